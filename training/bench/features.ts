@@ -1,0 +1,77 @@
+/**
+ * Front-end speed: decode a 3 s 48 kHz stereo WAV (downmix + resample to 16 kHz included) and extract the
+ * `full` feature set, then each set on its own. Target: ≤ 2 ms per clip in total.
+ * Run: npm run bench:features [-- runs]   (default 200 runs after 30 warm-up runs)
+ */
+import { loadavg } from 'node:os';
+import { decodeAudio } from '../../functions/audio/decode.ts';
+import { createFeatureExtractor, FEATURE_SET_NAMES } from '../../functions/audio/feature-set.ts';
+import { encodeWav } from '../../functions/audio/wav-encode.ts';
+import { createRandom } from '../random.ts';
+
+const RUNS = Number(process.argv[2] ?? 200);
+const WARM_UP = 30;
+if (!Number.isInteger(RUNS) || RUNS < 100)
+  throw new RangeError(`expected at least 100 runs, got ${process.argv[2]}`);
+
+/** 3 s of a gliding harmonic tone with vibrato plus a little noise, different in each channel. */
+function stereoClip(rate: number, seconds: number): Float32Array[] {
+  const random = createRandom(42);
+  return [0, 1].map((channel) =>
+    Float32Array.from({ length: rate * seconds }, (_, i) => {
+      const t = i / rate;
+      const f0 = 140 + 40 * t + 5 * Math.sin(2 * Math.PI * 5 * t);
+      let x = 0;
+      for (let h = 1; h <= 8; h++) x += (0.25 / h) * Math.sin(2 * Math.PI * h * f0 * t + channel);
+      return x + 0.01 * (2 * random.next() - 1);
+    }),
+  );
+}
+
+/** Timings in ms of `runs` calls after warming up. */
+function time(runs: number, fn: () => unknown): number[] {
+  for (let i = 0; i < WARM_UP; i++) fn();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    fn();
+    times.push(performance.now() - start);
+  }
+  return times.sort((a, b) => a - b);
+}
+
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+const row = (label: string, sorted: number[]) =>
+  `${label.padEnd(42)} ${quantile(sorted, 0.5).toFixed(3).padStart(8)} ${quantile(sorted, 0.95).toFixed(3).padStart(8)} ${sorted[0].toFixed(3).padStart(8)}`;
+
+const wav = encodeWav(stereoClip(48000, 3), 48000);
+const full = createFeatureExtractor('full');
+const decoded = decodeAudio(wav).samples;
+
+console.log(`3 s 48 kHz stereo 16-bit WAV (${wav.length} bytes) → ${decoded.length} samples at 16 kHz`);
+console.log(
+  `${RUNS} runs each; load average ${loadavg()[0].toFixed(2)} (shared machine: medians move with it)`,
+);
+console.log(`${'ms per clip'.padEnd(42)} ${'median'.padStart(8)} ${'p95'.padStart(8)} ${'min'.padStart(8)}`);
+console.log(
+  row(
+    'decodeAudio + full features',
+    time(RUNS, () => full.extract(decodeAudio(wav).samples)),
+  ),
+);
+console.log(
+  row(
+    'decodeAudio alone',
+    time(RUNS, () => decodeAudio(wav)),
+  ),
+);
+for (const set of FEATURE_SET_NAMES) {
+  const extractor = createFeatureExtractor(set);
+  console.log(
+    row(
+      `features only: ${set} (${extractor.dims})`,
+      time(RUNS, () => extractor.extract(decoded)),
+    ),
+  );
+}
