@@ -7,40 +7,14 @@
  *
  * Usage: npm run bench:lstm [-- --steps N]   (N timed train steps per implementation, default 3)
  */
-import { registerHooks } from 'node:module';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { loadLstmKernels } from '../../functions/kernels/load-node.ts';
 import { registerFastRecurrentLayers } from '../../functions/model/fast-lstm.ts';
+import { registerTfjsGradients } from '../tfjs-node.ts';
 
 type LstmFactory = (args: tfl.LSTMLayerArgs) => ReturnType<typeof tfl.layers.lstm>;
-
-/**
- * Plain Node resolves tfjs-core to its CommonJS bundle, which registers neither gradients nor chained ops;
- * they exist only in the ESM files, whose imports lack extensions. Resolve those the way bundlers do, then
- * load the two registrations (they write to tfjs's global registries, shared with the CommonJS copy).
- */
-async function registerTfjsGradients(): Promise<void> {
-  registerHooks({
-    resolve(specifier, context, next) {
-      try {
-        return next(specifier, context);
-      } catch (error) {
-        const code = (error as { code?: string }).code;
-        const unresolved = code === 'ERR_MODULE_NOT_FOUND' || code === 'ERR_UNSUPPORTED_DIR_IMPORT';
-        if (!specifier.startsWith('.') || !unresolved) throw error;
-        try {
-          return next(`${specifier}.js`, context);
-        } catch {
-          return next(`${specifier}/index.js`, context);
-        }
-      }
-    },
-  });
-  await import('@tensorflow/tfjs-core/dist/register_all_gradients.js');
-  await import('@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops.js');
-}
 
 const features = 40;
 const classes = 8;

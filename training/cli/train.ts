@@ -1,0 +1,63 @@
+/**
+ * `npm run train -- <config.json> [--ship all-speakers]`: runs one experiment (training/configs/*.json) and
+ * writes models/<id>/. Interrupted runs resume from .cache/runs/<id>/ when started again with the same config.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadLstmKernels } from '../../functions/kernels/load-node.ts';
+import { registerFastRecurrentLayers } from '../../functions/model/fast-lstm.ts';
+import { initTrainingBackend } from '../backend.ts';
+import { ExperimentConfigSchema } from '../experiment.ts';
+import { runExperiment } from '../run.ts';
+import { registerTfjsGradients } from '../tfjs-node.ts';
+
+const usage = 'usage: npm run train -- <config.json> [--ship fold-1|all-speakers] [--stock-lstm]';
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    ship: { type: 'string', default: 'fold-1' },
+    'stock-lstm': { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (values.help || positionals.length !== 1) {
+  console.error(values.help ? usage : `expected one config file, got ${positionals.length}\n${usage}`);
+  process.exit(values.help ? 0 : 2);
+}
+if (values.ship !== 'fold-1' && values.ship !== 'all-speakers') {
+  console.error(`expected --ship fold-1 or all-speakers, got '${values.ship}'\n${usage}`);
+  process.exit(2);
+}
+
+const configPath = resolve(positionals[0]);
+const text = await readFile(configPath, 'utf8').catch((error: Error) => {
+  console.error(`cannot read the config ${configPath}: ${error.message}`);
+  process.exit(2);
+});
+const parsed = ExperimentConfigSchema.safeParse(JSON.parse(text));
+if (!parsed.success) {
+  const problems = parsed.error.issues.map(
+    (issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+  );
+  console.error(`${configPath} is not a valid experiment config:\n${problems.join('\n')}`);
+  process.exit(2);
+}
+
+await registerTfjsGradients();
+const backend = await initTrainingBackend();
+if (!values['stock-lstm']) {
+  registerFastRecurrentLayers(loadLstmKernels());
+  backend.customKernels.push('LSTM (fused recurrence, functions/model/fast-lstm.ts)');
+}
+console.log(
+  `backend ${backend.name} ${backend.versions.backend} (SIMD ${backend.simd}); kernels: ${backend.customKernels.join(', ')}`,
+);
+const started = Date.now();
+await runExperiment(parsed.data, {
+  modelsDir: resolve('models'),
+  cacheDir: resolve('.cache/runs'),
+  ship: values.ship,
+  backend,
+  log: (line) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(5)} s] ${line}`),
+});
