@@ -30,6 +30,8 @@ export interface LstmSavedState {
 export interface LstmForwardResult {
   /** [batch, steps, units] hidden states in processing order. */
   outputs: Float32Array;
+  /** [batch, units] cell state after the last processed step (for `returnState`). */
+  finalCell: Float32Array;
   /** Present only when the forward pass was asked to save for backward. */
   saved: LstmSavedState | null;
 }
@@ -123,9 +125,11 @@ export function createLstmKernels(module: WebAssembly.Module): LstmKernels {
         saveForBackward ? 1 : 0,
       );
       const outputs = view(hAt, sequence).slice();
-      if (!saveForBackward) return { outputs, saved: null };
+      const finalCell = view(cStateAt, batch * units).slice();
+      if (!saveForBackward) return { outputs, finalCell, saved: null };
       return {
         outputs,
+        finalCell,
         saved: {
           shape: { ...shape },
           recurrentKernel: recurrentKernel.slice(),

@@ -11,7 +11,7 @@
  *
  * Fast path: activation 'tanh', recurrentActivation 'sigmoid' or 'hardSigmoid', units a multiple of 4,
  * float32 rank-3 input, with or without bias, returnSequences true/false, goBackwards, input dropout.
- * Anything else — masks, initial states, returnState, stateful, recurrentDropout while training, other
+ * returnState gives [output, h, c] (no gradient through c). Anything else — masks, initial states, stateful, recurrentDropout while training, other
  * activations — runs tfjs's stock implementation unchanged (`fastPathBlocker` says why).
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -49,15 +49,17 @@ export interface LstmRecurrenceOptions {
 
 /**
  * The fused recurrence as a tfjs op: `xw` [batch, steps, 4·units] (x·W + b, gates i|f|c|o) and
- * `recurrentKernel` [units, 4·units] → hidden states [batch, steps, units] in processing order.
- * Differentiable w.r.t. both inputs; saves state for BPTT only while a gradient tape is recording.
+ * `recurrentKernel` [units, 4·units] → hidden states [batch, steps, units] in processing order, and the cell
+ * state after the last step [batch, units]. Differentiable w.r.t. both inputs through the hidden states; saves
+ * state for BPTT only while a gradient tape is recording. The kernel's BPTT starts from a zero cell-state
+ * gradient, so a loss that depends on the returned cell state is refused rather than silently mis-trained.
  */
 export function lstmRecurrence(
   kernels: LstmKernels,
   xw: tf.Tensor3D,
   recurrentKernel: tf.Tensor2D,
   options: LstmRecurrenceOptions,
-): tf.Tensor3D {
+): { outputs: tf.Tensor3D; finalCell: tf.Tensor2D } {
   const [batch, steps, gateWidth] = xw.shape;
   const units = gateWidth / 4;
   if (recurrentKernel.shape[0] !== units || recurrentKernel.shape[1] !== gateWidth) {
@@ -69,28 +71,54 @@ export function lstmRecurrence(
   const read = (t: tf.Tensor) => t.dataSync() as Float32Array;
   // tfjs turns the tape off inside a custom op, so whether to save for backward is decided here.
   if (tf.engine().state.gradientDepth === 0) {
-    return tf.tensor3d(kernels.forward(read(xw), read(recurrentKernel), shape, false).outputs, [
-      batch,
-      steps,
-      units,
-    ]);
+    const { outputs, finalCell } = kernels.forward(read(xw), read(recurrentKernel), shape, false);
+    return {
+      outputs: tf.tensor3d(outputs, [batch, steps, units]),
+      finalCell: tf.tensor2d(finalCell, [batch, units]),
+    };
   }
+  // tf.customGrad takes one output tensor: the final cell state rides along as an extra step,
+  // [batch, steps + 1, units], and is sliced off outside (slices are differentiable).
+  const stride = (steps + 1) * units;
   const op = tf.customGrad((xwInput, recurrentInput) => {
-    const { outputs, saved } = kernels.forward(
+    const { outputs, finalCell, saved } = kernels.forward(
       read(xwInput as tf.Tensor),
       read(recurrentInput as tf.Tensor),
       shape,
       true,
     );
+    const packed = new Float32Array(batch * stride);
+    for (let b = 0; b < batch; b++) {
+      packed.set(outputs.subarray(b * steps * units, (b + 1) * steps * units), b * stride);
+      packed.set(finalCell.subarray(b * units, (b + 1) * units), b * stride + steps * units);
+    }
     return {
-      value: tf.tensor3d(outputs, [batch, steps, units]),
-      gradFunc: (dy: tf.Tensor) => {
-        const { dxw, dRecurrentKernel } = kernels.backward(saved as NonNullable<typeof saved>, read(dy));
+      value: tf.tensor3d(packed, [batch, steps + 1, units]),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[]) => {
+        const dPacked = read(dy as tf.Tensor);
+        const dOutputs = new Float32Array(batch * steps * units);
+        for (let b = 0; b < batch; b++) {
+          const cellGradient = dPacked.subarray(b * stride + steps * units, (b + 1) * stride);
+          if (cellGradient.some((value) => value !== 0)) {
+            throw new Error(
+              "expected no gradient through the fused LSTM's returned cell state, got a non-zero one: " +
+                'use the hidden state (or the stock LSTM) for losses that depend on the cell state',
+            );
+          }
+          dOutputs.set(dPacked.subarray(b * stride, b * stride + steps * units), b * steps * units);
+        }
+        const { dxw, dRecurrentKernel } = kernels.backward(saved as NonNullable<typeof saved>, dOutputs);
         return [tf.tensor3d(dxw, xw.shape), tf.tensor2d(dRecurrentKernel, recurrentKernel.shape)];
       },
     };
   });
-  return op(xw, recurrentKernel) as tf.Tensor3D;
+  const packed = op(xw, recurrentKernel) as tf.Tensor3D;
+  const outputs = tf.slice(packed, [0, 0, 0], [batch, steps, units]);
+  const finalCell = tf.reshape(tf.slice(packed, [0, steps, 0], [batch, 1, units]), [
+    batch,
+    units,
+  ]) as tf.Tensor2D;
+  return { outputs, finalCell };
 }
 
 /**
@@ -113,7 +141,6 @@ export function fastPathBlocker(
   if (kwargs?.mask != null) return 'masks are not supported';
   if (kwargs?.initialState != null) return 'initial states are not supported';
   if (layer.stateful) return 'stateful layers are not supported';
-  if (layer.returnState) return 'returnState is not supported';
   if (cell.units % 4 !== 0) return `expected units to be a multiple of 4, got ${cell.units}`;
   const activation = cell.activation.getClassName();
   if (activation !== 'tanh') return `expected activation 'tanh', got '${activation}'`;
@@ -194,7 +221,7 @@ function fusedLstmCall(
   kernels: LstmKernels,
   input: tf.Tensor3D,
   training: boolean,
-): tf.Tensor {
+): tf.Tensor | tf.Tensor[] {
   const cell = layer.cell as unknown as LstmCellView;
   const [batch, steps, features] = input.shape;
   const units = cell.units;
@@ -212,10 +239,17 @@ function fusedLstmCall(
   );
   let xw = tf.reshape(projected, [batch, steps, 4 * units]);
   if (cell.useBias && cell.bias != null) xw = tf.add(xw, cell.bias.read());
-  const outputs = lstmRecurrence(kernels, xw as tf.Tensor3D, cell.recurrentKernel.read() as tf.Tensor2D, {
-    goBackwards: layer.goBackwards,
-    gateActivation: cell.recurrentActivation.getClassName() as LstmRecurrenceOptions['gateActivation'],
-  });
-  if (layer.returnSequences) return outputs;
-  return tf.reshape(tf.slice(outputs, [0, steps - 1, 0], [batch, 1, units]), [batch, units]);
+  const { outputs, finalCell } = lstmRecurrence(
+    kernels,
+    xw as tf.Tensor3D,
+    cell.recurrentKernel.read() as tf.Tensor2D,
+    {
+      goBackwards: layer.goBackwards,
+      gateActivation: cell.recurrentActivation.getClassName() as LstmRecurrenceOptions['gateActivation'],
+    },
+  );
+  const lastHidden = tf.reshape(tf.slice(outputs, [0, steps - 1, 0], [batch, 1, units]), [batch, units]);
+  const output = layer.returnSequences ? outputs : lastHidden;
+  // As tfjs: [output, h, c] with the states after the last processed step.
+  return layer.returnState ? [output, lastHidden, finalCell] : output;
 }

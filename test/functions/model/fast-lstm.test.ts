@@ -162,13 +162,66 @@ for (const backend of ['cpu', 'wasm']) {
         [{ units: 4, activation: 'relu' }, {}, /activation 'tanh', got 'relu'/, true],
         [{ units: 4, recurrentActivation: 'tanh' }, {}, /'sigmoid' or 'hardSigmoid', got 'tanh'/, true],
         [{ units: 4, recurrentDropout: 0.2 }, { training: true }, /recurrentDropout/, false],
-        [{ units: 4, returnState: true }, {}, /returnState/, false],
       ];
       for (const [args, kwargs, reason, comparable] of cases) {
         const fused = fast.lstm(args);
         expect(fastPathBlocker(fused, input, kwargs)).toMatch(reason);
         if (comparable) expectSameBehaviour(tfl.layers.lstm(args), fused, input);
       }
+      input.dispose();
+    });
+
+    for (const [name, args] of [
+      [
+        'full sequence',
+        { units: 8, recurrentActivation: 'sigmoid', returnSequences: true, returnState: true },
+      ],
+      [
+        'last step, goBackwards',
+        { units: 8, recurrentActivation: 'sigmoid', goBackwards: true, returnState: true },
+      ],
+    ] as Array<[string, LstmArgs]>) {
+      it(`matches tfjs with returnState (${name}): outputs, states, gradients through output and h`, () => {
+        const stock = tfl.layers.lstm(args);
+        const fused = fast.lstm(args);
+        const input = randomInput([3, 9, 5], 8);
+        expect(fastPathBlocker(fused, input, {})).toBeNull();
+        shareRandomWeights(stock, fused, input, 11);
+        const run = (layer: Layer) => {
+          const x = tf.variable(input, true);
+          const weights = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+          let outputs: tf.Tensor[] = [];
+          const { grads } = tf.variableGrads(() => {
+            const [y, h, c] = layer.apply(x) as tf.Tensor[];
+            outputs = [y, h, c].map((t) => tf.keep(t.clone()));
+            const projection = tf.randomNormal(y.shape, 0, 1, 'float32', 99);
+            return tf.add(tf.sum(tf.mul(y, projection)), tf.sum(tf.square(h))) as tf.Scalar;
+          }, [x, ...weights]);
+          const gradients = [x, ...weights].map((v) => grads[v.name]);
+          x.dispose();
+          return { outputs, gradients };
+        };
+        const a = run(stock);
+        const b = run(fused);
+        a.outputs.forEach((t, i) => {
+          expect(maxAbsDifference(t, b.outputs[i]), `output ${i}`).toBeLessThanOrEqual(tolerance);
+        });
+        a.gradients.forEach((g, i) => {
+          expect(maxAbsDifference(g, b.gradients[i]), `gradient ${i}`).toBeLessThanOrEqual(tolerance);
+        });
+        tf.dispose([...a.outputs, ...b.outputs, ...a.gradients, ...b.gradients]);
+        input.dispose();
+      });
+    }
+
+    it('refuses a gradient through the returned cell state instead of mis-training', () => {
+      const fused = fast.lstm({ units: 4, recurrentActivation: 'sigmoid', returnState: true });
+      const input = randomInput([2, 5, 3], 9);
+      fused.apply(input);
+      const weights = fused.trainableWeights.map((w) => w.read() as tf.Variable);
+      expect(() =>
+        tf.variableGrads(() => tf.sum((fused.apply(input) as tf.Tensor[])[2]) as tf.Scalar, weights),
+      ).toThrow(/no gradient through the fused LSTM's returned cell state/);
       input.dispose();
     });
 
