@@ -1,0 +1,29 @@
+import { defineCollection } from 'astro:content';
+import { glob } from 'astro/loaders';
+import { ModelMetadataSchema } from '../../functions/model/metadata.ts';
+import { RunRecordSchema } from '../../training/run-record.ts';
+import { DatasetsSummarySchema } from './lib/content/datasets-summary.ts';
+import { modelsBase } from './lib/content/models-base.ts';
+
+// Everything here is read from the models folder at build time and validated: a file that does not match
+// its schema fails the build, naming the file and the field.
+const base = modelsBase();
+const folderId = ({ entry }: { entry: string }) => entry.split('/')[0];
+
+export const collections = {
+  runs: defineCollection({
+    loader: glob({ base, pattern: '*/run.json', generateId: folderId }),
+    schema: RunRecordSchema,
+  }),
+  metadata: defineCollection({
+    loader: glob({ base, pattern: '*/metadata.json', generateId: folderId }),
+    schema: ModelMetadataSchema,
+  }),
+  modelCards: defineCollection({
+    loader: glob({ base, pattern: '*/MODEL_CARD.md', generateId: folderId }),
+  }),
+  datasets: defineCollection({
+    loader: glob({ base, pattern: 'datasets.json' }),
+    schema: DatasetsSummarySchema,
+  }),
+};

@@ -1,0 +1,143 @@
+import { classifyClip, classifyUrl } from './classify-client.ts';
+import { type ClipPipeline, createClipPipeline } from './clip-pipeline.ts';
+import { decodeUpload } from './decode-upload.ts';
+import { type Microphone, MicrophoneError, openMicrophone } from './microphone.ts';
+import { type Cycle, summarise } from './session.ts';
+import {
+  appendTimeline,
+  clearLatest,
+  describeProblem,
+  renderLatest,
+  renderLegend,
+  renderSummary,
+  setProblem,
+  setStatus,
+} from './view.ts';
+
+/** About how often a clip goes to the function while recording. */
+const CLIP_SECONDS = 3;
+/** A final tail shorter than this is dropped rather than sent. */
+const MIN_TAIL_SECONDS = 1;
+
+const byId = <T extends HTMLElement>(id: string) => {
+  const node = document.getElementById(id);
+  if (!node) throw new Error(`demo: expected an element with id "${id}"`);
+  return node as T;
+};
+
+const ui = {
+  start: byId<HTMLButtonElement>('start'),
+  stop: byId<HTMLButtonElement>('stop'),
+  upload: byId<HTMLInputElement>('upload'),
+  endpoint: byId<HTMLInputElement>('endpoint'),
+  status: byId<HTMLElement>('status'),
+  problem: byId<HTMLElement>('problem'),
+  latest: byId<HTMLElement>('latest'),
+  timeline: byId<HTMLOListElement>('timeline'),
+  legend: byId<HTMLUListElement>('legend'),
+  summary: byId<HTMLElement>('summary'),
+};
+
+// `?api=` overrides the build-time default; both are empty for the usual same-origin deployment.
+ui.endpoint.value = new URLSearchParams(location.search).get('api') ?? ui.endpoint.value;
+
+let microphone: Microphone | null = null;
+let pipeline: ClipPipeline | null = null;
+
+function newPipeline(sampleRate: number): ClipPipeline {
+  const url = classifyUrl(ui.endpoint.value, location.origin);
+  clearLatest(ui.latest);
+  ui.timeline.replaceChildren();
+  ui.legend.replaceChildren();
+  ui.summary.hidden = true;
+  setProblem(ui.problem, null);
+  return createClipPipeline({
+    sampleRate,
+    clipSeconds: CLIP_SECONDS,
+    minTailSeconds: MIN_TAIL_SECONDS,
+    send: (wav) => classifyClip(url, wav),
+    onCycle: showCycle,
+  });
+}
+
+function showCycle(cycle: Cycle): void {
+  appendTimeline(ui.timeline, cycle);
+  const { outcome } = cycle;
+  if (outcome.kind === 'result') {
+    if (ui.legend.childElementCount === 0) renderLegend(ui.legend, outcome.response.labels);
+    renderLatest(ui.latest, cycle, outcome.response);
+    setProblem(ui.problem, null);
+    return;
+  }
+  setProblem(ui.problem, outcome.kind, `Clip ${cycle.index + 1}: ${describeProblem(outcome)}`);
+}
+
+async function finishSession(): Promise<void> {
+  if (!pipeline) return;
+  const finishing = pipeline;
+  pipeline = null;
+  setStatus(ui.status, 'finishing', 'Waiting for the last answers…');
+  const cycles = await finishing.finish();
+  renderSummary(ui.summary, summarise(cycles));
+  setStatus(ui.status, 'done', `Done: ${cycles.length} clip${cycles.length === 1 ? '' : 's'} sent.`);
+  ui.start.disabled = false;
+  ui.upload.disabled = false;
+}
+
+const MICROPHONE_TEXT: Record<MicrophoneError['problem'], string> = {
+  'permission-denied':
+    'Microphone permission was denied. Allow it in the address bar, or upload a file instead.',
+  'no-microphone': 'No microphone was found. Connect one, or upload a file instead.',
+  'microphone-busy': 'The microphone is in use by another application or could not be started.',
+  unsupported: 'Recording is not possible in this browser or on this page.',
+};
+
+ui.start.addEventListener('click', async () => {
+  ui.start.disabled = true;
+  ui.upload.disabled = true;
+  setStatus(ui.status, 'starting', 'Asking for the microphone…');
+  try {
+    // Blocks arriving before the pipeline exists (the rate is only known once the mic is open) are dropped.
+    microphone = await openMicrophone((samples) => pipeline?.push(samples));
+    pipeline = newPipeline(microphone.sampleRate);
+    ui.stop.disabled = false;
+    setStatus(ui.status, 'recording', `Recording: a clip goes to the function every ${CLIP_SECONDS} s.`);
+  } catch (error) {
+    const problem = error instanceof MicrophoneError ? error.problem : 'unsupported';
+    setStatus(ui.status, problem, `${MICROPHONE_TEXT[problem]} (${(error as Error).message})`);
+    ui.start.disabled = false;
+    ui.upload.disabled = false;
+  }
+});
+
+ui.stop.addEventListener('click', async () => {
+  ui.stop.disabled = true;
+  await microphone?.stop();
+  microphone = null;
+  await finishSession();
+});
+
+ui.upload.addEventListener('change', async () => {
+  const file = ui.upload.files?.[0];
+  if (!file) return;
+  ui.start.disabled = true;
+  ui.upload.disabled = true;
+  setStatus(ui.status, 'decoding', `Decoding ${file.name}…`);
+  try {
+    const audio = await decodeUpload(file);
+    pipeline = newPipeline(audio.sampleRate);
+    pipeline.push(audio.samples);
+  } catch (error) {
+    setStatus(
+      ui.status,
+      'upload-failed',
+      `Could not decode ${file.name} as audio: ${(error as Error).message}`,
+    );
+    ui.start.disabled = false;
+    ui.upload.disabled = false;
+    return;
+  } finally {
+    ui.upload.value = '';
+  }
+  await finishSession();
+});

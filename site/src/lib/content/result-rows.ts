@@ -1,0 +1,94 @@
+import type { RunRecord } from '../../../../training/run-record.ts';
+
+/** Mean ± sample standard deviation of a score over folds, as the run record stores it. */
+export type MeanStd = RunRecord['summary']['ua'];
+
+/** One line of the overview: a model evaluated on one corpus under one protocol. */
+export interface ResultRow {
+  model: string;
+  architecture: string;
+  corpus: string;
+  protocol: string;
+  speakerIndependent: boolean;
+  folds: number;
+  ua: MeanStd;
+  wa: MeanStd;
+  macroF1: MeanStd;
+  parameters: number;
+}
+
+export function resultRow(record: RunRecord): ResultRow {
+  return {
+    model: record.id,
+    architecture: record.config.model.architecture,
+    corpus: record.task.corpus,
+    protocol: record.task.protocol,
+    speakerIndependent: record.task.speakerIndependent,
+    folds: record.summary.folds,
+    ua: record.summary.ua,
+    wa: record.summary.wa,
+    macroF1: record.summary.macroF1,
+    parameters: record.parameters,
+  };
+}
+
+/** Columns the overview can be sorted by, each with the direction a first click sorts in. */
+export const SORT_COLUMNS = {
+  model: 'ascending',
+  corpus: 'ascending',
+  protocol: 'ascending',
+  ua: 'descending',
+  wa: 'descending',
+  macroF1: 'descending',
+  parameters: 'ascending',
+} as const;
+
+export type SortColumn = keyof typeof SORT_COLUMNS;
+export type SortDirection = 'ascending' | 'descending';
+
+/** The overview's order without a choice: best UA first. */
+export const DEFAULT_SORT = { column: 'ua', direction: 'descending' } as const satisfies {
+  column: SortColumn;
+  direction: SortDirection;
+};
+
+const sortValue = (row: ResultRow, column: SortColumn): string | number => {
+  switch (column) {
+    case 'model':
+    case 'corpus':
+    case 'protocol':
+      return row[column];
+    case 'ua':
+    case 'wa':
+    case 'macroF1':
+      return row[column].mean;
+    case 'parameters':
+      return row.parameters;
+  }
+};
+
+/** The rows ordered by one column; ties fall back to model, corpus, protocol so every ordering is stable. */
+export function sortRows(
+  rows: readonly ResultRow[],
+  column: SortColumn,
+  direction: SortDirection,
+): ResultRow[] {
+  const sign = direction === 'ascending' ? 1 : -1;
+  const identity = (row: ResultRow) => `${row.model}\u0000${row.corpus}\u0000${row.protocol}`;
+  return [...rows].sort((a, b) => {
+    const x = sortValue(a, column);
+    const y = sortValue(b, column);
+    if (x !== y)
+      return (
+        sign * (typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y)))
+      );
+    return identity(a).localeCompare(identity(b));
+  });
+}
+
+/** Where the overview sorted by `column` in `direction` lives: `/` for the default, else a pre-sorted copy. */
+export function sortedPath(column: SortColumn, direction: SortDirection): string {
+  return column === DEFAULT_SORT.column && direction === DEFAULT_SORT.direction
+    ? '/'
+    : `/sorted/${column}-${direction}/`;
+}

@@ -1,0 +1,228 @@
+/**
+ * The recorder page in Chromium with a fake microphone playing generated speech. By default the built site
+ * is served locally together with a stand-in for `POST /v1/classify`; set SER_SITE_URL (e.g. the address of
+ * `wrangler dev`, which serves site/dist and the function on one origin) to run the same checks against it.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { decodeWav } from '../../functions/audio/wav.ts';
+import { launchBrowser, SCREENSHOT_DIR } from './support/browser.ts';
+import { fakeClassify, type ReceivedClip } from './support/fake-classify.ts';
+import { type SiteServer, startSiteServer } from './support/site-server.ts';
+import { writeSpeechWav } from './support/speech.ts';
+
+const externalSite = process.env.SER_SITE_URL?.replace(/\/$/, '');
+
+interface Exchange {
+  contentType: string | null;
+  wav: Buffer;
+  status: number;
+  body: Record<string, unknown>;
+}
+
+/** Records every classify request the page makes and the function's answer to it. */
+function recordExchanges(page: Page): Exchange[] {
+  const exchanges: Exchange[] = [];
+  page.on('response', async (response) => {
+    const request = response.request();
+    if (request.method() !== 'POST' || !request.url().endsWith('/v1/classify')) return;
+    exchanges.push({
+      contentType: await request.headerValue('content-type'),
+      wav: request.postDataBuffer() ?? Buffer.alloc(0),
+      status: response.status(),
+      body: (await response.json()) as Record<string, unknown>,
+    });
+  });
+  return exchanges;
+}
+
+const timelineKinds = (page: Page) =>
+  page
+    .locator('#timeline > li')
+    .evaluateAll((items) => items.map((item) => item.className.replace('cycle ', '')));
+
+describe('demo recorder', () => {
+  let scratch: string;
+  let speechWav: string;
+  let site: SiteServer | undefined;
+  let siteUrl: string;
+  const received: ReceivedClip[] = [];
+
+  beforeAll(async () => {
+    scratch = mkdtempSync(join(tmpdir(), 'ser-demo-'));
+    speechWav = writeSpeechWav(scratch);
+    if (externalSite === undefined) {
+      site = await startSiteServer(inject('siteDir'), fakeClassify(received));
+      siteUrl = site.url;
+    } else {
+      siteUrl = externalSite;
+    }
+  });
+
+  afterAll(async () => {
+    await site?.close();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('records the fake microphone, sends 16 kHz WAV clips every 3 s and shows the answers and a summary', async () => {
+    const browser = await launchBrowser({ microphoneWav: speechWav });
+    try {
+      const { page } = browser;
+      const exchanges = recordExchanges(page);
+      await page.goto(`${siteUrl}/demo/`);
+      await page.click('#start');
+      await page.locator('#status[data-state="recording"]').waitFor();
+      // Speech lasts ~6 s, then the fake microphone goes silent: wait for four clips (~12 s).
+      await page.locator('#timeline > li').nth(3).waitFor({ timeout: 30_000 });
+      await page.screenshot({ path: `${SCREENSHOT_DIR}/demo-recording.png`, fullPage: true });
+      await page.click('#stop');
+      await page.locator('#status[data-state="done"]').waitFor({ timeout: 30_000 });
+      await page.locator('#summary').waitFor();
+      await page.screenshot({ path: `${SCREENSHOT_DIR}/demo-summary.png`, fullPage: true });
+
+      // What went over the wire: 16 kHz mono 16-bit WAV, 3 s per clip while recording.
+      expect(exchanges.length).toBeGreaterThanOrEqual(4);
+      for (const [i, exchange] of exchanges.entries()) {
+        expect(exchange.contentType).toBe('audio/wav');
+        const { info } = decodeWav(new Uint8Array(exchange.wav));
+        expect(info).toMatchObject({ sampleRate: 16_000, channels: 1, bitsPerSample: 16 });
+        if (i < exchanges.length - 1) expect(info.durationSeconds).toBe(3);
+        expect(exchange.status).toBe(200);
+      }
+
+      // Each answer is on the timeline, in order; the speech came through and so did the silence after it.
+      const answered = exchanges.map((exchange) => (exchange.body.speechDetected ? 'result' : 'no-speech'));
+      expect(await timelineKinds(page)).toEqual(answered);
+      expect(answered[0]).toBe('result');
+      expect(answered).toContain('no-speech');
+
+      // The latest classified clip's bars show the function's probabilities.
+      const lastResult = exchanges.filter((exchange) => exchange.body.speechDetected).at(-1)?.body as {
+        labels: string[];
+        probabilities: Record<string, number>;
+      };
+      const shown = await page
+        .locator('#latest .probability')
+        .evaluateAll((rows) =>
+          rows.map((row) => [
+            row.querySelector('.label')?.textContent,
+            row.querySelector('.value')?.textContent,
+          ]),
+        );
+      expect(shown).toEqual(
+        lastResult.labels.map((label) => [label, `${(lastResult.probabilities[label] * 100).toFixed(0)} %`]),
+      );
+
+      // The summary names the most frequent top emotion among the classified clips.
+      const tops = exchanges.flatMap((exchange) =>
+        exchange.body.speechDetected ? [(exchange.body.top as { label: string }).label] : [],
+      );
+      const counts = new Map<string, number>();
+      for (const top of tops) counts.set(top, (counts.get(top) ?? 0) + 1);
+      const mostFrequent = Math.max(...counts.values());
+      const summary = await page.locator('#summary .summary-line').textContent();
+      expect(summary).toMatch(
+        new RegExp(`Most frequent top emotion: (\\w+) \\(${mostFrequent} of ${tops.length} `),
+      );
+      expect(counts.get(summary?.match(/emotion: (\w+)/)?.[1] ?? '')).toBe(mostFrequent);
+      expect(await page.locator('#summary .probability').count()).toBe(lastResult.labels.length);
+
+      if (site !== undefined) {
+        // The stand-in function decoded the same clips, and the first one carried the speech.
+        expect(received).toHaveLength(exchanges.length);
+        expect(received[0].rms).toBeGreaterThan(0.01);
+      }
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('classifies an uploaded file in 3 s clips', async () => {
+    const browser = await launchBrowser();
+    try {
+      const { page } = browser;
+      const exchanges = recordExchanges(page);
+      await page.goto(`${siteUrl}/demo/`);
+      await page.setInputFiles('#upload', speechWav);
+      await page.locator('#status[data-state="done"]').waitFor({ timeout: 30_000 });
+      const { info } = decodeWav(new Uint8Array(exchanges[0].wav));
+      expect(info.sampleRate).toBe(16_000);
+      expect(await timelineKinds(page)).toHaveLength(exchanges.length);
+      await expect(page.locator('#summary .summary-line').textContent()).resolves.toContain(
+        'Most frequent top emotion',
+      );
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('says when the function cannot be reached, and shows a server error message verbatim', async () => {
+    // A second origin that always fails the way the function's error envelope does (with CORS, like the Worker).
+    const failing = createServer((request, response) => {
+      response.setHeader('Access-Control-Allow-Origin', '*');
+      response.setHeader('Access-Control-Allow-Headers', 'Content-Type');
+      if (request.method === 'OPTIONS') return void response.writeHead(204).end();
+      request.resume();
+      request.on('end', () => {
+        response.writeHead(503, { 'Content-Type': 'application/json' });
+        response.end(
+          JSON.stringify({
+            error: { code: 'no_models', message: 'expected a published model, got an empty registry' },
+          }),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => failing.listen(0, '127.0.0.1', resolve));
+    const failingUrl = `http://127.0.0.1:${(failing.address() as AddressInfo).port}`;
+    const browser = await launchBrowser();
+    try {
+      const { page } = browser;
+      await page.goto(`${siteUrl}/demo/?api=${encodeURIComponent(failingUrl)}`);
+      await page.setInputFiles('#upload', speechWav);
+      await page.locator('#status[data-state="done"]').waitFor({ timeout: 30_000 });
+      await expect(page.locator('#problem').getAttribute('data-kind')).resolves.toBe('server-error');
+      await expect(page.locator('#problem').textContent()).resolves.toContain(
+        'expected a published model, got an empty registry (no_models, HTTP 503)',
+      );
+      await page.screenshot({ path: `${SCREENSHOT_DIR}/demo-server-error.png`, fullPage: true });
+
+      await new Promise<void>((resolve) => failing.close(() => resolve()));
+      await page.goto(`${siteUrl}/demo/?api=${encodeURIComponent(failingUrl)}`);
+      await page.setInputFiles('#upload', speechWav);
+      await page.locator('#status[data-state="done"]').waitFor({ timeout: 30_000 });
+      await expect(page.locator('#problem').getAttribute('data-kind')).resolves.toBe('unreachable');
+      await expect(page.locator('#problem').textContent()).resolves.toContain(
+        `could not reach the function at ${failingUrl}`,
+      );
+    } finally {
+      failing.close();
+      await browser.close();
+    }
+  });
+
+  it.each([
+    ['NotAllowedError', 'permission-denied', 'permission was denied'],
+    ['NotFoundError', 'no-microphone', 'No microphone was found'],
+  ])('explains a getUserMedia %s', async (errorName, state, text) => {
+    const browser = await launchBrowser();
+    try {
+      const { page } = browser;
+      await page.addInitScript((name) => {
+        navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('refused in test', name));
+      }, errorName);
+      await page.goto(`${siteUrl}/demo/`);
+      await page.click('#start');
+      await page.locator(`#status[data-state="${state}"]`).waitFor();
+      await expect(page.locator('#status').textContent()).resolves.toContain(text);
+      await expect(page.locator('#start').isEnabled()).resolves.toBe(true);
+      await page.screenshot({ path: `${SCREENSHOT_DIR}/demo-${state}.png` });
+    } finally {
+      await browser.close();
+    }
+  });
+});

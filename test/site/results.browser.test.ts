@@ -1,0 +1,132 @@
+/**
+ * The generated results pages in Chromium, built from test/fixtures/run-records: the numbers shown are the
+ * records' numbers, sorting works without JavaScript, and only the demo ships any script.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ERROR_STATUS } from '../../functions/errors.ts';
+import { type RunRecord, readRunRecord } from '../../training/run-record.ts';
+import { type Browser, launchBrowser, SCREENSHOT_DIR } from './support/browser.ts';
+import { FIXTURE_MODELS_DIR } from './support/fixtures.ts';
+import { type SiteServer, startSiteServer } from './support/site-server.ts';
+
+const percent = (x: number) => (x * 100).toFixed(1);
+const meanSd = (value: { mean: number; std: number }) => `${percent(value.mean)} ± ${percent(value.std)} %`;
+
+function htmlFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((path) => path.endsWith('.html'))
+    .map((path) => join(dir, path));
+}
+
+describe('results site', () => {
+  let site: SiteServer;
+  let browser: Browser;
+  let records: RunRecord[];
+
+  beforeAll(async () => {
+    records = await Promise.all(
+      ['attention-blstm-ravdess', 'cnn-emodb-loso'].map((id) =>
+        readRunRecord(join(FIXTURE_MODELS_DIR, id, 'run.json')),
+      ),
+    );
+    site = await startSiteServer(inject('siteDir'));
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await site?.close();
+  });
+
+  it('ships no JavaScript except on the demo page', () => {
+    const siteDir = inject('siteDir');
+    const withScripts = htmlFiles(siteDir)
+      .filter((file) => /<script\b/i.test(readFileSync(file, 'utf8')))
+      .map((file) => relative(siteDir, file));
+    expect(withScripts).toEqual(['demo/index.html']);
+  });
+
+  it('shows every record in the overview with its numbers and protocol, best UA first', async () => {
+    const { page } = browser;
+    await page.goto(`${site.url}/`);
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/overview.png`, fullPage: true });
+    const byUa = [...records].sort((a, b) => b.summary.ua.mean - a.summary.ua.mean);
+    await expect(
+      page.locator('#results tbody tr').evaluateAll((rows) => rows.map((row) => row.dataset.model)),
+    ).resolves.toEqual(byUa.map((record) => record.id));
+    for (const record of records) {
+      const row = page.locator(`#results tr[data-model="${record.id}"]`);
+      for (const metric of ['ua', 'wa', 'macroF1'] as const) {
+        const cell = row.locator(`[data-metric="${metric}"]`);
+        await expect(cell.locator('.value').textContent()).resolves.toBe(meanSd(record.summary[metric]));
+        await expect(cell.locator('.protocol').textContent()).resolves.toContain(record.task.protocol);
+      }
+      await expect(row.textContent()).resolves.toContain(record.task.corpus);
+    }
+    await expect(page.locator('#literature').textContent()).resolves.toContain('82.6 %');
+  });
+
+  it('sorts by a column through links to pre-sorted pages', async () => {
+    const { page } = browser;
+    await page.goto(`${site.url}/`);
+    await page.click('#results th[data-column="parameters"] a');
+    await page.waitForURL('**/sorted/parameters-ascending/');
+    await expect(
+      page.locator('#results th[data-column="parameters"]').getAttribute('aria-sort'),
+    ).resolves.toBe('ascending');
+    const byParameters = [...records].sort((a, b) => a.parameters - b.parameters).map((record) => record.id);
+    await expect(
+      page.locator('#results tbody tr').evaluateAll((rows) => rows.map((row) => row.dataset.model)),
+    ).resolves.toEqual(byParameters);
+    await page.click('#results th[data-column="parameters"] a');
+    await page.waitForURL('**/sorted/parameters-descending/');
+    await expect(page.locator('#results tbody tr').first().getAttribute('data-model')).resolves.toBe(
+      byParameters.at(-1),
+    );
+  });
+
+  it("shows a model's confusion matrix, per-class scores, curves per fold and model card", async () => {
+    const { page } = browser;
+    const record = records[0];
+    await page.goto(`${site.url}/models/${record.id}/`);
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/model.png`, fullPage: true });
+    const counts = page.locator('svg[data-chart="confusion"][data-mode="counts"]');
+    const cellTexts = await counts.locator('g > text').allTextContents();
+    expect(cellTexts.map(Number)).toEqual(record.summary.confusion.counts.flat());
+    await expect(counts.locator('title').first().textContent()).resolves.toBe(
+      'Test clips per true and predicted class',
+    );
+    const normalised = await page
+      .locator('svg[data-chart="confusion"][data-mode="row-normalised"] g > text')
+      .allTextContents();
+    const firstRow = record.summary.confusion.counts[0];
+    const firstRowTotal = firstRow.reduce((sum, count) => sum + count, 0);
+    expect(normalised.slice(0, firstRow.length).map(Number)).toEqual(
+      firstRow.map((count) => Math.round((100 * count) / firstRowTotal)),
+    );
+
+    const perClass = await page.locator('#per-class tbody tr th').allTextContents();
+    expect(perClass).toEqual(record.task.labels);
+    await expect(page.locator('.fold-curves figure > svg').count()).resolves.toBe(2 * record.folds.length);
+    await expect(page.locator('.model-card h1').textContent()).resolves.toBe(record.id);
+    await expect(page.locator('#config').textContent()).resolves.toContain(
+      `"seed": ${record.config.training.seed}`,
+    );
+  });
+
+  it('shows each corpus on the data page and the error codes on the API page', async () => {
+    const { page } = browser;
+    await page.goto(`${site.url}/data/`);
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/data.png`, fullPage: true });
+    await expect(page.locator('#corpus-emodb h2').textContent()).resolves.toBe('EMO-DB');
+    await expect(page.locator('#corpus-emodb').textContent()).resolves.toContain(
+      '535 clips from 10 speakers',
+    );
+    await page.goto(`${site.url}/api/`);
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/api.png`, fullPage: true });
+    const codes = await page.locator('#error-codes tbody code').allTextContents();
+    expect(codes.sort()).toEqual(Object.keys(ERROR_STATUS).sort());
+  });
+});

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import type { ClassifyOutcome } from '../../../../site/src/demo/classify-client.ts';
+import { type Cycle, summarise } from '../../../../site/src/demo/session.ts';
+
+const result = (angry: number, happy: number): ClassifyOutcome => ({
+  kind: 'result',
+  response: {
+    model: { id: 'm', version: '1' },
+    labels: ['angry', 'happy'],
+    probabilities: { angry, happy },
+    top: angry > happy ? { label: 'angry', confidence: angry } : { label: 'happy', confidence: happy },
+    durationSeconds: 3,
+    speechDetected: true,
+  },
+});
+
+const cycles = (outcomes: ClassifyOutcome[]): Cycle[] =>
+  outcomes.map((outcome, index) => ({ index, startSeconds: 3 * index, endSeconds: 3 * index + 3, outcome }));
+
+describe('summarise', () => {
+  it('averages probabilities over classified clips only and counts top labels', () => {
+    const summary = summarise(
+      cycles([result(0.9, 0.1), { kind: 'no-speech', message: 'none' }, result(0.6, 0.4), result(0.3, 0.7)]),
+    );
+    expect(summary.clips).toBe(4);
+    expect(summary.classified).toBe(3);
+    expect(summary.meanProbabilities.angry).toBeCloseTo(0.6);
+    expect(summary.meanProbabilities.happy).toBeCloseTo(0.4);
+    expect(summary.mostFrequentTop).toEqual({ label: 'angry', count: 2 });
+  });
+
+  it('breaks a tie in top counts by the higher mean probability', () => {
+    const summary = summarise(cycles([result(0.55, 0.45), result(0.1, 0.9)]));
+    expect(summary.mostFrequentTop).toEqual({ label: 'happy', count: 1 });
+  });
+
+  it('has no top emotion when nothing was classified', () => {
+    const summary = summarise(cycles([{ kind: 'unreachable', message: 'down' }]));
+    expect(summary).toMatchObject({ clips: 1, classified: 0, labels: [], mostFrequentTop: null });
+  });
+});

@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  type ResultRow,
+  resultRow,
+  SORT_COLUMNS,
+  type SortColumn,
+  sortedPath,
+  sortRows,
+} from '../../../../../site/src/lib/content/result-rows.ts';
+import { type RunRecord, readRunRecord } from '../../../../../training/run-record.ts';
+import { FIXTURE_MODELS_DIR } from '../../../support/fixtures.ts';
+
+const row = (model: string, ua: number, parameters: number, protocol = 'loso'): ResultRow => ({
+  model,
+  architecture: 'cnn',
+  corpus: 'emodb',
+  protocol,
+  speakerIndependent: true,
+  folds: 10,
+  ua: { mean: ua, std: 0.01, n: 10 },
+  wa: { mean: ua, std: 0.01, n: 10 },
+  macroF1: { mean: ua, std: 0.01, n: 10 },
+  parameters,
+});
+
+describe('resultRow', () => {
+  let record: RunRecord;
+  beforeAll(async () => {
+    record = await readRunRecord(join(FIXTURE_MODELS_DIR, 'cnn-emodb-loso', 'run.json'));
+  });
+
+  it('takes the summary and task straight from the run record', () => {
+    expect(resultRow(record)).toEqual({
+      model: 'cnn-emodb-loso',
+      architecture: 'cnn',
+      corpus: 'emodb',
+      protocol: 'loso',
+      speakerIndependent: true,
+      folds: 10,
+      ua: record.summary.ua,
+      wa: record.summary.wa,
+      macroF1: record.summary.macroF1,
+      parameters: record.parameters,
+    });
+  });
+});
+
+describe('sortRows', () => {
+  const rows = [row('b', 0.6, 300), row('a', 0.7, 100), row('c', 0.6, 200)];
+
+  it('orders by a metric mean in either direction, ties by model name', () => {
+    expect(sortRows(rows, 'ua', 'descending').map((r) => r.model)).toEqual(['a', 'b', 'c']);
+    expect(sortRows(rows, 'ua', 'ascending').map((r) => r.model)).toEqual(['b', 'c', 'a']);
+  });
+
+  it('orders by parameters and by name', () => {
+    expect(sortRows(rows, 'parameters', 'ascending').map((r) => r.model)).toEqual(['a', 'c', 'b']);
+    expect(sortRows(rows, 'model', 'descending').map((r) => r.model)).toEqual(['c', 'b', 'a']);
+  });
+
+  it('leaves the input untouched', () => {
+    sortRows(rows, 'model', 'ascending');
+    expect(rows.map((r) => r.model)).toEqual(['b', 'a', 'c']);
+  });
+});
+
+describe('sortedPath', () => {
+  it('gives the default order the overview itself and every other order its own page', () => {
+    expect(sortedPath('ua', 'descending')).toBe('/');
+    const paths = (Object.keys(SORT_COLUMNS) as SortColumn[]).flatMap((column) => [
+      sortedPath(column, 'ascending'),
+      sortedPath(column, 'descending'),
+    ]);
+    expect(new Set(paths).size).toBe(paths.length);
+    expect(sortedPath('parameters', 'ascending')).toBe('/sorted/parameters-ascending/');
+  });
+});

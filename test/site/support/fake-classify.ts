@@ -1,0 +1,74 @@
+import { decodeWav, WavError } from '../../../functions/audio/wav.ts';
+import type { RouteHandler } from './site-server.ts';
+
+export const FAKE_LABELS = ['angry', 'happy', 'neutral', 'sad'];
+
+/** What the fake function saw of each clip it was sent. */
+export interface ReceivedClip {
+  contentType: string | undefined;
+  sampleRate: number;
+  channels: number;
+  bitsPerSample: number;
+  durationSeconds: number;
+  rms: number;
+}
+
+const send = (response: Parameters<RouteHandler>[1], status: number, body: unknown) =>
+  response.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+
+const errorBody = (code: string, message: string) => ({ error: { code, message } });
+
+/**
+ * Stands in for the Worker's `POST /v1/classify` while it is not available: accepts only what the demo must
+ * send (16 kHz mono 16-bit WAV with `Content-Type: audio/wav`), answers in the function's response shape with
+ * probabilities that depend on the clip's loudness, and says "no speech" for near-silent clips.
+ */
+export function fakeClassify(received: ReceivedClip[]): RouteHandler {
+  return (request, response, body) => {
+    if (request.method !== 'POST' || !request.url?.startsWith('/v1/classify')) return false;
+    const contentType = request.headers['content-type'];
+    if (contentType !== 'audio/wav') {
+      send(
+        response,
+        415,
+        errorBody('unsupported_media_type', `expected Content-Type audio/wav, got ${contentType}`),
+      );
+      return true;
+    }
+    let decoded: ReturnType<typeof decodeWav>;
+    try {
+      decoded = decodeWav(new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
+    } catch (error) {
+      if (!(error instanceof WavError)) throw error;
+      send(response, 400, errorBody('malformed_audio', error.message));
+      return true;
+    }
+    const { info, channels } = decoded;
+    const samples = channels[0];
+    const rms = Math.sqrt(samples.reduce((sum, x) => sum + x * x, 0) / Math.max(1, samples.length));
+    received.push({ contentType, ...info, rms });
+    if (info.sampleRate !== 16_000 || info.channels !== 1 || info.bitsPerSample !== 16) {
+      const found = `${info.sampleRate} Hz, ${info.channels} channels, ${info.bitsPerSample}-bit`;
+      send(response, 400, errorBody('malformed_audio', `expected 16 kHz mono 16-bit WAV, got ${found}`));
+      return true;
+    }
+    const speechDetected = rms > 0.003;
+    // Louder clips lean towards "angry", quieter ones towards "sad": arbitrary but deterministic.
+    const loudness = Math.min(1, rms * 10);
+    const raw = [0.2 + loudness, 0.5, 0.3, 0.2 + (1 - loudness)];
+    const total = raw.reduce((sum, x) => sum + x, 0);
+    const probabilities = Object.fromEntries(FAKE_LABELS.map((label, i) => [label, raw[i] / total]));
+    const best = FAKE_LABELS.reduce((a, b) => (probabilities[b] > probabilities[a] ? b : a));
+    send(response, 200, {
+      model: { id: 'fake-function', version: '0.0.0' },
+      labels: FAKE_LABELS,
+      outcome: speechDetected ? 'classified' : 'no_speech',
+      speechDetected,
+      durationSeconds: info.durationSeconds,
+      probabilities: speechDetected ? probabilities : null,
+      top: speechDetected ? { label: best, confidence: probabilities[best] } : null,
+      timeline: null,
+    });
+    return true;
+  };
+}
