@@ -10,6 +10,8 @@ const steps = [
   ['lint (biome)', ['npx', 'biome', 'check', '.']],
   ['typecheck', ['npx', 'tsc', '--noEmit']],
   ['typecheck (pure audio front end)', ['npx', 'tsc', '--noEmit', '-p', 'tsconfig.pure.json']],
+  // astro sync writes the content-collection types the site's typecheck needs.
+  ['typecheck (site)', ['sh', '-c', 'npx astro sync --root site >/dev/null && npx tsc --noEmit -p site']],
 ];
 let failedChecks = 0;
 for (const [name, [cmd, ...args]] of steps) {
