@@ -1,0 +1,68 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { cors } from 'hono/cors';
+import { ApiError, errorResponse, renderError } from './errors.ts';
+import { registerClassifyRoute } from './routes/classify.ts';
+import { registerDocsRoutes } from './routes/docs.ts';
+import { registerHealthRoute } from './routes/health.ts';
+import { registerModelsRoute } from './routes/models.ts';
+import { readServeConfig, type ServeConfig, type WorkerEnv } from './runtime/config.ts';
+import type { ModelSource } from './runtime/model-source.ts';
+import { createModelStore } from './runtime/model-store.ts';
+
+/** Hono typing shared by the routes: the Worker's bindings and what middleware puts on the context. */
+export interface AppEnv {
+  Bindings: WorkerEnv;
+  Variables: { config: ServeConfig };
+}
+
+export interface AppOptions {
+  /** The served models: the generated bundle in production, a fixture in tests. */
+  models: ModelSource;
+  /** Makes the tfjs backend ready; called before the first model is built. */
+  prepareBackend(): Promise<void>;
+}
+
+/**
+ * The API as a Hono app: `POST /v1/classify`, `GET /v1/models`, `GET /healthz`, `GET /openapi.json`,
+ * `GET /docs`. Model metadata is validated here, once; the backend and networks start lazily on the first
+ * classification. Every error, including unknown routes, is the JSON envelope and carries CORS headers.
+ */
+export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
+  const store = createModelStore(options.models, { prepareBackend: options.prepareBackend });
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        throw new ApiError('invalid_query', result.error.issues.map((issue) => issue.message).join('; '));
+      }
+    },
+  });
+  app.onError(renderError);
+  app.notFound((c) => {
+    // The assets layer answers site paths before the Worker runs; this covers setups where it does not
+    // (run_worker_first everywhere, the vitest pool). API paths never fall through to the site.
+    const sitePath = !c.req.path.startsWith('/v1/') && (c.req.method === 'GET' || c.req.method === 'HEAD');
+    if (sitePath && c.env?.ASSETS) return c.env.ASSETS.fetch(c.req.raw);
+    return errorResponse(c, 'not_found', `expected an API route, got ${c.req.method} ${c.req.path}`);
+  });
+
+  app.use('*', async (c, next) => {
+    c.set('config', readServeConfig(c.env ?? {}));
+    await next();
+  });
+  app.use(
+    '*',
+    cors({
+      origin: (origin, c) => ((c.var.config as ServeConfig).allowedOrigins.includes(origin) ? origin : null),
+      allowMethods: ['GET', 'POST', 'OPTIONS'],
+      allowHeaders: ['Content-Type'],
+      exposeHeaders: ['Server-Timing'],
+      maxAge: 86_400,
+    }),
+  );
+
+  registerHealthRoute(app, store);
+  registerModelsRoute(app, store);
+  registerClassifyRoute(app, store);
+  registerDocsRoutes(app);
+  return app;
+}

@@ -1,0 +1,360 @@
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import type { AppEnv } from '../app.ts';
+import { decodeAudio } from '../audio/decode.ts';
+import { readWavInfo, WavError } from '../audio/wav.ts';
+import { ApiError, ErrorEnvelopeSchema } from '../errors.ts';
+import { type AttentionTrack, classifySpans, type Span } from '../runtime/inference.ts';
+import type { ModelStore } from '../runtime/model-store.ts';
+import { cutWindows, meanProbabilities } from '../runtime/timeline.ts';
+import {
+  detectVoiceActivity,
+  MIN_SPEECH_SECONDS,
+  speechSecondsBetween,
+  type VoiceActivity,
+} from '../runtime/voice-activity.ts';
+import { FILE_FIELD, readUpload, WAV_MEDIA_TYPES } from './read-upload.ts';
+
+const flag = (name: string) =>
+  z
+    .enum(['0', '1'], { error: (issue) => `expected ${name} to be 0 or 1, got '${issue.input}'` })
+    .optional()
+    .transform((value) => value === '1')
+    .openapi({ type: 'string', enum: ['0', '1'] });
+
+/** Shortest `segment` accepted: bounds the work per request to `MAX_DURATION_SECONDS` windows. */
+export const MIN_SEGMENT_SECONDS = 1;
+const MAX_SEGMENT_SECONDS = 3600;
+
+export const ClassifyQuerySchema = z.object({
+  model: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, {
+      error: (issue) => `expected a model id like 'blstm-v1', got '${issue.input}'`,
+    })
+    .optional()
+    .openapi({
+      description: 'Model id from GET /v1/models; default: the registry default.',
+      example: 'tiny-blstm',
+    }),
+  segment: z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, {
+      error: (issue) => `expected segment to be a number of seconds, got '${issue.input}'`,
+    })
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(MIN_SEGMENT_SECONDS, {
+          error: (issue) => `expected segment ≥ ${MIN_SEGMENT_SECONDS} s, got ${issue.input}`,
+        })
+        .max(MAX_SEGMENT_SECONDS, {
+          error: (issue) => `expected segment ≤ ${MAX_SEGMENT_SECONDS} s, got ${issue.input}`,
+        }),
+    )
+    .optional()
+    .openapi({
+      type: 'number',
+      description:
+        'Window length in seconds: cut the clip into windows, each with its own result (a timeline).',
+      example: 3,
+    }),
+  attention: flag('attention').openapi({
+    description: '1: return attention weights over time (models with an attention layer; null otherwise).',
+  }),
+  strict: flag('strict').openapi({
+    description: '1: answer 422 for a clip that is too short or has no speech, instead of a 200 saying so.',
+  }),
+});
+
+const ProbabilitiesSchema = z
+  .record(z.string(), z.number())
+  .openapi({ description: 'Probability per label, in label order.', example: { angry: 0.1, happy: 0.7 } });
+
+const TopSchema = z.object({ label: z.string(), confidence: z.number() });
+
+const AttentionSchema = z
+  .object({
+    startSeconds: z
+      .number()
+      .openapi({ description: 'Centre of the first weighted frame, from the clip start.' }),
+    frameSeconds: z.number().openapi({ description: 'Seconds between weights.' }),
+    weights: z.array(z.number()),
+  })
+  .openapi('Attention', { description: 'Attention over the model input frames that hold audio.' });
+
+const WindowSchema = z
+  .object({
+    startSeconds: z.number(),
+    endSeconds: z.number(),
+    speechDetected: z.boolean(),
+    probabilities: ProbabilitiesSchema.nullable(),
+    top: TopSchema.nullable(),
+    attention: AttentionSchema.nullable(),
+  })
+  .openapi('TimelineWindow');
+
+export const ClassifyResponseSchema = z
+  .object({
+    model: z
+      .object({ id: z.string(), version: z.string() })
+      .openapi({ description: 'The model that answered.' }),
+    labels: z.array(z.string()).openapi({ description: "The model's labels, in output order." }),
+    outcome: z.enum(['classified', 'no_speech', 'too_short']).openapi({
+      description: 'classified, or why no emotion is given (probabilities and top are then null).',
+    }),
+    speechDetected: z
+      .boolean()
+      .openapi({ description: 'Energy-based voice activity check on the 16 kHz signal.' }),
+    speechSeconds: z
+      .number()
+      .openapi({ description: 'Seconds of frames the voice activity check found active.' }),
+    durationSeconds: z.number().openapi({ description: 'Length of the decoded clip.' }),
+    probabilities: ProbabilitiesSchema.nullable().openapi({
+      description: 'With segment: the mean over the windows with speech.',
+    }),
+    top: TopSchema.nullable().openapi({ description: 'The most probable label and its probability.' }),
+    attention: AttentionSchema.nullable().openapi({
+      description: 'Only with attention=1 and without segment.',
+    }),
+    timeline: z.array(WindowSchema).nullable().openapi({ description: 'Only with segment.' }),
+    timing: z
+      .object({
+        decodeMs: z.number(),
+        modelLoadMs: z.number(),
+        featuresMs: z.number(),
+        inferenceMs: z.number(),
+        totalMs: z.number(),
+      })
+      .openapi({
+        description:
+          'Milliseconds spent inside the Worker (also sent as Server-Timing). Local workerd only: deployed ' +
+          'Workers stop the clock during execution, so these read 0 there.',
+      }),
+  })
+  .openapi('Classification');
+
+export type ClassifyResponse = z.infer<typeof ClassifyResponseSchema>;
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: ErrorEnvelopeSchema } },
+});
+
+const audioBody = { schema: { type: 'string' as const, format: 'binary' } };
+
+export const classifyRoute = createRoute({
+  method: 'post',
+  path: '/v1/classify',
+  summary: 'Classify the emotion in a WAV clip',
+  description:
+    'Body: a WAV file (PCM 8/16/24/32-bit or float, any channel count and rate 8–192 kHz; mixed to mono and ' +
+    `resampled to 16 kHz), raw or as the '${FILE_FIELD}' field of multipart/form-data. Limits come from the ` +
+    "deployment's [vars]: see GET /v1/models.",
+  request: {
+    query: ClassifyQuerySchema,
+    body: {
+      required: true,
+      content: {
+        ...Object.fromEntries(WAV_MEDIA_TYPES.map((type) => [type, audioBody])),
+        'multipart/form-data': {
+          schema: { type: 'object', required: [FILE_FIELD], properties: { [FILE_FIELD]: audioBody.schema } },
+        },
+      },
+    },
+  },
+  responses: {
+    200: {
+      description: 'The classification',
+      content: { 'application/json': { schema: ClassifyResponseSchema } },
+    },
+    400: errorResponse('Malformed audio, empty body, multipart without a file, or a bad query value'),
+    404: errorResponse('Unknown model'),
+    413: errorResponse('Body larger than MAX_BODY_BYTES or audio longer than MAX_DURATION_SECONDS'),
+    415: errorResponse('Unsupported media type or audio encoding'),
+    422: errorResponse('With strict=1: audio shorter than MIN_DURATION_SECONDS, or no speech detected'),
+    503: errorResponse('No model is published yet'),
+  },
+});
+
+/** Decoder failures are the client's: WAV encodings the decoder does not read are 415, the rest 400. */
+function audioError(error: unknown): ApiError {
+  if (error instanceof WavError) {
+    return error.code === 'unsupported_format'
+      ? new ApiError('unsupported_encoding', error.message)
+      : new ApiError('malformed_audio', error.message);
+  }
+  console.error('classify: the decoder failed on client audio', error);
+  return new ApiError('malformed_audio', `expected decodable WAV audio: ${String(error)}`);
+}
+
+const round = (value: number, digits = 4) => Math.round(value * 10 ** digits) / 10 ** digits;
+/** Seconds for a message: three significant digits, so a 1-sample clip reads 0.0000625, not 0. */
+const seconds = (value: number) => Number(value.toPrecision(3));
+
+function topOf(
+  labels: readonly string[],
+  probabilities: Float32Array,
+): { label: string; confidence: number } {
+  let best = 0;
+  for (let i = 1; i < probabilities.length; i++) if (probabilities[i] > probabilities[best]) best = i;
+  return { label: labels[best], confidence: probabilities[best] };
+}
+
+function named(labels: readonly string[], probabilities: Float32Array): Record<string, number> {
+  return Object.fromEntries(labels.map((label, i) => [label, probabilities[i]]));
+}
+
+function attentionJson(track: AttentionTrack | null) {
+  if (track === null) return null;
+  return {
+    startSeconds: round(track.startSeconds),
+    frameSeconds: track.frameSeconds,
+    weights: Array.from(track.weights),
+  };
+}
+
+/** Header check against MAX_DURATION_SECONDS first (before anything is allocated for samples), then decode. */
+function decodeWithinLimit(bytes: Uint8Array, maxDurationSeconds: number, targetRate: number) {
+  try {
+    const info = readWavInfo(bytes);
+    if (info.durationSeconds > maxDurationSeconds) {
+      throw new ApiError(
+        'audio_too_long',
+        `expected at most ${maxDurationSeconds} s of audio, got ${seconds(info.durationSeconds)} s`,
+      );
+    }
+    return decodeAudio(bytes, { targetRate });
+  } catch (error) {
+    throw error instanceof ApiError ? error : audioError(error);
+  }
+}
+
+/**
+ * The spans to classify: the whole clip, or its windows with enough speech. When the clip has speech but no
+ * window holds enough of it, the window holding the most is classified.
+ */
+function spansToClassify(windows: readonly Span[], activity: VoiceActivity): Span[] {
+  const speech = windows.map((window) =>
+    speechSecondsBetween(activity, window.startSeconds, window.endSeconds),
+  );
+  const withSpeech = windows.filter((_, index) => speech[index] >= MIN_SPEECH_SECONDS);
+  return withSpeech.length > 0 ? withSpeech : [windows[speech.indexOf(Math.max(...speech))]];
+}
+
+interface StageTimes {
+  decodeMs: number;
+  modelLoadMs: number;
+  featuresMs: number;
+  inferenceMs: number;
+}
+
+export function registerClassifyRoute(app: OpenAPIHono<AppEnv>, store: ModelStore): void {
+  app.openapi(classifyRoute, async (c) => {
+    const started = performance.now();
+    const query = c.req.valid('query');
+    const config = c.var.config;
+    const modelId = query.model ?? store.defaultId;
+    if (modelId === null)
+      throw new ApiError('no_models', 'expected a published model, got an empty registry');
+    const entry = store.find(modelId);
+    if (entry === undefined) {
+      const served = store.list().map((model) => model.metadata.id);
+      throw new ApiError('unknown_model', `expected one of ${served.join(', ')}, got '${modelId}'`);
+    }
+    if (query.segment !== undefined && query.segment < config.minDurationSeconds) {
+      throw new ApiError(
+        'invalid_query',
+        `expected segment ≥ the minimum duration ${config.minDurationSeconds} s, got ${query.segment}`,
+      );
+    }
+
+    const bytes = await readUpload(c.req.raw, config.maxBodyBytes);
+    const decodeStart = performance.now();
+    // Straight to the rate the model's front end works at (16 kHz for every model so far).
+    const { samples, sampleRate } = decodeWithinLimit(
+      bytes,
+      config.maxDurationSeconds,
+      entry.extractor.config.sampleRate,
+    );
+    const times: StageTimes = {
+      decodeMs: performance.now() - decodeStart,
+      modelLoadMs: 0,
+      featuresMs: 0,
+      inferenceMs: 0,
+    };
+    const durationSeconds = samples.length / sampleRate;
+    const { metadata } = entry;
+    const respond = (result: Omit<ClassifyResponse, 'model' | 'labels' | 'durationSeconds' | 'timing'>) => {
+      const timing = { ...times, totalMs: performance.now() - started };
+      c.header(
+        'Server-Timing',
+        `decode;dur=${timing.decodeMs}, model-load;dur=${timing.modelLoadMs}, features;dur=${timing.featuresMs}, ` +
+          `inference;dur=${timing.inferenceMs}, total;dur=${timing.totalMs}`,
+      );
+      const body: ClassifyResponse = {
+        model: { id: metadata.id, version: metadata.version },
+        labels: metadata.labels,
+        durationSeconds: round(durationSeconds),
+        ...result,
+        timing,
+      };
+      return c.json(body, 200);
+    };
+    const unclassified = { probabilities: null, top: null, attention: null, timeline: null };
+
+    if (durationSeconds < config.minDurationSeconds) {
+      const message = `expected at least ${config.minDurationSeconds} s of audio, got ${seconds(durationSeconds)} s`;
+      if (query.strict) throw new ApiError('audio_too_short', message);
+      return respond({ outcome: 'too_short', speechDetected: false, speechSeconds: 0, ...unclassified });
+    }
+    const activity = detectVoiceActivity(samples, sampleRate);
+    if (!activity.speechDetected) {
+      if (query.strict) {
+        throw new ApiError(
+          'no_speech',
+          `expected at least ${MIN_SPEECH_SECONDS} s of speech, got ${seconds(activity.speechSeconds)} s`,
+        );
+      }
+      const speechSeconds = round(activity.speechSeconds);
+      return respond({ outcome: 'no_speech', speechDetected: false, speechSeconds, ...unclassified });
+    }
+
+    const loadStart = performance.now();
+    const served = await store.load(modelId);
+    times.modelLoadMs = performance.now() - loadStart;
+    const windows: Span[] =
+      query.segment === undefined
+        ? [{ startSeconds: 0, endSeconds: durationSeconds }]
+        : cutWindows(durationSeconds, query.segment, config.minDurationSeconds);
+    const spans = spansToClassify(windows, activity);
+    const classified = classifySpans(served, samples, spans, { attention: query.attention });
+    times.featuresMs = classified.featuresMs;
+    times.inferenceMs = classified.inferenceMs;
+    const { predictions } = classified;
+    const predictionOf = new Map(spans.map((span, index) => [span, predictions[index]]));
+    const clip = meanProbabilities(predictions.map((prediction) => prediction.probabilities));
+    return respond({
+      outcome: 'classified',
+      speechDetected: true,
+      speechSeconds: round(activity.speechSeconds),
+      probabilities: named(metadata.labels, clip),
+      top: topOf(metadata.labels, clip),
+      attention: query.segment === undefined ? attentionJson(predictions[0].attention) : null,
+      timeline:
+        query.segment === undefined
+          ? null
+          : windows.map((window) => {
+              const prediction = predictionOf.get(window);
+              return {
+                startSeconds: round(window.startSeconds),
+                endSeconds: round(window.endSeconds),
+                speechDetected: prediction !== undefined,
+                probabilities: prediction ? named(metadata.labels, prediction.probabilities) : null,
+                top: prediction ? topOf(metadata.labels, prediction.probabilities) : null,
+                attention: prediction ? attentionJson(prediction.attention) : null,
+              };
+            }),
+    });
+  });
+}

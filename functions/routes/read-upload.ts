@@ -1,0 +1,101 @@
+import { ApiError } from '../errors.ts';
+
+/** Media types accepted for a raw WAV body (and for the `file` part of a multipart upload). */
+export const WAV_MEDIA_TYPES = ['audio/wav', 'audio/x-wav', 'audio/wave'] as const;
+const MULTIPART = 'multipart/form-data';
+/** What browsers and curl label an uploaded .wav file with, besides the WAV types themselves. */
+const GENERIC_FILE_TYPES = ['', 'application/octet-stream'];
+export const FILE_FIELD = 'file';
+
+function mediaTypeOf(header: string | null): string {
+  return (header ?? '').split(';')[0].trim().toLowerCase();
+}
+
+function isWavType(mediaType: string): boolean {
+  return (WAV_MEDIA_TYPES as readonly string[]).includes(mediaType);
+}
+
+/** Reads the body without ever holding more than `maxBytes` (+ one chunk), whatever Content-Length claims. */
+async function readCapped(request: Request, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
+  const tooLarge = (got: string) =>
+    new ApiError('body_too_large', `expected a request body of at most ${maxBytes} bytes, got ${got}`);
+  const declared = Number(request.headers.get('content-length') ?? Number.NaN);
+  if (declared > maxBytes) throw tooLarge(`Content-Length ${declared}`);
+  if (request.body === null) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw tooLarge(`more than that (${total} bytes read)`);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+function requireNonEmpty(bytes: Uint8Array<ArrayBuffer>, what: string): Uint8Array<ArrayBuffer> {
+  if (bytes.byteLength === 0) throw new ApiError('empty_body', `expected a WAV file in ${what}, got 0 bytes`);
+  return bytes;
+}
+
+async function readFilePart(
+  bytes: Uint8Array<ArrayBuffer>,
+  contentType: string,
+): Promise<Uint8Array<ArrayBuffer>> {
+  let form: FormData;
+  try {
+    form = await new Response(bytes, { headers: { 'content-type': contentType } }).formData();
+  } catch (error) {
+    throw new ApiError(
+      'malformed_multipart',
+      `expected a well-formed multipart/form-data body: ${String(error)}`,
+    );
+  }
+  const part = form.get(FILE_FIELD);
+  if (part === null) {
+    const fields = [...new Set(form.keys())];
+    throw new ApiError(
+      'missing_file',
+      `expected a file field named '${FILE_FIELD}', got ${fields.length === 0 ? 'no fields' : `fields ${fields.map((name) => `'${name}'`).join(', ')}`}`,
+    );
+  }
+  if (typeof part === 'string') {
+    throw new ApiError('missing_file', `expected '${FILE_FIELD}' to be a file upload, got a text field`);
+  }
+  const partType = mediaTypeOf(part.type);
+  if (!isWavType(partType) && !GENERIC_FILE_TYPES.includes(partType)) {
+    throw new ApiError(
+      'unsupported_media_type',
+      `expected the '${FILE_FIELD}' part to be ${WAV_MEDIA_TYPES.join(', ')} or application/octet-stream, got ${partType}`,
+    );
+  }
+  return requireNonEmpty(new Uint8Array(await part.arrayBuffer()), `the '${FILE_FIELD}' part`);
+}
+
+/**
+ * The WAV bytes of a classify request: the raw body (`audio/wav`, `audio/x-wav`, `audio/wave`) or the `file`
+ * part of a `multipart/form-data` body. The whole body counts against `maxBytes`.
+ */
+export async function readUpload(request: Request, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
+  const contentType = request.headers.get('content-type');
+  const mediaType = mediaTypeOf(contentType);
+  if (!isWavType(mediaType) && mediaType !== MULTIPART) {
+    throw new ApiError(
+      'unsupported_media_type',
+      `expected Content-Type ${WAV_MEDIA_TYPES.join(', ')} or ${MULTIPART}, got ${mediaType === '' ? 'none' : mediaType}`,
+    );
+  }
+  const bytes = requireNonEmpty(await readCapped(request, maxBytes), 'the request body');
+  return mediaType === MULTIPART ? readFilePart(bytes, contentType ?? MULTIPART) : bytes;
+}

@@ -1,0 +1,136 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { FeatureMatrix } from '../audio/feature-set.ts';
+import { centreFrames, type FittedFrames } from '../audio/fit-frames.ts';
+import { applyNormalisation, type NormalisationStats } from '../audio/normalise.ts';
+import type { ModelEntry, ServedModel } from './model-store.ts';
+
+/** A span of the clip, in seconds, classified as one input. */
+export interface Span {
+  startSeconds: number;
+  endSeconds: number;
+}
+
+/** Attention weights over the model input frames that hold audio (padding frames are left out). */
+export interface AttentionTrack {
+  /** Time of the first weight's frame centre, in seconds from the start of the clip. */
+  startSeconds: number;
+  /** Seconds between consecutive weights. */
+  frameSeconds: number;
+  weights: Float32Array;
+}
+
+export interface SpanPrediction {
+  /** One probability per label, in the model's label order. */
+  probabilities: Float32Array;
+  attention: AttentionTrack | null;
+}
+
+const statsCache = new WeakMap<ModelEntry, NormalisationStats>();
+
+function normalisationStats(entry: ModelEntry): NormalisationStats {
+  let stats = statsCache.get(entry);
+  if (stats === undefined) {
+    stats = {
+      mean: Float32Array.from(entry.metadata.normalisation.mean),
+      std: Float32Array.from(entry.metadata.normalisation.std),
+    };
+    statsCache.set(entry, stats);
+  }
+  return stats;
+}
+
+/** Features → normalised → fitted to `inputFrames` exactly as the trainer fits them (functions/audio/fit-frames.ts). */
+export function prepareModelInput(entry: ModelEntry, features: FeatureMatrix): FittedFrames {
+  return centreFrames(applyNormalisation(features, normalisationStats(entry)), entry.metadata.inputFrames);
+}
+
+interface RawOutputs {
+  probabilities: Float32Array;
+  attention: Float32Array | null;
+}
+
+/** Runs the network on a batch of prepared inputs; every intermediate tensor is disposed before returning. */
+function predictBatch(
+  served: ServedModel,
+  inputs: readonly FittedFrames[],
+  withAttention: boolean,
+): RawOutputs {
+  const { inputFrames, features } = served.metadata;
+  const head = withAttention ? served.withAttention : null;
+  const batch = new Float32Array(inputs.length * inputFrames * features.dims);
+  for (const [index, input] of inputs.entries()) batch.set(input.data, index * input.data.length);
+  let outputs: RawOutputs = { probabilities: new Float32Array(0), attention: null };
+  tf.tidy(() => {
+    const x = tf.tensor3d(batch, [inputs.length, inputFrames, features.dims]);
+    if (head === null) {
+      outputs = {
+        probabilities: (served.network.predict(x) as tf.Tensor).dataSync() as Float32Array,
+        attention: null,
+      };
+      return;
+    }
+    const [probabilities, attention] = head.predict(x) as tf.Tensor[];
+    outputs = {
+      probabilities: probabilities.dataSync() as Float32Array,
+      attention: attention.dataSync() as Float32Array,
+    };
+  });
+  return outputs;
+}
+
+export interface ClassifyOptions {
+  /** Return attention weights (only for models that have an attention layer). */
+  attention: boolean;
+}
+
+export interface SpansResult {
+  predictions: SpanPrediction[];
+  /** Wall time of the front end and of the network, in ms (CPU-bound, so CPU time in practice). */
+  featuresMs: number;
+  inferenceMs: number;
+}
+
+/**
+ * Classifies each span of a clip as an input of its own (features from the span's samples alone), running
+ * all spans through the network as one batch.
+ */
+export function classifySpans(
+  served: ServedModel,
+  samples: Float32Array,
+  spans: readonly Span[],
+  options: ClassifyOptions,
+): SpansResult {
+  const { sampleRate, hop } = served.extractor.config;
+  const { inputFrames, labels } = served.metadata;
+  const featuresStart = performance.now();
+  const inputs = spans.map((span) => {
+    const from = Math.round(span.startSeconds * sampleRate);
+    const to = Math.min(samples.length, Math.round(span.endSeconds * sampleRate));
+    return prepareModelInput(served, served.extractor.extract(samples.subarray(from, to)));
+  });
+  const inferenceStart = performance.now();
+  const raw = predictBatch(served, inputs, options.attention && served.withAttention !== null);
+  const inferenceEnd = performance.now();
+  const frameSeconds = hop / sampleRate;
+  const predictions = spans.map((span, index): SpanPrediction => {
+    const probabilities = raw.probabilities.slice(index * labels.length, (index + 1) * labels.length);
+    if (raw.attention === null) return { probabilities, attention: null };
+    const { firstFrame, audioFrames } = inputs[index];
+    // Model frame i holds clip frame firstFrame + i, centred at (firstFrame + i) · hop samples.
+    const firstAudio = Math.max(0, -firstFrame);
+    const offset = index * inputFrames + firstAudio;
+    return {
+      probabilities,
+      attention: {
+        startSeconds: span.startSeconds + (firstFrame + firstAudio) * frameSeconds,
+        frameSeconds,
+        weights: raw.attention.slice(offset, offset + audioFrames),
+      },
+    };
+  });
+  return {
+    predictions,
+    featuresMs: inferenceStart - featuresStart,
+    inferenceMs: inferenceEnd - inferenceStart,
+  };
+}

@@ -1,0 +1,161 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import {
+  createFeatureExtractor,
+  FEATURE_SET_NAMES,
+  type FeatureConfig,
+  type FeatureExtractor,
+  type FeatureSetName,
+} from '../audio/feature-set.ts';
+import { type ModelMetadata, ModelMetadataSchema } from '../model/metadata.ts';
+import type { ModelFiles, ModelSource } from './model-source.ts';
+import { registerServingLayers } from './serving-layers.ts';
+
+/** A served model's description and the front end that turns a 16 kHz clip into its input features. */
+export interface ModelEntry {
+  metadata: ModelMetadata;
+  extractor: FeatureExtractor;
+}
+
+/** A model ready to run: its entry and network, plus a second head exposing attention if it has one. */
+export interface ServedModel extends ModelEntry {
+  network: tfl.LayersModel;
+  /** Same weights, outputs [probabilities, attention weights]; null when the model has no attention layer. */
+  withAttention: tfl.LayersModel | null;
+}
+
+export interface ModelStore {
+  /** The registry's default model id; null when no model is published. */
+  readonly defaultId: string | null;
+  /** Every served model, in registry order. */
+  list(): ModelEntry[];
+  /** One served model, or undefined for an id the registry does not list. */
+  find(id: string): ModelEntry | undefined;
+  /** Builds the model on first use and caches it for the isolate's lifetime. */
+  load(id: string): Promise<ServedModel>;
+}
+
+export interface ModelStoreOptions {
+  /** Makes the tfjs backend ready (the WASM bring-up in workerd, a plain backend in Node). */
+  prepareBackend(): Promise<void>;
+}
+
+interface ModelJsonShape {
+  modelTopology: object;
+  weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+}
+
+function isModelJson(value: unknown): value is ModelJsonShape {
+  const candidate = value as Partial<ModelJsonShape> | null;
+  return (
+    typeof candidate?.modelTopology === 'object' &&
+    Array.isArray(candidate.weightsManifest) &&
+    candidate.weightsManifest.every((group) => Array.isArray(group.paths) && Array.isArray(group.weights))
+  );
+}
+
+function parseEntry(id: string, files: ModelFiles): ModelEntry {
+  const parsed = ModelMetadataSchema.safeParse(files.metadata);
+  if (!parsed.success) {
+    throw new Error(`model '${id}': metadata.json is invalid: ${parsed.error.issues[0]?.message}`);
+  }
+  const metadata = parsed.data;
+  if (metadata.id !== id)
+    throw new Error(`model '${id}': expected metadata.json id '${id}', got '${metadata.id}'`);
+  const set = metadata.features.set as FeatureSetName;
+  if (!FEATURE_SET_NAMES.includes(set)) {
+    throw new Error(`model '${id}': expected a feature set in ${FEATURE_SET_NAMES.join(', ')}, got '${set}'`);
+  }
+  const extractor = createFeatureExtractor(set, metadata.features.config as Partial<FeatureConfig>);
+  const { dims } = metadata.features;
+  if (extractor.dims !== dims)
+    throw new Error(`model '${id}': expected ${dims} feature dims, got ${extractor.dims}`);
+  const { mean, std } = metadata.normalisation;
+  if (mean.length !== dims || std.length !== dims) {
+    throw new Error(
+      `model '${id}': expected ${dims} normalisation values, got mean ${mean.length}, std ${std.length}`,
+    );
+  }
+  return { metadata, extractor };
+}
+
+let layersRegistered = false;
+
+async function buildModel(id: string, files: ModelFiles, entry: ModelEntry): Promise<ServedModel> {
+  const { metadata } = entry;
+  if (!layersRegistered) {
+    registerServingLayers();
+    layersRegistered = true;
+  }
+  if (!isModelJson(files.modelJson)) {
+    throw new Error(`model '${id}': expected model.json with modelTopology and weightsManifest`);
+  }
+  const { modelTopology, weightsManifest } = files.modelJson;
+  const weightSpecs = weightsManifest.flatMap((group) => group.weights);
+  const shards = weightsManifest.flatMap((group) =>
+    group.paths.map((path) => {
+      const shard = files.shards[path];
+      if (shard === undefined) throw new Error(`model '${id}': weight shard '${path}' is missing`);
+      return shard;
+    }),
+  );
+  const network = await tfl.loadLayersModel(
+    tf.io.fromMemory({ modelTopology, weightSpecs, weightData: shards }),
+  );
+  const [, frames, dims] = network.inputs[0].shape;
+  if ((frames !== null && frames !== metadata.inputFrames) || dims !== metadata.features.dims) {
+    throw new Error(
+      `model '${id}': expected input [batch, ${metadata.inputFrames}, ${metadata.features.dims}], got [${network.inputs[0].shape.join(', ')}]`,
+    );
+  }
+  const outputUnits = network.outputs[0].shape.at(-1);
+  if (outputUnits !== metadata.labels.length) {
+    throw new Error(`model '${id}': expected ${metadata.labels.length} output units, got ${outputUnits}`);
+  }
+  const withAttention =
+    metadata.attentionLayer === null
+      ? null
+      : tfl.model({
+          inputs: network.inputs,
+          outputs: [
+            network.outputs[0],
+            network.getLayer(metadata.attentionLayer).output as tfl.SymbolicTensor,
+          ],
+        });
+  return { ...entry, network, withAttention };
+}
+
+/** Validates every served model's metadata and front end up front; networks are built lazily, once each. */
+export function createModelStore(source: ModelSource, options: ModelStoreOptions): ModelStore {
+  const registry = source.registry;
+  const entries = new Map<string, ModelEntry>();
+  for (const id of registry?.models ?? []) {
+    const files = source.models[id];
+    if (files === undefined)
+      throw new Error(`model '${id}' is in the registry but its files are not bundled`);
+    entries.set(id, parseEntry(id, files));
+  }
+  const loading = new Map<string, Promise<ServedModel>>();
+
+  return {
+    defaultId: registry?.default ?? null,
+    list: () => [...entries.values()],
+    find: (id) => entries.get(id),
+    load(id) {
+      const found = entries.get(id);
+      if (found === undefined) return Promise.reject(new Error(`model '${id}' is not served`));
+      let pending = loading.get(id);
+      if (pending === undefined) {
+        pending = options
+          .prepareBackend()
+          .then(() => buildModel(id, source.models[id], found))
+          .catch((error: unknown) => {
+            loading.delete(id); // a failed build is retried by the next request
+            throw error;
+          });
+        loading.set(id, pending);
+      }
+      return pending;
+    },
+  };
+}

@@ -1,0 +1,196 @@
+/**
+ * Node only: builds and runs the classify Worker the way it deploys (wrangler.toml, its bundle, real workerd,
+ * no vitest pool in between), on a chosen models folder. Used by the serving bench and by the test that checks the
+ * deployable bundle. Everything is written under `workDir`, so the committed
+ * functions/model/bundled-models.ts is left alone.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { renderBundledModels } from './bundle-models.ts';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Keeps wrangler from reaching out: no metrics, no request.cf lookup. */
+const WRANGLER_ENV = {
+  WRANGLER_SEND_METRICS: 'false',
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+  DO_NOT_TRACK: '1',
+};
+
+/** Writes `<workDir>/entry.ts`: the real app factory and WASM backend on the models in `modelsDir`. */
+export function writeWorkerEntry(workDir: string, modelsDir: string): string {
+  mkdirSync(workDir, { recursive: true });
+  const bundled = join(workDir, 'bundled-models.ts');
+  writeFileSync(bundled, renderBundledModels({ modelsDir, outFile: bundled }));
+  const from = (path: string) => relative(workDir, join(ROOT, path)).split('\\').join('/');
+  const entry = join(workDir, 'entry.ts');
+  writeFileSync(
+    entry,
+    [
+      `import { createApp } from '${from('functions/app.ts')}';`,
+      `import { initWasmBackend } from '${from('functions/runtime/wasm-backend.ts')}';`,
+      "import { bundledModels } from './bundled-models.ts';",
+      '',
+      'export default createApp({ models: bundledModels, prepareBackend: initWasmBackend });',
+      '',
+    ].join('\n'),
+  );
+  return entry;
+}
+
+/**
+ * wrangler refuses to start when wrangler.toml's assets directory is missing (the site is not built yet);
+ * the API does not need it, so point assets at an empty folder then.
+ */
+function assetsOverride(workDir: string): string[] {
+  if (existsSync(join(ROOT, 'site/dist'))) return [];
+  const empty = join(workDir, 'no-site');
+  mkdirSync(empty, { recursive: true });
+  return ['--assets', empty];
+}
+
+function runWrangler(args: string[]): Promise<string> {
+  return new Promise((done, fail) => {
+    const child = spawn('npx', ['wrangler', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...WRANGLER_ENV },
+    });
+    let output = '';
+    const keep = (chunk: Buffer) => {
+      output += chunk;
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    child.on('error', fail);
+    child.on('close', (code) =>
+      code === 0 ? done(output) : fail(new Error(`wrangler ${args.join(' ')} exited ${code}:\n${output}`)),
+    );
+  });
+}
+
+export interface BundleFile {
+  name: string;
+  raw: number;
+  /** gzip level 9, as an upload would compress it. */
+  gzip: number;
+}
+
+export interface Bundle {
+  outDir: string;
+  /** The bundled main module, runnable as is with `wrangler dev --no-bundle`. */
+  script: string;
+  /** The deployed files (source maps and wrangler's README left out). */
+  files: BundleFile[];
+  raw: number;
+  gzip: number;
+}
+
+/** `wrangler deploy --dry-run --outdir`: the deployable bundle, built offline. */
+export async function buildBundle(entry: string, workDir: string): Promise<Bundle> {
+  const outDir = join(workDir, 'dry-run');
+  rmSync(outDir, { recursive: true, force: true });
+  await runWrangler(['deploy', entry, '--dry-run', '--outdir', outDir, ...assetsOverride(workDir)]);
+  const files = readdirSync(outDir)
+    .filter((name) => !name.endsWith('.map') && name !== 'README.md')
+    .map((name) => {
+      const bytes = readFileSync(join(outDir, name));
+      return { name, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+    });
+  const main = files.find((file) => file.name.endsWith('.js'));
+  if (main === undefined)
+    throw new Error(`expected a .js module in ${outDir}, got ${files.map((f) => f.name).join(', ')}`);
+  return {
+    outDir,
+    script: join(outDir, main.name),
+    files,
+    raw: files.reduce((sum, file) => sum + file.raw, 0),
+    gzip: files.reduce((sum, file) => sum + file.gzip, 0),
+  };
+}
+
+/** A free loopback port (the OS picks one; there is a short window in which another process could take it). */
+export function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.on('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? done(address.port) : fail(new Error('no port')),
+      );
+    });
+  });
+}
+
+export interface RunningWorker {
+  origin: string;
+  /** Milliseconds from spawning wrangler to the first answer from /healthz. */
+  startupMs: number;
+  /** The last few KB of wrangler's output, for error messages. */
+  log(): string;
+  stop(): void;
+}
+
+/** "Ready" is logged ~2 s before the Worker answers, so readiness is a /healthz answer. */
+async function waitForHealth(origin: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited ${child.exitCode} before answering`);
+    try {
+      if ((await fetch(`${origin}/healthz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((wait) => setTimeout(wait, 100));
+  }
+  throw new Error(`expected ${origin}/healthz to answer within ${timeoutMs} ms, got no answer`);
+}
+
+/**
+ * Starts `wrangler dev` on 127.0.0.1 only, on the already built bundle (`--no-bundle`: exactly what deploys,
+ * and no rebuild or restart when someone edits a source file meanwhile), and resolves once the Worker answers.
+ */
+export async function startWorker(
+  bundle: Bundle,
+  options: { port: number; workDir: string; timeoutMs?: number },
+): Promise<RunningWorker> {
+  const origin = `http://127.0.0.1:${options.port}`;
+  const args = [
+    'wrangler',
+    'dev',
+    bundle.script,
+    '--no-bundle',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(options.port),
+  ];
+  const spawned = performance.now();
+  // Its own process group, so stop() ends wrangler and the workerd it spawned by this one id.
+  const child = spawn('npx', [...args, ...assetsOverride(options.workDir)], {
+    cwd: ROOT,
+    env: { ...process.env, ...WRANGLER_ENV },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk).slice(-8000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const stop = () => {
+    if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
+  };
+  try {
+    await waitForHealth(origin, child, options.timeoutMs ?? 60_000);
+  } catch (error) {
+    stop();
+    throw new Error(`${(error as Error).message}\n${output}`);
+  }
+  return { origin, startupMs: performance.now() - spawned, log: () => output, stop };
+}

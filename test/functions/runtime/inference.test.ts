@@ -1,0 +1,133 @@
+import '@tensorflow/tfjs-backend-cpu';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { decodeAudio } from '../../../functions/audio/decode.ts';
+import { classifySpans, prepareModelInput } from '../../../functions/runtime/inference.ts';
+import { createModelStore, type ServedModel } from '../../../functions/runtime/model-store.ts';
+import { cutWindows } from '../../../functions/runtime/timeline.ts';
+import expected from '../../fixtures/models/expected-speech.json' with { type: 'json' };
+import { readModelSource } from '../../fixtures/models/read-models.ts';
+
+const store = createModelStore(
+  readModelSource(fileURLToPath(new URL('../../fixtures/models', import.meta.url))),
+  {
+    prepareBackend: async () => {
+      await tf.setBackend('cpu');
+    },
+  },
+);
+const clip = decodeAudio(readFileSync(new URL('../../fixtures/audio/speech.wav', import.meta.url)));
+const duration = clip.samples.length / clip.sampleRate;
+let blstm: ServedModel;
+let cnn: ServedModel;
+
+beforeAll(async () => {
+  blstm = await store.load('tiny-blstm');
+  cnn = await store.load('tiny-cnn');
+});
+
+function maxDifference(actual: ArrayLike<number>, reference: readonly number[]): number {
+  expect(actual.length).toBe(reference.length);
+  return Math.max(...reference.map((value, i) => Math.abs(actual[i] - value)));
+}
+
+/** A features matrix whose value at (t, d) is t + 1 and whose normalisation is the identity. */
+function rampFeatures(frames: number) {
+  const dims = 40;
+  return {
+    data: Float32Array.from({ length: frames * dims }, (_, i) => Math.floor(i / dims) + 1),
+    frames,
+    dims,
+  };
+}
+
+describe('prepareModelInput', () => {
+  const identity = () => {
+    const entry = store.find('tiny-cnn');
+    if (entry === undefined) throw new Error('expected the tiny-cnn fixture');
+    return {
+      ...entry,
+      metadata: { ...entry.metadata, normalisation: { mean: Array(40).fill(0), std: Array(40).fill(1) } },
+    };
+  };
+
+  it('centres a short clip between zero padding, the odd padding frame at the start', () => {
+    const input = prepareModelInput(identity(), rampFeatures(100));
+    expect(input.firstFrame).toBe(-13);
+    expect(input.audioFrames).toBe(100);
+    const frame = (t: number) => input.data[t * 40];
+    expect([frame(0), frame(12), frame(13), frame(112), frame(113), frame(124)]).toEqual([
+      0, 0, 1, 100, 0, 0,
+    ]);
+  });
+
+  it('crops a long clip around its centre', () => {
+    const input = prepareModelInput(identity(), rampFeatures(200));
+    expect(input.firstFrame).toBe(37);
+    expect(input.audioFrames).toBe(125);
+    expect([input.data[0], input.data[124 * 40]]).toEqual([38, 162]);
+  });
+
+  it('normalises with the model statistics', () => {
+    const entry = store.find('tiny-cnn');
+    if (entry === undefined) throw new Error('expected the tiny-cnn fixture');
+    const input = prepareModelInput(entry, rampFeatures(125));
+    const { mean, std } = entry.metadata.normalisation;
+    expect(input.data[40 * 3 + 5]).toBeCloseTo((4 - mean[5]) / std[5], 5);
+  });
+});
+
+describe('classifySpans', () => {
+  it('reproduces the committed Node reference for the speech clip (regenerate the fixtures if the front end changed)', () => {
+    const whole = [{ startSeconds: 0, endSeconds: duration }];
+    const [blstmResult] = classifySpans(blstm, clip.samples, whole, { attention: true }).predictions;
+    expect(maxDifference(blstmResult.probabilities, expected['tiny-blstm'].probabilities)).toBeLessThan(1e-6);
+    expect(
+      maxDifference(blstmResult.attention?.weights ?? [], expected['tiny-blstm'].attention.weights),
+    ).toBeLessThan(1e-6);
+    const [cnnResult] = classifySpans(cnn, clip.samples, whole, { attention: true }).predictions;
+    expect(maxDifference(cnnResult.probabilities, expected['tiny-cnn'].probabilities)).toBeLessThan(1e-6);
+    expect(cnnResult.attention).toBeNull();
+  });
+
+  it('places attention weights on the clip frames the model saw', () => {
+    const [result] = classifySpans(blstm, clip.samples, [{ startSeconds: 0, endSeconds: duration }], {
+      attention: true,
+    }).predictions;
+    // 198 clip frames (1 + ⌊50437 / 256⌋) cropped to 125 from frame 36, 16 ms apart.
+    expect(result.attention?.startSeconds).toBeCloseTo(0.576, 9);
+    expect(result.attention?.frameSeconds).toBe(0.016);
+    expect(result.attention?.weights.length).toBe(125);
+    expect(result.attention?.weights.reduce((sum, weight) => sum + weight, 0)).toBeCloseTo(1, 5);
+  });
+
+  it('reports the padded part of a short span as no weights, timed from the span start', () => {
+    const [result] = classifySpans(blstm, clip.samples, [{ startSeconds: 1, endSeconds: 2 }], {
+      attention: true,
+    }).predictions;
+    // 1 s = 16000 samples → 63 frames, padded by 31 frames on the left.
+    expect(result.attention?.weights.length).toBe(63);
+    expect(result.attention?.startSeconds).toBe(1);
+  });
+
+  it('classifies windows as a batch with the same result as one at a time', () => {
+    const windows = cutWindows(duration, 1, 0.5);
+    const batch = classifySpans(blstm, clip.samples, windows, { attention: false }).predictions;
+    windows.forEach((window, index) => {
+      const [single] = classifySpans(blstm, clip.samples, [window], { attention: false }).predictions;
+      expect(maxDifference(batch[index].probabilities, Array.from(single.probabilities))).toBeLessThan(1e-6);
+      expect(
+        maxDifference(batch[index].probabilities, expected['tiny-blstm'].windows[index].probabilities),
+      ).toBeLessThan(1e-6);
+    });
+  });
+
+  it('disposes every tensor it creates', () => {
+    const before = tf.memory().numTensors;
+    classifySpans(blstm, clip.samples, cutWindows(duration, 1, 0.5), { attention: true });
+    classifySpans(cnn, clip.samples, [{ startSeconds: 0, endSeconds: duration }], { attention: false });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

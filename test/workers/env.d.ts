@@ -1,0 +1,11 @@
+/// <reference types="@cloudflare/vitest-plugin/types" />
+import type { WorkerEnv } from '../../functions/runtime/config.ts';
+
+// The bindings the workerd suites see: the Worker's own, plus the speech clip from test/workers/vitest.config.ts.
+declare global {
+  namespace Cloudflare {
+    interface Env extends WorkerEnv {
+      SPEECH_WAV: ArrayBuffer;
+    }
+  }
+}

@@ -1,0 +1,61 @@
+/** Shared by the workerd suites: the app on the fixture models, and request helpers. */
+import { env } from 'cloudflare:test';
+import { expect } from 'vitest';
+import { createApp } from '../../functions/app.ts';
+import type { ErrorEnvelope } from '../../functions/errors.ts';
+import type { ClassifyResponse } from '../../functions/routes/classify.ts';
+import { initWasmBackend } from '../../functions/runtime/wasm-backend.ts';
+import { bundledModels } from '../fixtures/models/bundled.ts';
+
+export { env };
+
+/** The real app factory serving the tiny fixture models, on the real WASM backend. */
+export const app = createApp({ models: bundledModels, prepareBackend: initWasmBackend });
+
+export const ALLOWED_ORIGIN = 'http://localhost:4321';
+export const REFUSED_ORIGIN = 'https://evil.example';
+
+export function call(path: string, init?: RequestInit): Promise<Response> {
+  return Promise.resolve(app.request(path, init, env));
+}
+
+export interface ClassifyRequest {
+  query?: string;
+  contentType?: string | null;
+  headers?: Record<string, string>;
+}
+
+/** POST /v1/classify with a raw body (Content-Type audio/wav unless told otherwise; null sends none). */
+export function postClassify(
+  body: Uint8Array | string | ReadableStream<Uint8Array> | null,
+  request: ClassifyRequest = {},
+): Promise<Response> {
+  const headers = new Headers(request.headers);
+  const contentType = request.contentType === undefined ? 'audio/wav' : request.contentType;
+  if (contentType !== null) headers.set('content-type', contentType);
+  const query = request.query ? `?${request.query}` : '';
+  // A copy types the bytes as BodyInit (encodeWav returns a Uint8Array over ArrayBufferLike).
+  const payload = body instanceof Uint8Array ? new Uint8Array(body) : body;
+  return call(`/v1/classify${query}`, { method: 'POST', body: payload, headers });
+}
+
+export function speechWav(): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(env.SPEECH_WAV.slice(0));
+}
+
+export async function expectClassification(response: Response): Promise<ClassifyResponse> {
+  const body = await response.json();
+  expect(response.status, JSON.stringify(body)).toBe(200);
+  return body as ClassifyResponse;
+}
+
+/** Asserts the error envelope, its status and code, and returns the message. */
+export async function expectError(response: Response, status: number, code: string): Promise<string> {
+  const text = await response.text();
+  expect(`${response.status} ${text}`).toMatch(new RegExp(`^${status} `));
+  expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+  const body = JSON.parse(text) as ErrorEnvelope;
+  expect(body.error.code).toBe(code);
+  expect(body.error.message.length).toBeGreaterThan(0);
+  return body.error.message;
+}
