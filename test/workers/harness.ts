@@ -4,13 +4,13 @@ import { expect } from 'vitest';
 import { createApp } from '../../functions/app.ts';
 import type { ErrorEnvelope } from '../../functions/errors.ts';
 import type { ClassifyResponse } from '../../functions/routes/classify.ts';
-import { initWasmBackend } from '../../functions/runtime/wasm-backend.ts';
+import { prepareWorkerBackend } from '../../functions/runtime/worker-backend.ts';
 import { bundledModels } from '../fixtures/models/bundled.ts';
 
 export { env };
 
 /** The real app factory serving the tiny fixture models, on the real WASM backend. */
-export const app = createApp({ models: bundledModels, prepareBackend: initWasmBackend });
+export const app = createApp({ models: bundledModels, prepareBackend: prepareWorkerBackend });
 
 export const ALLOWED_ORIGIN = 'http://localhost:4321';
 export const REFUSED_ORIGIN = 'https://evil.example';

@@ -1,0 +1,176 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { ModelMetadataSchema } from '../../functions/model/metadata.ts';
+import { initTrainingBackend, type TrainingBackend } from '../../training/backend.ts';
+import {
+  evaluate,
+  type FoldSummary,
+  type Metrics,
+  summariseFolds,
+} from '../../training/evaluation/metrics.ts';
+import { resolveModelConfig } from '../../training/models/index.ts';
+import {
+  collectEnvironment,
+  type FoldMetrics,
+  modelMetadataFromRunRecord,
+  type RunRecord,
+  readRunRecord,
+  renderModelCard,
+  writeModelCard,
+  writeRunRecord,
+} from '../../training/run-record.ts';
+import { type EpochRecord, TrainingConfigSchema } from '../../training/trainer.ts';
+
+let dir: string;
+let backend: TrainingBackend;
+beforeAll(async () => {
+  backend = await initTrainingBackend({ prefer: 'wasm' });
+  dir = await mkdtemp(join(tmpdir(), 'run-record-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const LABELS = ['angry', 'happy', 'neutral', 'sad'];
+
+/** A two-fold record assembled from the real metric and config functions, as the CLI will. */
+function sampleRecord(): RunRecord {
+  const folds = [
+    evaluate(LABELS, [0, 0, 1, 1, 2, 2, 3, 3], [0, 0, 1, 2, 2, 2, 3, 0]),
+    evaluate(LABELS, [0, 1, 1, 2, 3, 3], [0, 1, 0, 2, 3, 3]),
+  ];
+  const history: EpochRecord[] = [
+    { epoch: 1, loss: 1.3, acc: 0.4, valLoss: 1.2, valAcc: 0.45, valUa: 0.44, seconds: 10.5 },
+    { epoch: 2, loss: 1.1, acc: 0.5, valLoss: 1.25, valAcc: 0.5, valUa: 0.5, seconds: 10.1 },
+  ];
+  return {
+    schemaVersion: 1,
+    id: 'attention-blstm-urdu',
+    createdAt: '2026-11-20T12:00:00.000Z',
+    task: {
+      corpus: 'urdu',
+      protocol: 'speaker-5fold',
+      speakerIndependent: true,
+      labels: LABELS,
+      features: { set: 'logmel40', config: { sampleRate: 16000, hopMs: 16 }, dims: 40, frames: 188 },
+    },
+    config: {
+      model: resolveModelConfig({ architecture: 'attention-blstm' }),
+      training: TrainingConfigSchema.parse({ seed: 7 }),
+    },
+    data: {
+      datasetHash: 'a'.repeat(64),
+      items: 14,
+      classCounts: LABELS.map((label) => ({ label, count: 4 })),
+      skipped: [{ corpus: 'urdu', file: 'Angry/broken.wav', reason: 'expected a RIFF header, got 0 bytes' }],
+    },
+    splits: {
+      seed: 1,
+      folds: [0, 1].map((index) => ({
+        index,
+        speakers: { train: [`urdu:SM${index + 2}`], validation: ['urdu:SF9'], test: [`urdu:SM${index}`] },
+        counts: { train: 4, validation: 2, test: index === 0 ? 8 : 6 },
+      })),
+    },
+    folds: folds.map((metrics, index) => ({
+      index,
+      metrics,
+      history,
+      bestEpoch: 1,
+      stoppedEarly: false,
+      seconds: 20.6,
+    })),
+    summary: summariseFolds(folds),
+    parameters: 74_823,
+    environment: collectEnvironment(backend),
+    timings: {
+      startedAt: '2026-11-20T11:58:00.000Z',
+      finishedAt: '2026-11-20T12:00:00.000Z',
+      totalSeconds: 120,
+      featureSeconds: 3.5,
+    },
+    notes: ['Test record.'],
+  };
+}
+
+describe('run record schema', () => {
+  it('takes the metrics, summaries and epoch records the pipeline produces as they are', () => {
+    expectTypeOf<Metrics>().toExtend<FoldMetrics>();
+    expectTypeOf<FoldSummary>().toExtend<RunRecord['summary']>();
+    expectTypeOf<EpochRecord>().toExtend<RunRecord['folds'][number]['history'][number]>();
+  });
+
+  it('writes run.json that reads back equal', async () => {
+    const record = sampleRecord();
+    const path = await writeRunRecord(join(dir, record.id), record);
+    expect(path).toBe(join(dir, record.id, 'run.json'));
+    expect(await readRunRecord(path)).toEqual(record);
+  });
+
+  it('refuses an invalid record, naming each offending field', async () => {
+    const record = sampleRecord();
+    record.folds[1].metrics.ua = 1.5;
+    (record as unknown as { extra: number }).extra = 1;
+    await expect(writeRunRecord(dir, record)).rejects.toThrow(
+      /^expected the run record to write to match RunRecordSchema, got:\n {2}folds\.1\.metrics\.ua: .+\n {2}\(root\): .*extra/,
+    );
+    const path = join(dir, 'broken.json');
+    await writeFile(path, JSON.stringify({ ...sampleRecord(), schemaVersion: 2 }));
+    await expect(readRunRecord(path)).rejects.toThrow(
+      `expected ${path} to match RunRecordSchema, got:\n  schemaVersion:`,
+    );
+  });
+
+  it('records this machine: node, OS, CPU, backend and the git revision', () => {
+    const environment = collectEnvironment(backend);
+    expect(environment.node).toBe(process.versions.node);
+    expect(environment.backend).toEqual(backend);
+    expect(environment.git?.revision).toMatch(/^[0-9a-f]{40}$/);
+    expect(collectEnvironment(backend, tmpdir()).git).toBeNull();
+  });
+});
+
+describe('modelMetadataFromRunRecord', () => {
+  it('gives a metadata.json the serving schema accepts, with the mean fold scores', () => {
+    const record = sampleRecord();
+    const metadata = modelMetadataFromRunRecord(record, {
+      version: '1.0.0',
+      normalisation: { mean: new Array(40).fill(0), std: new Array(40).fill(1) },
+      attentionLayer: 'attention_weights',
+    });
+    expect(ModelMetadataSchema.parse(metadata)).toEqual(metadata);
+    expect(metadata).toMatchObject({
+      architecture: 'attention-blstm',
+      labels: LABELS,
+      inputFrames: 188,
+      parameters: 74_823,
+      metrics: [{ corpus: 'urdu', protocol: 'speaker-5fold', ua: record.summary.ua.mean }],
+    });
+  });
+});
+
+describe('renderModelCard', () => {
+  it('reports the protocol, mean ± sd scores, per-class rows and the summed confusion matrix', async () => {
+    const record = sampleRecord();
+    const card = await readFile(await writeModelCard(join(dir, record.id), record), 'utf8');
+    expect(card).toContain('# attention-blstm-urdu');
+    expect(card).toContain('Protocol `speaker-5fold`, 2 folds, speaker-independent');
+    const ua = record.summary.ua;
+    expect(card).toContain(
+      `| UA (unweighted accuracy, mean per-class recall) | ${(100 * ua.mean).toFixed(1)} ± ${(100 * ua.std).toFixed(1)} |`,
+    );
+    expect(card).toContain('| true \\ predicted | angry | happy | neutral | sad |');
+    expect(card).toContain('| angry | 3 | 0 | 0 | 0 |');
+    expect(card).toContain('| sad | 1 | 0 | 0 | 3 |');
+    expect(card).toContain('  - `urdu/Angry/broken.wav`: expected a RIFF header, got 0 bytes');
+    expect(card).toContain('Chance UA is 25.0');
+  });
+
+  it('warns when speakers overlap between training and test', () => {
+    const record = sampleRecord();
+    record.task.speakerIndependent = false;
+    expect(renderModelCard(record)).toContain('**speaker-dependent**');
+  });
+});

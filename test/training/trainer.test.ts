@@ -1,0 +1,235 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initTrainingBackend } from '../../training/backend.ts';
+import { resolveModelConfig } from '../../training/models/index.ts';
+import { createRandom } from '../../training/random.ts';
+import {
+  classWeights,
+  crossValidate,
+  type EpochRecord,
+  type FeatureSet,
+  runSweep,
+  sweepTrials,
+  type TrainingConfigInput,
+  TrainingConfigSchema,
+  trainFold,
+} from '../../training/trainer.ts';
+
+let dir: string;
+beforeAll(async () => {
+  await initTrainingBackend({ prefer: 'wasm' });
+  dir = await mkdtemp(join(tmpdir(), 'trainer-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const LABELS = ['a', 'b', 'c'];
+const FRAMES = 8;
+const DIMS = 4;
+
+/** Class k raises feature k by 1.5 in every frame, over unit Gaussian noise: learnable in a few steps. */
+function synthetic(count: number, seed: number): FeatureSet {
+  const random = createRandom(seed);
+  const labels = Array.from({ length: count }, (_, i) => i % LABELS.length);
+  const features = new Float32Array(count * FRAMES * DIMS);
+  labels.forEach((label, i) => {
+    for (let t = 0; t < FRAMES; t++) {
+      for (let d = 0; d < DIMS; d++)
+        features[(i * FRAMES + t) * DIMS + d] = random.normal() + (d === label ? 1.5 : 0);
+    }
+  });
+  return { features, labels, frames: FRAMES, dims: DIMS };
+}
+
+const train = synthetic(48, 1);
+const validation = synthetic(24, 2);
+const model = resolveModelConfig({
+  architecture: 'attention-blstm',
+  units: 8,
+  attentionUnits: 4,
+  denseUnits: 8,
+});
+const training = (overrides: TrainingConfigInput = {}) =>
+  TrainingConfigSchema.parse({ epochs: 2, batchSize: 8, learningRate: 0.01, seed: 5, ...overrides });
+
+const withoutTimes = (history: EpochRecord[]) => history.map(({ seconds: _, ...rest }) => rest);
+const weightsOf = (m: tfl.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()));
+
+describe('trainFold', () => {
+  it('learns the synthetic task in two epochs and reports every epoch', async () => {
+    const lines: string[] = [];
+    const before = tf.memory().numTensors;
+    const result = await trainFold({
+      model,
+      training: training(),
+      labels: LABELS,
+      train,
+      validation,
+      fold: { index: 0, count: 2 },
+      log: (line) => lines.push(line),
+    });
+    const [first, second] = result.history;
+    expect(result.history).toHaveLength(2);
+    expect(second.loss).toBeLessThan(first.loss);
+    expect(second.valLoss).toBeLessThan(first.valLoss as number);
+    expect(second.valUa).toBeGreaterThan(1 / 3);
+    expect(result.bestEpoch).toBe(2);
+    expect(result.stoppedEarly).toBe(false);
+    expect(lines[1]).toMatch(
+      /^fold 1\/2 epoch 2\/2 loss \d\.\d{4} acc \d\.\d{4} \| val loss \d\.\d{4} acc \d\.\d{4} UA \d\.\d{4} \* \| .+ s \| ETA ≤ .+ fold, ≤ .+ run$/,
+    );
+    result.model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('repeats exactly with the same seed and differs with another', async () => {
+    const run = (seed: number) =>
+      trainFold({ model, training: training({ seed }), labels: LABELS, train, validation });
+    const [a, b, c] = [await run(5), await run(5), await run(6)];
+    expect(withoutTimes(a.history)).toEqual(withoutTimes(b.history));
+    expect(weightsOf(a.model)).toEqual(weightsOf(b.model));
+    expect(withoutTimes(c.history)).not.toEqual(withoutTimes(a.history));
+    for (const result of [a, b, c]) result.model.dispose();
+  });
+
+  it('resumes an interrupted fold from its checkpoint to the same result as an uninterrupted one', async () => {
+    const options = { model, training: training({ epochs: 3 }), labels: LABELS, train, validation };
+    const uninterrupted = await trainFold(options);
+    const checkpointDir = join(dir, 'resume');
+    const crash = new Error('simulated crash');
+    await expect(
+      trainFold({
+        ...options,
+        checkpointDir,
+        onEpochEnd: (record) => {
+          if (record.epoch === 2) throw crash;
+        },
+      }),
+    ).rejects.toBe(crash);
+    expect((await readdir(checkpointDir)).sort()).toEqual(['epoch-2.bin', 'epoch-2.json', 'latest.json']);
+    const lines: string[] = [];
+    const resumed = await trainFold({ ...options, checkpointDir, log: (line) => lines.push(line) });
+    expect(resumed.resumedFromEpoch).toBe(2);
+    expect(lines[0]).toBe(`resumed after epoch 2 from ${checkpointDir}`);
+    expect(withoutTimes(resumed.history)).toEqual(withoutTimes(uninterrupted.history));
+    expect(weightsOf(resumed.model)).toEqual(weightsOf(uninterrupted.model));
+    uninterrupted.model.dispose();
+    resumed.model.dispose();
+  });
+
+  it('refuses to resume a checkpoint made with another configuration', async () => {
+    const checkpointDir = join(dir, 'other-config');
+    const first = await trainFold({
+      model,
+      training: training({ epochs: 1 }),
+      labels: LABELS,
+      train,
+      checkpointDir,
+    });
+    first.model.dispose();
+    await expect(
+      trainFold({
+        model,
+        training: training({ epochs: 1, learningRate: 0.02 }),
+        labels: LABELS,
+        train,
+        checkpointDir,
+      }),
+    ).rejects.toThrow(/^expected the checkpoint in .+ to come from this model, configuration and data/);
+  });
+
+  it('stops early when validation stops improving and restores the best epoch', async () => {
+    // A learning rate far below float32 resolution leaves the weights, and so the validation loss, unchanged.
+    const frozen = training({ epochs: 5, patience: 2, learningRate: 1e-20 });
+    const lstm = resolveModelConfig({ architecture: 'lstm', units: [4], dropout: 0 });
+    const result = await trainFold({ model: lstm, training: frozen, labels: LABELS, train, validation });
+    expect(result.history.map((r) => r.epoch)).toEqual([1, 2, 3]);
+    expect(result.stoppedEarly).toBe(true);
+    expect(result.bestEpoch).toBe(1);
+    result.model.dispose();
+  });
+
+  it('rejects features that do not match their labels, with the expected and actual sizes', async () => {
+    const broken = { ...train, features: train.features.subarray(1) };
+    await expect(trainFold({ model, training: training(), labels: LABELS, train: broken })).rejects.toThrow(
+      `expected train features of 48 × 8 × 4 = 1536 values, got 1535`,
+    );
+  });
+});
+
+describe('classWeights', () => {
+  it('balances classes as n / (classes present · count) and gives absent classes 0', () => {
+    expect(classWeights([0, 0, 0, 1], 3, 'balanced')).toEqual([4 / 6, 2, 0]);
+    expect(classWeights([0, 0, 0, 1], 3, 'none')).toEqual([1, 1, 1]);
+  });
+});
+
+describe('crossValidate', () => {
+  it('trains and evaluates each fold once, reading finished folds back on a restart', async () => {
+    const checkpointDir = join(dir, 'folds');
+    const evaluated: number[] = [];
+    const options = {
+      model,
+      training: training({ epochs: 1 }),
+      labels: LABELS,
+      folds: 2,
+      data: (fold: number) => ({ train: synthetic(24, 10 + fold), validation: synthetic(12, 20 + fold) }),
+      evaluate: (_model: tfl.LayersModel, fold: number) => {
+        evaluated.push(fold);
+        return { fold, score: fold / 10 };
+      },
+      checkpointDir,
+    };
+    const first = await crossValidate(options);
+    expect(first.map((outcome) => outcome.evaluation)).toEqual([
+      { fold: 0, score: 0 },
+      { fold: 1, score: 0.1 },
+    ]);
+    expect((await readdir(join(checkpointDir, 'fold-1'))).sort()).toEqual(['model', 'result.json']);
+    const lines: string[] = [];
+    const again = await crossValidate({ ...options, log: (line) => lines.push(line) });
+    expect(again).toEqual(first);
+    expect(evaluated).toEqual([0, 1]);
+    expect(lines).toEqual([
+      `fold 1/2 already done (${join(checkpointDir, 'fold-1', 'result.json')})`,
+      `fold 2/2 already done (${join(checkpointDir, 'fold-2', 'result.json')})`,
+    ]);
+  });
+});
+
+describe('sweeps', () => {
+  it('lists the full grid with labelled, applied settings', () => {
+    const trials = sweepTrials(model, training(), {
+      batchSize: [8, 16],
+      optimizer: ['adam', 'sgd'],
+      dropout: [0.1],
+    });
+    expect(trials.map((t) => t.label)).toEqual([
+      'bs8-lr0.01-adam-do0.1',
+      'bs8-lr0.01-sgd-do0.1',
+      'bs16-lr0.01-adam-do0.1',
+      'bs16-lr0.01-sgd-do0.1',
+    ]);
+    expect(trials[3].training).toMatchObject({ batchSize: 16, optimizer: 'sgd', learningRate: 0.01 });
+    expect(trials[3].model).toMatchObject({ architecture: 'attention-blstm', dropout: 0.1 });
+  });
+
+  it('runs every trial and ranks them by validation UA', async () => {
+    const trials = sweepTrials(model, training({ epochs: 1 }), { learningRate: [0.01, 1e-20] });
+    const results = await runSweep({
+      trials,
+      labels: LABELS,
+      train,
+      validation,
+      checkpointDir: join(dir, 'sweep'),
+    });
+    expect(results.map((r) => r.label).sort()).toEqual(trials.map((t) => t.label).sort());
+    expect(results[0].valUa).toBeGreaterThanOrEqual(results[1].valUa as number);
+    expect((await readdir(join(dir, 'sweep'))).sort()).toEqual(trials.map((t) => `${t.label}.json`).sort());
+  });
+});

@@ -1,0 +1,362 @@
+import { execFileSync } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { arch, cpus, platform, release, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { type ModelMetadata, ModelMetadataSchema } from '../functions/model/metadata.ts';
+import type { TrainingBackend } from './backend.ts';
+import { ModelConfigSchema } from './models/index.ts';
+import { TrainingConfigSchema } from './trainer.ts';
+
+/*
+ * `models/<id>/run.json`: everything about one training run, in the spirit of SpeechBrain's run records: the
+ * resolved configuration and seed, the data and its splits, every fold's scores and learning curve, the
+ * aggregate, and the machine it ran on. The site and the README tables are generated from these files, so
+ * the schema is strict (unknown fields are errors) and versioned: a change of meaning bumps schemaVersion.
+ */
+
+const MeanStdSchema = z.strictObject({
+  mean: z.number(),
+  /** Sample standard deviation (n − 1) across folds; 0 for one fold. */
+  std: z.number().nonnegative(),
+  /** Number of folds summarised. */
+  n: z.number().int().positive(),
+});
+
+/** Rows are true labels and columns predictions, both in `labels` order. */
+const ConfusionSchema = z.strictObject({
+  labels: z.array(z.string()).min(2),
+  counts: z.array(z.array(z.number().int().nonnegative())),
+});
+
+/** One test set's scores, as training/evaluation/metrics.ts computes them. */
+export const FoldMetricsSchema = z.strictObject({
+  total: z.number().int().positive(),
+  /** Weighted accuracy: plain accuracy over all test items. */
+  wa: z.number().min(0).max(1),
+  /** Unweighted accuracy: mean per-class recall over the classes present in the test set. */
+  ua: z.number().min(0).max(1),
+  macroF1: z.number().min(0).max(1),
+  perClass: z.array(
+    z.strictObject({
+      label: z.string(),
+      /** Null when the class was never predicted. */
+      precision: z.number().nullable(),
+      /** Null (as F1) when the class is absent from the test set. */
+      recall: z.number().nullable(),
+      f1: z.number().nullable(),
+      support: z.number().int().nonnegative(),
+      predicted: z.number().int().nonnegative(),
+    }),
+  ),
+  confusion: ConfusionSchema,
+});
+
+export const EpochRecordSchema = z.strictObject({
+  epoch: z.number().int().positive(),
+  loss: z.number(),
+  acc: z.number(),
+  valLoss: z.number().nullable(),
+  valAcc: z.number().nullable(),
+  valUa: z.number().nullable(),
+  seconds: z.number().nonnegative(),
+});
+
+export const EnvironmentSchema = z.strictObject({
+  node: z.string(),
+  /** e.g. `linux 6.1.0 x64`. */
+  os: z.string(),
+  cpu: z.strictObject({ model: z.string(), cores: z.number().int().positive() }),
+  memoryGiB: z.number().positive(),
+  backend: z.strictObject({
+    name: z.enum(['tensorflow', 'wasm']),
+    versions: z.strictObject({ tfjsCore: z.string(), tfjsLayers: z.string(), backend: z.string() }),
+    simd: z.boolean().nullable(),
+    threads: z.number().int().positive().nullable(),
+    customKernels: z.array(z.string()),
+    notes: z.array(z.string()),
+  }),
+  /** Null outside a git checkout. `dirty` means uncommitted changes: the revision alone does not reproduce it. */
+  git: z.strictObject({ revision: z.string(), dirty: z.boolean() }).nullable(),
+});
+
+export const RunRecordSchema = z.strictObject({
+  schemaVersion: z.literal(1),
+  /** The folder name under models/. */
+  id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/),
+  createdAt: z.iso.datetime({ offset: true }),
+  task: z.strictObject({
+    /** Corpus id (e.g. `ravdess`); several joined with `+`. */
+    corpus: z.string(),
+    /** Evaluation protocol, e.g. `speaker-5fold`, `loso`: every number in this record belongs to it. */
+    protocol: z.string(),
+    /** True when no speaker appears on two sides of any fold. */
+    speakerIndependent: z.boolean(),
+    /** Output order of the model, and the order of every per-class list and confusion matrix here. */
+    labels: z.array(z.string()).min(2),
+    /** The front end, as in metadata.json. */
+    features: z.strictObject({
+      set: z.string(),
+      config: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])),
+      dims: z.number().int().positive(),
+      /** Clips are cropped or zero-padded (centred) to this many frames. */
+      frames: z.number().int().positive(),
+    }),
+  }),
+  /** Resolved configuration: with it, the seed and the same data, the run repeats exactly. */
+  config: z.strictObject({
+    model: ModelConfigSchema,
+    training: TrainingConfigSchema,
+  }),
+  data: z.strictObject({
+    /** sha256 over the sorted (file hash, label) pairs (training/evaluation/splits.ts). */
+    datasetHash: z.string().regex(/^[0-9a-f]{64}$/),
+    items: z.number().int().positive(),
+    classCounts: z.array(z.strictObject({ label: z.string(), count: z.number().int().nonnegative() })),
+    /** Files left out, with the corpus-relative path and why. */
+    skipped: z.array(z.strictObject({ corpus: z.string(), file: z.string(), reason: z.string() })),
+  }),
+  splits: z.strictObject({
+    /** Seed of the split (may differ from the training seed). */
+    seed: z.number().int(),
+    folds: z.array(
+      z.strictObject({
+        index: z.number().int().nonnegative(),
+        /** Speaker IDs (`corpus:speaker`) on each side, sorted. */
+        speakers: z.strictObject({
+          train: z.array(z.string()),
+          validation: z.array(z.string()),
+          test: z.array(z.string()),
+        }),
+        counts: z.strictObject({
+          train: z.number().int().nonnegative(),
+          validation: z.number().int().nonnegative(),
+          test: z.number().int().nonnegative(),
+        }),
+      }),
+    ),
+  }),
+  folds: z
+    .array(
+      z.strictObject({
+        index: z.number().int().nonnegative(),
+        /** Scores on the fold's test side, with the best epoch's weights. */
+        metrics: FoldMetricsSchema,
+        history: z.array(EpochRecordSchema),
+        /** The epoch whose weights were kept (1-based); 0 when none scored a finite loss. */
+        bestEpoch: z.number().int().nonnegative(),
+        stoppedEarly: z.boolean(),
+        seconds: z.number().nonnegative(),
+      }),
+    )
+    .min(1),
+  /** Mean ± sd over folds, per class over the folds where defined, and the confusion summed over folds. */
+  summary: z.strictObject({
+    folds: z.number().int().positive(),
+    wa: MeanStdSchema,
+    ua: MeanStdSchema,
+    macroF1: MeanStdSchema,
+    perClass: z.array(
+      z.strictObject({
+        label: z.string(),
+        precision: MeanStdSchema.nullable(),
+        recall: MeanStdSchema.nullable(),
+        f1: MeanStdSchema.nullable(),
+        support: z.number().int().nonnegative(),
+      }),
+    ),
+    confusion: ConfusionSchema,
+  }),
+  parameters: z.number().int().positive(),
+  environment: EnvironmentSchema,
+  timings: z.strictObject({
+    startedAt: z.iso.datetime({ offset: true }),
+    finishedAt: z.iso.datetime({ offset: true }),
+    /** Wall-clock seconds of the whole run, feature extraction included. */
+    totalSeconds: z.number().nonnegative(),
+    /** Seconds spent extracting (or loading cached) features. */
+    featureSeconds: z.number().nonnegative(),
+  }),
+  /** Anything a reader should know that the fields do not say. */
+  notes: z.array(z.string()),
+});
+
+export type RunRecord = z.infer<typeof RunRecordSchema>;
+export type FoldMetrics = z.infer<typeof FoldMetricsSchema>;
+export type Environment = z.infer<typeof EnvironmentSchema>;
+
+/** Validates the record and writes it as `run.json` in `dir`; returns the file's path. */
+export async function writeRunRecord(dir: string, record: RunRecord): Promise<string> {
+  const valid = parseRunRecord(record, 'the run record to write');
+  const path = join(dir, 'run.json');
+  await mkdir(dir, { recursive: true });
+  await writeFile(path, `${JSON.stringify(valid, null, 2)}\n`);
+  return path;
+}
+
+export async function readRunRecord(path: string): Promise<RunRecord> {
+  return parseRunRecord(JSON.parse(await readFile(path, 'utf8')), path);
+}
+
+function parseRunRecord(value: unknown, what: string): RunRecord {
+  const result = RunRecordSchema.safeParse(value);
+  if (!result.success) {
+    const problems = result.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    );
+    throw new Error(`expected ${what} to match RunRecordSchema, got:\n  ${problems.join('\n  ')}`);
+  }
+  return result.data;
+}
+
+/** Node, OS, CPU, memory, backend and git revision of this process, for the record's `environment`. */
+export function collectEnvironment(backend: TrainingBackend, cwd = process.cwd()): Environment {
+  const processors = cpus();
+  return {
+    node: process.versions.node,
+    os: `${platform()} ${release()} ${arch()}`,
+    cpu: { model: processors[0]?.model.trim() ?? 'unknown', cores: Math.max(1, processors.length) },
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    backend,
+    git: gitState(cwd),
+  };
+}
+
+function gitState(cwd: string): Environment['git'] {
+  const git = (...args: string[]) =>
+    execFileSync('git', args, { cwd, encoding: 'utf8', stdio: 'pipe' }).trim();
+  try {
+    return { revision: git('rev-parse', 'HEAD'), dirty: git('status', '--porcelain').length > 0 };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The serving `metadata.json` (functions/model/metadata.ts) for a model trained with this record's
+ * configuration; `normalisation` is the mean/std per feature of the data the served model was trained on.
+ */
+export function modelMetadataFromRunRecord(
+  record: RunRecord,
+  served: {
+    version: string;
+    normalisation: { mean: number[]; std: number[] };
+    attentionLayer: string | null;
+  },
+): ModelMetadata {
+  const { features } = record.task;
+  return ModelMetadataSchema.parse({
+    id: record.id,
+    version: served.version,
+    architecture: record.config.model.architecture,
+    labels: record.task.labels,
+    features: { set: features.set, config: features.config, dims: features.dims },
+    inputFrames: features.frames,
+    normalisation: served.normalisation,
+    attentionLayer: served.attentionLayer,
+    parameters: record.parameters,
+    metrics: [
+      {
+        corpus: record.task.corpus,
+        protocol: record.task.protocol,
+        ua: record.summary.ua.mean,
+        wa: record.summary.wa.mean,
+        macroF1: record.summary.macroF1.mean,
+      },
+    ],
+    createdAt: record.createdAt,
+  });
+}
+
+/** Writes `MODEL_CARD.md` next to `run.json`; returns its path. */
+export async function writeModelCard(dir: string, record: RunRecord): Promise<string> {
+  const path = join(dir, 'MODEL_CARD.md');
+  await mkdir(dir, { recursive: true });
+  await writeFile(path, renderModelCard(record));
+  return path;
+}
+
+const percent = (value: number) => `${(100 * value).toFixed(1)}`;
+const meanStd = (value: { mean: number; std: number } | null) =>
+  value == null ? '–' : `${percent(value.mean)} ± ${percent(value.std)}`;
+const table = (header: string[], rows: string[][]) =>
+  [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+
+/** A model card (Mitchell et al. 2019, abridged) rendered from the run record alone. */
+export function renderModelCard(record: RunRecord): string {
+  const { task, config, data, summary } = record;
+  const { model, training } = config;
+  const speakers = new Set(record.splits.folds.flatMap((fold) => Object.values(fold.speakers).flat()));
+  const env = record.environment;
+  const skipped = data.skipped.slice(0, 20).map((s) => `  - \`${s.corpus}/${s.file}\`: ${s.reason}`);
+  if (data.skipped.length > skipped.length)
+    skipped.push(`  - … and ${data.skipped.length - skipped.length} more`);
+  return `${[
+    `# ${record.id}`,
+    `A speech emotion classifier (\`${model.architecture}\`, ${record.parameters.toLocaleString('en')} parameters) ` +
+      `trained on ${task.corpus} (${data.items} clips, ${speakers.size} speakers) to tell apart: ` +
+      `${task.labels.join(', ')}. Generated from \`run.json\` on ${record.createdAt}.`,
+    `## Results`,
+    `Protocol \`${task.protocol}\`, ${summary.folds} folds, ` +
+      `${task.speakerIndependent ? 'speaker-independent (no speaker in both training and test)' : '**speaker-dependent** (speakers overlap between training and test: scores are optimistic)'}. ` +
+      `Mean ± sample standard deviation over folds, in percent. Chance UA is ${percent(1 / task.labels.length)}.`,
+    table(
+      ['metric', 'value'],
+      [
+        ['UA (unweighted accuracy, mean per-class recall)', meanStd(summary.ua)],
+        ['WA (weighted accuracy)', meanStd(summary.wa)],
+        ['macro-F1', meanStd(summary.macroF1)],
+      ],
+    ),
+    `### Per class`,
+    table(
+      ['class', 'precision', 'recall', 'F1', 'test items'],
+      summary.perClass.map((c) => [
+        c.label,
+        meanStd(c.precision),
+        meanStd(c.recall),
+        meanStd(c.f1),
+        `${c.support}`,
+      ]),
+    ),
+    `### Confusion matrix`,
+    `Summed over the folds' test sets; rows are true classes, columns predictions.`,
+    table(
+      ['true \\ predicted', ...summary.confusion.labels],
+      summary.confusion.counts.map((row, i) => [summary.confusion.labels[i], ...row.map(String)]),
+    ),
+    `## Training`,
+    [
+      `- Features: \`${task.features.set}\`, ${task.features.dims} dims × ${task.features.frames} frames (${JSON.stringify(task.features.config)}).`,
+      `- Model: \`${JSON.stringify(model)}\`.`,
+      `- Optimiser ${training.optimizer}, learning rate ${training.learningRate}, batch ${training.batchSize}, ` +
+        `≤ ${training.epochs} epochs, early stopping on ${training.monitor} (patience ${training.patience}, best weights restored).`,
+      `- Class weights: ${training.classWeights}; feature noise σ = ${training.noiseStd}; gradient clip norm ${training.clipNorm ?? 'none'}; seed ${training.seed}.`,
+      `- Best epoch per fold: ${record.folds.map((fold) => fold.bestEpoch).join(', ')}.`,
+      `- Training time: ${(record.folds.reduce((sum, fold) => sum + fold.seconds, 0) / 60).toFixed(1)} min ` +
+        `(run ${(record.timings.totalSeconds / 60).toFixed(1)} min).`,
+    ].join('\n'),
+    `## Data`,
+    [
+      `- Dataset hash \`${data.datasetHash}\`; split seed ${record.splits.seed}.`,
+      `- Clips per class: ${data.classCounts.map((c) => `${c.label} ${c.count}`).join(', ')}.`,
+      `- Skipped files: ${data.skipped.length}.`,
+      ...skipped,
+    ].join('\n'),
+    `## Environment`,
+    [
+      `- Node ${env.node}, ${env.os}, ${env.cpu.model} × ${env.cpu.cores}, ${env.memoryGiB} GiB.`,
+      `- tfjs ${env.backend.versions.tfjsCore}, backend \`${env.backend.name}\` ${env.backend.versions.backend}` +
+        `${env.backend.simd == null ? '' : `, SIMD ${env.backend.simd ? 'on' : 'off'}, ${env.backend.threads} thread(s)`}` +
+        `${env.backend.customKernels.length > 0 ? `, custom kernels: ${env.backend.customKernels.join(', ')}` : ''}.`,
+      `- Code: ${env.git == null ? 'not a git checkout' : `\`${env.git.revision}\`${env.git.dirty ? ' with uncommitted changes' : ''}`}.`,
+    ].join('\n'),
+    `## Intended use and limitations`,
+    [
+      `- For research, demos and teaching: it guesses the emotion a speaker *portrays* from the voice alone.`,
+      `- ${task.corpus} is a small corpus; scores on other speakers, languages, recording conditions or spontaneous speech will be lower, often much lower.`,
+      `- Emotion is not reliably inferable from voice: do not use this model for decisions about people (hiring, policing, health, education, surveillance).`,
+      ...record.notes.map((note) => `- ${note}`),
+    ].join('\n'),
+  ].join('\n\n')}\n`;
+}

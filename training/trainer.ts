@@ -1,0 +1,662 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { z } from 'zod';
+import { evaluate } from './evaluation/metrics.ts';
+import { saveModel } from './model-io.ts';
+import { buildModel, type ModelConfig } from './models/index.ts';
+import { createRandom, type Random } from './random.ts';
+
+/**
+ * How a model is trained. Parsing fills in the defaults, so the parsed value is what a run record stores.
+ *
+ * Augmentation is additive white Gaussian noise on the (normalised) input features, not on the waveform:
+ * the trainer holds features only, so waveform noise would mean re-extracting every clip every epoch, and
+ * in normalised units one σ means the same perturbation for every feature. `noiseStd` is that σ, in units
+ * of each feature's training-set standard deviation; the noise is drawn afresh for every batch from the
+ * seeded generator.
+ */
+export const TrainingConfigSchema = z.strictObject({
+  /** Seeds the weights, the shuffle, the noise and the dropout masks: same seed, same run. */
+  seed: z.number().int().nonnegative().default(1),
+  epochs: z.number().int().positive().default(60),
+  batchSize: z.number().int().positive().default(32),
+  learningRate: z.number().positive().default(1e-3),
+  /** `sgd` is SGD with momentum 0.9. */
+  optimizer: z.enum(['adam', 'rmsprop', 'sgd']).default('adam'),
+  /** `balanced` weighs each example's loss by n / (classes · n_class), as scikit-learn's class_weight. */
+  classWeights: z.enum(['balanced', 'none']).default('balanced'),
+  noiseStd: z.number().min(0).default(0.1),
+  /** Stop after this many epochs without a better validation score, then restore the best weights. */
+  patience: z.number().int().positive().default(10),
+  monitor: z.enum(['val_loss', 'val_ua']).default('val_loss'),
+  /** Gradients are scaled down when their global L2 norm exceeds this (recurrent nets); null disables. */
+  clipNorm: z.number().positive().nullable().default(5),
+});
+
+export type TrainingConfig = z.output<typeof TrainingConfigSchema>;
+export type TrainingConfigInput = z.input<typeof TrainingConfigSchema>;
+
+/** Examples held in memory: features [count, frames, dims] row-major (normalised), labels as class indices. */
+export interface FeatureSet {
+  features: Float32Array;
+  labels: readonly number[];
+  frames: number;
+  dims: number;
+}
+
+/** One epoch of one fold, as stored in the run record. Validation fields are null without a validation set. */
+export interface EpochRecord {
+  epoch: number;
+  /** Mean class-weighted training loss over the epoch's batches (with dropout and noise on). */
+  loss: number;
+  /** Training accuracy over the epoch's batches (with dropout and noise on). */
+  acc: number;
+  /** Unweighted cross-entropy on the validation set. */
+  valLoss: number | null;
+  valAcc: number | null;
+  /** Validation unweighted accuracy (mean per-class recall). */
+  valUa: number | null;
+  seconds: number;
+}
+
+export interface TrainFoldOptions {
+  model: ModelConfig;
+  training: TrainingConfig;
+  /** Label order of the model's outputs. */
+  labels: readonly string[];
+  train: FeatureSet;
+  /** For early stopping and best-weights restore; without it every epoch runs and the last weights are kept. */
+  validation?: FeatureSet;
+  /** Epoch checkpoints go here; a fold interrupted with the same inputs resumes from its last epoch. */
+  checkpointDir?: string;
+  /** Shown in progress lines: fold `index` (0-based) of `count`. */
+  fold?: { index: number; count: number };
+  log?: (line: string) => void;
+  /** Called after each epoch's checkpoint is written. */
+  onEpochEnd?: (record: EpochRecord) => void | Promise<void>;
+}
+
+export interface TrainedFold {
+  /** With the best epoch's weights restored. */
+  model: tfl.LayersModel;
+  history: EpochRecord[];
+  /** The epoch whose weights the model has (1-based); 0 if no epoch scored a finite loss (initial weights). */
+  bestEpoch: number;
+  stoppedEarly: boolean;
+  /** Training time in this process (excludes epochs done before a resume). */
+  seconds: number;
+  /** The last completed epoch found in the checkpoint, or null for a fresh start. */
+  resumedFromEpoch: number | null;
+}
+
+/** Progress of early stopping, saved with every checkpoint. */
+interface StoppingState {
+  epoch: number;
+  history: EpochRecord[];
+  bestEpoch: number;
+  /** Lower is better; null until an epoch scores a finite value. */
+  bestScore: number | null;
+  epochsWithoutImprovement: number;
+}
+
+const EPSILON = 1e-7;
+
+/** Trains one model on `train`, early-stopping on `validation`. See TrainingConfigSchema for the details. */
+export async function trainFold(options: TrainFoldOptions): Promise<TrainedFold> {
+  const { training, labels, train, validation } = options;
+  const numClasses = labels.length;
+  checkFeatureSet('train', train, numClasses);
+  if (validation != null) checkFeatureSet('validation', validation, numClasses, train);
+  const log = options.log ?? (() => {});
+  const model = buildModel(options.model, [train.frames, train.dims], numClasses, training.seed);
+  const optimizer = createOptimizer(training);
+  // Passing the variables in a fixed order keeps the optimizer's slots aligned across checkpoints.
+  const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
+  const dropoutLayers = model.layers.filter((layer) => layer.getClassName() === 'Dropout');
+  const exampleWeights = classWeights(train.labels, numClasses, training.classWeights);
+  const checkpoint = options.checkpointDir == null ? null : epochCheckpoints(options.checkpointDir);
+  const fingerprint = fingerprintOf(options);
+
+  let state: StoppingState = {
+    epoch: 0,
+    history: [],
+    bestEpoch: 0,
+    bestScore: null,
+    epochsWithoutImprovement: 0,
+  };
+  let best: Float32Array[] = snapshot(model);
+  const resumed = checkpoint == null ? null : await checkpoint.load(fingerprint);
+  if (resumed != null) {
+    state = resumed.state;
+    setWeights(model, resumed.current);
+    best = resumed.best;
+    await optimizer.setWeights(resumed.optimizer);
+    tf.dispose(resumed.optimizer.map(({ tensor }) => tensor));
+    log(`${foldLabel(options)}resumed after epoch ${state.epoch} from ${options.checkpointDir}`);
+  }
+
+  const started = performance.now();
+  let stoppedEarly = state.epochsWithoutImprovement >= training.patience;
+  try {
+    for (let epoch = state.epoch + 1; epoch <= training.epochs && !stoppedEarly; epoch++) {
+      const epochStarted = performance.now();
+      const random = createRandom(epochSeed(training.seed, epoch));
+      const fit = runEpoch(
+        model,
+        optimizer,
+        variables,
+        dropoutLayers,
+        train,
+        exampleWeights,
+        training,
+        random,
+      );
+      const scores = validation == null ? null : validate(model, validation, labels, training.batchSize);
+      const record: EpochRecord = {
+        epoch,
+        loss: fit.loss,
+        acc: fit.acc,
+        valLoss: scores?.loss ?? null,
+        valAcc: scores?.acc ?? null,
+        valUa: scores?.ua ?? null,
+        seconds: (performance.now() - epochStarted) / 1000,
+      };
+      // Lower is better for both monitors (UA is negated); without validation the last epoch is the best.
+      const score = scores == null ? -epoch : training.monitor === 'val_loss' ? scores.loss : -scores.ua;
+      // A diverged (NaN) epoch never counts as an improvement.
+      const improved = Number.isFinite(score) && (state.bestScore == null || score < state.bestScore);
+      state = {
+        epoch,
+        history: [...state.history, record],
+        bestEpoch: improved ? epoch : state.bestEpoch,
+        bestScore: improved ? score : state.bestScore,
+        epochsWithoutImprovement: improved ? 0 : state.epochsWithoutImprovement + 1,
+      };
+      if (improved) best = snapshot(model);
+      stoppedEarly = state.epochsWithoutImprovement >= training.patience;
+      if (checkpoint != null) {
+        const slots = await optimizer.getWeights();
+        await checkpoint.save(fingerprint, state, snapshot(model), best, slots);
+        // The slots are the optimizer's live variables, except for a fresh iteration-count scalar.
+        tf.dispose(slots.map(({ tensor }) => tensor).filter((tensor) => !(tensor instanceof tf.Variable)));
+      }
+      log(progressLine(options, record, improved, state.history));
+      await options.onEpochEnd?.(record);
+    }
+  } catch (error) {
+    model.dispose();
+    throw error;
+  } finally {
+    optimizer.dispose();
+  }
+  setWeights(model, best);
+  if (stoppedEarly) log(`${foldLabel(options)}stopped early; restored epoch ${state.bestEpoch}`);
+  return {
+    model,
+    history: state.history,
+    bestEpoch: state.bestEpoch,
+    stoppedEarly,
+    seconds: (performance.now() - started) / 1000,
+    resumedFromEpoch: resumed == null ? null : resumed.state.epoch,
+  };
+}
+
+function checkFeatureSet(name: string, set: FeatureSet, numClasses: number, like?: FeatureSet) {
+  const expected = set.labels.length * set.frames * set.dims;
+  if (set.features.length !== expected) {
+    throw new Error(
+      `expected ${name} features of ${set.labels.length} × ${set.frames} × ${set.dims} = ${expected} values, got ${set.features.length}`,
+    );
+  }
+  if (set.labels.length === 0) throw new Error(`expected at least one ${name} example, got 0`);
+  const bad = set.labels.findIndex((label) => !Number.isInteger(label) || label < 0 || label >= numClasses);
+  if (bad >= 0)
+    throw new Error(`expected ${name} labels in [0, ${numClasses}), got ${set.labels[bad]} at ${bad}`);
+  if (like != null && (like.frames !== set.frames || like.dims !== set.dims)) {
+    throw new Error(
+      `expected ${name} features of [${like.frames}, ${like.dims}], got [${set.frames}, ${set.dims}]`,
+    );
+  }
+}
+
+function createOptimizer(training: TrainingConfig): tf.Optimizer {
+  switch (training.optimizer) {
+    case 'adam':
+      return tf.train.adam(training.learningRate);
+    case 'rmsprop':
+      return tf.train.rmsprop(training.learningRate);
+    case 'sgd':
+      return tf.train.momentum(training.learningRate, 0.9);
+  }
+}
+
+/** Per-class loss weights (see TrainingConfigSchema.classWeights); classes absent from training get 0. */
+export function classWeights(
+  labels: readonly number[],
+  numClasses: number,
+  mode: 'balanced' | 'none',
+): number[] {
+  if (mode === 'none') return new Array(numClasses).fill(1);
+  const counts = new Array(numClasses).fill(0);
+  for (const label of labels) counts[label]++;
+  const present = counts.filter((count) => count > 0).length;
+  return counts.map((count) => (count === 0 ? 0 : labels.length / (present * count)));
+}
+
+/** Each epoch gets its own generator, so a resumed run draws exactly what an uninterrupted one would. */
+function epochSeed(seed: number, epoch: number): number {
+  return (seed ^ Math.imul(epoch, 0x9e3779b1)) >>> 0;
+}
+
+function runEpoch(
+  model: tfl.LayersModel,
+  optimizer: tf.Optimizer,
+  variables: tf.Variable[],
+  dropoutLayers: tfl.layers.Layer[],
+  train: FeatureSet,
+  weights: number[],
+  training: TrainingConfig,
+  random: Random,
+): { loss: number; acc: number } {
+  const order = random.shuffle(train.labels.map((_, i) => i));
+  let weightedLoss = 0;
+  let correct = 0;
+  for (let start = 0; start < order.length; start += training.batchSize) {
+    const indices = order.slice(start, start + training.batchSize);
+    const features = gatherBatch(train, indices, training.noiseStd, random);
+    const batchLabels = indices.map((i) => train.labels[i]);
+    // tfjs reuses a seeded dropout layer's seed for every call (one fixed mask), so draw a fresh one per batch.
+    for (const layer of dropoutLayers) (layer as unknown as { seed: number }).seed = random.int(2 ** 31 - 1);
+    const [loss, hits] = trainStep(model, optimizer, variables, features, batchLabels, weights, training);
+    weightedLoss += loss * indices.length;
+    correct += hits;
+  }
+  return { loss: weightedLoss / order.length, acc: correct / order.length };
+}
+
+function gatherBatch(set: FeatureSet, indices: number[], noiseStd: number, random: Random): Float32Array {
+  const size = set.frames * set.dims;
+  const batch = new Float32Array(indices.length * size);
+  indices.forEach((index, row) => {
+    batch.set(set.features.subarray(index * size, (index + 1) * size), row * size);
+  });
+  if (noiseStd > 0) for (let i = 0; i < batch.length; i++) batch[i] += noiseStd * random.normal();
+  return batch;
+}
+
+/** One optimizer step; returns the batch's mean weighted loss and its number of correct predictions. */
+function trainStep(
+  model: tfl.LayersModel,
+  optimizer: tf.Optimizer,
+  variables: tf.Variable[],
+  features: Float32Array,
+  labels: number[],
+  weights: number[],
+  training: TrainingConfig,
+): [number, number] {
+  const [frames, dims] = model.inputs[0].shape.slice(1) as [number, number];
+  return tf.tidy(() => {
+    const x = tf.tensor3d(features, [labels.length, frames, dims]);
+    const truth = tf.tensor1d(labels, 'int32');
+    const oneHot = tf.oneHot(truth, weights.length);
+    const exampleWeights = tf.tensor1d(labels.map((label) => weights[label]));
+    let hits: tf.Tensor | undefined;
+    const { value, grads } = tf.variableGrads(() => {
+      const probabilities = model.apply(x, { training: true }) as tf.Tensor;
+      hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(probabilities, -1), truth), 'int32')));
+      const crossEntropy = tf.neg(
+        tf.sum(tf.mul(oneHot, tf.log(tf.clipByValue(probabilities, EPSILON, 1))), -1),
+      );
+      return tf.mean(tf.mul(crossEntropy, exampleWeights)) as tf.Scalar;
+    }, variables);
+    optimizer.applyGradients(training.clipNorm == null ? grads : clipByGlobalNorm(grads, training.clipNorm));
+    const result: [number, number] = [value.dataSync()[0], (hits as tf.Tensor).dataSync()[0]];
+    hits?.dispose();
+    return result;
+  });
+}
+
+function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTensorMap {
+  const norm = Math.sqrt(
+    Object.values(grads).reduce((sum, g) => sum + tf.sum(tf.square(g)).dataSync()[0], 0),
+  );
+  if (norm <= maxNorm) return grads;
+  return Object.fromEntries(Object.entries(grads).map(([name, g]) => [name, tf.mul(g, maxNorm / norm)]));
+}
+
+/** Validation loss (unweighted cross-entropy), accuracy and UA, predicted without dropout or noise. */
+function validate(
+  model: tfl.LayersModel,
+  set: FeatureSet,
+  labels: readonly string[],
+  batchSize: number,
+): { loss: number; acc: number; ua: number } {
+  const probabilities = predictProbabilities(model, set, batchSize);
+  const numClasses = labels.length;
+  const predicted: number[] = [];
+  let loss = 0;
+  set.labels.forEach((label, i) => {
+    const row = probabilities.subarray(i * numClasses, (i + 1) * numClasses);
+    loss -= Math.log(Math.max(row[label], EPSILON));
+    predicted.push(row.indexOf(Math.max(...row)));
+  });
+  const metrics = evaluate(labels, set.labels, predicted);
+  return { loss: loss / set.labels.length, acc: metrics.wa, ua: metrics.ua };
+}
+
+/** Class probabilities [count × classes] row-major, predicted batch by batch. */
+export function predictProbabilities(
+  model: tfl.LayersModel,
+  set: FeatureSet,
+  batchSize: number,
+): Float32Array {
+  return tf.tidy(() => {
+    const x = tf.tensor3d(set.features, [set.labels.length, set.frames, set.dims]);
+    return (model.predict(x, { batchSize }) as tf.Tensor).dataSync() as Float32Array;
+  });
+}
+
+function snapshot(model: tfl.LayersModel): Float32Array[] {
+  return model.getWeights().map((weight) => weight.dataSync().slice() as Float32Array);
+}
+
+function setWeights(model: tfl.LayersModel, values: Float32Array[]) {
+  const current = model.getWeights();
+  const tensors = values.map((value, i) => tf.tensor(value, current[i].shape));
+  model.setWeights(tensors);
+  tf.dispose(tensors);
+}
+
+function foldLabel(options: TrainFoldOptions): string {
+  return options.fold == null ? '' : `fold ${options.fold.index + 1}/${options.fold.count} `;
+}
+
+function progressLine(
+  options: TrainFoldOptions,
+  record: EpochRecord,
+  improved: boolean,
+  history: EpochRecord[],
+) {
+  const { epochs } = options.training;
+  const f = (value: number | null) => (value == null ? '–' : value.toFixed(4));
+  const perEpoch = history.reduce((sum, r) => sum + r.seconds, 0) / history.length;
+  const foldLeft = (epochs - record.epoch) * perEpoch;
+  const foldsLeft = options.fold == null ? 0 : options.fold.count - options.fold.index - 1;
+  const validation =
+    record.valLoss == null
+      ? ''
+      : ` | val loss ${f(record.valLoss)} acc ${f(record.valAcc)} UA ${f(record.valUa)}`;
+  return (
+    `${foldLabel(options)}epoch ${record.epoch}/${epochs} loss ${f(record.loss)} acc ${f(record.acc)}` +
+    `${validation}${improved ? ' *' : ''} | ${record.seconds.toFixed(1)} s` +
+    ` | ETA ≤ ${duration(foldLeft)} fold, ≤ ${duration(foldLeft + foldsLeft * epochs * perEpoch)} run`
+  );
+}
+
+function duration(seconds: number): string {
+  if (seconds < 90) return `${Math.round(seconds)}s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)}m`;
+  return `${(seconds / 3600).toFixed(1)}h`;
+}
+
+/** Identifies a fold's inputs, so a checkpoint is never resumed into a different run. */
+function fingerprintOf(options: TrainFoldOptions): string {
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify([options.model, options.training, options.labels]));
+  for (const set of [options.train, options.validation]) {
+    if (set == null) continue;
+    hash.update(JSON.stringify([set.frames, set.dims, set.labels]));
+    hash.update(new Uint8Array(set.features.buffer, set.features.byteOffset, set.features.byteLength));
+  }
+  return hash.digest('hex');
+}
+
+/** A named tensor, as optimizers' getWeights/setWeights exchange them. */
+type NamedTensor = { name: string; tensor: tf.Tensor };
+
+interface LoadedCheckpoint {
+  state: StoppingState;
+  current: Float32Array[];
+  best: Float32Array[];
+  optimizer: NamedTensor[];
+}
+
+/**
+ * Per-epoch checkpoints in `dir`: `epoch-N.json` (state and weight specs) + `epoch-N.bin` (current weights,
+ * best weights, optimizer slots), then `latest.json` naming N is replaced atomically, then older epochs are
+ * deleted. A crash mid-write leaves `latest.json` on the previous complete epoch.
+ */
+function epochCheckpoints(dir: string) {
+  const latestPath = join(dir, 'latest.json');
+  return {
+    async save(
+      fingerprint: string,
+      state: StoppingState,
+      current: Float32Array[],
+      best: Float32Array[],
+      optimizer: NamedTensor[],
+    ) {
+      await mkdir(dir, { recursive: true });
+      const named = [
+        ...current.map((values, i) => ({ name: `current/${i}`, tensor: tf.tensor1d(values) })),
+        ...best.map((values, i) => ({ name: `best/${i}`, tensor: tf.tensor1d(values) })),
+        ...optimizer.map(({ name, tensor }, i) => ({ name: `optimizer/${i}/${name}`, tensor })),
+      ];
+      const { data, specs } = await tf.io.encodeWeights(named);
+      tf.dispose(named.slice(0, current.length + best.length).map(({ tensor }) => tensor));
+      const base = `epoch-${state.epoch}`;
+      await writeFile(join(dir, `${base}.bin`), new Uint8Array(data));
+      await writeFile(join(dir, `${base}.json`), JSON.stringify({ fingerprint, state, specs }));
+      await writeFile(`${latestPath}.tmp`, JSON.stringify({ epoch: state.epoch }));
+      await rename(`${latestPath}.tmp`, latestPath);
+      if (state.epoch > 1) {
+        const previous = `epoch-${state.epoch - 1}`;
+        await Promise.all([
+          rm(join(dir, `${previous}.bin`), { force: true }),
+          rm(join(dir, `${previous}.json`), { force: true }),
+        ]);
+      }
+    },
+
+    async load(fingerprint: string): Promise<LoadedCheckpoint | null> {
+      const latest = await readFile(latestPath, 'utf8').catch(() => null);
+      if (latest == null) return null;
+      const base = `epoch-${(JSON.parse(latest) as { epoch: number }).epoch}`;
+      const saved = JSON.parse(await readFile(join(dir, `${base}.json`), 'utf8')) as {
+        fingerprint: string;
+        state: StoppingState;
+        specs: tf.io.WeightsManifestEntry[];
+      };
+      if (saved.fingerprint !== fingerprint) {
+        throw new Error(
+          `expected the checkpoint in ${dir} to come from this model, configuration and data (${fingerprint.slice(0, 12)}), got ${saved.fingerprint.slice(0, 12)}: delete the folder to start over`,
+        );
+      }
+      const bytes = await readFile(join(dir, `${base}.bin`));
+      const tensors = tf.io.decodeWeights(
+        bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+        saved.specs,
+      );
+      const group = (prefix: string) =>
+        saved.specs.filter((spec) => spec.name.startsWith(prefix)).map((spec) => tensors[spec.name]);
+      const values = (prefix: string) =>
+        group(prefix).map((tensor) => {
+          const data = tensor.dataSync() as Float32Array;
+          tensor.dispose();
+          return data;
+        });
+      const optimizer = saved.specs
+        .filter((spec) => spec.name.startsWith('optimizer/'))
+        .map((spec) => ({ name: spec.name.split('/').slice(2).join('/'), tensor: tensors[spec.name] }));
+      return { state: saved.state, current: values('current/'), best: values('best/'), optimizer };
+    },
+  };
+}
+
+/** A fold's data, produced on demand so only one fold's copies are in memory. */
+export interface FoldData {
+  train: FeatureSet;
+  validation?: FeatureSet;
+}
+
+export interface CrossValidationOptions<E> {
+  model: ModelConfig;
+  training: TrainingConfig;
+  labels: readonly string[];
+  folds: number;
+  data: (fold: number) => FoldData | Promise<FoldData>;
+  /** Scores a fold's trained model (e.g. on its test speakers); the result must be JSON. */
+  evaluate: (model: tfl.LayersModel, fold: number) => E | Promise<E>;
+  /** `fold-K/` holds fold K's epoch checkpoints while it trains, then its model and `result.json`. */
+  checkpointDir: string;
+  log?: (line: string) => void;
+}
+
+export interface FoldOutcome<E> {
+  fold: number;
+  history: EpochRecord[];
+  bestEpoch: number;
+  stoppedEarly: boolean;
+  /** Training seconds summed over the sessions this fold took. */
+  seconds: number;
+  evaluation: E;
+}
+
+/**
+ * Trains and evaluates every fold. Finished folds are read back from `result.json` instead of being retrained,
+ * and an unfinished fold resumes from its last epoch checkpoint, so an interrupted run can simply be restarted.
+ */
+export async function crossValidate<E>(options: CrossValidationOptions<E>): Promise<FoldOutcome<E>[]> {
+  const outcomes: FoldOutcome<E>[] = [];
+  for (let fold = 0; fold < options.folds; fold++) {
+    const foldDir = join(options.checkpointDir, `fold-${fold + 1}`);
+    const resultPath = join(foldDir, 'result.json');
+    const done = await readFile(resultPath, 'utf8').catch(() => null);
+    if (done != null) {
+      outcomes.push(JSON.parse(done) as FoldOutcome<E>);
+      options.log?.(`fold ${fold + 1}/${options.folds} already done (${resultPath})`);
+      continue;
+    }
+    const data = await options.data(fold);
+    const epochsDir = join(foldDir, 'epochs');
+    const trained = await trainFold({
+      model: options.model,
+      training: options.training,
+      labels: options.labels,
+      ...data,
+      checkpointDir: epochsDir,
+      fold: { index: fold, count: options.folds },
+      log: options.log,
+    });
+    const evaluation = await options.evaluate(trained.model, fold);
+    await saveModel(trained.model, join(foldDir, 'model'));
+    trained.model.dispose();
+    const outcome: FoldOutcome<E> = {
+      fold,
+      history: trained.history,
+      bestEpoch: trained.bestEpoch,
+      stoppedEarly: trained.stoppedEarly,
+      seconds: trained.history.reduce((sum, record) => sum + record.seconds, 0),
+      evaluation,
+    };
+    await writeFile(`${resultPath}.tmp`, `${JSON.stringify(outcome, null, 2)}\n`);
+    await rename(`${resultPath}.tmp`, resultPath);
+    await rm(epochsDir, { recursive: true, force: true });
+    outcomes.push(outcome);
+  }
+  return outcomes;
+}
+
+/** Values to try; each omitted axis keeps the base configuration's value. */
+export interface SweepSpace {
+  batchSize?: number[];
+  learningRate?: number[];
+  optimizer?: TrainingConfig['optimizer'][];
+  dropout?: number[];
+}
+
+export interface SweepTrial {
+  /** e.g. `bs32-lr0.001-adam-do0.3`, also its checkpoint folder name. */
+  label: string;
+  model: ModelConfig;
+  training: TrainingConfig;
+}
+
+/** The full grid over `space` around the base configuration, in a fixed order. */
+export function sweepTrials(model: ModelConfig, training: TrainingConfig, space: SweepSpace): SweepTrial[] {
+  const trials: SweepTrial[] = [];
+  for (const batchSize of space.batchSize ?? [training.batchSize])
+    for (const learningRate of space.learningRate ?? [training.learningRate])
+      for (const optimizer of space.optimizer ?? [training.optimizer])
+        for (const dropout of space.dropout ?? [model.dropout]) {
+          trials.push({
+            label: `bs${batchSize}-lr${learningRate}-${optimizer}-do${dropout}`,
+            model: { ...model, dropout },
+            training: { ...training, batchSize, learningRate, optimizer },
+          });
+        }
+  return trials;
+}
+
+export interface SweepResult {
+  label: string;
+  model: ModelConfig;
+  training: TrainingConfig;
+  bestEpoch: number;
+  /** Validation scores of the restored (best) epoch; null if no epoch scored a finite loss. */
+  valUa: number | null;
+  valLoss: number | null;
+  seconds: number;
+}
+
+/**
+ * Trains every trial on `train` and scores it on `validation`; returns the results best UA first (trials that
+ * diverged last). With a
+ * `checkpointDir`, finished trials are read back from `<label>.json` and an unfinished one resumes.
+ */
+export async function runSweep(options: {
+  trials: SweepTrial[];
+  labels: readonly string[];
+  train: FeatureSet;
+  validation: FeatureSet;
+  checkpointDir?: string;
+  log?: (line: string) => void;
+}): Promise<SweepResult[]> {
+  const results: SweepResult[] = [];
+  for (const trial of options.trials) {
+    const resultPath =
+      options.checkpointDir == null ? null : join(options.checkpointDir, `${trial.label}.json`);
+    const done = resultPath == null ? null : await readFile(resultPath, 'utf8').catch(() => null);
+    if (done != null) {
+      results.push(JSON.parse(done) as SweepResult);
+      continue;
+    }
+    const trained = await trainFold({
+      model: trial.model,
+      training: trial.training,
+      labels: options.labels,
+      train: options.train,
+      validation: options.validation,
+      checkpointDir: options.checkpointDir == null ? undefined : join(options.checkpointDir, trial.label),
+      log: (line) => options.log?.(`${trial.label} ${line}`),
+    });
+    trained.model.dispose();
+    const best = trained.history[trained.bestEpoch - 1];
+    const result: SweepResult = {
+      ...trial,
+      bestEpoch: trained.bestEpoch,
+      valUa: best?.valUa ?? null,
+      valLoss: best?.valLoss ?? null,
+      seconds: trained.history.reduce((sum, record) => sum + record.seconds, 0),
+    };
+    if (resultPath != null && options.checkpointDir != null) {
+      await writeFile(resultPath, `${JSON.stringify(result, null, 2)}\n`);
+      await rm(join(options.checkpointDir, trial.label), { recursive: true, force: true });
+    }
+    results.push(result);
+  }
+  return results.sort((a, b) => (b.valUa ?? -1) - (a.valUa ?? -1));
+}
