@@ -4,12 +4,7 @@ import { endianness } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FeatureExtractor, FeatureMatrix } from '../functions/audio/feature-set.ts';
-
-/**
- * Version of everything between a file's bytes and its features (decoding, resampling, feature code). Bump it
- * whenever any of them changes its output: every cached feature file is then recomputed.
- */
-export const FRONT_END_VERSION = 1;
+import { FRONT_END_VERSION } from '../functions/audio/feature-set.ts';
 
 /** Version of the on-disk layout below. */
 const CACHE_FORMAT = 1;

@@ -45,6 +45,12 @@ export interface FeatureConfig {
   contrastQuantile: number;
 }
 
+/**
+ * Bump when decoding, resampling or any feature's maths changes: cached features and trained models made with
+ * another version no longer match what the front end computes.
+ */
+export const FRONT_END_VERSION = 1;
+
 export const DEFAULT_FEATURE_CONFIG: Readonly<FeatureConfig> = Object.freeze({
   sampleRate: 16000,
   nFft: 512,

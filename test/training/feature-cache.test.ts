@@ -1,8 +1,12 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createFeatureExtractor, type FeatureExtractor } from '../../functions/audio/feature-set.ts';
-import { createFeatureCache, FRONT_END_VERSION } from '../../training/feature-cache.ts';
+import {
+  createFeatureExtractor,
+  type FeatureExtractor,
+  FRONT_END_VERSION,
+} from '../../functions/audio/feature-set.ts';
+import { createFeatureCache } from '../../training/feature-cache.ts';
 import { createRandom } from '../../training/random.ts';
 import { makeTempDir } from './corpora/tiny-corpus.ts';
 
