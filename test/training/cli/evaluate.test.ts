@@ -1,0 +1,274 @@
+import '@tensorflow/tfjs-backend-cpu';
+import { spawn } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeAudio } from '../../../functions/audio/decode.ts';
+import { encodeWav } from '../../../functions/audio/wav-encode.ts';
+import { classifySpans } from '../../../functions/runtime/inference.ts';
+import { createModelStore, type ServedModel } from '../../../functions/runtime/model-store.ts';
+import { evaluate, type Metrics } from '../../../training/evaluation/metrics.ts';
+import { readModelSource } from '../../fixtures/models/read-models.ts';
+import { makeTempDir, writeClip } from '../corpora/tiny-corpus.ts';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const FIXTURE_MODELS = join(ROOT, 'test/fixtures/models');
+const TINY_CNN = join(FIXTURE_MODELS, 'tiny-cnn');
+const EXAMPLE_RUN = join(ROOT, 'test/fixtures/run-records/cnn-emodb-loso/run.json');
+
+interface Report {
+  model: { id: string; labels: string[] };
+  corpus: { id: string; clips: number };
+  protocol: { kind: string; speakerIndependent: boolean | null; statement: string };
+  evaluated: number;
+  leftOut: { reason: string; count: number }[];
+  metrics: Metrics;
+  items: { file: string; speaker: string; truth: string; predicted: string; probabilities: number[] }[];
+}
+
+interface Outcome {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI in plain Node, as `npm run evaluate` does. */
+function runEvaluate(args: string[]): Promise<Outcome> {
+  return new Promise((done, reject) => {
+    const child = spawn(process.execPath, ['training/cli/evaluate.ts', ...args], { cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+/** A tone with a little noise: each clip differs in pitch, level and length, so predictions differ too. */
+function toneClip(index: number): Uint8Array {
+  const sampleRate = 16000;
+  const samples = new Float32Array(Math.round(sampleRate * (0.6 + 0.35 * (index % 5))));
+  const frequency = 150 * (index + 1);
+  const amplitude = 0.05 + 0.09 * (index % 4);
+  for (let i = 0; i < samples.length; i++) {
+    samples[i] = amplitude * Math.sin((2 * Math.PI * frequency * i) / sampleRate) + 0.01 * Math.sin(i * i);
+  }
+  return encodeWav(samples, sampleRate);
+}
+
+/** EMO-DB letters of the tiny-cnn labels (W angry, F happy, N neutral, T sad), and L (boredom, not one). */
+const FILES = [
+  ...['03', '08', '16'].flatMap((speaker) =>
+    ['W', 'F', 'N', 'T'].map((letter) => `wav/${speaker}a01${letter}a.wav`),
+  ),
+  'wav/03a02La.wav',
+  'wav/08a02La.wav',
+];
+
+let scratch: string;
+let corpus: string;
+let unknownProtocol: { outcome: Outcome; report: Report };
+
+/** A copy of tiny-cnn (the folder name is the model id) with the given run.json, or none. */
+async function modelFolder(run?: (record: Record<string, unknown>) => Record<string, unknown>) {
+  const folder = join(await makeTempDir('ser-model-'), 'tiny-cnn');
+  await cp(TINY_CNN, folder, { recursive: true });
+  if (run !== undefined) {
+    const example = JSON.parse(await readFile(EXAMPLE_RUN, 'utf8'));
+    await writeFile(join(folder, 'run.json'), JSON.stringify(run({ ...example, id: 'tiny-cnn' })));
+  }
+  return folder;
+}
+
+const withTask = (record: Record<string, unknown>, corpusId: string, notes: string[]) => ({
+  ...record,
+  task: { ...(record.task as object), corpus: corpusId },
+  notes,
+});
+
+/** Runs the CLI on the tiny corpus with --json into a scratch folder (made by the CLI) and reads the report. */
+async function evaluateToJson(model: string, extra: string[] = [], folder?: string) {
+  const json = join(folder ?? (await makeTempDir('ser-eval-')), 'out', 'report.json');
+  const outcome = await runEvaluate([model, '--corpus', 'emodb', '--data', corpus, '--json', json, ...extra]);
+  expect(outcome.code, outcome.stderr).toBe(0);
+  return { outcome, report: JSON.parse(await readFile(json, 'utf8')) as Report };
+}
+
+describe('npm run evaluate', () => {
+  beforeAll(async () => {
+    scratch = await mkdtemp(join(tmpdir(), 'ser-eval-'));
+    corpus = join(scratch, 'corpus');
+    for (const [index, file] of FILES.entries()) await writeClip(corpus, file, toneClip(index));
+    unknownProtocol = await evaluateToJson(TINY_CNN, [], scratch);
+  });
+
+  afterAll(() => rm(scratch, { recursive: true, force: true }));
+
+  it('evaluates only clips whose label the model has, and says how many were left out and why', () => {
+    const { report, outcome } = unknownProtocol;
+    expect(report.corpus.clips).toBe(14);
+    expect(report.evaluated).toBe(12);
+    expect(report.leftOut).toEqual([{ reason: "label boredom is not among the model's labels", count: 2 }]);
+    expect(report.items.map((item) => item.truth).sort()).toEqual(
+      ['angry', 'happy', 'neutral', 'sad'].flatMap((label) => [label, label, label]),
+    );
+    expect(outcome.stdout).toContain('evaluated 12 of 14 clips');
+    expect(outcome.stdout).toContain("left out 2: label boredom is not among the model's labels");
+  });
+
+  it('gives each clip the probabilities the serving path gives it, and predicts their argmax', async () => {
+    const store = createModelStore(readModelSource(FIXTURE_MODELS), {
+      prepareBackend: async () => {
+        await tf.setBackend('cpu');
+      },
+    });
+    const served: ServedModel = await store.load('tiny-cnn');
+    for (const item of unknownProtocol.report.items) {
+      const audio = decodeAudio(await readFile(join(corpus, item.file)));
+      const span = { startSeconds: 0, endSeconds: audio.samples.length / audio.sampleRate };
+      const expected = classifySpans(served, audio.samples, [span], { attention: false }).predictions[0]
+        .probabilities;
+      // The CLI runs on wasm, this on cpu: the same network within float rounding.
+      item.probabilities.forEach((p, i) => {
+        expect(Math.abs(p - expected[i]), `${item.file} probability ${i}`).toBeLessThan(1e-5);
+      });
+      const best = item.probabilities.indexOf(Math.max(...item.probabilities));
+      expect(item.predicted).toBe(served.metadata.labels[best]);
+    }
+    // The tones are varied enough that the random-weight model does not answer one label for all.
+    expect(new Set(unknownProtocol.report.items.map((item) => item.predicted)).size).toBeGreaterThan(1);
+  });
+
+  it('reports metrics that follow from its own predictions, in JSON and in print alike', () => {
+    const { report, outcome } = unknownProtocol;
+    const labels = report.model.labels;
+    const recomputed = evaluate(
+      labels,
+      report.items.map((item) => labels.indexOf(item.truth)),
+      report.items.map((item) => labels.indexOf(item.predicted)),
+    );
+    expect(report.metrics).toEqual(recomputed);
+    const printed = /UA ([\d.]+) % {2}WA ([\d.]+) % {2}macro-F1 ([\d.]+) %/.exec(outcome.stdout);
+    expect(printed?.slice(1).map(Number)).toEqual(
+      [recomputed.ua, recomputed.wa, recomputed.macroF1].map((value) => Number((100 * value).toFixed(1))),
+    );
+    const lines = outcome.stdout.split('\n');
+    const header = lines.findIndex((line) => line.startsWith('true \\ predicted'));
+    const matrix = lines
+      .slice(header + 1, header + 1 + labels.length)
+      .map((line) => line.trim().split(/\s+/));
+    expect(matrix.map((row) => row[0])).toEqual(labels);
+    expect(matrix.map((row) => row.slice(1).map(Number))).toEqual(recomputed.confusion.counts);
+    const percent = (value: number | null) => (value === null ? '—' : (100 * value).toFixed(1));
+    const perClass = lines.findIndex((line) => line.startsWith('class '));
+    expect(
+      lines.slice(perClass + 1, perClass + 1 + labels.length).map((line) => line.trim().split(/\s+/)),
+    ).toEqual(
+      recomputed.perClass.map((row) => [
+        row.label,
+        percent(row.precision),
+        percent(row.recall),
+        percent(row.f1),
+        String(row.support),
+        String(row.predicted),
+      ]),
+    );
+  });
+
+  it('says the protocol is unknown without a run.json', () => {
+    expect(unknownProtocol.report.protocol).toMatchObject({ kind: 'unknown', speakerIndependent: null });
+    expect(unknownProtocol.outcome.stdout).toContain(
+      'protocol: UNKNOWN: the model folder has no run.json, so whether these speakers were in training cannot be checked',
+    );
+  });
+
+  it('calls a corpus the model never trained on a held-out corpus', async () => {
+    const model = await modelFolder((record) => withTask(record, 'ravdess', []));
+    const { report, outcome } = await evaluateToJson(model);
+    expect(report.protocol).toMatchObject({ kind: 'held-out-corpus', speakerIndependent: true });
+    expect(outcome.stdout).toContain(
+      "protocol: held-out corpus: emodb is not in the model's training data (ravdess)",
+    );
+  });
+
+  it('warns that a training corpus gives speaker-dependent, optimistic scores', async () => {
+    const model = await modelFolder((record) => withTask(record, 'ravdess+emodb', []));
+    const { report, outcome } = await evaluateToJson(model);
+    expect(report.protocol).toMatchObject({ kind: 'speaker-dependent', speakerIndependent: false });
+    expect(outcome.stdout).toContain(
+      'protocol: WARNING: these speakers were in training — speaker-dependent, optimistic',
+    );
+    expect(report.evaluated).toBe(12);
+  });
+
+  it("with --fold-test-speakers, evaluates only fold 1's test speakers of a fold-1 model", async () => {
+    // The example record's fold 1 tests emodb:03.
+    const note =
+      "The shipped weights are fold 1's model (test speakers emodb:03); the scores above are over all 10 folds.";
+    const model = await modelFolder((record) => withTask(record, 'emodb', [note]));
+    const { report, outcome } = await evaluateToJson(model, ['--fold-test-speakers']);
+    expect(report.protocol).toMatchObject({ kind: 'fold-test-speakers', speakerIndependent: true });
+    expect(outcome.stdout).toContain("protocol: speaker-independent: fold 1's test speakers only (emodb:03)");
+    expect(report.items.map((item) => item.speaker)).toEqual(['03', '03', '03', '03']);
+    expect(report.leftOut).toEqual([
+      { reason: "label boredom is not among the model's labels", count: 2 },
+      { reason: "speaker is not among fold 1's test speakers", count: 8 },
+    ]);
+    // The same clips score the same as in the full run.
+    const full = new Map(unknownProtocol.report.items.map((item) => [item.file, item.predicted]));
+    for (const item of report.items) expect(item.predicted).toBe(full.get(item.file));
+  });
+
+  it.each([
+    [
+      'a missing model folder',
+      ['/nonexistent/tiny-cnn', '--corpus', 'emodb', '--data', '.'],
+      'expected a model folder at /nonexistent/tiny-cnn, got nothing',
+    ],
+    [
+      'an unknown corpus',
+      [TINY_CNN, '--corpus', 'iemocap', '--data', '.'],
+      'expected --corpus to be one of ravdess, emodb, urdu, savee, tess, crema-d, got iemocap',
+    ],
+    ['no --data', [TINY_CNN, '--corpus', 'emodb'], 'expected --data <corpus folder>, got nothing'],
+  ])('refuses %s with exit code 2', async (_, args, message) => {
+    const outcome = await runEvaluate(args);
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr).toContain(message);
+  });
+
+  it('refuses invalid metadata, naming what is wrong', async () => {
+    const model = await modelFolder();
+    const metadata = JSON.parse(await readFile(join(model, 'metadata.json'), 'utf8'));
+    await writeFile(join(model, 'metadata.json'), JSON.stringify({ ...metadata, labels: ['angry'] }));
+    const outcome = await runEvaluate([model, '--corpus', 'emodb', '--data', corpus]);
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr).toContain(
+      "model 'tiny-cnn': metadata.json is invalid: Too small: expected array to have >=2 items",
+    );
+  });
+
+  it('refuses --fold-test-speakers for a model whose shipped weights are not fold 1', async () => {
+    const model = await modelFolder((record) => withTask(record, 'emodb', ['Trained on every speaker.']));
+    const outcome = await runEvaluate([model, '--corpus', 'emodb', '--data', corpus, '--fold-test-speakers']);
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr).toContain(
+      `expected run.json notes to say "The shipped weights are fold 1's model" for --fold-test-speakers, got: Trained on every speaker.`,
+    );
+  });
+
+  it('refuses a folder with no corpus layout', async () => {
+    const empty = await makeTempDir();
+    const outcome = await runEvaluate([TINY_CNN, '--corpus', 'emodb', '--data', empty]);
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr).toContain(`no known corpus layout in ${empty}`);
+  });
+});

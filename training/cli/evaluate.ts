@@ -1,0 +1,324 @@
+/**
+ * `npm run evaluate -- models/<id> --corpus <id> --data <folder> [--json out.json] [--fold-test-speakers]`:
+ * scores a saved model on a corpus folder through the serving path (functions/runtime: the model store's
+ * front end, prepareModelInput and the network, one clip at a time as POST /v1/classify does) and says which
+ * protocol the numbers belong to, from the model's run.json.
+ */
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_TARGET_RATE } from '../../functions/audio/decode.ts';
+import { loadLstmKernels } from '../../functions/kernels/load-node.ts';
+import { registerFastRecurrentLayers } from '../../functions/model/fast-lstm.ts';
+import { classifySpans } from '../../functions/runtime/inference.ts';
+import type { ModelFiles } from '../../functions/runtime/model-source.ts';
+import { createModelStore, type ModelStore } from '../../functions/runtime/model-store.ts';
+import { initTrainingBackend } from '../backend.ts';
+import { CORPUS_IDS, type CorpusId } from '../corpora/labels.ts';
+import { loadCorpus } from '../corpora/load.ts';
+import { evaluate, type Metrics } from '../evaluation/metrics.ts';
+import { speakerId } from '../evaluation/splits.ts';
+import { type RunRecord, readRunRecord } from '../run-record.ts';
+import { registerTfjsGradients } from '../tfjs-node.ts';
+
+const usage =
+  'usage: npm run evaluate -- models/<id> --corpus <' +
+  CORPUS_IDS.join('|') +
+  '> --data <corpus folder> [--json out.json] [--fold-test-speakers]';
+
+/** Fails with exit code 2 (a usage or input problem, not a crash). */
+function fail(message: string): never {
+  console.error(message);
+  process.exit(2);
+}
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    corpus: { type: 'string' },
+    data: { type: 'string' },
+    json: { type: 'string' },
+    'fold-test-speakers': { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (values.help) {
+  console.log(usage);
+  process.exit(0);
+}
+if (positionals.length !== 1) fail(`expected one model folder, got ${positionals.length}\n${usage}`);
+const corpus = values.corpus as CorpusId | undefined;
+if (corpus === undefined || !CORPUS_IDS.includes(corpus)) {
+  fail(
+    `expected --corpus to be one of ${CORPUS_IDS.join(', ')}, got ${values.corpus ?? 'nothing'}\n${usage}`,
+  );
+}
+if (values.data === undefined) fail(`expected --data <corpus folder>, got nothing\n${usage}`);
+const dataPath = values.data;
+
+/** The model folder's files as the Worker receives them (model.json, metadata.json, weight shards). */
+async function readModelFolder(folder: string): Promise<ModelFiles> {
+  const info = await stat(folder).catch(() => undefined);
+  if (!info?.isDirectory()) fail(`expected a model folder at ${folder}, got ${info ? 'a file' : 'nothing'}`);
+  const readJson = async (name: string): Promise<unknown> => {
+    const text = await readFile(join(folder, name), 'utf8').catch(() =>
+      fail(`expected ${name} in the model folder ${folder}, got no such file`),
+    );
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      return fail(`expected ${join(folder, name)} to be JSON, got: ${(error as Error).message}`);
+    }
+  };
+  const modelJson = (await readJson('model.json')) as { weightsManifest?: { paths?: unknown }[] };
+  const paths = (modelJson.weightsManifest ?? []).flatMap((group) =>
+    Array.isArray(group.paths) ? group.paths.map(String) : [],
+  );
+  const shards: Record<string, ArrayBuffer> = {};
+  for (const path of paths) {
+    const bytes = await readFile(join(folder, path)).catch(() =>
+      fail(`expected weight shard ${join(folder, path)} (named in model.json), got no such file`),
+    );
+    shards[path] = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  }
+  return { modelJson, metadata: await readJson('metadata.json'), shards };
+}
+
+/** Which evaluation protocol the scores belong to, as far as the model's run.json tells. */
+interface Protocol {
+  kind: 'held-out-corpus' | 'speaker-dependent' | 'fold-test-speakers' | 'unknown';
+  /** True when no evaluated speaker was in training or validation; null when it cannot be checked. */
+  speakerIndependent: boolean | null;
+  statement: string;
+  /** With `fold-test-speakers`: the only speakers (`corpus:speaker`) evaluated. */
+  speakers: string[] | null;
+}
+
+/** run.ts writes this note when the shipped weights are those of the first cross-validation fold. */
+const FOLD_ONE_NOTE = "The shipped weights are fold 1's model";
+
+function protocolOf(run: RunRecord | null, foldTestSpeakers: boolean): Protocol {
+  if (run === null) {
+    if (foldTestSpeakers) fail('expected run.json in the model folder for --fold-test-speakers, got none');
+    return {
+      kind: 'unknown',
+      speakerIndependent: null,
+      statement:
+        'UNKNOWN: the model folder has no run.json, so whether these speakers were in training cannot be checked',
+      speakers: null,
+    };
+  }
+  const trained = run.task.corpus.split('+');
+  if (!trained.includes(corpus as string)) {
+    if (foldTestSpeakers) {
+      fail(`--fold-test-speakers applies to a training corpus (${run.task.corpus}), got ${corpus}`);
+    }
+    return {
+      kind: 'held-out-corpus',
+      speakerIndependent: true,
+      statement: `held-out corpus: ${corpus} is not in the model's training data (${run.task.corpus})`,
+      speakers: null,
+    };
+  }
+  const foldOne = run.notes.some((note) => note.startsWith(FOLD_ONE_NOTE));
+  if (!foldTestSpeakers) {
+    return {
+      kind: 'speaker-dependent',
+      speakerIndependent: false,
+      statement:
+        `WARNING: these speakers were in training — speaker-dependent, optimistic (run.json: trained on ` +
+        `${run.task.corpus}${foldOne ? "; the shipped weights are fold 1's, so --fold-test-speakers gives a speaker-independent score" : ''})`,
+      speakers: null,
+    };
+  }
+  if (!foldOne) {
+    fail(
+      `expected run.json notes to say "${FOLD_ONE_NOTE}" for --fold-test-speakers, got: ` +
+        (run.notes.length > 0 ? run.notes.join(' | ') : 'no notes'),
+    );
+  }
+  const speakers = run.splits.folds[0].speakers.test.filter((id) => id.startsWith(`${corpus}:`));
+  if (speakers.length === 0) fail(`expected fold 1 to test some ${corpus} speakers, got none in run.json`);
+  return {
+    kind: 'fold-test-speakers',
+    speakerIndependent: true,
+    statement:
+      `speaker-independent: fold 1's test speakers only (${speakers.join(', ')}), held out from the ` +
+      `shipped weights' training and validation`,
+    speakers,
+  };
+}
+
+const modelFolder = resolve(positionals[0]);
+const modelId = basename(modelFolder);
+const files = await readModelFolder(modelFolder);
+let store: ModelStore;
+try {
+  // The serving model store validates metadata.json and builds the front end the Worker would.
+  store = createModelStore(
+    { registry: { default: modelId, models: [modelId] }, models: { [modelId]: files } },
+    {
+      prepareBackend: async () => {
+        await registerTfjsGradients();
+        await initTrainingBackend();
+        registerFastRecurrentLayers(loadLstmKernels());
+      },
+    },
+  );
+} catch (error) {
+  fail((error as Error).message);
+}
+const entry = store.find(modelId);
+if (entry === undefined) fail(`expected the model store to serve '${modelId}', got nothing`);
+const { labels } = entry.metadata;
+if (entry.extractor.config.sampleRate !== DEFAULT_TARGET_RATE) {
+  fail(
+    `expected a model whose features run at ${DEFAULT_TARGET_RATE} Hz (the rate corpora are decoded to), ` +
+      `got ${entry.extractor.config.sampleRate} Hz`,
+  );
+}
+
+const runPath = join(modelFolder, 'run.json');
+const run = await readRunRecord(runPath).catch((error: NodeJS.ErrnoException) => {
+  if (error.code === 'ENOENT') return null;
+  return fail(
+    error instanceof SyntaxError ? `expected ${runPath} to be JSON, got: ${error.message}` : error.message,
+  );
+});
+const protocol = protocolOf(run, values['fold-test-speakers']);
+const served = await store.load(modelId).catch((error: Error) => fail(error.message));
+
+interface ItemResult {
+  file: string;
+  speaker: string;
+  truth: string;
+  predicted: string;
+  probabilities: number[];
+}
+
+const results: ItemResult[] = [];
+const leftOut = new Map<string, number>();
+const leaveOut = (reason: string) => leftOut.set(reason, (leftOut.get(reason) ?? 0) + 1);
+const started = performance.now();
+let featuresMs = 0;
+let inferenceMs = 0;
+const loaded = await loadCorpus(dataPath, {
+  corpus,
+  onAudio: (item, audio) => {
+    if (!labels.includes(item.canonical)) {
+      leaveOut(`label ${item.canonical} is not among the model's labels`);
+      return;
+    }
+    if (protocol.speakers !== null && !protocol.speakers.includes(speakerId(item))) {
+      leaveOut("speaker is not among fold 1's test speakers");
+      return;
+    }
+    // The whole clip as one span: what POST /v1/classify does without `segment`.
+    const span = { startSeconds: 0, endSeconds: audio.samples.length / audio.sampleRate };
+    const outcome = classifySpans(served, audio.samples, [span], { attention: false });
+    featuresMs += outcome.featuresMs;
+    inferenceMs += outcome.inferenceMs;
+    const probabilities = outcome.predictions[0].probabilities;
+    let best = 0;
+    for (let i = 1; i < probabilities.length; i++) if (probabilities[i] > probabilities[best]) best = i;
+    results.push({
+      file: item.relativePath,
+      speaker: item.speaker,
+      truth: item.canonical,
+      predicted: labels[best],
+      probabilities: Array.from(probabilities),
+    });
+  },
+}).catch((error: Error) => fail(error.message));
+
+const total = loaded.items.length;
+if (results.length === 0) {
+  fail(
+    `expected at least one ${loaded.name} clip with a label among the model's (${labels.join(', ')}), ` +
+      `got 0 of ${total}`,
+  );
+}
+const metrics: Metrics = evaluate(
+  labels,
+  results.map((result) => labels.indexOf(result.truth)),
+  results.map((result) => labels.indexOf(result.predicted)),
+);
+
+const percent = (value: number | null) => (value === null ? '—' : (100 * value).toFixed(1));
+const table = (rows: string[][]) => {
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  return rows
+    .map((row) =>
+      row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))),
+    )
+    .map((row) => row.join('  '))
+    .join('\n');
+};
+const present = metrics.perClass.filter((row) => row.support > 0).length;
+
+console.log(
+  `model ${modelId} ${entry.metadata.version} (${entry.metadata.architecture}; labels ${labels.join(', ')})`,
+);
+console.log(`corpus ${corpus}, ${loaded.name}, at ${dataPath}: ${total} clips, layout ${loaded.layout}`);
+console.log(`protocol: ${protocol.statement}`);
+console.log(`evaluated ${results.length} of ${total} clips`);
+for (const [reason, count] of leftOut) console.log(`left out ${count}: ${reason}`);
+if (loaded.skipped.length > 0) {
+  console.log(
+    `skipped ${loaded.skipped.length} files the loader could not use (first: ${loaded.skipped[0].file}, ${loaded.skipped[0].reason})`,
+  );
+}
+for (const warning of loaded.warnings) console.log(`warning: ${warning}`);
+console.log('');
+console.log(
+  `UA ${percent(metrics.ua)} %  WA ${percent(metrics.wa)} %  macro-F1 ${percent(metrics.macroF1)} %  ` +
+    `(chance UA ${percent(1 / present)} %: ${present} classes present` +
+    `${present < labels.length ? `, the model chooses among ${labels.length}` : ''})`,
+);
+console.log('');
+console.log(
+  table([
+    ['class', 'precision', 'recall', 'F1', 'support', 'predicted'],
+    ...metrics.perClass.map((row) => [
+      row.label,
+      percent(row.precision),
+      percent(row.recall),
+      percent(row.f1),
+      String(row.support),
+      String(row.predicted),
+    ]),
+  ]),
+);
+console.log('');
+console.log('confusion matrix (rows true, columns predicted)');
+console.log(
+  table([
+    ['true \\ predicted', ...labels],
+    ...metrics.confusion.counts.map((row, index) => [labels[index], ...row.map(String)]),
+  ]),
+);
+console.log('');
+console.log(
+  `${results.length} clips in ${((performance.now() - started) / 1000).toFixed(1)} s ` +
+    `(features ${(featuresMs / 1000).toFixed(1)} s, network ${(inferenceMs / 1000).toFixed(1)} s)`,
+);
+
+if (values.json !== undefined) {
+  const report = {
+    model: { id: modelId, version: entry.metadata.version, labels },
+    corpus: { id: corpus, name: loaded.name, path: dataPath, clips: total },
+    protocol: {
+      kind: protocol.kind,
+      speakerIndependent: protocol.speakerIndependent,
+      statement: protocol.statement,
+    },
+    evaluated: results.length,
+    leftOut: [...leftOut].map(([reason, count]) => ({ reason, count })),
+    skipped: loaded.skipped,
+    metrics,
+    items: results,
+  };
+  await mkdir(dirname(resolve(values.json)), { recursive: true });
+  await writeFile(values.json, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`wrote ${values.json}`);
+}
