@@ -21,21 +21,40 @@ const WRANGLER_ENV = {
   DO_NOT_TRACK: '1',
 };
 
+/** Which LSTM the generated entry serves with. */
+export type LstmPath = 'fused' | 'stock';
+
+export interface WorkerEntryOptions {
+  /**
+   * 'fused' (default): `prepareWorkerBackend`, as functions/index.ts deploys (WASM backend + the fused LSTM
+   * kernels); 'stock': `initWasmBackend` alone, tfjs's own LSTM on the same WASM backend (for comparisons).
+   */
+  lstm?: LstmPath;
+}
+
 /** Writes `<workDir>/entry.ts`: the real app factory and WASM backend on the models in `modelsDir`. */
-export function writeWorkerEntry(workDir: string, modelsDir: string): string {
+export function writeWorkerEntry(
+  workDir: string,
+  modelsDir: string,
+  options: WorkerEntryOptions = {},
+): string {
   mkdirSync(workDir, { recursive: true });
   const bundled = join(workDir, 'bundled-models.ts');
   writeFileSync(bundled, renderBundledModels({ modelsDir, outFile: bundled }));
   const from = (path: string) => relative(workDir, join(ROOT, path)).split('\\').join('/');
+  const backend =
+    options.lstm === 'stock'
+      ? { name: 'initWasmBackend', module: 'functions/runtime/wasm-backend.ts' }
+      : { name: 'prepareWorkerBackend', module: 'functions/runtime/worker-backend.ts' };
   const entry = join(workDir, 'entry.ts');
   writeFileSync(
     entry,
     [
       `import { createApp } from '${from('functions/app.ts')}';`,
-      `import { initWasmBackend } from '${from('functions/runtime/wasm-backend.ts')}';`,
+      `import { ${backend.name} } from '${from(backend.module)}';`,
       "import { bundledModels } from './bundled-models.ts';",
       '',
-      'export default createApp({ models: bundledModels, prepareBackend: initWasmBackend });',
+      `export default createApp({ models: bundledModels, prepareBackend: ${backend.name} });`,
       '',
     ].join('\n'),
   );
@@ -130,9 +149,59 @@ export interface RunningWorker {
   origin: string;
   /** Milliseconds from spawning wrangler to the first answer from /healthz. */
   startupMs: number;
+  /** Process group id of wrangler and the workerd it runs (the spawned process's pid). */
+  pid: number;
   /** The last few KB of wrangler's output, for error messages. */
   log(): string;
-  stop(): void;
+  /** SIGTERM to the process group; resolves once it is gone (SIGKILL after 10 s). Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** One live process of a process group, read from /proc. */
+export interface GroupProcess {
+  pid: number;
+  /** The kernel's short command name (`comm`), e.g. 'workerd'. */
+  command: string;
+  /** The full argument list (/proc/<pid>/cmdline). */
+  args: string[];
+  /** Resident set size now (VmRSS). */
+  rssBytes: number;
+  /** Highest resident set size so far (VmHWM). */
+  peakRssBytes: number;
+}
+
+const HAS_PROC = existsSync('/proc/self/stat');
+
+/**
+ * The live (non-zombie) processes of process group `pgid`, with their memory, from /proc. Linux only: returns
+ * null where there is no /proc.
+ */
+export function processGroup(pgid: number): GroupProcess[] | null {
+  if (!HAS_PROC) return null;
+  const members: GroupProcess[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses, so split after the last ')'.
+      const close = stat.lastIndexOf(')');
+      const [state, , group] = stat.slice(close + 2).split(' ');
+      if (Number(group) !== pgid || state === 'Z') continue;
+      const status = readFileSync(`/proc/${name}/status`, 'utf8');
+      const kib = (field: string) =>
+        Number(status.match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'))?.[1] ?? 0);
+      members.push({
+        pid: Number(name),
+        command: stat.slice(stat.indexOf('(') + 1, close),
+        args: readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').filter(Boolean),
+        rssBytes: kib('VmRSS') * 1024,
+        peakRssBytes: kib('VmHWM') * 1024,
+      });
+    } catch {
+      // The process ended while being read.
+    }
+  }
+  return members;
 }
 
 /** "Ready" is logged ~2 s before the Worker answers, so readiness is a /healthz answer. */
@@ -183,14 +252,41 @@ export async function startWorker(
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
+  if (child.pid === undefined)
+    throw new Error(`expected wrangler dev to start, got no process id\n${output}`);
+  const group = child.pid;
+  // With /proc, the whole group counts (workerd can outlive npx); without it, the spawned process only.
+  const alive = () => {
+    const members = processGroup(group);
+    return members === null ? child.exitCode === null : members.length > 0;
+  };
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      if (alive()) process.kill(-group, name);
+    } catch {
+      // Gone in between.
+    }
+  };
+  const gone = async (timeoutMs: number) => {
+    const deadline = Date.now() + timeoutMs;
+    while (alive() && Date.now() < deadline) await new Promise((wait) => setTimeout(wait, 100));
+    return !alive();
+  };
+  let stopping: Promise<void> | undefined;
   const stop = () => {
-    if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
+    stopping ??= (async () => {
+      signal('SIGTERM');
+      if (await gone(10_000)) return;
+      signal('SIGKILL');
+      await gone(5_000);
+    })();
+    return stopping;
   };
   try {
     await waitForHealth(origin, child, options.timeoutMs ?? 60_000);
   } catch (error) {
-    stop();
+    await stop();
     throw new Error(`${(error as Error).message}\n${output}`);
   }
-  return { origin, startupMs: performance.now() - spawned, log: () => output, stop };
+  return { origin, startupMs: performance.now() - spawned, pid: group, log: () => output, stop };
 }

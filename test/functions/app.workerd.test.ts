@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../functions/app.ts';
 import { decodeAudio } from '../../functions/audio/decode.ts';
 import { encodeWav } from '../../functions/audio/wav-encode.ts';
+import type { HealthResponse } from '../../functions/routes/health.ts';
 import type { ModelsResponse } from '../../functions/routes/models.ts';
 import { initWasmBackend } from '../../functions/runtime/wasm-backend.ts';
 import { silence, speechLike, whiteNoise } from '../fixtures/audio/synthetic.ts';
@@ -33,6 +34,36 @@ describe('GET /healthz', () => {
     const response = await call('/healthz');
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ status: 'ok', models: 2 });
+  });
+
+  it('adds the tfjs memory with memory=1, and a classification leaves no tensor behind', async () => {
+    const memory = async () => {
+      const response = await call('/healthz?memory=1');
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as HealthResponse;
+      expect(body).toMatchObject({ status: 'ok', models: 2 });
+      return body.memory;
+    };
+    await expectClassification(await postClassify(speechWav()));
+    const warm = await memory();
+    expect(warm).toMatchObject({ backend: 'wasm', tensors: expect.any(Number) });
+    expect(warm?.tensors).toBeGreaterThan(0);
+    expect(warm?.tensorBytes).toBeGreaterThan(0);
+    expect(warm?.wasmBytes).toBeGreaterThanOrEqual(16 * 1024 * 1024);
+    await expectClassification(await postClassify(speechWav()));
+    const after = await memory();
+    expect(after?.tensors).toBe(warm?.tensors);
+    expect(after?.tensorBytes).toBe(warm?.tensorBytes);
+    expect((await call('/healthz?memory=0').then((response) => response.json())) as object).toEqual({
+      status: 'ok',
+      models: 2,
+    });
+  });
+
+  it('refuses a memory value other than 0 or 1', async () => {
+    expect(await expectError(await call('/healthz?memory=yes'), 400, 'invalid_query')).toBe(
+      "expected memory to be 0 or 1, got 'yes'",
+    );
   });
 });
 
@@ -81,8 +112,19 @@ describe('GET /openapi.json and /docs', () => {
       'strict',
     ]);
     expect(Object.keys(classify.responses)).toEqual(['200', '400', '404', '413', '415', '422', '503']);
+    const health = document.paths['/healthz'].get;
+    expect(health.parameters?.map((parameter) => parameter.name)).toEqual(['memory']);
+    expect(Object.keys(health.responses)).toEqual(['200', '400']);
     expect(Object.keys(document.components.schemas)).toEqual(
-      expect.arrayContaining(['Classification', 'Error', 'Model', 'Models', 'Health', 'TimelineWindow']),
+      expect.arrayContaining([
+        'Classification',
+        'Error',
+        'Model',
+        'Models',
+        'Health',
+        'HealthMemory',
+        'TimelineWindow',
+      ]),
     );
   });
 
