@@ -1,0 +1,92 @@
+/**
+ * Real training epochs, stock tfjs-wasm vs this project's kernels, in one run: the attention BLSTM of
+ * training/configs/ravdess-attention-blstm.json on fold 1's training speakers of RAVDESS (actors 1–20), same
+ * seed, same initial weights, same batches, same dropout masks. Each variant runs in its own process (kernel
+ * registrations are global): `stock` is tfjs-backend-wasm and tfjs's LSTM as shipped; `fast` adds the training
+ * kernels (training/kernels/) and the fused LSTM. Prints seconds per epoch and the validation scores after each
+ * epoch, so equal accuracy can be read off beside the speed-up.
+ *
+ *   npm run bench:lstm-epoch [-- --epochs 2] [--config training/configs/ravdess-attention-blstm.json]
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { loadLstmKernels } from '../../functions/kernels/load-node.ts';
+import { registerFastRecurrentLayers } from '../../functions/model/fast-lstm.ts';
+import { initTrainingBackend } from '../backend.ts';
+import {
+  ExperimentConfigSchema,
+  featureSetOf,
+  loadExperimentData,
+  normalisationFor,
+  splitFor,
+} from '../experiment.ts';
+import { registerTfjsGradients } from '../tfjs-node.ts';
+import { type EpochRecord, trainFold } from '../trainer.ts';
+
+const { values } = parseArgs({
+  options: {
+    epochs: { type: 'string', default: '2' },
+    config: { type: 'string', default: 'training/configs/ravdess-attention-blstm.json' },
+    variant: { type: 'string' },
+  },
+});
+const epochs = Number(values.epochs);
+if (!Number.isInteger(epochs) || epochs < 1 || epochs > 20) {
+  throw new Error(`expected --epochs to be a whole number in 1–20, got ${values.epochs}`);
+}
+
+if (values.variant == null) {
+  const results: Record<string, EpochRecord[]> = {};
+  for (const variant of ['stock', 'fast']) {
+    console.log(`▶ ${variant}: ${epochs} epoch(s)…`);
+    const child = spawnSync(
+      process.execPath,
+      [
+        fileURLToPath(import.meta.url),
+        '--variant',
+        variant,
+        '--epochs',
+        `${epochs}`,
+        '--config',
+        values.config,
+      ],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 },
+    );
+    if (child.status !== 0)
+      throw new Error(`expected the ${variant} run to succeed, got exit ${child.status}`);
+    const last = child.stdout.trim().split('\n').at(-1) as string;
+    results[variant] = JSON.parse(last) as EpochRecord[];
+  }
+  console.log(
+    '\nepoch | stock s | fast s | speed-up | val acc stock / fast | val UA stock / fast | loss stock / fast',
+  );
+  results.stock.forEach((stock, i) => {
+    const fast = results.fast[i];
+    const pair = (a: number | null, b: number | null) => `${a?.toFixed(4)} / ${b?.toFixed(4)}`;
+    console.log(
+      `${stock.epoch} | ${stock.seconds.toFixed(1)} | ${fast.seconds.toFixed(1)} | ${(stock.seconds / fast.seconds).toFixed(1)}× | ` +
+        `${pair(stock.valAcc, fast.valAcc)} | ${pair(stock.valUa, fast.valUa)} | ${pair(stock.loss, fast.loss)}`,
+    );
+  });
+} else {
+  const fast = values.variant === 'fast';
+  await registerTfjsGradients();
+  await initTrainingBackend({ prefer: 'wasm', improvedKernels: fast });
+  if (fast) registerFastRecurrentLayers(loadLstmKernels());
+  const config = ExperimentConfigSchema.parse(JSON.parse(readFileSync(values.config, 'utf8')));
+  const data = await loadExperimentData(config, (line) => console.error(line));
+  const fold = splitFor(config, data.items).folds[0];
+  const stats = normalisationFor(data.items, fold.train);
+  const trained = await trainFold({
+    model: config.model,
+    training: { ...config.training, epochs, patience: epochs + 1 },
+    labels: data.labels,
+    train: featureSetOf(data, fold.train, stats),
+    validation: featureSetOf(data, fold.validation, stats),
+    log: (line) => console.error(`[${values.variant}] ${line}`),
+  });
+  trained.model.dispose();
+  console.log(JSON.stringify(trained.history));
+}
