@@ -1,39 +1,15 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   type DatasetsSummary,
   DatasetsSummarySchema,
 } from '../../../site/src/lib/content/datasets-summary.ts';
 import { clip, makeTempDir, writeClip } from '../corpora/tiny-corpus.ts';
+import { type CliOutcome, runCli } from './run-cli.ts';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI in plain Node, as `npm run datasets` does. */
-function runDatasets(args: string[]): Promise<Outcome> {
-  return new Promise((done, reject) => {
-    const child = spawn(process.execPath, ['training/cli/datasets.ts', ...args], { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const runDatasets = (args: string[]) => runCli('datasets', args);
 
 /** Writes clips of the given lengths (seconds) at the given paths. */
 async function corpusOf(clips: Record<string, number>): Promise<string> {
@@ -44,7 +20,7 @@ async function corpusOf(clips: Record<string, number>): Promise<string> {
 
 async function summarise(
   corpora: Record<string, string>,
-): Promise<{ outcome: Outcome; summary: DatasetsSummary }> {
+): Promise<{ outcome: CliOutcome; summary: DatasetsSummary }> {
   const out = join(await makeTempDir('ser-datasets-'), 'models', 'datasets.json');
   const args = Object.entries(corpora).flatMap(([id, path]) => ['--corpus', `${id}=${path}`]);
   const outcome = await runDatasets([...args, '--out', out]);

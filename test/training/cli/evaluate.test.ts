@@ -1,9 +1,7 @@
 import '@tensorflow/tfjs-backend-cpu';
-import { spawn } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudio } from '../../../functions/audio/decode.ts';
@@ -13,8 +11,8 @@ import { createModelStore, type ServedModel } from '../../../functions/runtime/m
 import { evaluate, type Metrics } from '../../../training/evaluation/metrics.ts';
 import { readModelSource } from '../../fixtures/models/read-models.ts';
 import { makeTempDir, writeClip } from '../corpora/tiny-corpus.ts';
+import { type CliOutcome, ROOT, runCli } from './run-cli.ts';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const FIXTURE_MODELS = join(ROOT, 'test/fixtures/models');
 const TINY_CNN = join(FIXTURE_MODELS, 'tiny-cnn');
 const EXAMPLE_RUN = join(ROOT, 'test/fixtures/run-records/cnn-emodb-loso/run.json');
@@ -29,28 +27,7 @@ interface Report {
   items: { file: string; speaker: string; truth: string; predicted: string; probabilities: number[] }[];
 }
 
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI in plain Node, as `npm run evaluate` does. */
-function runEvaluate(args: string[]): Promise<Outcome> {
-  return new Promise((done, reject) => {
-    const child = spawn(process.execPath, ['training/cli/evaluate.ts', ...args], { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const runEvaluate = (args: string[]) => runCli('evaluate', args);
 
 /** A tone with a little noise: each clip differs in pitch, level and length, so predictions differ too. */
 function toneClip(index: number): Uint8Array {
@@ -75,7 +52,7 @@ const FILES = [
 
 let scratch: string;
 let corpus: string;
-let unknownProtocol: { outcome: Outcome; report: Report };
+let unknownProtocol: { outcome: CliOutcome; report: Report };
 
 /** A copy of tiny-cnn (the folder name is the model id) with the given run.json, or none. */
 async function modelFolder(run?: (record: Record<string, unknown>) => Record<string, unknown>) {
