@@ -35,7 +35,14 @@ const text = await readFile(configPath, 'utf8').catch((error: Error) => {
   console.error(`cannot read the config ${configPath}: ${error.message}`);
   process.exit(2);
 });
-const parsed = ExperimentConfigSchema.safeParse(JSON.parse(text));
+let json: unknown;
+try {
+  json = JSON.parse(text);
+} catch (error) {
+  console.error(`expected ${configPath} to be JSON, got: ${(error as Error).message}`);
+  process.exit(2);
+}
+const parsed = ExperimentConfigSchema.safeParse(json);
 if (!parsed.success) {
   const problems = parsed.error.issues.map(
     (issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`,

@@ -1,0 +1,50 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { makeTempDir } from '../corpora/tiny-corpus.ts';
+import { runCli } from './run-cli.ts';
+
+// Malformed invocations must stop before any training starts, with exit 2 and a message naming the problem.
+describe('npm run train', () => {
+  it('asks for exactly one config file', async () => {
+    const outcome = await runCli('train', []);
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr).toMatch(/expected one config file, got 0/);
+  });
+
+  it('names a config file it cannot read', async () => {
+    const outcome = await runCli('train', ['no/such/config.json']);
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr).toMatch(/cannot read the config .*no\/such\/config\.json/);
+  });
+
+  it('says when the config is not JSON', async () => {
+    const dir = await makeTempDir();
+    const path = join(dir, 'broken.json');
+    await writeFile(path, '{ "id": ');
+    const outcome = await runCli('train', [path]);
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr).toMatch(/expected .*broken\.json to be JSON/);
+  });
+
+  it('lists every invalid field of a config', async () => {
+    const dir = await makeTempDir();
+    const path = join(dir, 'invalid.json');
+    await writeFile(
+      path,
+      JSON.stringify({ id: 'Bad Id', corpora: [], model: { architecture: 'transformer' } }),
+    );
+    const outcome = await runCli('train', [path]);
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr).toMatch(/is not a valid experiment config/);
+    expect(outcome.stderr).toMatch(/id:/);
+    expect(outcome.stderr).toMatch(/corpora:/);
+    expect(outcome.stderr).toMatch(/model/);
+  });
+
+  it('refuses an unknown --ship value', async () => {
+    const outcome = await runCli('train', ['x.json', '--ship', 'everything']);
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr).toMatch(/expected --ship fold-1 or all-speakers, got 'everything'/);
+  });
+});
