@@ -29,6 +29,25 @@ export const TrainingConfigSchema = z.strictObject({
   /** `balanced` weighs each example's loss by n / (classes · n_class), as scikit-learn's class_weight. */
   classWeights: z.enum(['balanced', 'none']).default('balanced'),
   noiseStd: z.number().min(0).default(0.1),
+  /**
+   * Each training example is shifted in time by up to this many frames either way (zero-filled, i.e. the
+   * training mean), so the model does not learn where in the window a centred clip sits.
+   */
+  maxTimeShift: z.number().int().nonnegative().default(0),
+  /**
+   * SpecAugment-style masking of each training example: `timeMasks` stretches of up to `maxTimeMask` frames
+   * and `freqMasks` bands of up to `maxFreqMask` feature dimensions are set to 0 (the training mean).
+   */
+  specAugment: z
+    .strictObject({
+      timeMasks: z.number().int().nonnegative().default(0),
+      maxTimeMask: z.number().int().nonnegative().default(0),
+      freqMasks: z.number().int().nonnegative().default(0),
+      maxFreqMask: z.number().int().nonnegative().default(0),
+    })
+    .default({ timeMasks: 0, maxTimeMask: 0, freqMasks: 0, maxFreqMask: 0 }),
+  /** L2 penalty λ · Σ w² over every kernel (dense, convolution, recurrent; not biases or norms), added to the loss. */
+  weightDecay: z.number().min(0).default(0),
   /** Stop after this many epochs without a better validation score, then restore the best weights. */
   patience: z.number().int().positive().default(10),
   monitor: z.enum(['val_loss', 'val_ua']).default('val_loss'),
@@ -266,7 +285,7 @@ function runEpoch(
   let correct = 0;
   for (let start = 0; start < order.length; start += training.batchSize) {
     const indices = order.slice(start, start + training.batchSize);
-    const features = gatherBatch(train, indices, training.noiseStd, random);
+    const features = gatherBatch(train, indices, training, random);
     const batchLabels = indices.map((i) => train.labels[i]);
     // tfjs reuses a seeded dropout layer's seed for every call (one fixed mask), so draw a fresh one per batch.
     for (const layer of dropoutLayers) (layer as unknown as { seed: number }).seed = random.int(2 ** 31 - 1);
@@ -277,11 +296,38 @@ function runEpoch(
   return { loss: weightedLoss / order.length, acc: correct / order.length };
 }
 
-function gatherBatch(set: FeatureSet, indices: number[], noiseStd: number, random: Random): Float32Array {
-  const size = set.frames * set.dims;
+/**
+ * The training batch of `indices` [count × frames × dims], augmented as the config says, in this order:
+ * time shift, time masks, feature masks, then Gaussian noise. Deterministic given the generator's state.
+ */
+export function gatherBatch(
+  set: FeatureSet,
+  indices: number[],
+  augmentation: Pick<TrainingConfig, 'noiseStd' | 'maxTimeShift' | 'specAugment'>,
+  random: Random,
+): Float32Array {
+  const { frames, dims } = set;
+  const size = frames * dims;
   const batch = new Float32Array(indices.length * size);
+  const { maxTimeShift, specAugment, noiseStd } = augmentation;
   indices.forEach((index, row) => {
-    batch.set(set.features.subarray(index * size, (index + 1) * size), row * size);
+    const source = set.features.subarray(index * size, (index + 1) * size);
+    const target = batch.subarray(row * size, (row + 1) * size);
+    const shift = maxTimeShift > 0 ? random.int(2 * maxTimeShift + 1) - maxTimeShift : 0;
+    if (shift >= 0) target.set(source.subarray(0, (frames - shift) * dims), shift * dims);
+    else target.set(source.subarray(-shift * dims));
+    for (let mask = 0; mask < specAugment.timeMasks; mask++) {
+      const width = Math.min(random.int(specAugment.maxTimeMask + 1), frames);
+      const start = random.int(frames - width + 1);
+      target.fill(0, start * dims, (start + width) * dims);
+    }
+    for (let mask = 0; mask < specAugment.freqMasks; mask++) {
+      const width = Math.min(random.int(specAugment.maxFreqMask + 1), dims);
+      const start = random.int(dims - width + 1);
+      for (let frame = 0; frame < frames; frame++) {
+        target.fill(0, frame * dims + start, frame * dims + start + width);
+      }
+    }
   });
   if (noiseStd > 0) for (let i = 0; i < batch.length; i++) batch[i] += noiseStd * random.normal();
   return batch;
@@ -310,13 +356,21 @@ function trainStep(
       const crossEntropy = tf.neg(
         tf.sum(tf.mul(oneHot, tf.log(tf.clipByValue(probabilities, EPSILON, 1))), -1),
       );
-      return tf.mean(tf.mul(crossEntropy, exampleWeights)) as tf.Scalar;
+      const loss = tf.mean(tf.mul(crossEntropy, exampleWeights)) as tf.Scalar;
+      if (training.weightDecay === 0) return loss;
+      const penalty = tf.addN(variables.filter(isKernel).map((kernel) => tf.sum(tf.square(kernel))));
+      return tf.add(loss, tf.mul(penalty, training.weightDecay)) as tf.Scalar;
     }, variables);
     optimizer.applyGradients(training.clipNorm == null ? grads : clipByGlobalNorm(grads, training.clipNorm));
     const result: [number, number] = [value.dataSync()[0], (hits as tf.Tensor).dataSync()[0]];
     hits?.dispose();
     return result;
   });
+}
+
+/** Kernels are the weights weight decay applies to: `dense/kernel`, `conv1d/kernel`, `lstm/recurrent_kernel`, … */
+function isKernel(variable: tf.Variable): boolean {
+  return /kernel(_\d+)?$/.test(variable.name);
 }
 
 function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): tf.NamedTensorMap {

@@ -12,6 +12,7 @@ import {
   crossValidate,
   type EpochRecord,
   type FeatureSet,
+  gatherBatch,
   runSweep,
   sweepTrials,
   type TrainingConfigInput,
@@ -231,5 +232,86 @@ describe('sweeps', () => {
     expect(results.map((r) => r.label).sort()).toEqual(trials.map((t) => t.label).sort());
     expect(results[0].valUa).toBeGreaterThanOrEqual(results[1].valUa as number);
     expect((await readdir(join(dir, 'sweep'))).sort()).toEqual(trials.map((t) => `${t.label}.json`).sort());
+  });
+});
+
+describe('gatherBatch augmentation', () => {
+  /** One example whose value at (frame t, dim d) is 1 + t · DIMS + d, so every cell is non-zero and traceable. */
+  const ramp: FeatureSet = {
+    features: Float32Array.from({ length: FRAMES * DIMS }, (_, i) => 1 + i),
+    labels: [0],
+    frames: FRAMES,
+    dims: DIMS,
+  };
+  const gather = (overrides: TrainingConfigInput, seed = 3) =>
+    gatherBatch(ramp, [0], training(overrides), createRandom(seed));
+
+  it('copies the examples unchanged without augmentation', () => {
+    expect(Array.from(gather({ noiseStd: 0 }))).toEqual(Array.from(ramp.features));
+  });
+
+  it('shifts whole frames by at most maxTimeShift and fills the gap with zeros', () => {
+    const shifts = new Set<number>();
+    for (let seed = 0; seed < 40; seed++) {
+      const batch = gather({ noiseStd: 0, maxTimeShift: 2 }, seed);
+      // The shift is where frame 0 of the source landed (or how many source frames were dropped).
+      const firstValue = batch.find((value) => value !== 0) as number;
+      const shift = batch.indexOf(firstValue) / DIMS - (firstValue - 1) / DIMS;
+      shifts.add(shift);
+      for (let i = 0; i < batch.length; i++) {
+        const source = i - shift * DIMS;
+        expect(batch[i]).toBe(source >= 0 && source < batch.length ? ramp.features[source] : 0);
+      }
+    }
+    expect([...shifts].sort()).toEqual([-1, -2, 0, 1, 2]);
+  });
+
+  it('zeroes whole frames for time masks and whole feature columns for feature masks', () => {
+    const timeMasked = gather({ noiseStd: 0, specAugment: { timeMasks: 1, maxTimeMask: 3 } }, 11);
+    for (let t = 0; t < FRAMES; t++) {
+      const row = Array.from(timeMasked.subarray(t * DIMS, (t + 1) * DIMS));
+      const expected = Array.from(ramp.features.subarray(t * DIMS, (t + 1) * DIMS));
+      expect(row.every((value) => value === 0) || row.join() === expected.join()).toBe(true);
+    }
+    const masked = new Set<number>();
+    for (let seed = 0; seed < 20; seed++) {
+      const batch = gather({ noiseStd: 0, specAugment: { freqMasks: 2, maxFreqMask: 2 } }, seed);
+      for (let d = 0; d < DIMS; d++) {
+        const column = Array.from({ length: FRAMES }, (_, t) => batch[t * DIMS + d]);
+        if (column.every((value) => value === 0)) masked.add(d);
+        else expect(column).toEqual(Array.from({ length: FRAMES }, (_, t) => ramp.features[t * DIMS + d]));
+      }
+    }
+    expect(masked.size).toBeGreaterThan(1);
+  });
+
+  it('draws the same augmentation from the same seed', () => {
+    const options = {
+      maxTimeShift: 3,
+      specAugment: { timeMasks: 2, maxTimeMask: 2, freqMasks: 1, maxFreqMask: 1 },
+    };
+    expect(Array.from(gather(options, 9))).toEqual(Array.from(gather(options, 9)));
+    expect(Array.from(gather(options, 9))).not.toEqual(Array.from(gather(options, 10)));
+  });
+});
+
+describe('weight decay', () => {
+  const kernelNorm = (trained: tfl.LayersModel) =>
+    trained.trainableWeights
+      .filter((weight) => /kernel(_\d+)?$/.test(weight.name))
+      .reduce((sum, weight) => sum + tf.sum(tf.square(weight.read())).dataSync()[0], 0);
+
+  it('shrinks the kernels, and leaves the loss it reports as the decayed objective', async () => {
+    const plain = await trainFold({ model, training: training({ epochs: 3 }), labels: LABELS, train });
+    const decayed = await trainFold({
+      model,
+      training: training({ epochs: 3, weightDecay: 0.05 }),
+      labels: LABELS,
+      train,
+    });
+    expect(kernelNorm(decayed.model)).toBeLessThan(0.8 * kernelNorm(plain.model));
+    expect(decayed.history[0].loss).toBeGreaterThan(plain.history[0].loss);
+    plain.model.dispose();
+    decayed.model.dispose();
   });
 });

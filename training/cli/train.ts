@@ -1,6 +1,6 @@
 /**
- * `npm run train -- <config.json> [--ship all-speakers]`: runs one experiment (training/configs/*.json) and
- * writes models/<id>/. Interrupted runs resume from .cache/runs/<id>/ when started again with the same config.
+ * `npm run train -- <config.json> [--ship all-speakers] [--models-dir dir]`: runs one experiment
+ * (training/configs/*.json) and writes models/<id>/ (or <dir>/<id>/, for trials that should not be shipped). Interrupted runs resume from .cache/runs/<id>/ when started again with the same config.
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -12,11 +12,13 @@ import { ExperimentConfigSchema } from '../experiment.ts';
 import { runExperiment } from '../run.ts';
 import { registerTfjsGradients } from '../tfjs-node.ts';
 
-const usage = 'usage: npm run train -- <config.json> [--ship fold-1|all-speakers] [--stock-lstm]';
+const usage =
+  'usage: npm run train -- <config.json> [--ship fold-1|all-speakers] [--models-dir models] [--stock-lstm]';
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     ship: { type: 'string', default: 'fold-1' },
+    'models-dir': { type: 'string', default: 'models' },
     'stock-lstm': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -62,7 +64,7 @@ console.log(
 );
 const started = Date.now();
 await runExperiment(parsed.data, {
-  modelsDir: resolve('models'),
+  modelsDir: resolve(values['models-dir']),
   cacheDir: resolve('.cache/runs'),
   ship: values.ship,
   backend,
