@@ -46,6 +46,12 @@ export const TrainingConfigSchema = z.strictObject({
       maxFreqMask: z.number().int().nonnegative().default(0),
     })
     .default({ timeMasks: 0, maxTimeMask: 0, freqMasks: 0, maxFreqMask: 0 }),
+  /**
+   * Mixup: each training example is blended with another of its batch, x = λ·x₁ + (1 − λ)·x₂ and likewise
+   * their one-hot targets and class weights, λ ~ Beta(α, α) folded to ≥ ½ so the first example dominates.
+   * α is this value; 0 disables.
+   */
+  mixupAlpha: z.number().min(0).default(0),
   /** L2 penalty λ · Σ w² over every kernel (dense, convolution, recurrent; not biases or norms), added to the loss. */
   weightDecay: z.number().min(0).default(0),
   /** Stop after this many epochs without a better validation score, then restore the best weights. */
@@ -285,11 +291,16 @@ function runEpoch(
   let correct = 0;
   for (let start = 0; start < order.length; start += training.batchSize) {
     const indices = order.slice(start, start + training.batchSize);
-    const features = gatherBatch(train, indices, training, random);
-    const batchLabels = indices.map((i) => train.labels[i]);
+    const batch = mixBatch(
+      gatherBatch(train, indices, training, random),
+      indices.map((i) => train.labels[i]),
+      weights,
+      training.mixupAlpha,
+      random,
+    );
     // tfjs reuses a seeded dropout layer's seed for every call (one fixed mask), so draw a fresh one per batch.
     for (const layer of dropoutLayers) (layer as unknown as { seed: number }).seed = random.int(2 ** 31 - 1);
-    const [loss, hits] = trainStep(model, optimizer, variables, features, batchLabels, weights, training);
+    const [loss, hits] = trainStep(model, optimizer, variables, batch, training);
     weightedLoss += loss * indices.length;
     correct += hits;
   }
@@ -333,28 +344,74 @@ export function gatherBatch(
   return batch;
 }
 
+/** A training batch: inputs, soft targets [count × classes], per-example loss weights, dominant labels. */
+export interface TrainingBatch {
+  features: Float32Array;
+  targets: Float32Array;
+  exampleWeights: Float32Array;
+  labels: number[];
+}
+
+/**
+ * One-hot targets and class weights for `labels`; with `alpha` > 0, mixup (see TrainingConfigSchema): each
+ * example blended with a random partner of the batch. `labels` stay the dominant (first) example's.
+ */
+export function mixBatch(
+  features: Float32Array,
+  labels: number[],
+  classWeight: readonly number[],
+  alpha: number,
+  random: Random,
+): TrainingBatch {
+  const count = labels.length;
+  const classes = classWeight.length;
+  const size = features.length / count;
+  const targets = new Float32Array(count * classes);
+  const exampleWeights = new Float32Array(count);
+  if (alpha === 0) {
+    labels.forEach((label, i) => {
+      targets[i * classes + label] = 1;
+      exampleWeights[i] = classWeight[label];
+    });
+    return { features, targets, exampleWeights, labels };
+  }
+  const partners = random.shuffle(labels.map((_, i) => i));
+  const mixed = new Float32Array(features.length);
+  labels.forEach((label, i) => {
+    const draw = random.beta(alpha, alpha);
+    const lambda = Math.max(draw, 1 - draw);
+    const partner = partners[i];
+    for (let j = 0; j < size; j++) {
+      mixed[i * size + j] = lambda * features[i * size + j] + (1 - lambda) * features[partner * size + j];
+    }
+    targets[i * classes + label] += lambda;
+    targets[i * classes + labels[partner]] += 1 - lambda;
+    exampleWeights[i] = lambda * classWeight[label] + (1 - lambda) * classWeight[labels[partner]];
+  });
+  return { features: mixed, targets, exampleWeights, labels };
+}
+
 /** One optimizer step; returns the batch's mean weighted loss and its number of correct predictions. */
 function trainStep(
   model: tfl.LayersModel,
   optimizer: tf.Optimizer,
   variables: tf.Variable[],
-  features: Float32Array,
-  labels: number[],
-  weights: number[],
+  batch: TrainingBatch,
   training: TrainingConfig,
 ): [number, number] {
   const [frames, dims] = model.inputs[0].shape.slice(1) as [number, number];
+  const count = batch.labels.length;
   return tf.tidy(() => {
-    const x = tf.tensor3d(features, [labels.length, frames, dims]);
-    const truth = tf.tensor1d(labels, 'int32');
-    const oneHot = tf.oneHot(truth, weights.length);
-    const exampleWeights = tf.tensor1d(labels.map((label) => weights[label]));
+    const x = tf.tensor3d(batch.features, [count, frames, dims]);
+    const truth = tf.tensor1d(batch.labels, 'int32');
+    const targets = tf.tensor2d(batch.targets, [count, batch.targets.length / count]);
+    const exampleWeights = tf.tensor1d(batch.exampleWeights);
     let hits: tf.Tensor | undefined;
     const { value, grads } = tf.variableGrads(() => {
       const probabilities = model.apply(x, { training: true }) as tf.Tensor;
       hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(probabilities, -1), truth), 'int32')));
       const crossEntropy = tf.neg(
-        tf.sum(tf.mul(oneHot, tf.log(tf.clipByValue(probabilities, EPSILON, 1))), -1),
+        tf.sum(tf.mul(targets, tf.log(tf.clipByValue(probabilities, EPSILON, 1))), -1),
       );
       const loss = tf.mean(tf.mul(crossEntropy, exampleWeights)) as tf.Scalar;
       if (training.weightDecay === 0) return loss;

@@ -13,6 +13,7 @@ import {
   type EpochRecord,
   type FeatureSet,
   gatherBatch,
+  mixBatch,
   runSweep,
   sweepTrials,
   type TrainingConfigInput,
@@ -313,5 +314,51 @@ describe('weight decay', () => {
     expect(decayed.history[0].loss).toBeGreaterThan(plain.history[0].loss);
     plain.model.dispose();
     decayed.model.dispose();
+  });
+});
+
+describe('mixBatch', () => {
+  const features = Float32Array.from([0, 0, 10, 10, 20, 20]);
+  const labels = [0, 1, 2];
+  const weights = [1, 2, 4];
+
+  it('gives one-hot targets and class weights without mixup, and the features untouched', () => {
+    const batch = mixBatch(features, labels, weights, 0, createRandom(1));
+    expect(batch.features).toBe(features);
+    expect(Array.from(batch.targets)).toEqual([1, 0, 0, 0, 1, 0, 0, 0, 1]);
+    expect(Array.from(batch.exampleWeights)).toEqual([1, 2, 4]);
+  });
+
+  it('blends each example with a partner by the same λ ≥ ½ in features, targets and weights', () => {
+    for (let seed = 0; seed < 20; seed++) {
+      const batch = mixBatch(features, labels, weights, 0.4, createRandom(seed));
+      for (let i = 0; i < labels.length; i++) {
+        const lambda = batch.targets[i * 3 + labels[i]];
+        const row = Array.from(batch.targets.subarray(i * 3, i * 3 + 3));
+        expect(row.reduce((a, b) => a + b)).toBeCloseTo(1, 6);
+        expect(lambda).toBeGreaterThanOrEqual(0.5 - 1e-6);
+        // The partner is the other non-zero target (or the example itself when λ took all of it).
+        const partner = row.findIndex((value, k) => k !== labels[i] && value > 0);
+        const other = partner < 0 ? i : partner;
+        const expected = lambda * features[i * 2] + (1 - lambda) * features[other * 2];
+        expect(batch.features[i * 2]).toBeCloseTo(expected, 4);
+        expect(batch.exampleWeights[i]).toBeCloseTo(lambda * weights[i] + (1 - lambda) * weights[other], 5);
+      }
+      expect(batch.labels).toEqual(labels);
+    }
+  });
+});
+
+describe('trainFold with mixup', () => {
+  it('still learns the synthetic task', async () => {
+    const trained = await trainFold({
+      model,
+      training: training({ epochs: 4, mixupAlpha: 0.4 }),
+      labels: LABELS,
+      train,
+      validation,
+    });
+    expect(trained.history.at(-1)?.valAcc).toBeGreaterThan(0.6);
+    trained.model.dispose();
   });
 });
