@@ -39,9 +39,22 @@ export function renderResultsTable(records: readonly RunRecord[]): string {
       percent(summary.wa),
       percent(summary.macroF1),
       record.parameters.toLocaleString('en'),
+      record.inference ? (record.inference.macs / 1e6).toFixed(2) : '–',
+      record.inference ? record.inference.msPerClip.median.toFixed(1) : '–',
     ];
   });
-  const header = ['model', 'corpus', 'classes', 'protocol', 'UA %', 'WA %', 'macro-F1 %', 'parameters'];
+  const header = [
+    'model',
+    'corpus',
+    'classes',
+    'protocol',
+    'UA %',
+    'WA %',
+    'macro-F1 %',
+    'parameters',
+    'M MACs / clip',
+    'ms / clip',
+  ];
   return [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }
 

@@ -80,6 +80,75 @@ export const EnvironmentSchema = z.strictObject({
   git: z.strictObject({ revision: z.string(), dirty: z.boolean() }).nullable(),
 });
 
+/**
+ * What classifying one clip of the model's input size (`task.features.frames` frames) costs: the network's
+ * forward pass at batch 1, feature extraction excluded (training/inference-cost.ts).
+ */
+export const InferenceCostSchema = z.strictObject({
+  /** Multiply-accumulates of one forward pass, counted analytically from the layers (biases count as one). */
+  macs: z.number().int().nonnegative(),
+  /** Wall time of one forward pass in milliseconds, over `runs` timed passes after warm-up. */
+  msPerClip: z.strictObject({ median: z.number().nonnegative(), p95: z.number().nonnegative() }),
+  runs: z.number().int().positive(),
+  /** tfjs backend and the kernels registered on it, e.g. `wasm 4.22.0, SIMD on, 1 thread; custom kernels: …`. */
+  backend: z.string(),
+  cpu: z.strictObject({ model: z.string(), cores: z.number().int().positive() }),
+  node: z.string(),
+  /** One-minute load average when the timing started: above the core count, other work competed for the CPU. */
+  loadAverage: z.number().nonnegative(),
+  measuredAt: z.iso.datetime({ offset: true }),
+});
+
+/** One held-out clip through the shipped model, with its attention over time (training/attention-examples.ts). */
+export const AttentionExampleSchema = z.strictObject({
+  corpus: z.string(),
+  /** Path relative to the corpus folder, as in `data.skipped`. */
+  clip: z.string(),
+  /** `corpus:speaker`, as in `splits`. */
+  speaker: z.string(),
+  /** True label, one of `task.labels`. */
+  label: z.string(),
+  /** Duration of the clip in seconds. */
+  seconds: z.number().positive(),
+  /** The shipped model's output for the whole clip through the serving path, in `task.labels` order. */
+  probabilities: z.array(z.number().min(0).max(1)).min(2),
+  attention: z.strictObject({
+    /** Centre of the first weight's input frames, in seconds from the start of the clip. */
+    startSeconds: z.number(),
+    /** Seconds per weight: one input frame, or several when the network pools time before attending. */
+    stepSeconds: z.number().positive(),
+    /** Weights of the attention steps that hold audio (padding-only steps are left out). */
+    weights: z.array(z.number().min(0).max(1)).min(1),
+  }),
+  /** What the model saw, as a small picture: log-mel energies in dB, downsampled in time and frequency. */
+  logMel: z.strictObject({
+    /** Centre of the first column, in seconds from the start of the clip. */
+    startSeconds: z.number(),
+    /** Seconds per column. */
+    frameSeconds: z.number().positive(),
+    /** Centre frequency of each row in Hz, lowest first. */
+    bandHz: z.array(z.number().nonnegative()).min(1),
+    /** `db[row][column]`, rows as in `bandHz`, rounded to whole dB. */
+    db: z.array(z.array(z.number().int())).min(1),
+  }),
+});
+
+/** Example clips for models with an attention layer, drawn from speakers the shipped weights never trained on. */
+export const AttentionExamplesSchema = z.strictObject({
+  /** Name of the layer whose output the weights are (metadata.attentionLayer). */
+  layer: z.string(),
+  /**
+   * `fold-1`: the shipped weights are fold 1's, the clips come from fold 1's test speakers. `all-speakers`: the
+   * shipped weights saw every speaker but the validation ones (used for early stopping), the clips come from those.
+   */
+  weights: z.enum(['fold-1', 'all-speakers']),
+  side: z.enum(['test', 'validation']),
+  speakers: z.array(z.string()).min(1),
+  /** Seed of the choice of labels and clips. */
+  seed: z.number().int(),
+  examples: z.array(AttentionExampleSchema).min(1),
+});
+
 export const RunRecordSchema = z.strictObject({
   schemaVersion: z.literal(1),
   /** The folder name under models/. */
@@ -179,9 +248,16 @@ export const RunRecordSchema = z.strictObject({
   }),
   /** Anything a reader should know that the fields do not say. */
   notes: z.array(z.string()),
+  /** Added after training (`npm run models:annotate`, or at the end of a run); absent in older records. */
+  inference: InferenceCostSchema.optional(),
+  /** Only for models with an attention layer whose corpus was at hand when annotating. */
+  attentionExamples: AttentionExamplesSchema.optional(),
 });
 
 export type RunRecord = z.infer<typeof RunRecordSchema>;
+export type InferenceCost = z.infer<typeof InferenceCostSchema>;
+export type AttentionExamples = z.infer<typeof AttentionExamplesSchema>;
+export type AttentionExample = z.infer<typeof AttentionExampleSchema>;
 export type FoldMetrics = z.infer<typeof FoldMetricsSchema>;
 export type Environment = z.infer<typeof EnvironmentSchema>;
 
@@ -190,8 +266,36 @@ export async function writeRunRecord(dir: string, record: RunRecord): Promise<st
   const valid = parseRunRecord(record, 'the run record to write');
   const path = join(dir, 'run.json');
   await mkdir(dir, { recursive: true });
-  await writeFile(path, `${JSON.stringify(valid, null, 2)}\n`);
+  await writeFile(path, `${formatRecordJson(valid)}\n`);
   return path;
+}
+
+/**
+ * JSON indented by two spaces, except that arrays of plain numbers (confusion rows, attention weights, picture
+ * rows) stay on one line each, so a record reads and diffs by row rather than by number.
+ */
+export function formatRecordJson(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(
+    /\[\n\s+(-?\d[\d.eE+-]*(?:,\n\s+-?\d[\d.eE+-]*)*)\n\s+\]/g,
+    (_, numbers: string) => `[${numbers.split(/,\n\s+/).join(', ')}]`,
+  );
+}
+
+/** The fields added to a finished run's record after training (`npm run models:annotate`). */
+export type RunRecordAnnotations = Pick<RunRecord, 'inference' | 'attentionExamples'>;
+
+/**
+ * Sets the annotation fields of `dir`/run.json and leaves every other field exactly as the file has it: the
+ * result is validated, but not written back parsed, since parsing would fill in defaults that code written
+ * after the run added to its configuration. Returns the record written.
+ */
+export async function amendRunRecord(dir: string, annotations: RunRecordAnnotations): Promise<RunRecord> {
+  const path = join(dir, 'run.json');
+  const stored = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+  const amended = { ...stored, ...annotations };
+  parseRunRecord(amended, `${path} with its annotations`);
+  await writeFile(path, `${formatRecordJson(amended)}\n`);
+  return amended as RunRecord;
 }
 
 export async function readRunRecord(path: string): Promise<RunRecord> {
@@ -282,6 +386,31 @@ const meanStd = (value: { mean: number; std: number } | null) =>
 const table = (header: string[], rows: string[][]) =>
   [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 
+/** Seconds of audio one model input covers (frames × hop), or null when the feature config does not say. */
+export function inputSeconds(features: RunRecord['task']['features']): number | null {
+  const { hop, sampleRate } = features.config;
+  return typeof hop === 'number' && typeof sampleRate === 'number' && sampleRate > 0
+    ? (features.frames * hop) / sampleRate
+    : null;
+}
+
+function inferenceSection(record: RunRecord): string[] {
+  const cost = record.inference;
+  if (cost === undefined) return [];
+  const { features } = record.task;
+  const seconds = inputSeconds(features);
+  return [
+    `## Inference cost`,
+    [
+      `- ${(cost.macs / 1e6).toFixed(2)} M multiply-accumulates per ${seconds === null ? '' : `${seconds.toFixed(1)} s `}` +
+        `input (${features.frames} frames × ${features.dims} features), counted from the layers.`,
+      `- ${cost.msPerClip.median.toFixed(2)} ms per clip (median; p95 ${cost.msPerClip.p95.toFixed(2)} ms) over ` +
+        `${cost.runs} forward passes at batch 1, feature extraction excluded, measured ${cost.measuredAt} on ` +
+        `${cost.cpu.model} × ${cost.cpu.cores}, Node ${cost.node}, ${cost.backend} (load average ${cost.loadAverage.toFixed(1)}).`,
+    ].join('\n'),
+  ];
+}
+
 /** A model card (Mitchell et al. 2019, abridged) rendered from the run record alone. */
 export function renderModelCard(record: RunRecord): string {
   const { task, config, data, summary } = record;
@@ -325,6 +454,7 @@ export function renderModelCard(record: RunRecord): string {
       ['true \\ predicted', ...summary.confusion.labels],
       summary.confusion.counts.map((row, i) => [summary.confusion.labels[i], ...row.map(String)]),
     ),
+    ...inferenceSection(record),
     `## Training`,
     [
       `- Features: \`${task.features.set}\`, ${task.features.dims} dims × ${task.features.frames} frames (${JSON.stringify(task.features.config)}).`,

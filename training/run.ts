@@ -1,5 +1,6 @@
 import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { annotateModelFolder } from './annotate.ts';
 import type { TrainingBackend } from './backend.ts';
 import { evaluate, summariseFolds } from './evaluation/metrics.ts';
 import {
@@ -200,9 +201,20 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
     attentionLayer,
   });
   await writeFile(join(modelDir, 'metadata.json'), `${JSON.stringify(metadata, null, 2)}\n`);
+  // Inference cost and attention examples (training/annotate.ts); if that fails the record stays as written.
+  const annotated = await annotateModelFolder(modelDir, {
+    backend: options.backend,
+    corpora: config.corpora,
+    mergeCalmIntoNeutral: config.mergeCalmIntoNeutral,
+    weights: options.ship,
+    log,
+  }).catch((error: Error) => {
+    log(`inference cost not recorded (\`npm run models:annotate\` adds it later): ${error.message}`);
+    return record;
+  });
   log(
     `${config.id}: UA ${(100 * summary.ua.mean).toFixed(1)} ± ${(100 * summary.ua.std).toFixed(1)} %, ` +
       `WA ${(100 * summary.wa.mean).toFixed(1)} ± ${(100 * summary.wa.std).toFixed(1)} % (${split.protocol}) → ${modelDir}`,
   );
-  return record;
+  return annotated;
 }

@@ -77,11 +77,14 @@ const AttentionSchema = z
   .object({
     startSeconds: z
       .number()
-      .openapi({ description: 'Centre of the first weighted frame, from the clip start.' }),
-    frameSeconds: z.number().openapi({ description: 'Seconds between weights.' }),
+      .openapi({ description: 'Centre of the first weighted time step, from the clip start.' }),
+    frameSeconds: z.number().openapi({
+      description:
+        'Seconds between weights: one input frame, or several where the model pools time before attention.',
+    }),
     weights: z.array(z.number()),
   })
-  .openapi('Attention', { description: 'Attention over the model input frames that hold audio.' });
+  .openapi('Attention', { description: 'Attention over the model time steps that hold audio.' });
 
 const WindowSchema = z
   .object({

@@ -10,11 +10,15 @@ export interface Span {
   endSeconds: number;
 }
 
-/** Attention weights over the model input frames that hold audio (padding frames are left out). */
+/**
+ * Attention weights over the model's attention steps that hold audio (steps over padding only are left out).
+ * A step is one input frame, or several when the network pools time before its attention layer
+ * (cnn-blstm-attention: 4 input frames per step).
+ */
 export interface AttentionTrack {
-  /** Time of the first weight's frame centre, in seconds from the start of the clip. */
+  /** Time of the centre of the first weight's input frames, in seconds from the start of the clip. */
   startSeconds: number;
-  /** Seconds between consecutive weights. */
+  /** Seconds between consecutive weights (one step). */
   frameSeconds: number;
   weights: Float32Array;
 }
@@ -112,19 +116,26 @@ export function classifySpans(
   const raw = predictBatch(served, inputs, options.attention && served.withAttention !== null);
   const inferenceEnd = performance.now();
   const frameSeconds = hop / sampleRate;
+  // Attention steps per input, and input frames per step (> 1 when the network pools time before attending;
+  // rounding recovers the pooling stride whether the pooling floors or ceils, given steps > 2 · stride).
+  const steps = raw.attention === null ? 0 : raw.attention.length / inputs.length;
+  const stride = steps > 0 ? Math.max(1, Math.round(inputFrames / steps)) : 1;
   const predictions = spans.map((span, index): SpanPrediction => {
     const probabilities = raw.probabilities.slice(index * labels.length, (index + 1) * labels.length);
     if (raw.attention === null) return { probabilities, attention: null };
     const { firstFrame, audioFrames } = inputs[index];
-    // Model frame i holds clip frame firstFrame + i, centred at (firstFrame + i) · hop samples.
+    // Model frame i holds clip frame firstFrame + i, centred at (firstFrame + i) · hop samples; step s covers
+    // model frames [s · stride, (s + 1) · stride). Steps with at least one audio frame are kept.
     const firstAudio = Math.max(0, -firstFrame);
-    const offset = index * inputFrames + firstAudio;
+    const firstStep = Math.min(steps, Math.floor(firstAudio / stride));
+    const endStep = Math.min(steps, Math.ceil((firstAudio + audioFrames) / stride));
+    const offset = index * steps;
     return {
       probabilities,
       attention: {
-        startSeconds: span.startSeconds + (firstFrame + firstAudio) * frameSeconds,
-        frameSeconds,
-        weights: raw.attention.slice(offset, offset + audioFrames),
+        startSeconds: span.startSeconds + (firstFrame + firstStep * stride + (stride - 1) / 2) * frameSeconds,
+        frameSeconds: stride * frameSeconds,
+        weights: raw.attention.slice(offset + firstStep, offset + endStep),
       },
     };
   });

@@ -64,7 +64,17 @@ describe('results site', () => {
         await expect(cell.locator('.protocol').textContent()).resolves.toContain(record.task.protocol);
       }
       await expect(row.textContent()).resolves.toContain(record.task.corpus);
+      const cost = record.inference;
+      const text = async (selector: string) => (await row.locator(selector).textContent())?.trim();
+      await expect(text('[data-metric="macs"]')).resolves.toBe(
+        cost ? `${(cost.macs / 1e6).toFixed(2)} M` : '–',
+      );
+      await expect(text('[data-metric="msPerClip"]')).resolves.toBe(
+        cost ? `${cost.msPerClip.median.toFixed(1)} ms` : '–',
+      );
     }
+    const measured = records.find((record) => record.inference);
+    await expect(page.locator('#cost-note').textContent()).resolves.toContain(measured?.inference?.cpu.model);
     await expect(page.locator('#literature').textContent()).resolves.toContain('82.6 %');
   });
 
@@ -114,6 +124,46 @@ describe('results site', () => {
     await expect(page.locator('#config').textContent()).resolves.toContain(
       `"seed": ${record.config.training.seed}`,
     );
+  });
+
+  it('plots attention over the log-mel picture for each example clip, and states the inference cost', async () => {
+    const { page } = browser;
+    const record = records[0];
+    const examples = record.attentionExamples?.examples ?? [];
+    expect(examples.length).toBeGreaterThan(0);
+    await page.goto(`${site.url}/models/${record.id}/`);
+    await page.locator('#attention').scrollIntoViewIfNeeded();
+    await page.locator('.attention-plots').screenshot({ path: `${SCREENSHOT_DIR}/attention.png` });
+    const plots = page.locator('svg[data-chart="attention"]');
+    await expect(plots.count()).resolves.toBe(examples.length);
+    for (const [index, example] of examples.entries()) {
+      const plot = plots.nth(index);
+      const best = example.probabilities.indexOf(Math.max(...example.probabilities));
+      const title = `True ${example.label}, predicted ${record.task.labels[best]} (${Math.round(100 * example.probabilities[best])}\u00a0%)`;
+      await expect(plot.locator('title').first().textContent()).resolves.toBe(title);
+      await expect(plot.locator('[data-part="title"]').textContent()).resolves.toBe(title);
+      await expect(plot.locator('desc').textContent()).resolves.toContain(example.clip);
+      await expect(plot.getAttribute('aria-labelledby')).resolves.toBe(
+        `attention-${index}-title attention-${index}-desc`,
+      );
+      await expect(plot.locator('[data-part="spectrogram"] path').count()).resolves.toBeGreaterThan(1);
+      const line = await plot.locator('[data-part="attention-line"]').getAttribute('d');
+      expect(line?.match(/[ML]/g)).toHaveLength(example.attention.weights.length);
+      await expect(plot.textContent()).resolves.toContain('time in the clip (s)');
+    }
+    await expect(page.locator('#attention-source').textContent()).resolves.toContain(
+      record.attentionExamples?.speakers.join(', '),
+    );
+    const cost = page.locator('#cost-facts');
+    await expect(cost.textContent()).resolves.toContain(
+      `${((record.inference?.macs ?? 0) / 1e6).toFixed(2)} M per clip`,
+    );
+    await expect(cost.textContent()).resolves.toContain(record.inference?.backend);
+
+    // An older record without these fields: no attention section, and the cost says it was not measured.
+    await page.goto(`${site.url}/models/${records[1].id}/`);
+    await expect(page.locator('#attention').count()).resolves.toBe(0);
+    await expect(page.locator('#cost + p').textContent()).resolves.toContain('Not measured for this run yet');
   });
 
   it('shows each corpus on the data page and the error codes on the API page', async () => {

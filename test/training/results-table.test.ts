@@ -27,6 +27,18 @@ describe('README results table', () => {
     });
   });
 
+  it('gives the inference cost of records that have one, and a dash for older records', async () => {
+    const records = await readRunRecords('test/fixtures/run-records');
+    const rows = renderResultsTable(records).split('\n');
+    expect(rows[0]).toContain('| M MACs / clip | ms / clip |');
+    records.forEach((record, i) => {
+      const cost = record.inference;
+      expect(rows[i + 2]).toMatch(
+        cost ? `| ${(cost.macs / 1e6).toFixed(2)} | ${cost.msPerClip.median.toFixed(1)} |` : '| – | – |',
+      );
+    });
+  });
+
   it('refuses a README without the markers', () => {
     expect(() => withResultsTable('# nothing here', 'table')).toThrow(
       /expected the README to contain the markers/,

@@ -14,8 +14,10 @@ import { resolveModelConfig } from '../../training/models/index.ts';
 import {
   collectEnvironment,
   type FoldMetrics,
+  formatRecordJson,
   modelMetadataFromRunRecord,
   type RunRecord,
+  RunRecordSchema,
   readRunRecord,
   renderModelCard,
   writeModelCard,
@@ -95,6 +97,50 @@ function sampleRecord(): RunRecord {
   };
 }
 
+/** The fields `npm run models:annotate` adds, with made-up values. */
+function withAnnotations(record: RunRecord): RunRecord {
+  return {
+    ...record,
+    inference: {
+      macs: 7_830_512,
+      msPerClip: { median: 4.21, p95: 5.02 },
+      runs: 100,
+      backend: 'wasm 4.22.0, SIMD on, 1 thread(s); custom kernels: LSTM (fused recurrence)',
+      cpu: { model: 'Example CPU', cores: 2 },
+      node: '22.23.3',
+      loadAverage: 0.4,
+      measuredAt: '2026-11-22T12:00:00.000Z',
+    },
+    attentionExamples: {
+      layer: 'attention_weights',
+      weights: 'fold-1',
+      side: 'test',
+      speakers: ['urdu:SM0'],
+      seed: 1,
+      examples: [
+        {
+          corpus: 'urdu',
+          clip: 'Angry/SM0_F1_A01.wav',
+          speaker: 'urdu:SM0',
+          label: 'angry',
+          seconds: 2.5,
+          probabilities: [0.7, 0.1, 0.1, 0.1],
+          attention: { startSeconds: 0.024, stepSeconds: 0.064, weights: [0.25, 0.5, 0.25] },
+          logMel: {
+            startSeconds: 0.008,
+            frameSeconds: 0.032,
+            bandHz: [100, 1200],
+            db: [
+              [-20, -30],
+              [-40, -45],
+            ],
+          },
+        },
+      ],
+    },
+  };
+}
+
 describe('run record schema', () => {
   it('takes the metrics, summaries and epoch records the pipeline produces as they are', () => {
     expectTypeOf<Metrics>().toExtend<FoldMetrics>();
@@ -121,6 +167,37 @@ describe('run record schema', () => {
     await expect(readRunRecord(path)).rejects.toThrow(
       `expected ${path} to match RunRecordSchema, got:\n  schemaVersion:`,
     );
+  });
+
+  it('accepts records without the optional inference cost and attention examples, and with them', async () => {
+    const old = sampleRecord();
+    expect(RunRecordSchema.parse(old)).not.toHaveProperty('inference');
+    const annotated = withAnnotations(sampleRecord());
+    const path = await writeRunRecord(join(dir, 'annotated'), annotated);
+    expect(await readRunRecord(path)).toEqual(annotated);
+    const broken = withAnnotations(sampleRecord());
+    (broken.attentionExamples as { side: string }).side = 'train';
+    (broken.inference as { msPerClip: object }).msPerClip = { median: 1 };
+    await expect(writeRunRecord(dir, broken)).rejects.toThrow(
+      /inference\.msPerClip\.p95: .+\n {2}attentionExamples\.side: /,
+    );
+  });
+
+  it('writes arrays of numbers on one line and everything else indented', () => {
+    const value = {
+      counts: [
+        [1, 2],
+        [3, -4.5e-7],
+      ],
+      labels: ['a', 'b'],
+      empty: [],
+      history: [{ epoch: 1 }],
+    };
+    const text = formatRecordJson(value);
+    expect(JSON.parse(text)).toEqual(value);
+    expect(text).toContain('"counts": [\n    [1, 2],\n    [3, -4.5e-7]\n  ]');
+    expect(text).toContain('"labels": [\n    "a",\n    "b"\n  ]');
+    expect(text).toContain('"history": [\n    {\n      "epoch": 1\n    }\n  ]');
   });
 
   it('records this machine: node, OS, CPU, backend and the git revision', () => {
@@ -166,6 +243,18 @@ describe('renderModelCard', () => {
     expect(card).toContain('| sad | 1 | 0 | 0 | 3 |');
     expect(card).toContain('  - `urdu/Angry/broken.wav`: expected a RIFF header, got 0 bytes');
     expect(card).toContain('Chance UA is 25.0');
+  });
+
+  it('states the inference cost and how it was measured when the record has it', () => {
+    expect(renderModelCard(sampleRecord())).not.toContain('## Inference cost');
+    const card = renderModelCard(withAnnotations(sampleRecord()));
+    expect(card).toContain(
+      '## Inference cost\n\n- 7.83 M multiply-accumulates per input (188 frames × 40 features), counted from the layers.',
+    );
+    expect(card).toContain(
+      '- 4.21 ms per clip (median; p95 5.02 ms) over 100 forward passes at batch 1, feature extraction excluded, ' +
+        'measured 2026-11-22T12:00:00.000Z on Example CPU × 2, Node 22.23.3, wasm 4.22.0',
+    );
   });
 
   it('warns when speakers overlap between training and test', () => {

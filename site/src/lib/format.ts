@@ -30,3 +30,14 @@ export function formatDuration(seconds: number): string {
   }
   return `${seconds.toFixed(1)} s`;
 }
+
+/** Multiply-accumulates: `7 690 512` → `7.69 M`, `26 135` → `26 k`. */
+export const formatMacs = (macs: number) =>
+  macs >= 1e6 ? `${(macs / 1e6).toFixed(2)} M` : `${Math.round(macs / 1e3)} k`;
+
+/** Milliseconds, one decimal below 100: `4.43` → `4.4 ms`. */
+export const formatMs = (ms: number) => `${ms >= 100 ? Math.round(ms) : ms.toFixed(1)} ms`;
+
+/** Hertz as `120 Hz` or `1.2 kHz`. */
+export const formatHz = (hz: number) =>
+  hz < 1000 ? `${Math.round(hz)} Hz` : `${(hz / 1000).toFixed(1)} kHz`;

@@ -2,6 +2,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudio } from '../../../functions/audio/decode.ts';
 import { classifySpans, prepareModelInput } from '../../../functions/runtime/inference.ts';
@@ -129,5 +130,85 @@ describe('classifySpans', () => {
     classifySpans(blstm, clip.samples, cutWindows(duration, 1, 0.5), { attention: true });
     classifySpans(cnn, clip.samples, [{ startSeconds: 0, endSeconds: duration }], { attention: false });
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('classifySpans on a model that pools time before attending', () => {
+  let pooled: ServedModel;
+
+  /** Input [125, 40] → MaxPool1D(4) → 31 steps → attention softmax → weighted sum → 4 labels. */
+  beforeAll(async () => {
+    const entry = store.find('tiny-blstm');
+    if (entry === undefined) throw new Error('expected the tiny-blstm fixture');
+    const input = tfl.input({ shape: [125, 40] });
+    const steps = tfl.layers.maxPooling1d({ poolSize: 4 }).apply(input) as tfl.SymbolicTensor;
+    const scores = tfl.layers
+      .dense({ units: 1, kernelInitializer: tfl.initializers.glorotUniform({ seed: 3 }) })
+      .apply(steps);
+    const flat = tfl.layers.flatten().apply(scores);
+    const weights = tfl.layers.softmax({ name: 'attention' }).apply(flat);
+    const column = tfl.layers.reshape({ targetShape: [31, 1] }).apply(weights);
+    const summed = tfl.layers.dot({ axes: 1 }).apply([column, steps] as tfl.SymbolicTensor[]);
+    const output = tfl.layers
+      .dense({
+        units: 4,
+        activation: 'softmax',
+        kernelInitializer: tfl.initializers.glorotUniform({ seed: 4 }),
+      })
+      .apply(tfl.layers.flatten().apply(summed));
+    const network = tfl.model({ inputs: input, outputs: output as tfl.SymbolicTensor });
+    let modelJson: unknown;
+    let weightData: ArrayBuffer = new ArrayBuffer(0);
+    await network.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        weightData = tf.io.CompositeArrayBuffer.join(artifacts.weightData ?? []);
+        modelJson = {
+          modelTopology: artifacts.modelTopology,
+          weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+        };
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
+    const metadata = { ...entry.metadata, id: 'pooled', attentionLayer: 'attention' };
+    const pooledStore = createModelStore(
+      {
+        registry: { default: 'pooled', models: ['pooled'] },
+        models: { pooled: { modelJson, metadata, shards: { 'weights.bin': weightData } } },
+      },
+      { prepareBackend: async () => {} },
+    );
+    pooled = await pooledStore.load('pooled');
+  });
+
+  it('times each weight at the centre of its 4 input frames, 64 ms apart', () => {
+    const [result] = classifySpans(pooled, clip.samples, [{ startSeconds: 0, endSeconds: duration }], {
+      attention: true,
+    }).predictions;
+    // Input frames 0–124 are clip frames 36–160; step 0 covers clip frames 36–39, centred at 37.5 · 16 ms.
+    expect(result.attention?.weights.length).toBe(31);
+    expect(result.attention?.startSeconds).toBeCloseTo(0.6, 9);
+    expect(result.attention?.frameSeconds).toBeCloseTo(0.064, 12);
+    expect(result.attention?.weights.reduce((sum, weight) => sum + weight, 0)).toBeCloseTo(1, 5);
+  });
+
+  it('keeps the steps that hold audio of a padded span', () => {
+    const [result] = classifySpans(pooled, clip.samples, [{ startSeconds: 1, endSeconds: 2 }], {
+      attention: true,
+    }).predictions;
+    // 63 audio frames at input frames 31–93: steps 7 (frames 28–31) to 23 (frames 92–95).
+    expect(result.attention?.weights.length).toBe(17);
+    expect(result.attention?.startSeconds).toBeCloseTo(1 + (-31 + 28 + 1.5) * 0.016, 9);
+  });
+
+  it('gives each span of a batch its own weights, as when classified alone', () => {
+    const windows = cutWindows(duration, 1, 0.5);
+    const batch = classifySpans(pooled, clip.samples, windows, { attention: true }).predictions;
+    windows.forEach((window, index) => {
+      const [single] = classifySpans(pooled, clip.samples, [window], { attention: true }).predictions;
+      expect(batch[index].attention?.startSeconds).toBe(single.attention?.startSeconds);
+      expect(
+        maxDifference(batch[index].attention?.weights ?? [], Array.from(single.attention?.weights ?? [])),
+      ).toBeLessThan(1e-6);
+    });
   });
 });

@@ -15,7 +15,18 @@ export interface ResultRow {
   wa: MeanStd;
   macroF1: MeanStd;
   parameters: number;
+  /** Multiply-accumulates per clip of the model's input length; null when the record has no inference cost. */
+  macs: number | null;
+  /** Median milliseconds of one forward pass; null when not measured. */
+  msPerClip: number | null;
+  /** Where msPerClip was measured (CPU and backend), to name beside the times. */
+  machine: string | null;
 }
+
+/** The CPU and backend of an inference cost, without the list of custom kernels. */
+export const machineOf = (cost: NonNullable<RunRecord['inference']>) =>
+  `${cost.cpu.model} × ${cost.cpu.cores}, Node ${cost.node}, ${cost.backend.split(';')[0]}` +
+  `${cost.backend.includes('LSTM (fused') ? ', fused LSTM' : ''}`;
 
 export function resultRow(record: RunRecord): ResultRow {
   return {
@@ -29,6 +40,9 @@ export function resultRow(record: RunRecord): ResultRow {
     wa: record.summary.wa,
     macroF1: record.summary.macroF1,
     parameters: record.parameters,
+    macs: record.inference?.macs ?? null,
+    msPerClip: record.inference?.msPerClip.median ?? null,
+    machine: record.inference ? machineOf(record.inference) : null,
   };
 }
 
@@ -41,6 +55,8 @@ export const SORT_COLUMNS = {
   wa: 'descending',
   macroF1: 'descending',
   parameters: 'ascending',
+  macs: 'ascending',
+  msPerClip: 'ascending',
 } as const;
 
 export type SortColumn = keyof typeof SORT_COLUMNS;
@@ -52,7 +68,7 @@ export const DEFAULT_SORT = { column: 'ua', direction: 'descending' } as const s
   direction: SortDirection;
 };
 
-const sortValue = (row: ResultRow, column: SortColumn): string | number => {
+const sortValue = (row: ResultRow, column: SortColumn): string | number | null => {
   switch (column) {
     case 'model':
     case 'corpus':
@@ -63,11 +79,16 @@ const sortValue = (row: ResultRow, column: SortColumn): string | number => {
     case 'macroF1':
       return row[column].mean;
     case 'parameters':
-      return row.parameters;
+    case 'macs':
+    case 'msPerClip':
+      return row[column];
   }
 };
 
-/** The rows ordered by one column; ties fall back to model, corpus, protocol so every ordering is stable. */
+/**
+ * The rows ordered by one column; ties fall back to model, corpus, protocol so every ordering is stable. Rows
+ * without a value (a record with no inference cost) come last in either direction.
+ */
 export function sortRows(
   rows: readonly ResultRow[],
   column: SortColumn,
@@ -78,6 +99,7 @@ export function sortRows(
   return [...rows].sort((a, b) => {
     const x = sortValue(a, column);
     const y = sortValue(b, column);
+    if ((x === null) !== (y === null)) return x === null ? 1 : -1;
     if (x !== y)
       return (
         sign * (typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y)))

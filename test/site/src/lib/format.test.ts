@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   formatCount,
   formatDuration,
+  formatHz,
+  formatMacs,
   formatMeanSd,
+  formatMs,
   formatParameters,
   formatPercent,
 } from '../../../../site/src/lib/format.ts';
@@ -18,6 +21,15 @@ describe('format', () => {
     expect(formatParameters(412_345)).toBe('412 k');
     expect(formatParameters(1_312_000)).toBe('1.3 M');
     expect(formatParameters(950)).toBe('950');
+  });
+
+  it('writes inference costs and band frequencies in their units', () => {
+    expect(formatMacs(7_690_512)).toBe('7.69 M');
+    expect(formatMacs(26_135)).toBe('26 k');
+    expect(formatMs(4.43)).toBe('4.4 ms');
+    expect(formatMs(123.4)).toBe('123 ms');
+    expect(formatHz(993)).toBe('993 Hz');
+    expect(formatHz(7134)).toBe('7.1 kHz');
   });
 
   it('writes durations at a readable precision without "60 s" carries', () => {

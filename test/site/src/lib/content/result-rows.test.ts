@@ -11,7 +11,13 @@ import {
 import { type RunRecord, readRunRecord } from '../../../../../training/run-record.ts';
 import { FIXTURE_MODELS_DIR } from '../../../support/fixtures.ts';
 
-const row = (model: string, ua: number, parameters: number, protocol = 'loso'): ResultRow => ({
+const row = (
+  model: string,
+  ua: number,
+  parameters: number,
+  protocol = 'loso',
+  macs: number | null = null,
+): ResultRow => ({
   model,
   architecture: 'cnn',
   corpus: 'emodb',
@@ -22,6 +28,9 @@ const row = (model: string, ua: number, parameters: number, protocol = 'loso'): 
   wa: { mean: ua, std: 0.01, n: 10 },
   macroF1: { mean: ua, std: 0.01, n: 10 },
   parameters,
+  macs,
+  msPerClip: macs === null ? null : macs / 1e6,
+  machine: macs === null ? null : 'Example CPU × 2, Node 22, wasm',
 });
 
 describe('resultRow', () => {
@@ -42,6 +51,18 @@ describe('resultRow', () => {
       wa: record.summary.wa,
       macroF1: record.summary.macroF1,
       parameters: record.parameters,
+      macs: null,
+      msPerClip: null,
+      machine: null,
+    });
+  });
+
+  it('takes the inference cost and names the machine, without the list of custom kernels', async () => {
+    const annotated = await readRunRecord(join(FIXTURE_MODELS_DIR, 'attention-blstm-ravdess', 'run.json'));
+    expect(resultRow(annotated)).toMatchObject({
+      macs: annotated.inference?.macs,
+      msPerClip: annotated.inference?.msPerClip.median,
+      machine: 'Example CPU @ 2.0GHz × 2, Node 22.23.3, wasm 4.22.0, SIMD on, 1 thread(s), fused LSTM',
     });
   });
 });
@@ -57,6 +78,17 @@ describe('sortRows', () => {
   it('orders by parameters and by name', () => {
     expect(sortRows(rows, 'parameters', 'ascending').map((r) => r.model)).toEqual(['a', 'c', 'b']);
     expect(sortRows(rows, 'model', 'descending').map((r) => r.model)).toEqual(['c', 'b', 'a']);
+  });
+
+  it('orders by cost with unmeasured rows last in either direction', () => {
+    const costed = [
+      row('x', 0.5, 1, 'loso', null),
+      row('y', 0.5, 1, 'loso', 7e6),
+      row('z', 0.5, 1, 'loso', 2e4),
+    ];
+    expect(sortRows(costed, 'macs', 'ascending').map((r) => r.model)).toEqual(['z', 'y', 'x']);
+    expect(sortRows(costed, 'macs', 'descending').map((r) => r.model)).toEqual(['y', 'z', 'x']);
+    expect(sortRows(costed, 'msPerClip', 'ascending').map((r) => r.model)).toEqual(['z', 'y', 'x']);
   });
 
   it('leaves the input untouched', () => {
