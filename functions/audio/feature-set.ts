@@ -1,6 +1,7 @@
 import { createDeltaFilter } from './deltas.ts';
 import { createMelFilterbank, powerToDb } from './mel.ts';
 import { createDct } from './mfcc.ts';
+import { createPitchTracker, MIN_PITCH_FMIN, semitoneContour } from './pitch.ts';
 import {
   countZeroCrossings,
   createSpectralContrast,
@@ -43,6 +44,11 @@ export interface FeatureConfig {
   contrastBands: number;
   /** Fraction of each contrast band's bins averaged for its peak and its valley. */
   contrastQuantile: number;
+  /** F0 search range in Hz of the pitch columns; the pitch window is 2.5 periods of pitchFmin. */
+  pitchFmin: number;
+  pitchFmax: number;
+  /** Voicing strength (normalised autocorrelation peak) from which a frame has an F0. */
+  voicingThreshold: number;
 }
 
 /**
@@ -65,6 +71,9 @@ export const DEFAULT_FEATURE_CONFIG: Readonly<FeatureConfig> = Object.freeze({
   contrastFmin: 200,
   contrastBands: 6,
   contrastQuantile: 0.02,
+  pitchFmin: 60,
+  pitchFmax: 500,
+  voicingThreshold: 0.45,
 });
 
 /**
@@ -77,9 +86,21 @@ export const DEFAULT_FEATURE_CONFIG: Readonly<FeatureConfig> = Object.freeze({
  *   `delta(order=2)`: a second-order Savitzky–Golay derivative, not a delta of the deltas.
  * - `full`: 40 log-mel, 20 MFCC, 20 MFCC deltas, ZCR, RMS, spectral centroid, bandwidth, roll-off and
  *   7 spectral contrast = 92.
- * Log-mel and MFCC counts follow nMels / nMfcc, and contrast follows contrastBands.
+ * - `logmel40+pitch`: 40 log-mel + `f0` + `voicing` = 42.
+ * - `full+pitch`: `full` + `f0` + `voicing` = 94.
+ * Log-mel and MFCC counts follow nMels / nMfcc, and contrast follows contrastBands. The pitch columns
+ * (functions/audio/pitch.ts): `f0` is 12·log2(F0 / 100 Hz) in semitones, interpolated through unvoiced frames
+ * and held flat beyond the first and last voiced one (0 in a clip with none); `voicing` is the voicing
+ * strength in [0, 1], 0 for silence.
  */
-export type FeatureSetName = 'logmel40' | 'logmel40+deltas' | 'mfcc+deltas+zcr+rms' | 'seed004-46' | 'full';
+export type FeatureSetName =
+  | 'logmel40'
+  | 'logmel40+deltas'
+  | 'mfcc+deltas+zcr+rms'
+  | 'seed004-46'
+  | 'full'
+  | 'logmel40+pitch'
+  | 'full+pitch';
 
 export const FEATURE_SET_NAMES: readonly FeatureSetName[] = [
   'logmel40',
@@ -87,6 +108,8 @@ export const FEATURE_SET_NAMES: readonly FeatureSetName[] = [
   'mfcc+deltas+zcr+rms',
   'seed004-46',
   'full',
+  'logmel40+pitch',
+  'full+pitch',
 ];
 
 /** Frame features, row-major and frame-major: value (frame t, feature d) is data[t·dims + d]. */
@@ -118,11 +141,18 @@ type BlockKind =
   | 'spectral_centroid'
   | 'spectral_bandwidth'
   | 'spectral_rolloff'
-  | 'spectral_contrast';
+  | 'spectral_contrast'
+  | 'f0'
+  | 'voicing';
 
 type Block = readonly [kind: BlockKind, width: number];
 
 const SEED004_MFCC = 13;
+// Always both: the extractor tracks pitch when there is an f0 column and writes both.
+const PITCH_BLOCKS: readonly Block[] = [
+  ['f0', 1],
+  ['voicing', 1],
+];
 // librosa zero_crossings' default threshold, used when the noise floor is off.
 const LIBROSA_ZCR_THRESHOLD = 1e-10;
 
@@ -163,6 +193,10 @@ function layoutOf(set: FeatureSetName, config: FeatureConfig): Block[] {
         ['spectral_rolloff', 1],
         ['spectral_contrast', contrast],
       ];
+    case 'logmel40+pitch':
+      return [...layoutOf('logmel40', config), ...PITCH_BLOCKS];
+    case 'full+pitch':
+      return [...layoutOf('full', config), ...PITCH_BLOCKS];
   }
 }
 
@@ -206,6 +240,16 @@ export function resolveFeatureConfig(overrides: Partial<FeatureConfig> = {}): Fe
   if (!(config.contrastQuantile > 0 && config.contrastQuantile < 1)) {
     fail('0 < contrastQuantile < 1', config.contrastQuantile);
   }
+  // Whether the pitch range suits the sample rate is checked only by the sets that use it (the tracker).
+  if (!(config.pitchFmin >= MIN_PITCH_FMIN && config.pitchFmin < config.pitchFmax)) {
+    fail(
+      `${MIN_PITCH_FMIN} ≤ pitchFmin < pitchFmax`,
+      `pitchFmin ${config.pitchFmin}, pitchFmax ${config.pitchFmax}`,
+    );
+  }
+  if (!(config.voicingThreshold > 0 && config.voicingThreshold < 1)) {
+    fail('0 < voicingThreshold < 1', config.voicingThreshold);
+  }
   return config;
 }
 
@@ -243,6 +287,8 @@ export function createFeatureExtractor(
   const bandwidthColumn = columnOf('spectral_bandwidth');
   const rolloffColumn = columnOf('spectral_rolloff');
   const contrastColumn = columnOf('spectral_contrast');
+  const f0Column = columnOf('f0');
+  const voicingColumn = columnOf('voicing');
   const mfccCount = width.get('mfcc') ?? 0;
 
   const stft = createStft(nFft, hop);
@@ -258,6 +304,17 @@ export function createFeatureExtractor(
           fmin: config.contrastFmin,
           nBands: config.contrastBands,
           quantile: config.contrastQuantile,
+        })
+      : null;
+  const pitch =
+    f0Column >= 0
+      ? createPitchTracker({
+          sampleRate,
+          hop,
+          fmin: config.pitchFmin,
+          fmax: config.pitchFmax,
+          voicingThreshold: config.voicingThreshold,
+          noiseFloorDb: config.noiseFloorDb,
         })
       : null;
   const needsShape = centroidColumn >= 0 || bandwidthColumn >= 0 || rolloffColumn >= 0;
@@ -331,6 +388,14 @@ export function createFeatureExtractor(
       }
       if (contrast && peaksDb && valleysDb) {
         writeContrast(peaksDb, valleysDb, contrast.bands, data, dims, contrastColumn);
+      }
+      if (pitch) {
+        const track = pitch.track(signal);
+        const semitones = semitoneContour(track.f0);
+        for (let t = 0; t < frames; t++) {
+          data[t * dims + f0Column] = semitones[t];
+          data[t * dims + voicingColumn] = track.voicing[t];
+        }
       }
       return { data, frames, dims };
     },

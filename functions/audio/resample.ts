@@ -289,10 +289,13 @@ function designPlan(fromRate: number, toRate: number): Plan {
   return { halfBands, kernel: rate === toRate ? undefined : designKernel(rate, toRate) };
 }
 
-/** Odd taps (offsets 1, 3, 5, …) of a half-band filter with the given transition width. */
-function designHalfBand(transition: number): Float32Array {
-  const halfLength = kaiserHalfLength(transition, HALF_BAND_STOPBAND_DB);
-  const beta = kaiserBeta(HALF_BAND_STOPBAND_DB);
+/**
+ * Odd taps (offsets 1, 3, 5, …; the centre tap is ½) of a Kaiser-windowed half-band filter whose transition,
+ * in cycles per input sample, is centred on a quarter of the rate, with `decibels` (≥ 50) of stopband.
+ */
+export function designHalfBand(transition: number, decibels = HALF_BAND_STOPBAND_DB): Float32Array {
+  const halfLength = kaiserHalfLength(transition, decibels);
+  const beta = kaiserBeta(decibels);
   const pairs = Math.ceil((halfLength - 1) / 2);
   const coefficients = new Float32Array(pairs);
   for (let j = 0; j < pairs; j++) coefficients[j] = impulse(2 * j + 1, 0.25, halfLength, beta);

@@ -1,4 +1,4 @@
-import FFT from 'fft.js';
+import { createRealFft } from './real-fft.ts';
 
 /** Periodic Hann window, as scipy's `get_window('hann', n, fftbins=True)` that librosa uses. */
 export function periodicHann(length: number): Float64Array {
@@ -44,22 +44,13 @@ export function createStft(nFft: number, hop: number): Stft {
   if (!Number.isInteger(hop) || hop < 1) {
     throw new RangeError(`stft: expected hop to be a positive integer, got ${hop}`);
   }
-  const bins = nFft / 2 + 1;
   const half = nFft / 2;
   const window = periodicHann(nFft);
   let windowPower = 0;
   for (let i = 0; i < nFft; i++) windowPower += window[i] * window[i];
-  // A real FFT of size N as a complex FFT of size N/2 over (even, odd) sample pairs, then split:
-  // X[k] = E[k] + e^(−2πik/N)·O[k]. Half the size is about half the time of fft.js's realTransform.
-  const fft = new FFT(half);
+  const fft = createRealFft(nFft);
+  const { bins } = fft;
   const frameBuffer = new Float64Array(nFft);
-  const spectrum = new Float64Array(nFft);
-  const twiddleRe = new Float64Array(bins);
-  const twiddleIm = new Float64Array(bins);
-  for (let k = 0; k < bins; k++) {
-    twiddleRe[k] = Math.cos((2 * Math.PI * k) / nFft);
-    twiddleIm[k] = -Math.sin((2 * Math.PI * k) / nFft);
-  }
 
   return {
     nFft,
@@ -74,24 +65,7 @@ export function createStft(nFft: number, hop: number): Stft {
       const to = Math.min(nFft, signal.length - start);
       if (from > 0 || to < nFft) frameBuffer.fill(0);
       for (let i = from; i < to; i++) frameBuffer[i] = signal[start + i] * window[i];
-      // The interleaved complex input of fft.js is exactly the frame read as (even, odd) pairs.
-      fft.transform(spectrum, frameBuffer);
-      // Bins 0 and N/2 pair Z[0] with itself: E = Re Z[0], O = Im Z[0], twiddle ±1.
-      out[0] = (spectrum[0] + spectrum[1]) ** 2;
-      out[half] = (spectrum[0] - spectrum[1]) ** 2;
-      for (let k = 1; k < half; k++) {
-        const zr = spectrum[2 * k];
-        const zi = spectrum[2 * k + 1];
-        const mr = spectrum[2 * (half - k)];
-        const mi = spectrum[2 * (half - k) + 1];
-        const evenRe = 0.5 * (zr + mr);
-        const evenIm = 0.5 * (zi - mi);
-        const oddRe = 0.5 * (zi + mi);
-        const oddIm = -0.5 * (zr - mr);
-        const re = evenRe + twiddleRe[k] * oddRe - twiddleIm[k] * oddIm;
-        const im = evenIm + twiddleRe[k] * oddIm + twiddleIm[k] * oddRe;
-        out[k] = re * re + im * im;
-      }
+      fft.powerSpectrum(frameBuffer, out);
     },
   };
 }

@@ -1,11 +1,13 @@
 /**
  * Front-end speed: decode a 3 s 48 kHz stereo WAV (downmix + resample to 16 kHz included) and extract the
- * `full` feature set, then each set on its own. Target: ≤ 2 ms per clip in total.
+ * `full` feature set, then each set on its own, and the pitch tracker of the `+pitch` sets alone.
+ * Target: ≤ 2 ms per clip in total.
  * Run: npm run bench:features [-- runs]   (default 200 runs after 30 warm-up runs)
  */
 import { loadavg } from 'node:os';
 import { decodeAudio } from '../../functions/audio/decode.ts';
 import { createFeatureExtractor, FEATURE_SET_NAMES } from '../../functions/audio/feature-set.ts';
+import { createPitchTracker } from '../../functions/audio/pitch.ts';
 import { encodeWav } from '../../functions/audio/wav-encode.ts';
 import { createRandom } from '../random.ts';
 
@@ -75,3 +77,18 @@ for (const set of FEATURE_SET_NAMES) {
     ),
   );
 }
+const { config } = full;
+const pitch = createPitchTracker({
+  sampleRate: config.sampleRate,
+  hop: config.hop,
+  fmin: config.pitchFmin,
+  fmax: config.pitchFmax,
+  voicingThreshold: config.voicingThreshold,
+  noiseFloorDb: config.noiseFloorDb,
+});
+console.log(
+  row(
+    'pitch tracker alone (f0 + voicing)',
+    time(RUNS, () => pitch.track(decoded)),
+  ),
+);

@@ -8,6 +8,7 @@ import {
   resolveFeatureConfig,
 } from '../../../functions/audio/feature-set.ts';
 import { createRandom } from '../../../training/random.ts';
+import { to16Bit } from '../../fixtures/audio/synthetic.ts';
 import {
   CORPUS_CLIPS,
   type LibrosaFixture,
@@ -37,15 +38,6 @@ function speechLikeClip(): Float32Array {
   });
 }
 
-/** 16-bit quantisation, optionally with ±1 LSB TPDF dither as sox applies when it converts. */
-function to16Bit(signal: Float32Array, ditherSeed?: number): Float32Array {
-  const random = ditherSeed === undefined ? null : createRandom(ditherSeed);
-  return Float32Array.from(signal, (x) => {
-    const dither = random ? random.next() - random.next() : 0;
-    return Math.max(-32768, Math.min(32767, Math.round(x * 32768 + dither))) / 32768;
-  });
-}
-
 /** Column `name` of a matrix, as an array over frames. */
 function column(matrix: FeatureMatrix, names: readonly string[], name: string): number[] {
   const index = names.indexOf(name);
@@ -63,6 +55,8 @@ describe('feature sets', () => {
     'mfcc+deltas+zcr+rms': { dims: 42, first: 'mfcc_0', last: 'rms' },
     'seed004-46': { dims: 46, first: 'mfcc_0', last: 'spectral_contrast_6' },
     full: { dims: 92, first: 'logmel_0', last: 'spectral_contrast_6' },
+    'logmel40+pitch': { dims: 42, first: 'logmel_0', last: 'voicing' },
+    'full+pitch': { dims: 94, first: 'logmel_0', last: 'voicing' },
   };
 
   for (const set of FEATURE_SET_NAMES) {
@@ -108,9 +102,22 @@ describe('feature sets', () => {
     });
   });
 
+  it('appends f0 and voicing to log-mel and to full in the pitch sets', () => {
+    expect(createFeatureExtractor('logmel40+pitch').names).toEqual([
+      ...createFeatureExtractor('logmel40').names,
+      'f0',
+      'voicing',
+    ]);
+    expect(createFeatureExtractor('full+pitch').names).toEqual([
+      ...createFeatureExtractor('full').names,
+      'f0',
+      'voicing',
+    ]);
+  });
+
   it('computes each feature the same way in every set that has it', () => {
     const clip = to16Bit(speechLikeClip(), 1);
-    const full = createFeatureExtractor('full');
+    const full = createFeatureExtractor('full+pitch');
     const reference = full.extract(clip);
     for (const set of FEATURE_SET_NAMES) {
       const extractor = createFeatureExtractor(set);
@@ -145,13 +152,13 @@ describe('feature sets', () => {
 
   it('rejects an unknown set, listing the valid ones', () => {
     expect(() => createFeatureExtractor('mfcc13' as FeatureSetName)).toThrow(
-      'unknown feature set "mfcc13": expected one of logmel40, logmel40+deltas, mfcc+deltas+zcr+rms, seed004-46, full',
+      'unknown feature set "mfcc13": expected one of logmel40, logmel40+deltas, mfcc+deltas+zcr+rms, seed004-46, full, logmel40+pitch, full+pitch',
     );
   });
 });
 
 describe('feature config', () => {
-  it('defaults to sr 16000, nFft 512, hop 256, 40 mels, 20 MFCC, 0–8000 Hz, −80 dBFS noise floor', () => {
+  it('defaults to sr 16000, nFft 512, hop 256, 40 mels, 20 MFCC, 0–8000 Hz, −80 dBFS noise floor, F0 60–500 Hz', () => {
     expect(DEFAULT_FEATURE_CONFIG).toMatchObject({
       sampleRate: 16000,
       nFft: 512,
@@ -161,6 +168,9 @@ describe('feature config', () => {
       fmin: 0,
       fmax: 8000,
       noiseFloorDb: -80,
+      pitchFmin: 60,
+      pitchFmax: 500,
+      voicingThreshold: 0.45,
     });
     expect(createFeatureExtractor('full').config).toEqual(DEFAULT_FEATURE_CONFIG);
   });
@@ -194,12 +204,53 @@ describe('feature config', () => {
       [{ contrastBands: 7 }, 'top band from 12800 Hz'],
       [{ contrastFmin: 0 }, 'expected a positive contrastFmin, got 0'],
       [{ contrastQuantile: 0 }, 'expected 0 < contrastQuantile < 1, got 0'],
+      [{ pitchFmin: 10 }, 'expected 20 ≤ pitchFmin < pitchFmax, got pitchFmin 10, pitchFmax 500'],
+      [
+        { pitchFmin: 300, pitchFmax: 200 },
+        'expected 20 ≤ pitchFmin < pitchFmax, got pitchFmin 300, pitchFmax 200',
+      ],
+      [{ voicingThreshold: 0 }, 'expected 0 < voicingThreshold < 1, got 0'],
     ];
     for (const [overrides, message] of cases)
       expect(() => createFeatureExtractor('full', overrides)).toThrow(message);
+    // The pitch range is checked against the sample rate only by the sets with pitch columns.
+    expect(createFeatureExtractor('full', { pitchFmax: 1200 }).dims).toBe(92);
+    expect(() => createFeatureExtractor('full+pitch', { pitchFmax: 1200 })).toThrow(
+      'pitch: expected 20 ≤ fmin < fmax ≤ 1000 Hz (sampleRate / 16), got fmin 60, fmax 1200',
+    );
     expect(() => createFeatureExtractor('seed004-46', { nMels: 12, nMfcc: 12 })).toThrow(
       'expected nMels ≥ 13 for seed004-46, got 12',
     );
+  });
+});
+
+describe('pitch columns', () => {
+  const extractor = createFeatureExtractor('logmel40+pitch');
+
+  it('give the tone 12·log2(180 / 100) semitones, held flat through the silences and the noise burst', () => {
+    // The clip: silence, a 180 Hz tone with ±3 % vibrato (0.4–1.0 s), silence, noise (1.3–1.6 s), silence.
+    const matrix = extractor.extract(to16Bit(speechLikeClip(), 1));
+    const f0 = column(matrix, extractor.names, 'f0');
+    const voicing = column(matrix, extractor.names, 'voicing');
+    const at = (seconds: number) => Math.round((seconds * SAMPLE_RATE) / 256);
+    const toneSemitones = 12 * Math.log2(1.8);
+    for (let t = at(0.45); t <= at(0.95); t++) {
+      expect(Math.abs(f0[t] - toneSemitones), `frame ${t}`).toBeLessThan(0.6); // the vibrato's ±0.5 st
+      expect(voicing[t]).toBeGreaterThan(0.9);
+    }
+    // Unvoiced before the tone and after it (noise burst included): held at its first and its last F0.
+    for (let t = 0; t < at(0.37); t++) expect(f0[t]).toBe(f0[0]);
+    for (let t = at(1.03); t < matrix.frames; t++) expect(f0[t]).toBe(f0[matrix.frames - 1]);
+    for (const held of [f0[0], f0[matrix.frames - 1]])
+      expect(Math.abs(held - toneSemitones)).toBeLessThan(0.6);
+    for (let t = at(1.3); t <= at(1.6); t++) expect(voicing[t]).toBeLessThan(0.45);
+    for (let t = at(1.7); t < matrix.frames; t++) expect(voicing[t]).toBe(0);
+  });
+
+  it('are 0 throughout a clip with no voice', () => {
+    const matrix = extractor.extract(new Float32Array(SAMPLE_RATE));
+    expect(column(matrix, extractor.names, 'f0').every((x) => x === 0)).toBe(true);
+    expect(column(matrix, extractor.names, 'voicing').every((x) => x === 0)).toBe(true);
   });
 });
 
