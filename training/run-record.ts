@@ -462,6 +462,7 @@ export function renderModelCard(record: RunRecord): string {
       `- Optimiser ${training.optimizer}, learning rate ${training.learningRate}, batch ${training.batchSize}, ` +
         `≤ ${training.epochs} epochs, early stopping on ${training.monitor} (patience ${training.patience}, best weights restored).`,
       `- Class weights: ${training.classWeights}; feature noise σ = ${training.noiseStd}; gradient clip norm ${training.clipNorm ?? 'none'}; seed ${training.seed}.`,
+      `- Other augmentation and regularisation: ${augmentationSummary(training)}.`,
       `- Best epoch per fold: ${record.folds.map((fold) => fold.bestEpoch).join(', ')}.`,
       `- Training time: ${(record.folds.reduce((sum, fold) => sum + fold.seconds, 0) / 60).toFixed(1)} min ` +
         `(run ${(record.timings.totalSeconds / 60).toFixed(1)} min).`,
@@ -489,4 +490,21 @@ export function renderModelCard(record: RunRecord): string {
       ...record.notes.map((note) => `- ${note}`),
     ].join('\n'),
   ].join('\n\n')}\n`;
+}
+
+/** The augmentation and regularisation a training config turns on beyond noise and class weights, in words. */
+function augmentationSummary(training: RunRecord['config']['training']): string {
+  const { maxTimeShift, specAugment, mixupAlpha, weightDecay } = training;
+  const parts = [
+    maxTimeShift > 0 ? `time shift up to ±${maxTimeShift} frames` : '',
+    specAugment.timeMasks > 0 && specAugment.maxTimeMask > 0
+      ? `${specAugment.timeMasks} time mask(s) of ≤ ${specAugment.maxTimeMask} frames`
+      : '',
+    specAugment.freqMasks > 0 && specAugment.maxFreqMask > 0
+      ? `${specAugment.freqMasks} feature mask(s) of ≤ ${specAugment.maxFreqMask} dimensions`
+      : '',
+    mixupAlpha > 0 ? `mixup α = ${mixupAlpha}` : '',
+    weightDecay > 0 ? `weight decay λ = ${weightDecay}` : '',
+  ].filter((part) => part !== '');
+  return parts.length === 0 ? 'none' : parts.join('; ');
 }
