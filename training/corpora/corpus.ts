@@ -80,6 +80,19 @@ export async function listFolderIfPresent(path: string): Promise<FolderEntries |
   return info?.isDirectory() ? listFolder(path) : undefined;
 }
 
+/** The subfolders of `root` whose names pass `include`, by name, each with the files directly inside it. */
+export async function listSubfolders(
+  root: string,
+  include: (name: string) => boolean,
+): Promise<{ path: string; name: string; files: string[] }[]> {
+  const folders = [];
+  for (const name of (await listFolder(root)).folders.filter(include)) {
+    const path = join(root, name);
+    folders.push({ path, name, files: (await listFolder(path)).files });
+  }
+  return folders;
+}
+
 const isWavName = (name: string) => /\.wav$/i.test(name);
 
 /** What a corpus's name scheme says about one file, or why the file does not fit it. */

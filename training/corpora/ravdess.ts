@@ -1,5 +1,4 @@
-import { join } from 'node:path';
-import { type CorpusDefinition, collectListing, listFolder, type ParsedName } from './corpus.ts';
+import { type CorpusDefinition, collectListing, listSubfolders, type ParsedName } from './corpus.ts';
 import type { LabelOptions } from './labels.ts';
 
 const LAYOUT = 'Actor_01..24/03-01-EE-II-SS-RR-AA.wav';
@@ -30,17 +29,14 @@ export const ravdess: CorpusDefinition = {
   officialCount: 1440,
   layouts: [LAYOUT],
   async list(root: string, options: LabelOptions = {}) {
-    const actorFolders = (await listFolder(root)).folders.filter((name) => ACTOR_FOLDER.test(name));
+    const actorFolders = await listSubfolders(root, (name) => ACTOR_FOLDER.test(name));
     if (actorFolders.length === 0) return null;
-    const folders = [];
     let songs = 0;
-    for (const folderName of actorFolders) {
-      const path = join(root, folderName);
-      const { files } = await listFolder(path);
-      const speech = files.filter((name) => !SONG.test(name));
+    const folders = actorFolders.map(({ path, name, files }) => {
+      const speech = files.filter((file) => !SONG.test(file));
       songs += files.length - speech.length;
-      folders.push({ path, actor: folderName.slice('Actor_'.length), files: speech });
-    }
+      return { path, actor: name.slice('Actor_'.length), files: speech };
+    });
     const listing = collectListing(
       'ravdess',
       root,

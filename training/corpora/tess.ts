@@ -1,5 +1,4 @@
-import { join } from 'node:path';
-import { type CorpusDefinition, collectListing, listFolder, type ParsedName } from './corpus.ts';
+import { type CorpusDefinition, collectListing, listSubfolders, type ParsedName } from './corpus.ts';
 import { findLabel, type LabelOptions } from './labels.ts';
 
 const LAYOUT = '{OAF,YAF}_emotion/OAF_word_emotion.wav (e.g. OAF_angry/OAF_back_angry.wav)';
@@ -32,13 +31,8 @@ export const tess: CorpusDefinition = {
   officialCount: 2800,
   layouts: [LAYOUT],
   async list(root: string, options: LabelOptions = {}) {
-    const emotionFolders = (await listFolder(root)).folders.filter((name) => FOLDER.test(name));
-    if (emotionFolders.length === 0) return null;
-    const folders = [];
-    for (const name of emotionFolders) {
-      const path = join(root, name);
-      folders.push({ path, name, files: (await listFolder(path)).files });
-    }
+    const folders = await listSubfolders(root, (name) => FOLDER.test(name));
+    if (folders.length === 0) return null;
     return collectListing(
       'tess',
       root,

@@ -1,5 +1,4 @@
-import { join } from 'node:path';
-import { type CorpusDefinition, collectListing, listFolder, type ParsedName } from './corpus.ts';
+import { type CorpusDefinition, collectListing, listSubfolders, type ParsedName } from './corpus.ts';
 import type { LabelOptions } from './labels.ts';
 
 const LAYOUT = '{Angry,Happy,Neutral,Sad}/SM1_F10_A010.wav';
@@ -31,15 +30,8 @@ export const urdu: CorpusDefinition = {
   officialCount: 400,
   layouts: [LAYOUT],
   async list(root: string, options: LabelOptions = {}) {
-    const emotionFolders = (await listFolder(root)).folders.filter((name) =>
-      EMOTION_FOLDERS.includes(name.toLowerCase()),
-    );
-    if (emotionFolders.length === 0) return null;
-    const folders = [];
-    for (const name of emotionFolders) {
-      const path = join(root, name);
-      folders.push({ path, name, files: (await listFolder(path)).files });
-    }
+    const folders = await listSubfolders(root, (name) => EMOTION_FOLDERS.includes(name.toLowerCase()));
+    if (folders.length === 0) return null;
     return collectListing(
       'urdu',
       root,

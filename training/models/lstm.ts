@@ -2,18 +2,47 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
 import { classifierHead, dropout, lstm, type ModelBuilder } from './blocks.ts';
 
-/** Stacked unidirectional LSTMs; the last one's final output feeds the classifier. */
-export const LstmConfigSchema = z.strictObject({
-  architecture: z.literal('lstm'),
-  /** Units of each stacked LSTM layer, bottom first. */
+/** Hyper-parameters every stacked recurrent classifier (`lstm`, `blstm`) shares. */
+export const stackedRecurrentFields = {
+  /** Units of each stacked layer (per direction when bidirectional), bottom first. */
   units: z.array(z.number().int().positive()).min(1).default([64, 64]),
   /** Dropout rate between layers and before the output. */
   dropout: z.number().min(0).lt(1).default(0.3),
   /** Hidden dense layer before the output; 0 for none. */
   denseUnits: z.number().int().nonnegative().default(0),
+};
+
+/** Stacked unidirectional LSTMs; the last one's final output feeds the classifier. */
+export const LstmConfigSchema = z.strictObject({
+  architecture: z.literal('lstm'),
+  ...stackedRecurrentFields,
 });
 
 export type LstmConfig = z.output<typeof LstmConfigSchema>;
+
+/** One recurrent layer of `units` applied to `x`, returning its sequence or only its last output. */
+export type RecurrentLayer = (
+  x: tfl.SymbolicTensor,
+  units: number,
+  returnSequences: boolean,
+) => tfl.SymbolicTensor;
+
+/** `layer` stacked per `config.units` with dropout between, then the classifier head on the last output. */
+export function buildStackedRecurrent(
+  config: Omit<LstmConfig, 'architecture'>,
+  input: tfl.SymbolicTensor,
+  numClasses: number,
+  builder: ModelBuilder,
+  layer: RecurrentLayer,
+): tfl.SymbolicTensor {
+  let x = input;
+  config.units.forEach((units, i) => {
+    const last = i === config.units.length - 1;
+    x = layer(x, units, !last);
+    if (!last && config.dropout > 0) x = dropout(builder, config.dropout).apply(x) as tfl.SymbolicTensor;
+  });
+  return classifierHead(builder, x, { denseUnits: config.denseUnits, dropout: config.dropout, numClasses });
+}
 
 export function buildLstm(
   config: LstmConfig,
@@ -21,11 +50,11 @@ export function buildLstm(
   numClasses: number,
   builder: ModelBuilder,
 ): tfl.SymbolicTensor {
-  let x = input;
-  config.units.forEach((units, i) => {
-    const last = i === config.units.length - 1;
-    x = lstm(builder, units, { returnSequences: !last }).apply(x) as tfl.SymbolicTensor;
-    if (!last && config.dropout > 0) x = dropout(builder, config.dropout).apply(x) as tfl.SymbolicTensor;
-  });
-  return classifierHead(builder, x, { denseUnits: config.denseUnits, dropout: config.dropout, numClasses });
+  return buildStackedRecurrent(
+    config,
+    input,
+    numClasses,
+    builder,
+    (x, units, returnSequences) => lstm(builder, units, { returnSequences }).apply(x) as tfl.SymbolicTensor,
+  );
 }
