@@ -32,7 +32,10 @@ export interface WorkerEntryOptions {
   lstm?: LstmPath;
 }
 
-/** Writes `<workDir>/entry.ts`: the real app factory and WASM backend on the models in `modelsDir`. */
+/**
+ * Writes `<workDir>/entry.ts`: the real app factory, WASM backend and resampler kernels on the models in
+ * `modelsDir`.
+ */
 export function writeWorkerEntry(
   workDir: string,
   modelsDir: string,
@@ -52,7 +55,11 @@ export function writeWorkerEntry(
     [
       `import { createApp } from '${from('functions/app.ts')}';`,
       `import { ${backend.name} } from '${from(backend.module)}';`,
+      `import { prepareWorkerAudio } from '${from('functions/runtime/worker-audio.ts')}';`,
       "import { bundledModels } from './bundled-models.ts';",
+      '',
+      "// As functions/index.ts: uploads decode through the resampler's wasm loops.",
+      'prepareWorkerAudio();',
       '',
       `export default createApp({ models: bundledModels, prepareBackend: ${backend.name} });`,
       '',

@@ -1,7 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { createLstmKernels, type LstmKernels } from './lstm-kernels.ts';
+import { createResampleKernels, type WasmResampleKernels } from './resample-kernels.ts';
 
-/** Node only: compiles the committed `lstm.wasm` from its bytes (workerd imports it as a module instead). */
+/** Node only: compiles a committed kernel file from its bytes (workerd imports it as a module instead). */
+function compile(file: string): WebAssembly.Module {
+  return new WebAssembly.Module(readFileSync(new URL(file, import.meta.url)));
+}
+
 export function loadLstmKernels(): LstmKernels {
-  return createLstmKernels(new WebAssembly.Module(readFileSync(new URL('./lstm.wasm', import.meta.url))));
+  return createLstmKernels(compile('./lstm.wasm'));
+}
+
+/** The resampler's SIMD loops, for `useResampleKernels` (functions/audio/resample.ts). */
+export function loadResampleKernels(): WasmResampleKernels {
+  return createResampleKernels(compile('./resample.wasm'));
 }

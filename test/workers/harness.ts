@@ -4,10 +4,14 @@ import { expect } from 'vitest';
 import { createApp } from '../../functions/app.ts';
 import type { ErrorEnvelope } from '../../functions/errors.ts';
 import type { ClassifyResponse } from '../../functions/routes/classify.ts';
+import { prepareWorkerAudio } from '../../functions/runtime/worker-audio.ts';
 import { prepareWorkerBackend } from '../../functions/runtime/worker-backend.ts';
 import { bundledModels } from '../fixtures/models/bundled.ts';
 
 export { env };
+
+// Uploads decode as in the Worker entry (functions/index.ts): through the resampler's wasm loops.
+prepareWorkerAudio();
 
 /** The real app factory serving the tiny fixture models, on the real WASM backend. */
 export const app = createApp({ models: bundledModels, prepareBackend: prepareWorkerBackend });

@@ -1,14 +1,17 @@
 /**
- * Front-end speed: decode a 3 s 48 kHz stereo WAV (downmix + resample to 16 kHz included) and extract the
- * `full` feature set, then each set on its own, and the pitch tracker of the `+pitch` sets alone.
- * Target: ≤ 2 ms per clip in total.
+ * Front-end speed: decode a 3 s 48 kHz stereo WAV (downmix + resample to 16 kHz included), alone and followed
+ * by the `logmel40` and `full` feature sets, once with the resampler's TypeScript loops and once with its wasm
+ * SIMD kernels (as the Worker registers them); then each feature set on its own, and the pitch tracker of the
+ * `+pitch` sets alone. Target: ≤ 2 ms per clip in total.
  * Run: npm run bench:features [-- runs]   (default 200 runs after 30 warm-up runs)
  */
 import { loadavg } from 'node:os';
 import { decodeAudio } from '../../functions/audio/decode.ts';
 import { createFeatureExtractor, FEATURE_SET_NAMES } from '../../functions/audio/feature-set.ts';
 import { createPitchTracker } from '../../functions/audio/pitch.ts';
+import { useResampleKernels } from '../../functions/audio/resample.ts';
 import { encodeWav } from '../../functions/audio/wav-encode.ts';
+import { loadResampleKernels } from '../../functions/kernels/load-node.ts';
 import { createRandom } from '../random.ts';
 
 const RUNS = Number(process.argv[2] ?? 200);
@@ -49,6 +52,7 @@ const row = (label: string, sorted: number[]) =>
 
 const wav = encodeWav(stereoClip(48000, 3), 48000);
 const full = createFeatureExtractor('full');
+const logmel = createFeatureExtractor('logmel40');
 const decoded = decodeAudio(wav).samples;
 
 console.log(`3 s 48 kHz stereo 16-bit WAV (${wav.length} bytes) → ${decoded.length} samples at 16 kHz`);
@@ -56,18 +60,32 @@ console.log(
   `${RUNS} runs each; load average ${loadavg()[0].toFixed(2)} (shared machine: medians move with it)`,
 );
 console.log(`${'ms per clip'.padEnd(42)} ${'median'.padStart(8)} ${'p95'.padStart(8)} ${'min'.padStart(8)}`);
-console.log(
-  row(
-    'decodeAudio + full features',
-    time(RUNS, () => full.extract(decodeAudio(wav).samples)),
-  ),
-);
-console.log(
-  row(
-    'decodeAudio alone',
-    time(RUNS, () => decodeAudio(wav)),
-  ),
-);
+const resamplers = [
+  ['JS', null],
+  ['wasm', loadResampleKernels()],
+] as const;
+for (const [name, kernels] of resamplers) {
+  useResampleKernels(kernels);
+  console.log(
+    row(
+      `decodeAudio alone (${name} resampler)`,
+      time(RUNS, () => decodeAudio(wav)),
+    ),
+  );
+  console.log(
+    row(
+      `decodeAudio + logmel40 (${name} resampler)`,
+      time(RUNS, () => logmel.extract(decodeAudio(wav).samples)),
+    ),
+  );
+  console.log(
+    row(
+      `decodeAudio + full (${name} resampler)`,
+      time(RUNS, () => full.extract(decodeAudio(wav).samples)),
+    ),
+  );
+}
+useResampleKernels(null);
 for (const set of FEATURE_SET_NAMES) {
   const extractor = createFeatureExtractor(set);
   console.log(

@@ -8,7 +8,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadLstmKernels } from '../../functions/kernels/load-node.ts';
+import { useResampleKernels } from '../../functions/audio/resample.ts';
+import { loadLstmKernels, loadResampleKernels } from '../../functions/kernels/load-node.ts';
 import { registerFastRecurrentLayers } from '../../functions/model/fast-lstm.ts';
 import { annotateModelFolder } from '../annotate.ts';
 import { initTrainingBackend } from '../backend.ts';
@@ -99,6 +100,7 @@ const backend = await initTrainingBackend({ prefer: 'wasm' });
 // As `npm run train` and the Worker do: every LSTM in the loaded models takes the fused recurrence.
 registerFastRecurrentLayers(loadLstmKernels());
 backend.customKernels.push('LSTM (fused recurrence, functions/model/fast-lstm.ts)');
+useResampleKernels(loadResampleKernels());
 console.log(
   `models:annotate: for ${folders.length} model folder(s), counts multiply-accumulates from the layers, times ` +
     `${runs} forward passes of one clip (batch 1, features excluded) on ${describeBackend(backend)}, and for ` +

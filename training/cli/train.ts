@@ -5,7 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadLstmKernels } from '../../functions/kernels/load-node.ts';
+import { useResampleKernels } from '../../functions/audio/resample.ts';
+import { loadLstmKernels, loadResampleKernels } from '../../functions/kernels/load-node.ts';
 import { registerFastRecurrentLayers } from '../../functions/model/fast-lstm.ts';
 import { initTrainingBackend } from '../backend.ts';
 import { ExperimentConfigSchema } from '../experiment.ts';
@@ -59,6 +60,8 @@ if (!values['stock-lstm']) {
   registerFastRecurrentLayers(loadLstmKernels());
   backend.customKernels.push('LSTM (fused recurrence, functions/model/fast-lstm.ts)');
 }
+// Decoding resamples through the same SIMD kernels the Worker uses.
+useResampleKernels(loadResampleKernels());
 console.log(
   `backend ${backend.name} ${backend.versions.backend} (SIMD ${backend.simd}); kernels: ${backend.customKernels.join(', ')}`,
 );
