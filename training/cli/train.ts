@@ -53,6 +53,14 @@ if (!parsed.success) {
   console.error(`${configPath} is not a valid experiment config:\n${problems.join('\n')}`);
   process.exit(2);
 }
+if (values.ship === 'all-speakers' && parsed.data.validationSpeakers === 0) {
+  // The final model's epoch is chosen on them, and they are the unseen speakers its attention examples come from.
+  console.error(
+    `expected validationSpeakers ≥ 1 with --ship all-speakers, got 0 in ${configPath}: the final model keeps ` +
+      'the epoch that does best on them',
+  );
+  process.exit(2);
+}
 
 await registerTfjsGradients();
 const backend = await initTrainingBackend();

@@ -47,4 +47,19 @@ describe('npm run train', () => {
     expect(outcome.code).toBe(2);
     expect(outcome.stderr).toMatch(/expected --ship fold-1 or all-speakers, got 'everything'/);
   });
+
+  it('refuses --ship all-speakers without validation speakers', async () => {
+    const dir = await makeTempDir();
+    const path = join(dir, 'no-validation.json');
+    const config = {
+      id: 'no-validation',
+      corpora: [{ corpus: 'emodb', path: 'nowhere' }],
+      validationSpeakers: 0,
+      model: { architecture: 'baseline' },
+    };
+    await writeFile(path, JSON.stringify(config));
+    const outcome = await runCli('train', [path, '--ship', 'all-speakers']);
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr).toMatch(/expected validationSpeakers ≥ 1 with --ship all-speakers, got 0/);
+  });
 });
