@@ -494,7 +494,8 @@ export function renderModelCard(record: RunRecord): string {
 
 /** The augmentation and regularisation a training config turns on beyond noise and class weights, in words. */
 function augmentationSummary(training: RunRecord['config']['training']): string {
-  const { maxTimeShift, specAugment, mixupAlpha, weightDecay } = training;
+  // Records annotated in place keep their config as stored: older ones lack these fields, meaning their defaults.
+  const { maxTimeShift, specAugment, mixupAlpha, weightDecay } = TrainingConfigSchema.parse(training);
   const parts = [
     maxTimeShift > 0 ? `time shift up to ±${maxTimeShift} frames` : '',
     specAugment.timeMasks > 0 && specAugment.maxTimeMask > 0

@@ -257,6 +257,24 @@ describe('renderModelCard', () => {
     );
   });
 
+  it('names the augmentation a run used, and none for records stored before those options existed', () => {
+    const record = sampleRecord();
+    record.config.training = {
+      ...record.config.training,
+      maxTimeShift: 16,
+      specAugment: { timeMasks: 2, maxTimeMask: 20, freqMasks: 0, maxFreqMask: 0 },
+      mixupAlpha: 0.2,
+      weightDecay: 0.003,
+    };
+    expect(renderModelCard(record)).toContain(
+      '- Other augmentation and regularisation: time shift up to ±16 frames; 2 time mask(s) of ≤ 20 frames; ' +
+        'mixup α = 0.2; weight decay λ = 0.003.',
+    );
+    const { maxTimeShift, specAugment, mixupAlpha, weightDecay, ...stored } = record.config.training;
+    record.config.training = stored as typeof record.config.training;
+    expect(renderModelCard(record)).toContain('- Other augmentation and regularisation: none.');
+  });
+
   it('warns when speakers overlap between training and test', () => {
     const record = sampleRecord();
     record.task.speakerIndependent = false;
