@@ -1,6 +1,7 @@
 /**
  * The Worker: the API on the models bundled by `npm run models:bundle`, tfjs on the WASM SIMD backend with
- * the fused LSTM kernels, and the resampler's wasm loops for uploads at other rates than 16 kHz.
+ * the fused LSTM kernels, and the audio front end's wasm loops (the resampler for uploads at other rates than
+ * 16 kHz, the spectrogram for every feature extraction).
  * Static site files (site/dist) are served by the assets layer before the Worker runs, except on the API
  * routes listed in wrangler.toml's `run_worker_first`.
  */

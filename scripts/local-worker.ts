@@ -33,8 +33,8 @@ export interface WorkerEntryOptions {
 }
 
 /**
- * Writes `<workDir>/entry.ts`: the real app factory, WASM backend and resampler kernels on the models in
- * `modelsDir`.
+ * Writes `<workDir>/entry.ts`: the real app factory, WASM backend and audio front-end kernels (resampler,
+ * spectrogram) on the models in `modelsDir`.
  */
 export function writeWorkerEntry(
   workDir: string,
@@ -58,7 +58,7 @@ export function writeWorkerEntry(
       `import { prepareWorkerAudio } from '${from('functions/runtime/worker-audio.ts')}';`,
       "import { bundledModels } from './bundled-models.ts';",
       '',
-      "// As functions/index.ts: uploads decode through the resampler's wasm loops.",
+      "// As functions/index.ts: uploads decode and give features through the front end's wasm loops.",
       'prepareWorkerAudio();',
       '',
       `export default createApp({ models: bundledModels, prepareBackend: ${backend.name} });`,

@@ -1,5 +1,5 @@
 import { createDeltaFilter } from './deltas.ts';
-import { createMelFilterbank, powerToDb } from './mel.ts';
+import { createMelFilterbank } from './mel.ts';
 import { createDct } from './mfcc.ts';
 import { createPitchTracker, MIN_PITCH_FMIN, semitoneContour } from './pitch.ts';
 import {
@@ -11,7 +11,8 @@ import {
   writeContrast,
   zeroCrossingRate,
 } from './spectral.ts';
-import { createStft, fftFrequencies, magnitudeSpectrum } from './stft.ts';
+import { createSpectrogram } from './spectrogram.ts';
+import { createStft, fftFrequencies } from './stft.ts';
 
 /** Frame-feature parameters. Defaults (DEFAULT_FEATURE_CONFIG) match the librosa reference fixtures. */
 export interface FeatureConfig {
@@ -328,13 +329,14 @@ export function createFeatureExtractor(
   const noiseBinPower = noiseMeanSquare * stft.windowPower;
   const zcrThreshold = config.noiseFloorDb === null ? LIBROSA_ZCR_THRESHOLD : noiseAmplitude;
 
-  const power = new Float64Array(stft.bins);
-  const magnitude = new Float64Array(stft.bins);
-  const melEnergy = new Float64Array(nMels);
-  const logMel = new Float64Array(nMels);
+  const spectrogram = createSpectrogram(stft, noiseBinPower, mel);
+  const { bins } = stft;
   const shape: SpectralShape = { centroid: 0, bandwidth: 0, rolloff: 0 };
-  // Running crossing counts, kept between calls and grown to the longest signal seen.
+  // Whole-clip buffers (running crossing counts, magnitude and log-mel spectrograms), kept between calls and
+  // grown to the longest signal seen, so that clips do not each allocate them (3 s of magnitudes is 390 kB).
   let crossings = new Int32Array(0);
+  let magnitudes = new Float64Array(0);
+  let logMels = new Float64Array(0);
 
   return {
     set,
@@ -351,19 +353,19 @@ export function createFeatureExtractor(
         if (crossings.length < signal.length) crossings = new Int32Array(signal.length);
         countZeroCrossings(signal, zcrThreshold, crossings);
       }
+      if (needsMagnitude && magnitudes.length < frames * bins) magnitudes = new Float64Array(frames * bins);
+      if (mel && logMels.length < frames * nMels) logMels = new Float64Array(frames * nMels);
+      spectrogram.compute(signal, needsMagnitude ? magnitudes : null, mel ? logMels : null);
 
       for (let t = 0; t < frames; t++) {
         const row = t * dims;
-        stft.powerSpectrum(signal, t, power);
-        if (noiseBinPower > 0) for (let k = 0; k < power.length; k++) power[k] += noiseBinPower;
         if (mel) {
-          mel.apply(power, melEnergy);
-          for (let m = 0; m < nMels; m++) logMel[m] = powerToDb(melEnergy[m]);
+          const logMel = logMels.subarray(t * nMels, (t + 1) * nMels);
           if (logmelColumn >= 0) data.set(logMel, row + logmelColumn);
+          if (dct) dct.apply(logMel, data, row + mfccColumn);
         }
-        if (dct) dct.apply(logMel, data, row + mfccColumn);
         if (needsMagnitude) {
-          magnitudeSpectrum(power, magnitude);
+          const magnitude = magnitudes.subarray(t * bins, (t + 1) * bins);
           if (needsShape) {
             measureSpectralShape(magnitude, freqs, config.rolloffPercent, shape);
             if (centroidColumn >= 0) data[row + centroidColumn] = shape.centroid;

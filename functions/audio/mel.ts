@@ -24,7 +24,8 @@ export function powerToDb(power: number, amin = POWER_DB_AMIN): number {
   return 10 * tableLog10(Math.max(power, amin));
 }
 
-// log10 by table: Math.log10 costs ~25 ns here and runs 50+ times per frame. x = m·2^e with m in [1, 2):
+// log10 by table: Math.log10 costs ~25 ns here and runs 50+ times per frame (the wasm spectrogram kernels sum a
+// series instead, two values per vector: functions/kernels/assembly/spectrum.ts). x = m·2^e with m in [1, 2):
 // log10 x = e·log10 2 + log10 m, with log10 m interpolated linearly in a 1024-step table (error < 1e-6 dB).
 const MANTISSA_STEPS = 1024;
 const LOG10_MANTISSA = Float64Array.from({ length: MANTISSA_STEPS + 1 }, (_, i) =>
@@ -55,12 +56,18 @@ export interface MelFilterbankOptions {
   fmax: number;
 }
 
-/** Triangular mel filters with Slaney area normalisation (librosa `filters.mel`, norm='slaney'). */
+/**
+ * Triangular mel filters with Slaney area normalisation (librosa `filters.mel`, norm='slaney'). spectrogram.ts
+ * applies them to whole clips; the wasm spectrogram kernels copy each filter's non-zero weights (starts, ends).
+ */
 export interface MelFilterbank {
   readonly nMels: number;
   readonly bins: number;
   /** Dense weights, [nMels × bins] row-major. */
   readonly weights: Float64Array;
+  /** Filter m's non-zero weights are bins starts[m] … ends[m] − 1 (none when the two are equal). */
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
   /** Writes the mel-band energies of a one-sided spectrum (length `bins`) into `out` (length `nMels`). */
   apply(spectrum: Float64Array, out: Float64Array): void;
 }
@@ -105,12 +112,16 @@ export function createMelFilterbank({
         ends[m] = k + 1;
       }
     }
+    // A filter narrower than a bin has no weights: an empty range, not bins … 0.
+    if (starts[m] === bins) starts[m] = 0;
   }
 
   return {
     nMels,
     bins,
     weights,
+    starts,
+    ends,
     apply(spectrum, out) {
       for (let m = 0; m < nMels; m++) {
         const row = m * bins;

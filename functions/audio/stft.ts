@@ -20,7 +20,11 @@ export function centredFrameCount(samples: number, hop: number): number {
   return 1 + Math.floor(samples / hop);
 }
 
-/** Short-time Fourier transform with a periodic Hann window, centred frames and zero padding. */
+/**
+ * Short-time Fourier transform with a periodic Hann window, centred frames and zero padding, one frame at a
+ * time. spectrogram.ts runs it over whole clips, or hands them to the wasm kernels, which take this window and
+ * FFT size and compute the same power spectra in f64 (functions/kernels/assembly/spectrum.ts).
+ */
 export interface Stft {
   readonly nFft: number;
   readonly hop: number;
@@ -68,9 +72,4 @@ export function createStft(nFft: number, hop: number): Stft {
       fft.powerSpectrum(frameBuffer, out);
     },
   };
-}
-
-/** Magnitude spectrum √power, elementwise into `out`. */
-export function magnitudeSpectrum(power: Float64Array, out: Float64Array): void {
-  for (let k = 0; k < power.length; k++) out[k] = Math.sqrt(power[k]);
 }

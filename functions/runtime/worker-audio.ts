@@ -1,16 +1,32 @@
 import { useResampleKernels } from '../audio/resample.ts';
+import { useSpectrumKernels } from '../audio/spectrogram.ts';
 import resampleWasm from '../kernels/resample.wasm';
 import { createResampleKernels, type WasmResampleKernels } from '../kernels/resample-kernels.ts';
+import spectrumWasm from '../kernels/spectrum.wasm';
+import { createSpectrumKernels, type WasmSpectrumKernels } from '../kernels/spectrum-kernels.ts';
 
-let kernels: WasmResampleKernels | undefined;
+/** The front end's WebAssembly SIMD kernels as the Worker registers them. */
+export interface WorkerAudioKernels {
+  /** The resampler's loops (`useResampleKernels`). */
+  resample: WasmResampleKernels;
+  /** The spectrogram's loops: STFT, mel filterbank and dB for whole clips (`useSpectrumKernels`). */
+  spectrum: WasmSpectrumKernels;
+}
+
+let kernels: WorkerAudioKernels | undefined;
 
 /**
- * Registers the resampler's WebAssembly SIMD loops (a compiled module bundled by wrangler, since workerd
- * cannot compile wasm at run time) for every later decode, and returns them. Synchronous, so Worker entries
- * run it at start-up: a request decodes its upload before the first model load prepares the backend.
+ * Registers the audio front end's WebAssembly SIMD loops (compiled modules bundled by wrangler, since workerd
+ * cannot compile wasm at run time) for every later decode and feature extraction, and returns them.
+ * Synchronous, so Worker entries run it at start-up: a request decodes its upload before the first model load
+ * prepares the backend.
  */
-export function prepareWorkerAudio(): WasmResampleKernels {
-  kernels ??= createResampleKernels(resampleWasm);
-  useResampleKernels(kernels);
+export function prepareWorkerAudio(): WorkerAudioKernels {
+  kernels ??= {
+    resample: createResampleKernels(resampleWasm),
+    spectrum: createSpectrumKernels(spectrumWasm),
+  };
+  useResampleKernels(kernels.resample);
+  useSpectrumKernels(kernels.spectrum);
   return kernels;
 }

@@ -10,7 +10,7 @@ import { bundledModels } from '../fixtures/models/bundled.ts';
 
 export { env };
 
-// Uploads decode as in the Worker entry (functions/index.ts): through the resampler's wasm loops.
+// Uploads decode and give features as in the Worker entry (functions/index.ts): through the front end's wasm loops.
 prepareWorkerAudio();
 
 /** The real app factory serving the tiny fixture models, on the real WASM backend. */

@@ -1,8 +1,9 @@
 /**
  * Front-end speed: decode a 3 s 48 kHz stereo WAV (downmix + resample to 16 kHz included), alone and followed
- * by the `logmel40` and `full` feature sets, once with the resampler's TypeScript loops and once with its wasm
- * SIMD kernels (as the Worker registers them); then each feature set on its own, and the pitch tracker of the
- * `+pitch` sets alone. Target: ≤ 2 ms per clip in total.
+ * by the `logmel40` and `full` feature sets, once with the TypeScript loops and once with the front end's wasm
+ * SIMD kernels (resampler and spectrogram, as the Worker registers them); then each feature set on its own
+ * both ways, and the pitch tracker of the `+pitch` sets alone (TypeScript only). Target: ≤ 2 ms per clip in
+ * total.
  * Run: npm run bench:features [-- runs]   (default 200 runs after 30 warm-up runs)
  */
 import { loadavg } from 'node:os';
@@ -10,8 +11,9 @@ import { decodeAudio } from '../../functions/audio/decode.ts';
 import { createFeatureExtractor, FEATURE_SET_NAMES } from '../../functions/audio/feature-set.ts';
 import { createPitchTracker } from '../../functions/audio/pitch.ts';
 import { useResampleKernels } from '../../functions/audio/resample.ts';
+import { useSpectrumKernels } from '../../functions/audio/spectrogram.ts';
 import { encodeWav } from '../../functions/audio/wav-encode.ts';
-import { loadResampleKernels } from '../../functions/kernels/load-node.ts';
+import { loadResampleKernels, loadSpectrumKernels } from '../../functions/kernels/load-node.ts';
 import { createRandom } from '../random.ts';
 
 const RUNS = Number(process.argv[2] ?? 200);
@@ -48,7 +50,7 @@ function time(runs: number, fn: () => unknown): number[] {
 const quantile = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 const row = (label: string, sorted: number[]) =>
-  `${label.padEnd(42)} ${quantile(sorted, 0.5).toFixed(3).padStart(8)} ${quantile(sorted, 0.95).toFixed(3).padStart(8)} ${sorted[0].toFixed(3).padStart(8)}`;
+  `${label.padEnd(48)} ${quantile(sorted, 0.5).toFixed(3).padStart(8)} ${quantile(sorted, 0.95).toFixed(3).padStart(8)} ${sorted[0].toFixed(3).padStart(8)}`;
 
 const wav = encodeWav(stereoClip(48000, 3), 48000);
 const full = createFeatureExtractor('full');
@@ -59,42 +61,51 @@ console.log(`3 s 48 kHz stereo 16-bit WAV (${wav.length} bytes) → ${decoded.le
 console.log(
   `${RUNS} runs each; load average ${loadavg()[0].toFixed(2)} (shared machine: medians move with it)`,
 );
-console.log(`${'ms per clip'.padEnd(42)} ${'median'.padStart(8)} ${'p95'.padStart(8)} ${'min'.padStart(8)}`);
-const resamplers = [
-  ['JS', null],
-  ['wasm', loadResampleKernels()],
+console.log(`${'ms per clip'.padEnd(48)} ${'median'.padStart(8)} ${'p95'.padStart(8)} ${'min'.padStart(8)}`);
+const kernels = { resample: loadResampleKernels(), spectrum: loadSpectrumKernels() };
+const paths = [
+  ['JS', false],
+  ['wasm', true],
 ] as const;
-for (const [name, kernels] of resamplers) {
-  useResampleKernels(kernels);
+/** Registers the front end's wasm kernels, or none (the TypeScript loops). */
+const useKernels = (wasm: boolean) => {
+  useResampleKernels(wasm ? kernels.resample : null);
+  useSpectrumKernels(wasm ? kernels.spectrum : null);
+};
+for (const [name, wasm] of paths) {
+  useKernels(wasm);
   console.log(
     row(
-      `decodeAudio alone (${name} resampler)`,
+      `decodeAudio alone (${name})`,
       time(RUNS, () => decodeAudio(wav)),
     ),
   );
   console.log(
     row(
-      `decodeAudio + logmel40 (${name} resampler)`,
+      `decodeAudio + logmel40 (${name})`,
       time(RUNS, () => logmel.extract(decodeAudio(wav).samples)),
     ),
   );
   console.log(
     row(
-      `decodeAudio + full (${name} resampler)`,
+      `decodeAudio + full (${name})`,
       time(RUNS, () => full.extract(decodeAudio(wav).samples)),
     ),
   );
 }
-useResampleKernels(null);
 for (const set of FEATURE_SET_NAMES) {
   const extractor = createFeatureExtractor(set);
-  console.log(
-    row(
-      `features only: ${set} (${extractor.dims})`,
-      time(RUNS, () => extractor.extract(decoded)),
-    ),
-  );
+  for (const [name, wasm] of paths) {
+    useKernels(wasm);
+    console.log(
+      row(
+        `features only: ${set} (${extractor.dims}, ${name})`,
+        time(RUNS, () => extractor.extract(decoded)),
+      ),
+    );
+  }
 }
+useKernels(false);
 const { config } = full;
 const pitch = createPitchTracker({
   sampleRate: config.sampleRate,

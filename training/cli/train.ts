@@ -6,7 +6,12 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { useResampleKernels } from '../../functions/audio/resample.ts';
-import { loadLstmKernels, loadResampleKernels } from '../../functions/kernels/load-node.ts';
+import { useSpectrumKernels } from '../../functions/audio/spectrogram.ts';
+import {
+  loadLstmKernels,
+  loadResampleKernels,
+  loadSpectrumKernels,
+} from '../../functions/kernels/load-node.ts';
 import { registerFastRecurrentLayers } from '../../functions/model/fast-lstm.ts';
 import { initTrainingBackend } from '../backend.ts';
 import { ExperimentConfigSchema } from '../experiment.ts';
@@ -68,8 +73,9 @@ if (!values['stock-lstm']) {
   registerFastRecurrentLayers(loadLstmKernels());
   backend.customKernels.push('LSTM (fused recurrence, functions/model/fast-lstm.ts)');
 }
-// Decoding resamples through the same SIMD kernels the Worker uses.
+// Decoding resamples, and features are computed, through the same SIMD kernels the Worker uses.
 useResampleKernels(loadResampleKernels());
+useSpectrumKernels(loadSpectrumKernels());
 console.log(
   `backend ${backend.name} ${backend.versions.backend} (SIMD ${backend.simd}); kernels: ${backend.customKernels.join(', ')}`,
 );

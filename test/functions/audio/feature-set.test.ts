@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createFeatureExtractor,
   DEFAULT_FEATURE_CONFIG,
@@ -7,6 +7,8 @@ import {
   type FeatureSetName,
   resolveFeatureConfig,
 } from '../../../functions/audio/feature-set.ts';
+import { useSpectrumKernels } from '../../../functions/audio/spectrogram.ts';
+import { loadSpectrumKernels } from '../../../functions/kernels/load-node.ts';
 import { createRandom } from '../../../training/random.ts';
 import { to16Bit } from '../../fixtures/audio/synthetic.ts';
 import {
@@ -309,7 +311,16 @@ describe('noise floor', () => {
   });
 });
 
-describe('librosa parity (noiseFloorDb: null)', () => {
+const spectrumKernels = loadSpectrumKernels();
+
+// The librosa tolerances hold with the spectrogram's TypeScript loops (the reference) and its wasm SIMD ones.
+describe.each([
+  ['TypeScript', null],
+  ['wasm SIMD', spectrumKernels],
+])('librosa parity (noiseFloorDb: null) with the %s spectrogram', (_, kernels) => {
+  beforeAll(() => useSpectrumKernels(kernels));
+  afterAll(() => useSpectrumKernels(null));
+
   // |ours − librosa| ≤ abs + rel·|librosa|, per librosa output (rows = feature columns of `full`).
   const TOLERANCE: Record<string, { column: string; rows: number; abs: number; rel: number }> = {
     logmel_db: { column: 'logmel_0', rows: 40, abs: 1e-3, rel: 0 },
@@ -363,4 +374,41 @@ describe('librosa parity (noiseFloorDb: null)', () => {
       () => checkParity(loadLibrosaFixture(clip)),
     );
   }
+});
+
+describe('every feature set with the wasm SIMD spectrogram', () => {
+  // Largest deviation from the TypeScript loops: absolute in dB and MFCC units, relative for the rest.
+  const DB_LIKE = /^(logmel|logmel_delta|mfcc|mfcc_delta|mfcc_delta2|spectral_contrast)$/;
+  const clips = () => [
+    to16Bit(speechLikeClip(), 3),
+    Float32Array.from({ length: SAMPLE_RATE }, (_, i) => 0.99 * Math.sin(0.3927 * i)),
+    new Float32Array(5000),
+    loadLibrosaFixture(SYNTHETIC_CLIP).signal,
+  ];
+
+  it.each(FEATURE_SET_NAMES)('%s matches the TypeScript loops within 1e-4 dB / 1e-5 relative', (set) => {
+    for (const noiseFloorDb of [DEFAULT_FEATURE_CONFIG.noiseFloorDb, null]) {
+      const extractor = createFeatureExtractor(set, { noiseFloorDb });
+      for (const clip of clips()) {
+        useSpectrumKernels(null);
+        const expected = extractor.extract(clip);
+        useSpectrumKernels(spectrumKernels);
+        const actual = extractor.extract(clip);
+        useSpectrumKernels(null);
+        extractor.names.forEach((name, d) => {
+          const absolute = DB_LIKE.test(groupOf(name));
+          for (let t = 0; t < expected.frames; t++) {
+            const want = expected.data[t * expected.dims + d];
+            const got = actual.data[t * actual.dims + d];
+            const bound = absolute ? 1e-4 : 1e-5 * Math.abs(want);
+            if (!(Math.abs(got - want) <= bound)) {
+              expect.fail(
+                `${set} floor ${noiseFloorDb} ${name}[${t}]: expected ${want} (±${bound}), got ${got}`,
+              );
+            }
+          }
+        });
+      }
+    }
+  });
 });

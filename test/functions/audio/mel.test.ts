@@ -75,6 +75,24 @@ describe('createMelFilterbank', () => {
     }
   });
 
+  it('gives each filter the bins of its non-zero weights, an empty range when it falls between bins', () => {
+    // At nFft 16 (1 kHz bins), the lowest of 20 filters are narrower than a bin.
+    for (const bank of [
+      createMelFilterbank(DEFAULTS),
+      createMelFilterbank({ ...DEFAULTS, nFft: 16, nMels: 20 }),
+    ]) {
+      for (let m = 0; m < bank.nMels; m++) {
+        expect(bank.starts[m]).toBeLessThanOrEqual(bank.ends[m]);
+        for (let k = 0; k < bank.bins; k++) {
+          const inside = k >= bank.starts[m] && k < bank.ends[m];
+          expect(bank.weights[m * bank.bins + k] > 0, `filter ${m}, bin ${k}`).toBe(inside);
+        }
+      }
+    }
+    const coarse = createMelFilterbank({ ...DEFAULTS, nFft: 16, nMels: 20 });
+    expect(coarse.starts.some((start, m) => start === coarse.ends[m])).toBe(true);
+  });
+
   it('rejects a range outside 0..Nyquist and a non-positive band count', () => {
     expect(() => createMelFilterbank({ ...DEFAULTS, fmax: 9000 })).toThrow(
       'expected 0 ≤ fmin < fmax ≤ 8000 Hz, got fmin 0, fmax 9000',

@@ -3,7 +3,6 @@ import {
   centredFrameCount,
   createStft,
   fftFrequencies,
-  magnitudeSpectrum,
   periodicHann,
 } from '../../../functions/audio/stft.ts';
 import { createRandom } from '../../../training/random.ts';
@@ -113,13 +112,5 @@ describe('createStft', () => {
   it('rejects an nFft fft.js cannot transform and a non-positive hop', () => {
     expect(() => createStft(500, 256)).toThrow('expected nFft to be a power of two ≥ 4, got 500');
     expect(() => createStft(512, 0)).toThrow('expected hop to be a positive integer, got 0');
-  });
-});
-
-describe('magnitudeSpectrum', () => {
-  it('is the elementwise square root of the power', () => {
-    const out = new Float64Array(3);
-    magnitudeSpectrum(Float64Array.of(0, 4, 2.25), out);
-    expect(Array.from(out)).toEqual([0, 2, 1.5]);
   });
 });

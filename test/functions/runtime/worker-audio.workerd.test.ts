@@ -1,8 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { decodeAudio } from '../../../functions/audio/decode.ts';
+import { createFeatureExtractor, FEATURE_SET_NAMES } from '../../../functions/audio/feature-set.ts';
 import { resample, useResampleKernels } from '../../../functions/audio/resample.ts';
+import { useSpectrumKernels } from '../../../functions/audio/spectrogram.ts';
 import { encodeWav } from '../../../functions/audio/wav-encode.ts';
 import resampleWasm from '../../../functions/kernels/resample.wasm';
+import spectrumWasm from '../../../functions/kernels/spectrum.wasm';
 import { prepareWorkerAudio } from '../../../functions/runtime/worker-audio.ts';
 import { expectClassification, postClassify, speechWav } from '../../workers/harness.ts';
 
@@ -31,11 +34,10 @@ afterEach(() => {
   prepareWorkerAudio();
 });
 
-describe('the Worker resampler inside workerd', () => {
-  it('runs the bundled wasm kernels, matching the TypeScript loops within 1e-6', () => {
+describe('the Worker audio front end inside workerd', () => {
+  it('runs the bundled resampler kernels, matching the TypeScript loops within 1e-6', () => {
     expect(resampleWasm).toBeInstanceOf(WebAssembly.Module);
-    const kernels = prepareWorkerAudio();
-    const calls = vi.spyOn(kernels, 'resample');
+    const calls = vi.spyOn(prepareWorkerAudio().resample, 'resample');
     const clip = decodeAudio(speechWav()).samples;
     // Through the symmetric, exact polyphase and interpolated kernels.
     for (const rate of [48000, 44100, 8001]) {
@@ -50,14 +52,42 @@ describe('the Worker resampler inside workerd', () => {
     for (const result of calls.mock.results) expect(result).toEqual({ type: 'return', value: true });
   });
 
-  it('classifies a 48 kHz stereo upload as the TypeScript resampler does', async () => {
+  it('runs the bundled spectrogram kernels, every feature set within 1e-4 dB / 1e-5 relative of TypeScript', () => {
+    expect(spectrumWasm).toBeInstanceOf(WebAssembly.Module);
+    const calls = vi.spyOn(prepareWorkerAudio().spectrum, 'spectrogram');
+    const clip = decodeAudio(speechWav()).samples;
+    for (const set of FEATURE_SET_NAMES) {
+      const extractor = createFeatureExtractor(set);
+      useSpectrumKernels(null);
+      const expected = extractor.extract(clip);
+      prepareWorkerAudio();
+      const actual = extractor.extract(clip);
+      // dB and MFCC units (log-mel, MFCC, their deltas, contrast) absolutely, the rest relatively.
+      expected.data.forEach((want, i) => {
+        const name = extractor.names[i % expected.dims];
+        const bound = /^(logmel|mfcc|spectral_contrast)/.test(name) ? 1e-4 : 1e-5 * Math.abs(want);
+        if (!(Math.abs(actual.data[i] - want) <= bound))
+          expect.fail(`${set} ${name}: expected ${want}, got ${actual.data[i]}`);
+      });
+    }
+    expect(calls).toHaveBeenCalledTimes(FEATURE_SET_NAMES.length);
+    for (const result of calls.mock.results) expect(result).toEqual({ type: 'return', value: true });
+  });
+
+  it('classifies a 48 kHz stereo upload as the TypeScript front end does', async () => {
     const wav = speechAt48k();
-    const calls = vi.spyOn(prepareWorkerAudio(), 'resample');
+    const kernels = prepareWorkerAudio();
+    const calls = vi.spyOn(kernels.resample, 'resample');
+    const spectrograms = vi.spyOn(kernels.spectrum, 'spectrogram');
     const withWasm = await expectClassification(await postClassify(wav));
     expect(calls).toHaveBeenCalledOnce();
     expect(calls.mock.results[0]).toEqual({ type: 'return', value: true });
+    // The features too: every extraction took the spectrogram kernels.
+    expect(spectrograms).toHaveBeenCalled();
+    for (const result of spectrograms.mock.results) expect(result).toEqual({ type: 'return', value: true });
 
     useResampleKernels(null);
+    useSpectrumKernels(null);
     const withTypeScript = await expectClassification(await postClassify(wav));
     expect(calls).toHaveBeenCalledOnce();
 
