@@ -10,6 +10,7 @@
  * calls needing more than MAX_MEMORY_BYTES are left to the TypeScript loops.
  */
 import type { ResampleKernels, ResamplePlan, SharpKernel } from '../audio/resample.ts';
+import { align16, createMemoryReserver } from './wasm-memory.ts';
 
 /** The registered kernels, plus their memory size for callers that watch it. */
 export interface WasmResampleKernels extends ResampleKernels {
@@ -33,7 +34,6 @@ interface ResampleExports {
 const MAX_MEMORY_BYTES = 16 << 20;
 /** When a new plan's tables would pass this, the tables of every earlier plan are dropped first. */
 const TABLE_BUDGET_BYTES = 2 << 20;
-const PAGE_BYTES = 65536;
 /** Folded-kernel records: {f32 tap, i32 left offset, i32 right offset, unused}. */
 const RECORD_BYTES = 16;
 
@@ -56,18 +56,7 @@ export function createResampleKernels(module: WebAssembly.Module): WasmResampleK
   const plans = new Map<ResamplePlan, Stage[]>();
   let tablesEnd = base;
 
-  /** Grows memory to hold `end` bytes; false when it would pass the cap or the engine refuses. */
-  const reserve = (end: number): boolean => {
-    if (end > MAX_MEMORY_BYTES) return false;
-    const missing = end - wasm.memory.buffer.byteLength;
-    if (missing <= 0) return true;
-    try {
-      wasm.memory.grow(Math.ceil(missing / PAGE_BYTES));
-      return true;
-    } catch {
-      return false;
-    }
-  };
+  const reserve = createMemoryReserver(wasm.memory, MAX_MEMORY_BYTES);
   const floats = (address: number, count: number) => new Float32Array(wasm.memory.buffer, address, count);
 
   /** The plan's stages, its tables copied in on first use. */
@@ -224,8 +213,4 @@ function tableBytes(plan: ResamplePlan): number {
   if (kernel?.kind === 'symmetric') bytes += align16(kernel.up * kernel.pairs * RECORD_BYTES);
   else if (kernel) bytes += align16(kernel.rows.length * 4);
   return bytes;
-}
-
-function align16(n: number): number {
-  return (n + 15) & ~15;
 }

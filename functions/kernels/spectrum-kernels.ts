@@ -11,6 +11,7 @@
  * stays, so calls needing more than MAX_MEMORY_BYTES are left to the TypeScript loops.
  */
 import type { SpectrogramPlan, SpectrumKernels } from '../audio/spectrogram.ts';
+import { align16, createMemoryReserver } from './wasm-memory.ts';
 
 /** The registered kernels, plus their memory size for callers that watch it. */
 export interface WasmSpectrumKernels extends SpectrumKernels {
@@ -31,7 +32,6 @@ interface SpectrumExports {
 const MAX_MEMORY_BYTES = 16 << 20;
 /** When a new plan's tables would pass this, the tables of every earlier plan are dropped first. */
 const TABLE_BUDGET_BYTES = 1 << 20;
-const PAGE_BYTES = 65536;
 /** Mel band records: {i32 first bin, i32 bin count, i32 weights address, unused}. */
 const RECORD_BYTES = 16;
 /** f64x2: one complex value or power bin of two frames. */
@@ -52,18 +52,7 @@ export function createSpectrumKernels(module: WebAssembly.Module): WasmSpectrumK
   const plans = new Map<SpectrogramPlan, Tables>();
   let tablesEnd = base;
 
-  /** Grows memory to hold `end` bytes; false when it would pass the cap or the engine refuses. */
-  const reserve = (end: number): boolean => {
-    if (end > MAX_MEMORY_BYTES) return false;
-    const missing = end - wasm.memory.buffer.byteLength;
-    if (missing <= 0) return true;
-    try {
-      wasm.memory.grow(Math.ceil(missing / PAGE_BYTES));
-      return true;
-    } catch {
-      return false;
-    }
-  };
+  const reserve = createMemoryReserver(wasm.memory, MAX_MEMORY_BYTES);
   const doubles = (address: number, count: number) => new Float64Array(wasm.memory.buffer, address, count);
 
   /** The plan's tables, copied in on first use. */
@@ -172,8 +161,4 @@ export function createSpectrumKernels(module: WebAssembly.Module): WasmSpectrumK
       return true;
     },
   };
-}
-
-function align16(n: number): number {
-  return (n + 15) & ~15;
 }

@@ -7,7 +7,6 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { useResampleKernels } from '../../functions/audio/resample.ts';
 import { useSpectrumKernels } from '../../functions/audio/spectrogram.ts';
 import {
@@ -22,6 +21,7 @@ import { CORPUS_IDS, type CorpusId } from '../corpora/labels.ts';
 import { ExperimentConfigSchema } from '../experiment.ts';
 import { describeBackend } from '../inference-cost.ts';
 import { registerTfjsGradients } from '../tfjs-node.ts';
+import { parseCommandLine } from './parse-args.ts';
 
 const usage =
   'usage: npm run models:annotate -- [models/<id> …] [--data <corpus>=<folder> …] [--runs N] [--examples N]';
@@ -31,15 +31,18 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    data: { type: 'string', multiple: true, default: [] },
-    runs: { type: 'string', default: '100' },
-    examples: { type: 'string', default: '4' },
-    help: { type: 'boolean', default: false },
+const { values, positionals } = parseCommandLine(
+  {
+    allowPositionals: true,
+    options: {
+      data: { type: 'string', multiple: true, default: [] },
+      runs: { type: 'string', default: '100' },
+      examples: { type: 'string', default: '4' },
+      help: { type: 'boolean', default: false },
+    },
   },
-});
+  usage,
+);
 if (values.help) {
   console.log(usage);
   process.exit(0);

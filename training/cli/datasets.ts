@@ -6,7 +6,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import {
   type CorpusSummary,
   type DatasetsSummary,
@@ -14,6 +13,7 @@ import {
 } from '../../site/src/lib/content/datasets-summary.ts';
 import { CANONICAL_LABELS, CORPUS_IDS, type CorpusId } from '../corpora/labels.ts';
 import { type LoadedCorpus, loadCorpus } from '../corpora/load.ts';
+import { parseCommandLine } from './parse-args.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DEFAULT_CORPORA: readonly CorpusId[] = ['ravdess', 'emodb', 'urdu'];
@@ -114,13 +114,16 @@ function summarise(loaded: LoadedCorpus): CorpusSummary {
   };
 }
 
-const { values } = parseArgs({
-  options: {
-    corpus: { type: 'string', multiple: true },
-    out: { type: 'string', default: resolve(ROOT, 'models/datasets.json') },
-    help: { type: 'boolean', default: false },
+const { values } = parseCommandLine(
+  {
+    options: {
+      corpus: { type: 'string', multiple: true },
+      out: { type: 'string', default: resolve(ROOT, 'models/datasets.json') },
+      help: { type: 'boolean', default: false },
+    },
   },
-});
+  usage,
+);
 if (values.help) {
   console.log(usage);
   process.exit(0);

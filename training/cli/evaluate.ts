@@ -6,7 +6,6 @@
  */
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DEFAULT_TARGET_RATE } from '../../functions/audio/decode.ts';
 import { useResampleKernels } from '../../functions/audio/resample.ts';
 import { useSpectrumKernels } from '../../functions/audio/spectrogram.ts';
@@ -26,6 +25,7 @@ import { evaluate, type Metrics } from '../evaluation/metrics.ts';
 import { speakerId } from '../evaluation/splits.ts';
 import { type RunRecord, readRunRecord } from '../run-record.ts';
 import { registerTfjsGradients } from '../tfjs-node.ts';
+import { parseCommandLine } from './parse-args.ts';
 
 const usage =
   'usage: npm run evaluate -- models/<id> --corpus <' +
@@ -38,16 +38,19 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    corpus: { type: 'string' },
-    data: { type: 'string' },
-    json: { type: 'string' },
-    'fold-test-speakers': { type: 'boolean', default: false },
-    help: { type: 'boolean', default: false },
+const { values, positionals } = parseCommandLine(
+  {
+    allowPositionals: true,
+    options: {
+      corpus: { type: 'string' },
+      data: { type: 'string' },
+      json: { type: 'string' },
+      'fold-test-speakers': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
   },
-});
+  usage,
+);
 if (values.help) {
   console.log(usage);
   process.exit(0);

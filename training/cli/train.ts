@@ -4,7 +4,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { useResampleKernels } from '../../functions/audio/resample.ts';
 import { useSpectrumKernels } from '../../functions/audio/spectrogram.ts';
 import {
@@ -17,18 +16,22 @@ import { initTrainingBackend } from '../backend.ts';
 import { ExperimentConfigSchema } from '../experiment.ts';
 import { runExperiment } from '../run.ts';
 import { registerTfjsGradients } from '../tfjs-node.ts';
+import { parseCommandLine } from './parse-args.ts';
 
 const usage =
   'usage: npm run train -- <config.json> [--ship fold-1|all-speakers] [--models-dir models] [--stock-lstm]';
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    ship: { type: 'string', default: 'fold-1' },
-    'models-dir': { type: 'string', default: 'models' },
-    'stock-lstm': { type: 'boolean', default: false },
-    help: { type: 'boolean', default: false },
+const { values, positionals } = parseCommandLine(
+  {
+    allowPositionals: true,
+    options: {
+      ship: { type: 'string', default: 'fold-1' },
+      'models-dir': { type: 'string', default: 'models' },
+      'stock-lstm': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
   },
-});
+  usage,
+);
 if (values.help || positionals.length !== 1) {
   console.error(values.help ? usage : `expected one config file, got ${positionals.length}\n${usage}`);
   process.exit(values.help ? 0 : 2);

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { resample, useResampleKernels } from '../../../functions/audio/resample.ts';
 import { loadResampleKernels } from '../../../functions/kernels/load-node.ts';
 import { createRandom } from '../../../training/random.ts';
+import { relativeRms } from '../../fixtures/audio/compare.ts';
 
 const kernels = loadResampleKernels();
 
@@ -31,17 +32,6 @@ function bothWays(signal: Float32Array, fromRate: number, toRate: number, wasm =
   const actual = resample(signal, fromRate, toRate);
   useResampleKernels(null);
   return { expected, actual, handled };
-}
-
-function relativeRms(actual: Float32Array, expected: Float32Array): number {
-  expect(actual.length).toBe(expected.length);
-  let error = 0;
-  let power = 0;
-  for (let i = 0; i < expected.length; i++) {
-    error += (actual[i] - expected[i]) ** 2;
-    power += expected[i] ** 2;
-  }
-  return power === 0 ? Math.sqrt(error) : Math.sqrt(error / power);
 }
 
 afterEach(() => useResampleKernels(null));

@@ -7,18 +7,8 @@ import { encodeWav } from '../../../functions/audio/wav-encode.ts';
 import resampleWasm from '../../../functions/kernels/resample.wasm';
 import spectrumWasm from '../../../functions/kernels/spectrum.wasm';
 import { prepareWorkerAudio } from '../../../functions/runtime/worker-audio.ts';
+import { relativeRms } from '../../fixtures/audio/compare.ts';
 import { expectClassification, postClassify, speechWav } from '../../workers/harness.ts';
-
-function relativeRms(actual: Float32Array, expected: Float32Array): number {
-  expect(actual.length).toBe(expected.length);
-  let error = 0;
-  let power = 0;
-  for (let i = 0; i < expected.length; i++) {
-    error += (actual[i] - expected[i]) ** 2;
-    power += expected[i] ** 2;
-  }
-  return Math.sqrt(error / power);
-}
 
 /** The speech fixture (16 kHz mono) brought to 48 kHz stereo, the channels slightly different. */
 function speechAt48k(): Uint8Array {
