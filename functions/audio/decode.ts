@@ -2,8 +2,8 @@
  * The one call everybody uses to turn WAV bytes into model-ready audio: training, the edge function, the demo
  * and the tests all go through it, so they all see exactly the same samples.
  */
-import { resample } from './resample.ts';
-import { decodeWavMono, type WavInfo } from './wav.ts';
+import { resample, resamplePcm16 } from './resample.ts';
+import { decodeWavMono, readPcm16, type WavInfo } from './wav.ts';
 
 /** The rate the features and models work at. */
 export const DEFAULT_TARGET_RATE = 16000;
@@ -31,6 +31,14 @@ export function decodeAudio(bytes: Uint8Array | ArrayBuffer, options: DecodeAudi
     throw new RangeError(
       `decodeAudio: expected targetRate to be a positive integer in Hz, got ${targetRate}`,
     );
+  }
+  // 16-bit PCM, what corpora, the demo and most uploads send, goes to the resampler undecoded: with its kernels
+  // registered, the downmix happens in their memory.
+  const pcm16 = readPcm16(bytes);
+  if (pcm16 && pcm16.info.sampleRate !== targetRate) {
+    const { info, interleaved } = pcm16;
+    const samples = resamplePcm16(interleaved, info.channels, info.sampleRate, targetRate);
+    return { samples, sampleRate: targetRate, info };
   }
   const { info, samples: mono } = decodeWavMono(bytes);
   // The decoded buffer is ours: no copy when the rate already matches.

@@ -1,18 +1,10 @@
 import { createDeltaFilter } from './deltas.ts';
+import { createFrameFeatures } from './frame-features.ts';
 import { createMelFilterbank } from './mel.ts';
 import { createDct } from './mfcc.ts';
 import { createPitchTracker, MIN_PITCH_FMIN, semitoneContour } from './pitch.ts';
-import {
-  countZeroCrossings,
-  createSpectralContrast,
-  measureSpectralShape,
-  rootMeanSquare,
-  type SpectralShape,
-  writeContrast,
-  zeroCrossingRate,
-} from './spectral.ts';
-import { createSpectrogram } from './spectrogram.ts';
-import { createStft, fftFrequencies } from './stft.ts';
+import { createSpectralContrast } from './spectral.ts';
+import { createStft } from './stft.ts';
 
 /** Frame-feature parameters. Defaults (DEFAULT_FEATURE_CONFIG) match the librosa reference fixtures. */
 export interface FeatureConfig {
@@ -282,31 +274,13 @@ export function createFeatureExtractor(
   const columnOf = (kind: BlockKind) => column.get(kind) ?? -1;
   const logmelColumn = columnOf('logmel');
   const mfccColumn = columnOf('mfcc');
-  const zcrColumn = columnOf('zcr');
-  const rmsColumn = columnOf('rms');
-  const centroidColumn = columnOf('spectral_centroid');
-  const bandwidthColumn = columnOf('spectral_bandwidth');
-  const rolloffColumn = columnOf('spectral_rolloff');
   const contrastColumn = columnOf('spectral_contrast');
   const f0Column = columnOf('f0');
   const voicingColumn = columnOf('voicing');
   const mfccCount = width.get('mfcc') ?? 0;
 
   const stft = createStft(nFft, hop);
-  const freqs = fftFrequencies(sampleRate, nFft);
   const needsMel = logmelColumn >= 0 || mfccCount > 0;
-  const mel = needsMel ? createMelFilterbank(config) : null;
-  const dct = mfccCount > 0 ? createDct(nMels, mfccCount) : null;
-  const contrast =
-    contrastColumn >= 0
-      ? createSpectralContrast({
-          sampleRate,
-          nFft,
-          fmin: config.contrastFmin,
-          nBands: config.contrastBands,
-          quantile: config.contrastQuantile,
-        })
-      : null;
   const pitch =
     f0Column >= 0
       ? createPitchTracker({
@@ -318,25 +292,43 @@ export function createFeatureExtractor(
           noiseFloorDb: config.noiseFloorDb,
         })
       : null;
-  const needsShape = centroidColumn >= 0 || bandwidthColumn >= 0 || rolloffColumn >= 0;
-  const needsMagnitude = contrast !== null || needsShape;
   const deltaFilter = createDeltaFilter(config.deltaWidth, 1);
   const delta2Filter = createDeltaFilter(config.deltaWidth, 2);
 
   const noiseAmplitude = config.noiseFloorDb === null ? 0 : 10 ** (config.noiseFloorDb / 20);
   const noiseMeanSquare = noiseAmplitude * noiseAmplitude;
-  // White noise of variance σ² has expected periodogram σ²·Σw² in every bin of a windowed FFT.
-  const noiseBinPower = noiseMeanSquare * stft.windowPower;
-  const zcrThreshold = config.noiseFloorDb === null ? LIBROSA_ZCR_THRESHOLD : noiseAmplitude;
-
-  const spectrogram = createSpectrogram(stft, noiseBinPower, mel);
-  const { bins } = stft;
-  const shape: SpectralShape = { centroid: 0, bandwidth: 0, rolloff: 0 };
-  // Whole-clip buffers (running crossing counts, magnitude and log-mel spectrograms), kept between calls and
-  // grown to the longest signal seen, so that clips do not each allocate them (3 s of magnitudes is 390 kB).
-  let crossings = new Int32Array(0);
-  let magnitudes = new Float64Array(0);
-  let logMels = new Float64Array(0);
+  const frameFeatures = createFrameFeatures({
+    stft,
+    sampleRate,
+    // White noise of variance σ² has expected periodogram σ²·Σw² in every bin of a windowed FFT.
+    floorPower: noiseMeanSquare * stft.windowPower,
+    floorMeanSquare: noiseMeanSquare,
+    zcrThreshold: config.noiseFloorDb === null ? LIBROSA_ZCR_THRESHOLD : noiseAmplitude,
+    rolloffPercent: config.rolloffPercent,
+    mel: needsMel ? createMelFilterbank(config) : null,
+    dct: mfccCount > 0 ? createDct(nMels, mfccCount) : null,
+    contrast:
+      contrastColumn >= 0
+        ? createSpectralContrast({
+            sampleRate,
+            nFft,
+            fmin: config.contrastFmin,
+            nBands: config.contrastBands,
+            quantile: config.contrastQuantile,
+          })
+        : null,
+    dims,
+    columns: {
+      logMel: logmelColumn,
+      mfcc: mfccColumn,
+      zcr: columnOf('zcr'),
+      rms: columnOf('rms'),
+      centroid: columnOf('spectral_centroid'),
+      bandwidth: columnOf('spectral_bandwidth'),
+      rolloff: columnOf('spectral_rolloff'),
+      contrast: contrastColumn,
+    },
+  });
 
   return {
     set,
@@ -347,39 +339,7 @@ export function createFeatureExtractor(
     extract(signal) {
       const frames = stft.frameCount(signal.length);
       const data = new Float32Array(frames * dims);
-      const peaksDb = contrast ? new Float64Array(frames * contrast.bands) : null;
-      const valleysDb = contrast ? new Float64Array(frames * contrast.bands) : null;
-      if (zcrColumn >= 0) {
-        if (crossings.length < signal.length) crossings = new Int32Array(signal.length);
-        countZeroCrossings(signal, zcrThreshold, crossings);
-      }
-      if (needsMagnitude && magnitudes.length < frames * bins) magnitudes = new Float64Array(frames * bins);
-      if (mel && logMels.length < frames * nMels) logMels = new Float64Array(frames * nMels);
-      spectrogram.compute(signal, needsMagnitude ? magnitudes : null, mel ? logMels : null);
-
-      for (let t = 0; t < frames; t++) {
-        const row = t * dims;
-        if (mel) {
-          const logMel = logMels.subarray(t * nMels, (t + 1) * nMels);
-          if (logmelColumn >= 0) data.set(logMel, row + logmelColumn);
-          if (dct) dct.apply(logMel, data, row + mfccColumn);
-        }
-        if (needsMagnitude) {
-          const magnitude = magnitudes.subarray(t * bins, (t + 1) * bins);
-          if (needsShape) {
-            measureSpectralShape(magnitude, freqs, config.rolloffPercent, shape);
-            if (centroidColumn >= 0) data[row + centroidColumn] = shape.centroid;
-            if (bandwidthColumn >= 0) data[row + bandwidthColumn] = shape.bandwidth;
-            if (rolloffColumn >= 0) data[row + rolloffColumn] = shape.rolloff;
-          }
-          if (contrast && peaksDb && valleysDb) {
-            contrast.measure(magnitude, peaksDb, valleysDb, t * contrast.bands);
-          }
-        }
-        if (zcrColumn >= 0) data[row + zcrColumn] = zeroCrossingRate(crossings, signal.length, t, nFft, hop);
-        if (rmsColumn >= 0) data[row + rmsColumn] = rootMeanSquare(signal, t, nFft, hop, noiseMeanSquare);
-      }
-
+      frameFeatures.compute(signal, data);
       for (const [kind, source, filter] of [
         ['logmel_delta', logmelColumn, deltaFilter],
         ['mfcc_delta', mfccColumn, deltaFilter],
@@ -387,9 +347,6 @@ export function createFeatureExtractor(
       ] as const) {
         const target = column.get(kind);
         if (target !== undefined) filter.apply(data, dims, source, target, width.get(kind) ?? 0);
-      }
-      if (contrast && peaksDb && valleysDb) {
-        writeContrast(peaksDb, valleysDb, contrast.bands, data, dims, contrastColumn);
       }
       if (pitch) {
         const track = pitch.track(signal);

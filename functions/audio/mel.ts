@@ -24,7 +24,7 @@ export function powerToDb(power: number, amin = POWER_DB_AMIN): number {
   return 10 * tableLog10(Math.max(power, amin));
 }
 
-// log10 by table: Math.log10 costs ~25 ns here and runs 50+ times per frame (the wasm spectrogram kernels sum a
+// log10 by table: Math.log10 costs ~25 ns here and runs 50+ times per frame (the wasm frame-feature kernels sum a
 // series instead, two values per vector: functions/kernels/assembly/spectrum.ts). x = m·2^e with m in [1, 2):
 // log10 x = e·log10 2 + log10 m, with log10 m interpolated linearly in a 1024-step table (error < 1e-6 dB).
 const MANTISSA_STEPS = 1024;
@@ -58,7 +58,7 @@ export interface MelFilterbankOptions {
 
 /**
  * Triangular mel filters with Slaney area normalisation (librosa `filters.mel`, norm='slaney'). spectrogram.ts
- * applies them to whole clips; the wasm spectrogram kernels copy each filter's non-zero weights (starts, ends).
+ * applies them to whole clips; the wasm frame-feature kernels copy each filter's non-zero weights (starts, ends).
  */
 export interface MelFilterbank {
   readonly nMels: number;

@@ -46,6 +46,7 @@
  *
  * Calls that would need more than 16 MiB of wasm memory (inputs over about 1.2 M samples) run these loops.
  */
+import { downmixPcm16 } from './wav.ts';
 
 /** Stopband attenuation the sharp kernels are designed for, in dB. */
 const STOPBAND_DB = 65;
@@ -112,6 +113,8 @@ export interface ResamplePlan {
  */
 export interface ResampleKernels {
   resample(plan: ResamplePlan, signal: Float32Array, output: Float32Array): boolean;
+  /** As `resample` on the mean of the channels of interleaved 16-bit PCM (wav.ts's `downmixPcm16`). */
+  resamplePcm16(plan: ResamplePlan, interleaved: Int16Array, channels: number, output: Float32Array): boolean;
 }
 
 const plans = new Map<string, ResamplePlan>();
@@ -147,6 +150,34 @@ export function resample(signal: Float32Array, fromRate: number, toRate: number)
   else if (kernel.kind === 'symmetric') filterSymmetric(current, output, kernel);
   else filterRows(current, output, kernel);
   return output;
+}
+
+/**
+ * The mean of the channels of interleaved 16-bit PCM (wav.ts's `downmixPcm16`), resampled from `fromRate` to
+ * `toRate` as {@link resample} does it. With kernels registered, both happen in one call in their memory:
+ * the mono signal at the source rate (576 kB for 3 s at 48 kHz) never exists as a JS array.
+ */
+export function resamplePcm16(
+  interleaved: Int16Array,
+  channels: number,
+  fromRate: number,
+  toRate: number,
+): Float32Array {
+  checkRate(fromRate, 'fromRate');
+  checkRate(toRate, 'toRate');
+  const frames = interleaved.length / channels;
+  if (!(Number.isInteger(channels) && channels > 0 && Number.isInteger(frames))) {
+    throw new RangeError(
+      `resamplePcm16: expected whole frames of ${channels} channels, got ${interleaved.length} samples`,
+    );
+  }
+  if (fromRate !== toRate) {
+    const output = new Float32Array(Math.round((frames * toRate) / fromRate));
+    if (kernels?.resamplePcm16(planFor(fromRate, toRate), interleaved, channels, output)) return output;
+  }
+  const mono = new Float32Array(frames);
+  downmixPcm16(interleaved, channels, mono);
+  return fromRate === toRate ? mono : resample(mono, fromRate, toRate);
 }
 
 /**

@@ -115,6 +115,10 @@ export interface SpectralContrastOptions {
 export interface SpectralContrast {
   /** nBands + 1. */
   readonly bands: number;
+  /** Per band: its bins are [first, end), and its peak and valley each average `take` of them. */
+  readonly first: Int32Array;
+  readonly end: Int32Array;
+  readonly take: Int32Array;
   /**
    * Writes each band's peak and valley of one magnitude spectrum, in dB (10·log10, amin 1e-10, as librosa
    * applies `power_to_db` to magnitudes), into `peaksDb` / `valleysDb` from `offset`.
@@ -179,6 +183,9 @@ export function createSpectralContrast({
 
   return {
     bands,
+    first,
+    end,
+    take,
     measure(magnitude, peaksDb, valleysDb, offset) {
       for (let band = 0; band < bands; band++) {
         const n = take[band];

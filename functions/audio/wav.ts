@@ -145,6 +145,35 @@ export function readWavInfo(bytes: Uint8Array | ArrayBuffer): WavInfo {
   return parseWav(toBytes(bytes)).info;
 }
 
+/**
+ * The samples of a 16-bit PCM WAV as they lie in the file, interleaved (a view when they are 2-byte aligned),
+ * for callers that downmix them somewhere faster; null for any other encoding, or on a big-endian host.
+ * Throws {@link WavError} for anything that is not a readable WAV, as {@link decodeWavMono} does.
+ */
+export function readPcm16(
+  bytes: Uint8Array | ArrayBuffer,
+): { info: WavInfo; interleaved: Int16Array } | null {
+  const input = toBytes(bytes);
+  const parsed = parseWav(input);
+  if (parsed.encoding !== 'pcm16' || !LITTLE_ENDIAN) return null;
+  const { info } = parsed;
+  return { info, interleaved: pcm16Samples(input, parsed.dataOffset, info.frames * info.channels) };
+}
+
+/**
+ * The mean of the channels of interleaved 16-bit PCM into `out` (one value per frame), as
+ * {@link decodeWavMono} computes it: exact in f32.
+ */
+export function downmixPcm16(interleaved: Int16Array, channels: number, out: Float32Array): void {
+  if (!(Number.isInteger(channels) && channels > 0 && interleaved.length === out.length * channels)) {
+    throw new RangeError(
+      `downmixPcm16: expected ${out.length} frames of ${channels} channels, got ${interleaved.length} samples`,
+    );
+  }
+  out.fill(0);
+  accumulatePcm16(interleaved, new Array(channels).fill(out), 1 / channels);
+}
+
 /** Full decode to planar float channels in [-1, 1] (float input keeps its values, which must be finite). */
 export function decodeWav(bytes: Uint8Array | ArrayBuffer): { info: WavInfo; channels: Float32Array[] } {
   const input = toBytes(bytes);

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { useSpectrumKernels } from '../audio/frame-features.ts';
+import { useResampleKernels } from '../audio/resample.ts';
 import { createLstmKernels, type LstmKernels } from './lstm-kernels.ts';
 import { createResampleKernels, type WasmResampleKernels } from './resample-kernels.ts';
 import { createSpectrumKernels, type WasmSpectrumKernels } from './spectrum-kernels.ts';
@@ -17,7 +19,16 @@ export function loadResampleKernels(): WasmResampleKernels {
   return createResampleKernels(compile('./resample.wasm'));
 }
 
-/** The spectrogram's SIMD loops, for `useSpectrumKernels` (functions/audio/spectrogram.ts). */
+/** The frame features' SIMD loops, for `useSpectrumKernels` (functions/audio/frame-features.ts). */
 export function loadSpectrumKernels(): WasmSpectrumKernels {
   return createSpectrumKernels(compile('./spectrum.wasm'));
+}
+
+/**
+ * Registers the front end's SIMD loops for every later decode and feature extraction, as the Worker does at
+ * start-up (functions/runtime/worker-audio.ts): the 16-bit downmix, the resampler and the frame features.
+ */
+export function useFrontEndKernels(): void {
+  useResampleKernels(loadResampleKernels());
+  useSpectrumKernels(loadSpectrumKernels());
 }

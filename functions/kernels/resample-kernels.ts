@@ -1,13 +1,15 @@
 /**
  * JS face of the resampler's WebAssembly SIMD loops in `resample.wasm` (source: `assembly/resample.ts`, built
- * by `npm run build:kernels`), for `useResampleKernels` in functions/audio/resample.ts. Instantiation takes an
+ * by `npm run build:kernels`), with decoding's 16-bit PCM downmix in front of them, for `useResampleKernels` in
+ * functions/audio/resample.ts. Instantiation takes an
  * already compiled module because workerd cannot compile wasm at run time: there
  * `import resampleWasm from './resample.wasm'` gives the module; Node reads the file (`load-node.ts`).
  *
  * Memory: each plan's tables are copied in once and kept, up to TABLE_BUDGET_BYTES for all plans together.
  * Above them, one call's buffers: the input, the half-band stages' outputs, the output and the stages'
- * scratch (about 14 bytes per input sample in all). Memory grows to the largest call's need and stays, so
- * calls needing more than MAX_MEMORY_BYTES are left to the TypeScript loops.
+ * scratch (about 14 bytes per input sample in all; 16-bit PCM is downmixed into the input's room). Memory
+ * grows to the largest call's need and stays, so calls needing more than MAX_MEMORY_BYTES are left to the
+ * TypeScript loops.
  */
 import type { ResampleKernels, ResamplePlan, SharpKernel } from '../audio/resample.ts';
 import { align16, createMemoryReserver } from './wasm-memory.ts';
@@ -25,6 +27,7 @@ interface ResampleExports {
   folded(...args: number[]): void;
   rowsScratch(...args: number[]): number;
   rows(...args: number[]): void;
+  downmixPcm16(from: number, frames: number, channels: number, to: number): void;
 }
 
 /**
@@ -107,43 +110,74 @@ export function createResampleKernels(module: WebAssembly.Module): WasmResampleK
     return stages;
   };
 
+  /**
+   * Runs the plan's stages on the `length` samples at `tablesEnd` (written there by `fill` once the memory is
+   * reserved) into `output`; false when the stages or their buffers do not fit.
+   */
+  const runPlan = (
+    plan: ResamplePlan,
+    length: number,
+    fill: (input: number) => void,
+    output: Float32Array,
+  ) => {
+    // Checked before any size reaches the kernels' i32 arithmetic.
+    if (length * 4 > MAX_MEMORY_BYTES) return false;
+    const stages = stagesFor(plan);
+    if (!stages) return false;
+    const halfBands = plan.halfBands.length;
+    // Half-band stages alternate between `input` (which has room for any of them) and `stage`.
+    const input = tablesEnd;
+    const stage = align16(input + length * 4);
+    const final = align16(stage + (halfBands > 0 ? Math.ceil(length / 2) * 4 : 0));
+    const scratch = align16(final + output.length * 4);
+    let scratchBytes = 0;
+    let remaining = length;
+    for (const step of stages) {
+      const outLength = step === stages[halfBands] ? output.length : Math.ceil(remaining / 2);
+      scratchBytes = Math.max(scratchBytes, scratchFor(wasm, step, remaining, outLength));
+      remaining = outLength;
+    }
+    if (!reserve(scratch + scratchBytes)) return false;
+
+    fill(input);
+    let from = input;
+    remaining = length;
+    stages.forEach((step, index) => {
+      const last = index === halfBands;
+      const to = last ? final : index % 2 === 0 ? stage : input;
+      const outLength = last ? output.length : Math.ceil(remaining / 2);
+      run(wasm, step, from, remaining, to, outLength, scratch);
+      from = to;
+      remaining = outLength;
+    });
+    // Without a sharp kernel the last half-band output is the result, possibly one sample longer.
+    output.set(floats(from, output.length));
+    return true;
+  };
+
   return {
     memoryBytes: () => wasm.memory.buffer.byteLength,
 
-    resample(plan, signal, output) {
-      // Checked before any size reaches the kernels' i32 arithmetic.
-      if (signal.length * 4 > MAX_MEMORY_BYTES) return false;
-      const stages = stagesFor(plan);
-      if (!stages) return false;
-      const halfBands = plan.halfBands.length;
-      // Half-band stages alternate between `input` (which has room for any of them) and `stage`.
-      const input = tablesEnd;
-      const stage = align16(input + signal.length * 4);
-      const final = align16(stage + (halfBands > 0 ? Math.ceil(signal.length / 2) * 4 : 0));
-      const scratch = align16(final + output.length * 4);
-      let length = signal.length;
-      let scratchBytes = 0;
-      for (const step of stages) {
-        const outLength = step === stages[halfBands] ? output.length : Math.ceil(length / 2);
-        scratchBytes = Math.max(scratchBytes, scratchFor(wasm, step, length, outLength));
-        length = outLength;
-      }
-      if (!reserve(scratch + scratchBytes)) return false;
+    resample: (plan, signal, output) =>
+      runPlan(plan, signal.length, (input) => floats(input, signal.length).set(signal), output),
 
-      floats(input, signal.length).set(signal);
-      let from = input;
-      length = signal.length;
-      stages.forEach((step, index) => {
-        const last = index === halfBands;
-        const to = last ? final : index % 2 === 0 ? stage : input;
-        const outLength = last ? output.length : Math.ceil(length / 2);
-        run(wasm, step, from, length, to, outLength, scratch);
-        from = to;
-        length = outLength;
-      });
-      // Without a sharp kernel the last half-band output is the result, possibly one sample longer.
-      output.set(floats(from, output.length));
-      return true;
+    resamplePcm16(plan, interleaved, channels, output) {
+      // Mono and stereo, what uploads and corpora send; other layouts keep the TypeScript downmix.
+      if (channels !== 1 && channels !== 2) return false;
+      const frames = interleaved.length / channels;
+      // The 16-bit samples go in at the far end of the input's room (2 bytes each, so at most half of it for
+      // stereo), and the downmix writes the f32 mono signal from its start: frame f never overwrites samples
+      // that frames after f still need.
+      return runPlan(
+        plan,
+        frames,
+        (input) => {
+          const samples = input + frames * 4 - interleaved.length * 2;
+          new Int16Array(wasm.memory.buffer, samples, interleaved.length).set(interleaved);
+          wasm.downmixPcm16(samples, frames, channels, input);
+        },
+        output,
+      );
     },
   };
 }

@@ -1,5 +1,5 @@
+import { useSpectrumKernels } from '../audio/frame-features.ts';
 import { useResampleKernels } from '../audio/resample.ts';
-import { useSpectrumKernels } from '../audio/spectrogram.ts';
 import resampleWasm from '../kernels/resample.wasm';
 import { createResampleKernels, type WasmResampleKernels } from '../kernels/resample-kernels.ts';
 import spectrumWasm from '../kernels/spectrum.wasm';
@@ -7,9 +7,9 @@ import { createSpectrumKernels, type WasmSpectrumKernels } from '../kernels/spec
 
 /** The front end's WebAssembly SIMD kernels as the Worker registers them. */
 export interface WorkerAudioKernels {
-  /** The resampler's loops (`useResampleKernels`). */
+  /** The resampler's loops, with decoding's 16-bit downmix in front of them (`useResampleKernels`). */
   resample: WasmResampleKernels;
-  /** The spectrogram's loops: STFT, mel filterbank and dB for whole clips (`useSpectrumKernels`). */
+  /** The frame features' loops: every per-frame column of a feature set for whole clips (`useSpectrumKernels`). */
   spectrum: WasmSpectrumKernels;
 }
 

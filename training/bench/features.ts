@@ -1,7 +1,7 @@
 /**
  * Front-end speed: decode a 3 s 48 kHz stereo WAV (downmix + resample to 16 kHz included), alone and followed
  * by the `logmel40` and `full` feature sets, once with the TypeScript loops and once with the front end's wasm
- * SIMD kernels (resampler and spectrogram, as the Worker registers them); then each feature set on its own
+ * SIMD kernels (downmix, resampler and frame features, as the Worker registers them); then each feature set on its own
  * both ways, and the pitch tracker of the `+pitch` sets alone (TypeScript only). Target: ≤ 2 ms per clip in
  * total.
  * Run: npm run bench:features [-- runs]   (default 200 runs after 30 warm-up runs)
@@ -9,9 +9,9 @@
 import { loadavg } from 'node:os';
 import { decodeAudio } from '../../functions/audio/decode.ts';
 import { createFeatureExtractor, FEATURE_SET_NAMES } from '../../functions/audio/feature-set.ts';
+import { useSpectrumKernels } from '../../functions/audio/frame-features.ts';
 import { createPitchTracker } from '../../functions/audio/pitch.ts';
 import { useResampleKernels } from '../../functions/audio/resample.ts';
-import { useSpectrumKernels } from '../../functions/audio/spectrogram.ts';
 import { encodeWav } from '../../functions/audio/wav-encode.ts';
 import { loadResampleKernels, loadSpectrumKernels } from '../../functions/kernels/load-node.ts';
 import { createRandom } from '../random.ts';

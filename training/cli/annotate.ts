@@ -7,13 +7,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { useResampleKernels } from '../../functions/audio/resample.ts';
-import { useSpectrumKernels } from '../../functions/audio/spectrogram.ts';
-import {
-  loadLstmKernels,
-  loadResampleKernels,
-  loadSpectrumKernels,
-} from '../../functions/kernels/load-node.ts';
+import { loadLstmKernels, useFrontEndKernels } from '../../functions/kernels/load-node.ts';
 import { registerFastRecurrentLayers } from '../../functions/model/fast-lstm.ts';
 import { annotateModelFolder } from '../annotate.ts';
 import { initTrainingBackend } from '../backend.ts';
@@ -108,8 +102,7 @@ const backend = await initTrainingBackend({ prefer: 'wasm' });
 // As `npm run train` and the Worker do: every LSTM in the loaded models takes the fused recurrence.
 registerFastRecurrentLayers(loadLstmKernels());
 backend.customKernels.push('LSTM (fused recurrence, functions/model/fast-lstm.ts)');
-useResampleKernels(loadResampleKernels());
-useSpectrumKernels(loadSpectrumKernels());
+useFrontEndKernels();
 console.log(
   `models:annotate: for ${folders.length} model folder(s), counts multiply-accumulates from the layers, times ` +
     `${runs} forward passes of one clip (batch 1, features excluded) on ${describeBackend(backend)}, and for ` +

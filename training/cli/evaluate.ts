@@ -7,13 +7,7 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { DEFAULT_TARGET_RATE } from '../../functions/audio/decode.ts';
-import { useResampleKernels } from '../../functions/audio/resample.ts';
-import { useSpectrumKernels } from '../../functions/audio/spectrogram.ts';
-import {
-  loadLstmKernels,
-  loadResampleKernels,
-  loadSpectrumKernels,
-} from '../../functions/kernels/load-node.ts';
+import { loadLstmKernels, useFrontEndKernels } from '../../functions/kernels/load-node.ts';
 import { registerFastRecurrentLayers } from '../../functions/model/fast-lstm.ts';
 import { classifySpans } from '../../functions/runtime/inference.ts';
 import type { ModelFiles } from '../../functions/runtime/model-source.ts';
@@ -161,9 +155,8 @@ function protocolOf(run: RunRecord | null, foldTestSpeakers: boolean): Protocol 
 const modelFolder = resolve(positionals[0]);
 const modelId = basename(modelFolder);
 const files = await readModelFolder(modelFolder);
-// Decoding resamples, and features are computed, through the same SIMD kernels the Worker uses.
-useResampleKernels(loadResampleKernels());
-useSpectrumKernels(loadSpectrumKernels());
+// Decoding (downmix, resampling) and features run through the same SIMD kernels the Worker uses.
+useFrontEndKernels();
 let store: ModelStore;
 try {
   // The serving model store validates metadata.json and builds the front end the Worker would.

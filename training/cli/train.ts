@@ -4,13 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { useResampleKernels } from '../../functions/audio/resample.ts';
-import { useSpectrumKernels } from '../../functions/audio/spectrogram.ts';
-import {
-  loadLstmKernels,
-  loadResampleKernels,
-  loadSpectrumKernels,
-} from '../../functions/kernels/load-node.ts';
+import { loadLstmKernels, useFrontEndKernels } from '../../functions/kernels/load-node.ts';
 import { registerFastRecurrentLayers } from '../../functions/model/fast-lstm.ts';
 import { initTrainingBackend } from '../backend.ts';
 import { ExperimentConfigSchema } from '../experiment.ts';
@@ -76,9 +70,8 @@ if (!values['stock-lstm']) {
   registerFastRecurrentLayers(loadLstmKernels());
   backend.customKernels.push('LSTM (fused recurrence, functions/model/fast-lstm.ts)');
 }
-// Decoding resamples, and features are computed, through the same SIMD kernels the Worker uses.
-useResampleKernels(loadResampleKernels());
-useSpectrumKernels(loadSpectrumKernels());
+// Decoding (downmix, resampling) and features run through the same SIMD kernels the Worker uses.
+useFrontEndKernels();
 console.log(
   `backend ${backend.name} ${backend.versions.backend} (SIMD ${backend.simd}); kernels: ${backend.customKernels.join(', ')}`,
 );

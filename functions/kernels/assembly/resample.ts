@@ -286,3 +286,35 @@ export function rows(
   const pairs = f32x4.add(v, v128.shuffle<f32>(v, v, 2, 3, 0, 1));
   return f32x4.extract_lane(f32x4.add(pairs, v128.shuffle<f32>(pairs, pairs, 1, 0, 3, 2)), 0);
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Decoding's 16-bit PCM → f32 step: `frames` interleaved frames of `channels` (1 or 2) i16 samples at `from`
+// to their mean, as f32 at `to`. Exact, as in functions/audio/wav.ts: a sample (or the sum of a stereo pair)
+// times a power of two is representable in f32.
+export function downmixPcm16(from: usize, frames: i32, channels: i32, to: usize): void {
+  let frame = 0;
+  if (channels == 1) {
+    const scale = f32x4.splat(1.0 / 32768);
+    for (; frame + 8 <= frames; frame += 8) {
+      const pcm = v128.load(from + (<usize>frame << 1));
+      const at = to + (<usize>frame << 2);
+      v128.store(at, f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(pcm)), scale));
+      v128.store(at, f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(pcm)), scale), 16);
+    }
+    for (; frame < frames; frame++) {
+      store<f32>(to + (<usize>frame << 2), <f32>load<i16>(from + (<usize>frame << 1)) * (1.0 / 32768));
+    }
+    return;
+  }
+  const scale = f32x4.splat(1.0 / 65536);
+  for (; frame + 4 <= frames; frame += 4) {
+    // Four frames: their left + right sums as i32, then scaled.
+    const sums = i32x4.extadd_pairwise_i16x8_s(v128.load(from + (<usize>frame << 2)));
+    v128.store(to + (<usize>frame << 2), f32x4.mul(f32x4.convert_i32x4_s(sums), scale));
+  }
+  for (; frame < frames; frame++) {
+    const at = from + (<usize>frame << 2);
+    const sum = <i32>load<i16>(at) + <i32>load<i16>(at, 2);
+    store<f32>(to + (<usize>frame << 2), <f32>sum * (1.0 / 65536));
+  }
+}

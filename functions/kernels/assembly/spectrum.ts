@@ -1,56 +1,368 @@
-// Whole-clip spectrogram in WebAssembly SIMD: windowing, real FFT, |X|² plus the noise floor, magnitudes, mel
-// filterbank and power → dB, every frame of a clip in one call. functions/audio/spectrogram.ts is the
-// reference and documents the maths; ../spectrum-kernels.ts is the JS face that lays out memory and calls this.
+// Every per-frame feature of a clip in WebAssembly SIMD, in one call: windowing, real FFT, |X|² plus the noise
+// floor, mel filterbank and power → dB (log-mel), DCT (MFCC), magnitudes with their centroid, bandwidth,
+// roll-off and octave-band contrast, and the time-domain RMS and zero-crossing rate, written straight into
+// their columns of the f32 feature matrix. functions/audio/frame-features.ts is the reference and documents the
+// maths; ../spectrum-kernels.ts is the JS face that lays out memory and calls this.
 //
 // Everything is f64 (an f32 FFT errs by up to 2e-3 dB on a full-scale tone over the −80 dBFS floor), two frames
-// per vector: lane 0 is frame t, lane 1 frame t + 1. Every butterfly is then plain vector arithmetic with no
-// shuffles across lanes, and a twiddle is one splat load. Buffers are at byte addresses in this memory: the
-// signal f32 (as decoded), everything else f64.
+// per vector: lane 0 is frame t, lane 1 frame t + 1. Every butterfly and every per-frame sum is then plain
+// vector arithmetic with no shuffles across lanes, each lane summing in the reference's order, and a table
+// value is one splat load. Buffers are at byte addresses in this memory: the signal f32 (as decoded), the
+// feature matrix f32, everything else f64.
 
 export function heapBase(): usize {
   return __heap_base;
 }
 
+// The plan record the JS face writes once per plan: i32 fields, then f64 ones.
+const HOP = 0;
+const HALF = 4;
+const WINDOW = 8;
+const TWIDDLES = 12;
+const REVERSED = 16;
+// Mel band records {i32 first bin, i32 bin count, i32 byte address of its f64 weights, unused}; 0 for none.
+const MEL_BANDS = 20;
+const N_MELS = 24;
+// f64 [nMfcc × nMels] row-major; 0 for none.
+const DCT = 28;
+const N_MFCC = 32;
+// f64 frequency of each bin; 0 when no shape column is wanted.
+const FREQS = 36;
+// Contrast band records {i32 first bin, i32 end bin, i32 take, unused}; 0 for none.
+const CONTRAST_BANDS = 40;
+const N_CONTRAST = 44;
+const MAX_TAKE = 48;
+const DIMS = 52;
+// First column of each feature in a matrix row, −1 when absent.
+const COLUMN_LOG_MEL = 56;
+const COLUMN_MFCC = 60;
+const COLUMN_CENTROID = 64;
+const COLUMN_BANDWIDTH = 68;
+const COLUMN_ROLLOFF = 72;
+const COLUMN_CONTRAST = 76;
+const COLUMN_RMS = 80;
+const COLUMN_ZCR = 84;
+// f32: the smallest f32 ≥ −threshold, so that x < it exactly when f64(x) < −threshold.
+const ZCR_LIMIT = 88;
+const FLOOR_POWER = 96;
+const ROLLOFF_PERCENT = 104;
+const FLOOR_MEAN_SQUARE = 112;
+
+/** Bytes of f64x2 scratch `frameFeatures` needs besides the contrast store: see its layout. */
+export function scratchBytes(half: i32, nMels: i32, maxTake: i32): i32 {
+  return (3 * half + 1 + nMels + 2 * maxTake) << 4;
+}
+
 /**
- * For frames t = 0 … frames − 1 (frame t is samples [t·hop, t·hop + 2·half) of the f32 `padded`, which the
- * caller zero-pads so that frame `frames` exists too when `frames` is odd), writes
- *   magnitude[t·bins + k] = √(|X_t[k]|² + floorPower), bins = half + 1,                 unless magnitude = 0,
- *   logMel[t·nMels + m] = 10·log10(max(1e-10, Σ_k weight · (|X_t[k]|² + floorPower))),  unless logMel = 0,
- * both with room for an even number of rows (the odd frame's partner is written and ignored).
- * Tables: `window` f64[2·half]; `twiddles` {cos, −sin} of 2πk / (2·half), k = 0 … half; `reversed` i32[half],
- * 16 · the bit reversal of j for each j (byte offsets of complex points); `bands` one 16-byte record
- * per mel band {i32 first bin, i32 bin count, i32 byte address of its f64 weights, unused}.
- * `scratch` holds (3·half + 1) vectors.
+ * For frames t = 0 … frames − 1 of a signal of `samples` samples (frame t is samples [t·hop, t·hop + 2·half) of
+ * the f32 `padded`, the signal after `half` zeros, which the caller zero-pads so that frame `frames` exists too
+ * when `frames` is odd), writes the plan's columns of row t of the f32 matrix `out` (dims columns, room for an
+ * even number of rows: the odd frame's partner is written and ignored). `scratch` holds scratchBytes(…);
+ * `contrastStore` holds 2 vectors per band per frame pair when the plan has contrast columns.
  */
-export function spectrogram(
-  padded: usize, frames: i32, hop: i32, half: i32, window: usize, twiddles: usize, reversed: usize,
-  floorPower: f64, magnitude: usize, bands: usize, nMels: i32, logMel: usize, scratch: usize,
+export function frameFeatures(
+  plan: usize, padded: usize, frames: i32, samples: i32, out: usize, scratch: usize, contrastStore: usize,
 ): void {
+  const hop = load<i32>(plan, HOP);
+  const half = load<i32>(plan, HALF);
+  const nMels = load<i32>(plan, N_MELS);
+  const dims = <usize>load<i32>(plan, DIMS);
   const re = scratch;
   const im = re + (<usize>half << 4);
   const power = im + (<usize>half << 4);
-  const bins = half + 1;
+  const mel = power + (<usize>(half + 1) << 4);
+  const low = mel + (<usize>nMels << 4);
+  const high = low + (<usize>load<i32>(plan, MAX_TAKE) << 4);
+  const rowBytes = dims << 2;
   const frameStep = <usize>hop << 2;
+  const columnLogMel = load<i32>(plan, COLUMN_LOG_MEL);
+  const melBands = <usize>load<i32>(plan, MEL_BANDS);
+  const dct = <usize>load<i32>(plan, DCT);
+  const freqs = <usize>load<i32>(plan, FREQS);
+  const contrastBands = <usize>load<i32>(plan, CONTRAST_BANDS);
+  const columnRms = load<i32>(plan, COLUMN_RMS);
+  const columnZcr = load<i32>(plan, COLUMN_ZCR);
   for (let t = 0; t < frames; t += 2) {
     const a = padded + <usize>t * frameStep;
-    let span = firstStage(a, a + frameStep, half, window, reversed, re, im);
-    for (; span * 4 <= half; span *= 4) radix22(re, im, half, span, twiddles);
-    powerSpectrum(re, im, half, twiddles, floorPower, power);
-    if (magnitude != 0) {
-      const row = magnitude + ((<usize>t * <usize>bins) << 3);
-      for (let k = 0; k < bins; k++) {
-        const value = f64x2.sqrt(v128.load(power + (<usize>k << 4)));
-        v128.store64_lane(row + (<usize>k << 3), value, 0);
-        v128.store64_lane(row + (<usize>(bins + k) << 3), value, 1);
+    const row = out + <usize>t * rowBytes;
+    let span = firstStage(a, a + frameStep, half, load<usize>(plan, WINDOW), load<usize>(plan, REVERSED), re, im);
+    for (; span * 4 <= half; span *= 4) radix22(re, im, half, span, load<usize>(plan, TWIDDLES));
+    powerSpectrum(re, im, half, load<usize>(plan, TWIDDLES), load<f64>(plan, FLOOR_POWER), power);
+    if (melBands != 0) {
+      melEnergies(power, melBands, nMels, mel);
+      for (let m = 0; m < nMels; m++) {
+        const at = mel + (<usize>m << 4);
+        const decibels = powerToDb(v128.load(at));
+        v128.store(at, decibels);
+        if (columnLogMel >= 0) storeRow(row, rowBytes, columnLogMel + m, decibels);
+      }
+      if (dct != 0) cosineTransform(plan, dct, mel, nMels, row, rowBytes);
+    }
+    if (freqs != 0 || contrastBands != 0) {
+      // Magnitudes in place of the powers, which nothing reads any more.
+      const end = power + (<usize>(half + 1) << 4);
+      for (let at = power; at < end; at += 16) v128.store(at, f64x2.sqrt(v128.load(at)));
+      if (freqs != 0) spectralShape(plan, power, half + 1, freqs, row, rowBytes);
+      if (contrastBands != 0) {
+        spectralContrast(power, contrastBands, load<i32>(plan, N_CONTRAST), low, high, contrastStore + ((<usize>t * <usize>load<i32>(plan, N_CONTRAST)) << 4));
       }
     }
-    if (logMel != 0) melEnergies(power, bands, nMels, logMel + ((<usize>t * <usize>nMels) << 3));
+    if (columnRms >= 0) rootMeanSquare(plan, a, a + frameStep, half << 1, row, rowBytes, columnRms);
+    if (columnZcr >= 0) {
+      zeroCrossingRate(plan, padded, t, hop, half, samples, row, columnZcr);
+      if (t + 1 < frames) zeroCrossingRate(plan, padded, t + 1, hop, half, samples, row + rowBytes, columnZcr);
+    }
   }
-  // In one pass at the end: straight-line vector code over consecutive values, no lanes to split.
-  if (logMel != 0) {
-    const end = logMel + ((<usize>(frames + (frames & 1)) * <usize>nMels) << 3);
-    for (let at = logMel; at < end; at += 16) v128.store(at, powerToDb(v128.load(at)));
+  if (contrastBands != 0) writeContrast(contrastStore, load<i32>(plan, N_CONTRAST), frames, out, rowBytes, load<i32>(plan, COLUMN_CONTRAST));
+}
+
+// Lane 0 of `value` into column `column` of the row at `row`, lane 1 into the row after it, as f32.
+// @ts-ignore: decorator
+@inline function storeRow(row: usize, rowBytes: usize, column: i32, value: v128): void {
+  const at = row + (<usize>column << 2);
+  store<f32>(at, <f32>f64x2.extract_lane(value, 0));
+  store<f32>(at + rowBytes, <f32>f64x2.extract_lane(value, 1));
+}
+
+// MFCC: the first nMfcc rows of the orthonormal DCT matrix times both frames' log-mel vectors, each sum in
+// order. Four coefficients at a time: four independent sums hide the latency of each add.
+// @ts-ignore: decorator
+@inline function cosineTransform(plan: usize, dct: usize, mel: usize, nMels: i32, row: usize, rowBytes: usize): void {
+  const nMfcc = load<i32>(plan, N_MFCC);
+  const column = load<i32>(plan, COLUMN_MFCC);
+  const rowStride = <usize>nMels << 3;
+  let k = 0;
+  for (; k + 4 <= nMfcc; k += 4) {
+    const w0 = dct + <usize>k * rowStride;
+    const w1 = w0 + rowStride;
+    const w2 = w1 + rowStride;
+    const w3 = w2 + rowStride;
+    let s0 = f64x2.splat(0);
+    let s1 = s0;
+    let s2 = s0;
+    let s3 = s0;
+    for (let n = 0; n < nMels; n++) {
+      const x = v128.load(mel + (<usize>n << 4));
+      const at = <usize>n << 3;
+      s0 = f64x2.add(s0, f64x2.mul(v128.load64_splat(w0 + at), x));
+      s1 = f64x2.add(s1, f64x2.mul(v128.load64_splat(w1 + at), x));
+      s2 = f64x2.add(s2, f64x2.mul(v128.load64_splat(w2 + at), x));
+      s3 = f64x2.add(s3, f64x2.mul(v128.load64_splat(w3 + at), x));
+    }
+    storeRow(row, rowBytes, column + k, s0);
+    storeRow(row, rowBytes, column + k + 1, s1);
+    storeRow(row, rowBytes, column + k + 2, s2);
+    storeRow(row, rowBytes, column + k + 3, s3);
   }
+  for (; k < nMfcc; k++) {
+    const weights = dct + <usize>k * rowStride;
+    let sum = f64x2.splat(0);
+    for (let n = 0; n < nMels; n++) {
+      sum = f64x2.add(sum, f64x2.mul(v128.load64_splat(weights + (<usize>n << 3)), v128.load(mel + (<usize>n << 4))));
+    }
+    storeRow(row, rowBytes, column + k, sum);
+  }
+}
+
+// Centroid, bandwidth and roll-off of both frames' magnitudes (`bins` vectors at `magnitude`), as
+// functions/audio/spectral.ts's measureSpectralShape: the roll-off bin is the first whose running sum reaches
+// the threshold, capped at the last bin; since the running sums only grow, it is how many of bins 0 … bins − 2
+// stay below it.
+function spectralShape(plan: usize, magnitude: usize, bins: i32, freqs: usize, row: usize, rowBytes: usize): void {
+  const zero = f64x2.splat(0);
+  let total = zero;
+  let first = zero;
+  let second = zero;
+  for (let k = 0; k < bins; k++) {
+    const m = v128.load(magnitude + (<usize>k << 4));
+    const f = v128.load64_splat(freqs + (<usize>k << 3));
+    const weighted = f64x2.mul(m, f);
+    total = f64x2.add(total, m);
+    first = f64x2.add(first, weighted);
+    second = f64x2.add(second, f64x2.mul(weighted, f));
+  }
+  const sounding = f64x2.gt(total, zero);
+  const centroid = v128.and(f64x2.div(first, total), sounding);
+  const spread = f64x2.max(zero, f64x2.sub(f64x2.div(second, total), f64x2.mul(centroid, centroid)));
+  const bandwidth = v128.and(f64x2.sqrt(spread), sounding);
+  const threshold = f64x2.mul(v128.load64_splat(plan, ROLLOFF_PERCENT), total);
+  let running = zero;
+  let below = i64x2.splat(0);
+  for (let k = 0; k < bins - 1; k++) {
+    running = f64x2.add(running, v128.load(magnitude + (<usize>k << 4)));
+    // All ones (−1) in each lane still below the threshold.
+    below = i64x2.sub(below, f64x2.lt(running, threshold));
+  }
+  const rolloff = f64x2.replace_lane(
+    v128.load64_splat(freqs + (<usize>i64x2.extract_lane(below, 0) << 3)),
+    1,
+    load<f64>(freqs + (<usize>i64x2.extract_lane(below, 1) << 3)),
+  );
+  const columnCentroid = load<i32>(plan, COLUMN_CENTROID);
+  const columnBandwidth = load<i32>(plan, COLUMN_BANDWIDTH);
+  const columnRolloff = load<i32>(plan, COLUMN_ROLLOFF);
+  if (columnCentroid >= 0) storeRow(row, rowBytes, columnCentroid, centroid);
+  if (columnBandwidth >= 0) storeRow(row, rowBytes, columnBandwidth, bandwidth);
+  if (columnRolloff >= 0) storeRow(row, rowBytes, columnRolloff, rolloff);
+}
+
+// Each band's peak and valley in dB (10·log10, amin 1e-10) for both frames, as spectral.ts's contrast measure:
+// the mean of the `take` largest and smallest magnitudes in the band, kept sorted in `high` (descending) and
+// `low` (ascending) by running each value down a chain of min/max, which is insertion without branches.
+// Stored as {peaks, valleys} vector pairs per band at `extremes`.
+function spectralContrast(magnitude: usize, records: usize, bands: i32, low: usize, high: usize, extremes: usize): void {
+  for (let band = 0; band < bands; band++) {
+    const record = records + (<usize>band << 4);
+    const from = load<i32>(record);
+    const to = load<i32>(record, 4);
+    const take = load<i32>(record, 8);
+    if (take == 1) {
+      // Plain minimum and maximum, in registers (every band under 75 bins at quantile 0.02).
+      let lowest = v128.load(magnitude + (<usize>from << 4));
+      let highest = lowest;
+      for (let k = from + 1; k < to; k++) {
+        const x = v128.load(magnitude + (<usize>k << 4));
+        lowest = f64x2.min(lowest, x);
+        highest = f64x2.max(highest, x);
+      }
+      const at = extremes + (<usize>band << 5);
+      v128.store(at, powerToDb(highest));
+      v128.store(at, powerToDb(lowest), 16);
+      continue;
+    }
+    if (take == 2 && to - from >= 2) {
+      // The two smallest and largest, in registers (the band up to 4 kHz at nFft 512 and quantile 0.02).
+      const x0 = v128.load(magnitude + (<usize>from << 4));
+      const x1 = v128.load(magnitude + (<usize>(from + 1) << 4));
+      let low0 = f64x2.min(x0, x1);
+      let low1 = f64x2.max(x0, x1);
+      let high0 = low1;
+      let high1 = low0;
+      for (let k = from + 2; k < to; k++) {
+        const x = v128.load(magnitude + (<usize>k << 4));
+        low1 = f64x2.min(low1, f64x2.max(low0, x));
+        low0 = f64x2.min(low0, x);
+        high1 = f64x2.max(high1, f64x2.min(high0, x));
+        high0 = f64x2.max(high0, x);
+      }
+      const two = f64x2.splat(2);
+      const at = extremes + (<usize>band << 5);
+      v128.store(at, powerToDb(f64x2.div(f64x2.add(high0, high1), two)));
+      v128.store(at, powerToDb(f64x2.div(f64x2.add(low0, low1), two)), 16);
+      continue;
+    }
+    for (let i = 0; i < take; i++) {
+      v128.store(low + (<usize>i << 4), f64x2.splat(Infinity));
+      v128.store(high + (<usize>i << 4), f64x2.splat(-Infinity));
+    }
+    for (let k = from; k < to; k++) {
+      let small = v128.load(magnitude + (<usize>k << 4));
+      let large = small;
+      for (let i = 0; i < take; i++) {
+        const lowAt = low + (<usize>i << 4);
+        const highAt = high + (<usize>i << 4);
+        const lowest = v128.load(lowAt);
+        const highest = v128.load(highAt);
+        v128.store(lowAt, f64x2.min(lowest, small));
+        small = f64x2.max(lowest, small);
+        v128.store(highAt, f64x2.max(highest, large));
+        large = f64x2.min(highest, large);
+      }
+    }
+    // A band shorter than `take` averages what it has.
+    const filled = min(take, to - from);
+    let valley = f64x2.splat(0);
+    let peak = f64x2.splat(0);
+    for (let i = 0; i < filled; i++) {
+      valley = f64x2.add(valley, v128.load(low + (<usize>i << 4)));
+      peak = f64x2.add(peak, v128.load(high + (<usize>i << 4)));
+    }
+    const count = f64x2.splat(<f64>filled);
+    valley = f64x2.div(valley, count);
+    peak = f64x2.div(peak, count);
+    const at = extremes + (<usize>band << 5);
+    v128.store(at, powerToDb(peak));
+    v128.store(at, powerToDb(valley), 16);
+  }
+}
+
+// Contrast = peak − valley after clipping each to its clip-wide maximum − 80 dB (librosa's top_db), as
+// spectral.ts's writeContrast: only real frames count towards the maxima, not an odd clip's padding partner.
+function writeContrast(extremes: usize, bands: i32, frames: i32, out: usize, rowBytes: usize, column: i32): void {
+  let peakFloor = -Infinity;
+  let valleyFloor = -Infinity;
+  for (let t = 0; t < frames; t++) {
+    const pair = extremes + ((<usize>(t >> 1) * <usize>bands) << 5) + (<usize>(t & 1) << 3);
+    for (let band = 0; band < bands; band++) {
+      peakFloor = max(peakFloor, load<f64>(pair + (<usize>band << 5)) - TOP_DB);
+      valleyFloor = max(valleyFloor, load<f64>(pair + (<usize>band << 5), 16) - TOP_DB);
+    }
+  }
+  for (let t = 0; t < frames; t++) {
+    const pair = extremes + ((<usize>(t >> 1) * <usize>bands) << 5) + (<usize>(t & 1) << 3);
+    const row = out + <usize>t * rowBytes + (<usize>column << 2);
+    for (let band = 0; band < bands; band++) {
+      const peak = max(load<f64>(pair + (<usize>band << 5)), peakFloor);
+      const valley = max(load<f64>(pair + (<usize>band << 5), 16), valleyFloor);
+      store<f32>(row + (<usize>band << 2), <f32>(peak - valley));
+    }
+  }
+}
+
+const TOP_DB = 80.0;
+
+// RMS of both frames: Σx² over the zero-padded frame in order (zeros outside the signal add nothing), over the
+// frame length, plus the floor's mean square, square-rooted. Four samples of each frame per step, interleaved
+// into (frame t, frame t + 1) pairs so that each lane sums its own frame in order.
+// @ts-ignore: decorator
+@inline function rootMeanSquare(plan: usize, a: usize, b: usize, length: i32, row: usize, rowBytes: usize, column: i32): void {
+  let sum = f64x2.splat(0);
+  for (let i = 0; i < length; i += 4) {
+    const at = <usize>i << 2;
+    const x = v128.load(a + at);
+    const y = v128.load(b + at);
+    const pairs01 = f32x4.shuffle(x, y, 0, 4, 1, 5);
+    const pairs23 = f32x4.shuffle(x, y, 2, 6, 3, 7);
+    const p0 = f64x2.promote_low_f32x4(pairs01);
+    const p1 = f64x2.promote_low_f32x4(f32x4.shuffle(pairs01, pairs01, 2, 3, 0, 1));
+    const p2 = f64x2.promote_low_f32x4(pairs23);
+    const p3 = f64x2.promote_low_f32x4(f32x4.shuffle(pairs23, pairs23, 2, 3, 0, 1));
+    sum = f64x2.add(sum, f64x2.mul(p0, p0));
+    sum = f64x2.add(sum, f64x2.mul(p1, p1));
+    sum = f64x2.add(sum, f64x2.mul(p2, p2));
+    sum = f64x2.add(sum, f64x2.mul(p3, p3));
+  }
+  const meanSquare = f64x2.add(f64x2.div(sum, f64x2.splat(<f64>length)), v128.load64_splat(plan, FLOOR_MEAN_SQUARE));
+  storeRow(row, rowBytes, column, f64x2.sqrt(meanSquare));
+}
+
+// Zero-crossing rate of frame t, as spectral.ts's zeroCrossingRate: sign changes between consecutive samples
+// within the frame clipped to the signal, over the frame length; a sample below −threshold is negative, any
+// other one positive. Four sample pairs per vector.
+function zeroCrossingRate(plan: usize, padded: usize, t: i32, hop: i32, half: i32, samples: i32, row: usize, column: i32): void {
+  const start = t * hop - half;
+  const from = max(0, start);
+  const to = min(samples, start + 2 * half);
+  let crossings = 0;
+  if (to - from >= 2) {
+    const limit = f32x4.splat(load<f32>(plan, ZCR_LIMIT));
+    // Signal sample j is at padded + 4·(j + half).
+    const base = padded + (<usize>half << 2);
+    let counts = i32x4.splat(0);
+    let j = from + 1;
+    for (; j + 4 <= to; j += 4) {
+      const at = base + (<usize>j << 2);
+      const changed = v128.xor(f32x4.lt(v128.load(at), limit), f32x4.lt(v128.load(at - 4), limit));
+      counts = i32x4.sub(counts, changed);
+    }
+    crossings = i32x4.extract_lane(counts, 0) + i32x4.extract_lane(counts, 1) + i32x4.extract_lane(counts, 2) + i32x4.extract_lane(counts, 3);
+    const scalarLimit = load<f32>(plan, ZCR_LIMIT);
+    for (; j < to; j++) {
+      const at = base + (<usize>j << 2);
+      crossings += <i32>(load<f32>(at) < scalarLimit) ^ <i32>(load<f32>(at - 4) < scalarLimit);
+    }
+  }
+  store<f32>(row + (<usize>column << 2), <f32>(<f64>crossings / <f64>(2 * half)));
 }
 
 // x[2n], x[2n + 1] of an f32 frame as f64, where `at` is the byte offset 16·n of z[n] in f64 buffers.
@@ -241,10 +553,9 @@ function radix22(re: usize, im: usize, size: i32, span: i32, twiddles: usize): v
   }
 }
 
-// Mel energies of both frames' power spectra into two rows of `nMels`.
+// Mel energies of both frames' power spectra, one vector per band into `out`.
 // @ts-ignore: decorator
 @inline function melEnergies(power: usize, bands: usize, nMels: i32, out: usize): void {
-  const rowBytes = <usize>nMels << 3;
   for (let m = 0; m < nMels; m++) {
     const record = bands + (<usize>m << 4);
     const from = power + (<usize>load<i32>(record) << 4);
@@ -263,10 +574,7 @@ function radix22(re: usize, im: usize, size: i32, span: i32, twiddles: usize): v
     if (i < count) {
       a0 = f64x2.add(a0, f64x2.mul(v128.load64_splat(weights + (<usize>i << 3)), v128.load(from + (<usize>i << 4))));
     }
-    const energy = f64x2.add(a0, a1);
-    const to = out + (<usize>m << 3);
-    v128.store64_lane(to, energy, 0);
-    v128.store64_lane(to + rowBytes, energy, 1);
+    v128.store(out + (<usize>m << 4), f64x2.add(a0, a1));
   }
 }
 

@@ -7,7 +7,7 @@ import {
   type FeatureSetName,
   resolveFeatureConfig,
 } from '../../../functions/audio/feature-set.ts';
-import { useSpectrumKernels } from '../../../functions/audio/spectrogram.ts';
+import { useSpectrumKernels } from '../../../functions/audio/frame-features.ts';
 import { loadSpectrumKernels } from '../../../functions/kernels/load-node.ts';
 import { createRandom } from '../../../training/random.ts';
 import { to16Bit } from '../../fixtures/audio/synthetic.ts';

@@ -3,8 +3,10 @@ import {
   type ResampleKernels,
   type ResamplePlan,
   resample,
+  resamplePcm16,
   useResampleKernels,
 } from '../../../functions/audio/resample.ts';
+import { downmixPcm16 } from '../../../functions/audio/wav.ts';
 import { loadResampleKernels } from '../../../functions/kernels/load-node.ts';
 
 function tone(rate: number, frequency: number, seconds: number, phase = 0): Float32Array {
@@ -47,6 +49,12 @@ function counting(kernels: ResampleKernels) {
     resample(plan, signal, output) {
       counts.calls++;
       const handled = kernels.resample(plan, signal, output);
+      if (handled) counts.handled++;
+      return handled;
+    },
+    resamplePcm16(plan, interleaved, channels, output) {
+      counts.calls++;
+      const handled = kernels.resamplePcm16(plan, interleaved, channels, output);
       if (handled) counts.handled++;
       return handled;
     },
@@ -185,6 +193,7 @@ describe('useResampleKernels', () => {
         output.fill(7);
         return true;
       },
+      resamplePcm16: () => false,
     });
     const signal = tone(48000, 440, 0.1);
     const first = resample(signal, 48000, 16000);
@@ -202,7 +211,66 @@ describe('useResampleKernels', () => {
     const signal = tone(44100, 997, 0.2, 1);
     useResampleKernels(null);
     const reference = resample(signal, 44100, 16000);
-    useResampleKernels({ resample: () => false });
+    useResampleKernels({ resample: () => false, resamplePcm16: () => false });
     expect(resample(signal, 44100, 16000)).toEqual(reference);
+  });
+});
+
+/** Interleaved 16-bit PCM of `channels` different tones. */
+function pcm16(rate: number, frames: number, channels: number): Int16Array {
+  return Int16Array.from({ length: frames * channels }, (_, i) => {
+    const channel = i % channels;
+    const t = Math.floor(i / channels) / rate;
+    return Math.round(20000 * Math.sin(2 * Math.PI * (300 + 250 * channel) * t + channel));
+  });
+}
+
+describe('resamplePcm16', () => {
+  afterAll(() => useResampleKernels(null));
+
+  it('is the downmix followed by resample, with the TypeScript loops', () => {
+    useResampleKernels(null);
+    for (const channels of [1, 2, 3]) {
+      for (const [from, to] of [
+        [48000, 16000],
+        [44100, 16000],
+        [16000, 16000],
+      ]) {
+        const interleaved = pcm16(from, 4801, channels);
+        const mono = new Float32Array(4801);
+        downmixPcm16(interleaved, channels, mono);
+        expect(resamplePcm16(interleaved, channels, from, to), `${channels} ch ${from} Hz`).toEqual(
+          resample(mono, from, to),
+        );
+      }
+    }
+  });
+
+  it('hands registered kernels the samples undecoded, and decodes them itself when the kernels decline', () => {
+    const interleaved = pcm16(48000, 4800, 2);
+    const seen: { channels: number; samples: number; outputs: number }[] = [];
+    useResampleKernels({
+      resample: () => false,
+      resamplePcm16(_plan, samples, channels, output) {
+        seen.push({ channels, samples: samples.length, outputs: output.length });
+        return false;
+      },
+    });
+    const declined = resamplePcm16(interleaved, 2, 48000, 16000);
+    useResampleKernels(null);
+    expect(declined).toEqual(resamplePcm16(interleaved, 2, 48000, 16000));
+    expect(seen).toEqual([{ channels: 2, samples: 9600, outputs: 1600 }]);
+  });
+
+  it('refuses samples that are not whole frames, and bad rates', () => {
+    expect(() => resamplePcm16(new Int16Array(5), 2, 48000, 16000)).toThrow(
+      'resamplePcm16: expected whole frames of 2 channels, got 5 samples',
+    );
+    expect(() => resamplePcm16(new Int16Array(4), 0, 48000, 16000)).toThrow(
+      'resamplePcm16: expected whole frames of 0 channels, got 4 samples',
+    );
+    expect(() => resamplePcm16(new Int16Array(4), 1, 0, 16000)).toThrow(
+      'resample: expected fromRate to be a positive integer in Hz, got 0',
+    );
   });
 });

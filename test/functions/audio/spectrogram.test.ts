@@ -1,12 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createMelFilterbank, POWER_DB_AMIN } from '../../../functions/audio/mel.ts';
-import {
-  createSpectrogram,
-  type SpectrumKernels,
-  useSpectrumKernels,
-} from '../../../functions/audio/spectrogram.ts';
+import { createSpectrogram } from '../../../functions/audio/spectrogram.ts';
 import { createStft } from '../../../functions/audio/stft.ts';
-import { loadSpectrumKernels } from '../../../functions/kernels/load-node.ts';
 import { createRandom } from '../../../training/random.ts';
 
 /** A loud tone that stops halfway, over faint noise: a wide dynamic range within and across frames. */
@@ -58,36 +53,7 @@ function worstDifference(actual: Float64Array, expected: Float64Array): number {
   return worst;
 }
 
-/** Counts the calls the wasm loops took, to show that none fell back to the TypeScript loops. */
-function counting(kernels: SpectrumKernels) {
-  const counts = { calls: 0, handled: 0 };
-  const counted: SpectrumKernels = {
-    spectrogram(plan, signal, magnitude, logMel) {
-      counts.calls++;
-      const handled = kernels.spectrogram(plan, signal, magnitude, logMel);
-      if (handled) counts.handled++;
-      return handled;
-    },
-  };
-  return { counts, counted };
-}
-
-const wasm = counting(loadSpectrumKernels());
-
-// Every behaviour holds for the TypeScript loops (the default and reference) and the wasm SIMD ones.
-describe.each([
-  ['TypeScript', null],
-  ['wasm SIMD', wasm.counted],
-])('spectrogram with the %s loops', (name, kernels) => {
-  beforeAll(() => useSpectrumKernels(kernels));
-  afterAll(() => {
-    useSpectrumKernels(null);
-    if (kernels) {
-      expect(wasm.counts.calls, name).toBeGreaterThan(0);
-      expect(wasm.counts.handled, name).toBe(wasm.counts.calls);
-    }
-  });
-
+describe('spectrogram', () => {
   // FFT sizes with an odd and an even number of radix-2 stages in the half-size transform; hops from one sample
   // to past the frame; lengths from none to several frames, giving odd and even frame counts.
   it.each([

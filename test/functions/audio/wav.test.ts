@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   decodeWav,
   decodeWavMono,
+  downmixPcm16,
+  readPcm16,
   readWavInfo,
   WavError,
   type WavErrorCode,
@@ -221,6 +223,40 @@ describe('decodeWavMono', () => {
       'expected finite float samples, got NaN at frame 0 of channel 1',
     );
     expect(errorOf(() => decodeWavMono(STEREO16.slice(0, 50))).code).toBe('size_mismatch');
+  });
+});
+
+describe('readPcm16 and downmixPcm16', () => {
+  it.each([1, 2, 3])('give what decodeWavMono gives for 16-bit PCM, %i channel(s)', (count) => {
+    const wav = encodeWav(testChannels(count, 301), 48000);
+    const pcm = readPcm16(wav);
+    expect(pcm?.info).toEqual(readWavInfo(wav));
+    expect(pcm?.interleaved).toHaveLength(301 * count);
+    const mono = new Float32Array(301).fill(5);
+    downmixPcm16(pcm?.interleaved ?? new Int16Array(0), count, mono);
+    expect(mono).toEqual(decodeWavMono(wav).samples);
+  });
+
+  it('read samples that start at an odd byte offset (after an odd-sized chunk) through an aligned copy', () => {
+    const { fmt, data } = chunksOf(encodeWav(testChannels(2, 50), 16000));
+    const wav = riff([fmt, chunk('bext', [1, 2, 3], { pad: false }), data]);
+    const pcm = readPcm16(wav);
+    expect(pcm?.interleaved.byteOffset).toBe(0);
+    const mono = new Float32Array(50);
+    downmixPcm16(pcm?.interleaved ?? new Int16Array(0), 2, mono);
+    expect(mono).toEqual(decodeWavMono(wav).samples);
+  });
+
+  it('leave other encodings to decodeWavMono, and reject what it rejects', () => {
+    expect(readPcm16(encodeWav(testChannels(2, 10), 16000, { encoding: 'pcm24' }))).toBeNull();
+    expect(readPcm16(STEREO_FLOAT)).toBeNull();
+    expect(errorOf(() => readPcm16(STEREO16.slice(0, 50))).code).toBe('size_mismatch');
+  });
+
+  it('refuse a frame count the samples do not make up', () => {
+    expect(() => downmixPcm16(new Int16Array(5), 2, new Float32Array(2))).toThrow(
+      'downmixPcm16: expected 2 frames of 2 channels, got 5 samples',
+    );
   });
 });
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { resample, useResampleKernels } from '../../../functions/audio/resample.ts';
+import { resample, resamplePcm16, useResampleKernels } from '../../../functions/audio/resample.ts';
 import { loadResampleKernels } from '../../../functions/kernels/load-node.ts';
 import { createRandom } from '../../../training/random.ts';
 import { relativeRms } from '../../fixtures/audio/compare.ts';
@@ -28,10 +28,36 @@ function bothWays(signal: Float32Array, fromRate: number, toRate: number, wasm =
       handled = wasm.resample(plan, input, output);
       return handled;
     },
+    resamplePcm16: () => false,
   });
   const actual = resample(signal, fromRate, toRate);
   useResampleKernels(null);
   return { expected, actual, handled };
+}
+
+/** As {@link bothWays} for interleaved 16-bit PCM through `resamplePcm16`. */
+function bothWaysPcm16(interleaved: Int16Array, channels: number, fromRate: number, toRate: number) {
+  useResampleKernels(null);
+  const expected = resamplePcm16(interleaved, channels, fromRate, toRate);
+  let handled = false;
+  useResampleKernels({
+    resample: () => false,
+    resamplePcm16(plan, samples, count, output) {
+      handled = kernels.resamplePcm16(plan, samples, count, output);
+      return handled;
+    },
+  });
+  const actual = resamplePcm16(interleaved, channels, fromRate, toRate);
+  useResampleKernels(null);
+  return { expected, actual, handled };
+}
+
+/** `voiceLike` as interleaved 16-bit PCM, each channel a different voice. */
+function voiceLikePcm16(rate: number, frames: number, channels: number): Int16Array {
+  const voices = Array.from({ length: channels }, (_, c) => voiceLike(rate, frames, c + 1));
+  return Int16Array.from({ length: frames * channels }, (_, i) =>
+    Math.round(32767 * voices[i % channels][Math.floor(i / channels)]),
+  );
 }
 
 afterEach(() => useResampleKernels(null));
@@ -63,6 +89,33 @@ describe('resampler wasm kernels', () => {
       expect(handled, `${length} samples`).toBe(true);
       expect(relativeRms(actual, expected), `${length} samples`).toBeLessThanOrEqual(1e-6);
     }
+  });
+
+  it.each([
+    [48000, 1],
+    [48000, 2],
+    [44100, 2],
+    [8000, 1],
+  ])(
+    'downmix 16-bit PCM from %i Hz, %i channel(s), in their memory as TypeScript does, at every length',
+    (from, channels) => {
+      for (const frames of [0, 1, 3, 4, 7, 8, 9, 1001, Math.round(from * 0.37)]) {
+        const { expected, actual, handled } = bothWaysPcm16(
+          voiceLikePcm16(from, frames, channels),
+          channels,
+          from,
+          16000,
+        );
+        expect(handled, `${frames} frames`).toBe(true);
+        expect(relativeRms(actual, expected), `${frames} frames`).toBeLessThanOrEqual(1e-6);
+      }
+    },
+  );
+
+  it('leave 16-bit PCM of more than two channels to the TypeScript downmix', () => {
+    const { expected, actual, handled } = bothWaysPcm16(voiceLikePcm16(48000, 4800, 3), 3, 48000, 16000);
+    expect(handled).toBe(false);
+    expect(actual).toEqual(expected);
   });
 
   it('reuse their memory: once every plan has its tables in, more calls leave it the same size', () => {

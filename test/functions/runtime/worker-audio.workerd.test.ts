@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { decodeAudio } from '../../../functions/audio/decode.ts';
 import { createFeatureExtractor, FEATURE_SET_NAMES } from '../../../functions/audio/feature-set.ts';
+import { useSpectrumKernels } from '../../../functions/audio/frame-features.ts';
 import { resample, useResampleKernels } from '../../../functions/audio/resample.ts';
-import { useSpectrumKernels } from '../../../functions/audio/spectrogram.ts';
 import { encodeWav } from '../../../functions/audio/wav-encode.ts';
 import resampleWasm from '../../../functions/kernels/resample.wasm';
 import spectrumWasm from '../../../functions/kernels/spectrum.wasm';
@@ -42,9 +42,9 @@ describe('the Worker audio front end inside workerd', () => {
     for (const result of calls.mock.results) expect(result).toEqual({ type: 'return', value: true });
   });
 
-  it('runs the bundled spectrogram kernels, every feature set within 1e-4 dB / 1e-5 relative of TypeScript', () => {
+  it('runs the bundled frame-feature kernels, every feature set within 1e-4 dB / 1e-5 relative of TypeScript', () => {
     expect(spectrumWasm).toBeInstanceOf(WebAssembly.Module);
-    const calls = vi.spyOn(prepareWorkerAudio().spectrum, 'spectrogram');
+    const calls = vi.spyOn(prepareWorkerAudio().spectrum, 'frameFeatures');
     const clip = decodeAudio(speechWav()).samples;
     for (const set of FEATURE_SET_NAMES) {
       const extractor = createFeatureExtractor(set);
@@ -67,14 +67,15 @@ describe('the Worker audio front end inside workerd', () => {
   it('classifies a 48 kHz stereo upload as the TypeScript front end does', async () => {
     const wav = speechAt48k();
     const kernels = prepareWorkerAudio();
-    const calls = vi.spyOn(kernels.resample, 'resample');
-    const spectrograms = vi.spyOn(kernels.spectrum, 'spectrogram');
+    // 16-bit stereo: downmixed and resampled in one kernel call.
+    const calls = vi.spyOn(kernels.resample, 'resamplePcm16');
+    const frameFeatures = vi.spyOn(kernels.spectrum, 'frameFeatures');
     const withWasm = await expectClassification(await postClassify(wav));
     expect(calls).toHaveBeenCalledOnce();
     expect(calls.mock.results[0]).toEqual({ type: 'return', value: true });
-    // The features too: every extraction took the spectrogram kernels.
-    expect(spectrograms).toHaveBeenCalled();
-    for (const result of spectrograms.mock.results) expect(result).toEqual({ type: 'return', value: true });
+    // The features too: every extraction took the frame-feature kernels.
+    expect(frameFeatures).toHaveBeenCalled();
+    for (const result of frameFeatures.mock.results) expect(result).toEqual({ type: 'return', value: true });
 
     useResampleKernels(null);
     useSpectrumKernels(null);
