@@ -48,7 +48,7 @@ export interface FeatureConfig {
  * Bump when decoding, resampling or any feature's maths changes: cached features and trained models made with
  * another version no longer match what the front end computes.
  */
-export const FRONT_END_VERSION = 1;
+export const FRONT_END_VERSION = 2;
 
 export const DEFAULT_FEATURE_CONFIG: Readonly<FeatureConfig> = Object.freeze({
   sampleRate: 16000,

@@ -164,10 +164,52 @@ describe('createPitchTracker across sample rates', () => {
   });
 });
 
+describe('createPitchTracker path search', () => {
+  /** Frames more than a semitone off the contour, over the inner frames of noisy vowels around each F0. */
+  function grossErrors(octaveJumpCost: number): { gross: number; frames: number } {
+    const pathTracker = createPitchTracker({ ...CONFIG, octaveJumpCost });
+    let gross = 0;
+    let frames = 0;
+    for (const noiseDb of [-10, -5, 0]) {
+      for (const centreHz of [90, 130, 200, 300]) {
+        const contour = (seconds: number) => centreHz * 2 ** (0.4 * Math.sin(2 * Math.PI * 0.5 * seconds));
+        const track = pathTracker.track(vowelLike(2, contour, { noiseDb, seed: centreHz }));
+        for (const t of innerFrames(2)) {
+          frames++;
+          if (track.f0[t] > 0 && Math.abs(semitones(track.f0[t] / contour(centre(t)))) > 1) gross++;
+        }
+      }
+    }
+    return { gross, frames };
+  }
+
+  it('keeps noisy vowels on their octave where frame-by-frame decisions jump', () => {
+    const alone = grossErrors(0);
+    const path = grossErrors(0.35);
+    expect(alone.gross / alone.frames).toBeGreaterThan(0.02);
+    expect(path.gross).toBe(0);
+  });
+
+  it('removes most octave jumps between consecutive frames of the committed speech clip', () => {
+    const wav = readFileSync(new URL('../../fixtures/audio/speech.wav', import.meta.url));
+    const signal = decodeAudio(new Uint8Array(wav)).samples;
+    const jumps = (track: PitchTrack) =>
+      track.f0.filter(
+        (f, t) => t > 0 && f > 0 && track.f0[t - 1] > 0 && Math.abs(semitones(f / track.f0[t - 1])) > 7,
+      ).length;
+    const alone = createPitchTracker({ ...CONFIG, octaveJumpCost: 0 }).track(signal);
+    const path = tracker.track(signal);
+    // Voicing is decided frame by frame either way.
+    expect(path.voicing).toEqual(alone.voicing);
+    expect(jumps(alone)).toBeGreaterThanOrEqual(5);
+    expect(jumps(path)).toBeLessThanOrEqual(2);
+  });
+});
+
 describe('createPitchTracker on speech', () => {
   /**
-   * A male voice: voiced frames are mostly 80–250 Hz (measured 93 %: espeak's phrase ends fall to 77 Hz,
-   * and a few weakly voiced frames at consonants are octaves up), with a median of 85–140 Hz.
+   * A male voice: voiced frames are mostly 80–250 Hz (measured 96 %: espeak's phrase ends fall to 77 Hz,
+   * and two weakly voiced frames at consonants are octaves up), with a median of 85–140 Hz.
    */
   function expectMaleVoice(signal: Float32Array, minVoicedShare: number) {
     const track = tracker.track(signal);
@@ -227,6 +269,7 @@ describe('createPitchTracker settings', () => {
         { noiseFloorDb: Number.NaN },
         'pitch: expected noiseFloorDb to be a finite dBFS level or null, got NaN',
       ],
+      [{ octaveJumpCost: -0.1 }, 'pitch: expected octaveJumpCost to be a finite cost ≥ 0, got -0.1'],
     ];
     for (const [overrides, message] of cases) {
       expect(() => createPitchTracker({ ...CONFIG, ...overrides })).toThrow(message);
