@@ -7,7 +7,7 @@ import { registerHealthRoute } from './routes/health.ts';
 import { registerModelsRoute } from './routes/models.ts';
 import { readServeConfig, type ServeConfig, type WorkerEnv } from './runtime/config.ts';
 import type { ModelSource } from './runtime/model-source.ts';
-import { createModelStore } from './runtime/model-store.ts';
+import { createModelStore, type ModelStoreOptions } from './runtime/model-store.ts';
 
 /** Hono typing shared by the routes: the Worker's bindings and what middleware puts on the context. */
 export interface AppEnv {
@@ -20,6 +20,8 @@ export interface AppOptions {
   models: ModelSource;
   /** Makes the tfjs backend ready; called before the first model is built. */
   prepareBackend(): Promise<void>;
+  /** Compiles each loaded network to the inference kernels (ModelStoreOptions); absent: tfjs runs them. */
+  compileNetwork?: ModelStoreOptions['compileNetwork'];
 }
 
 /**
@@ -28,7 +30,10 @@ export interface AppOptions {
  * classification. Every error, including unknown routes, is the JSON envelope and carries CORS headers.
  */
 export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
-  const store = createModelStore(options.models, { prepareBackend: options.prepareBackend });
+  const store = createModelStore(options.models, {
+    prepareBackend: options.prepareBackend,
+    compileNetwork: options.compileNetwork,
+  });
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (!result.success) {

@@ -21,15 +21,17 @@ const WRANGLER_ENV = {
   DO_NOT_TRACK: '1',
 };
 
-/** Which LSTM the generated entry serves with. */
-export type LstmPath = 'fused' | 'stock';
+/** How the generated entry runs the networks. */
+export type NetworkPath = 'compiled' | 'fused' | 'stock';
 
 export interface WorkerEntryOptions {
   /**
-   * 'fused' (default): `prepareWorkerBackend`, as functions/index.ts deploys (WASM backend + the fused LSTM
-   * kernels); 'stock': `initWasmBackend` alone, tfjs's own LSTM on the same WASM backend (for comparisons).
+   * 'compiled' (default): as functions/index.ts deploys, each network compiled to the inference kernels
+   * (`compileWorkerNetwork`, `prepareWorkerBackend`); 'fused': tfjs's graph on the WASM backend with the fused
+   * LSTM layers (`prepareWorkerBackend` alone); 'stock': `initWasmBackend` alone, tfjs's own LSTM on the same
+   * backend. The last two are for comparisons.
    */
-  lstm?: LstmPath;
+  network?: NetworkPath;
 }
 
 /**
@@ -45,23 +47,25 @@ export function writeWorkerEntry(
   const bundled = join(workDir, 'bundled-models.ts');
   writeFileSync(bundled, renderBundledModels({ modelsDir, outFile: bundled }));
   const from = (path: string) => relative(workDir, join(ROOT, path)).split('\\').join('/');
+  const network = options.network ?? 'compiled';
   const backend =
-    options.lstm === 'stock'
+    network === 'stock'
       ? { name: 'initWasmBackend', module: 'functions/runtime/wasm-backend.ts' }
       : { name: 'prepareWorkerBackend', module: 'functions/runtime/worker-backend.ts' };
+  const compile = network === 'compiled' ? ', compileNetwork: compileWorkerNetwork' : '';
   const entry = join(workDir, 'entry.ts');
   writeFileSync(
     entry,
     [
       `import { createApp } from '${from('functions/app.ts')}';`,
-      `import { ${backend.name} } from '${from(backend.module)}';`,
+      `import { ${backend.name}${compile ? ', compileWorkerNetwork' : ''} } from '${from(backend.module)}';`,
       `import { prepareWorkerAudio } from '${from('functions/runtime/worker-audio.ts')}';`,
       "import { bundledModels } from './bundled-models.ts';",
       '',
       "// As functions/index.ts: uploads decode and give features through the front end's wasm loops.",
       'prepareWorkerAudio();',
       '',
-      `export default createApp({ models: bundledModels, prepareBackend: ${backend.name} });`,
+      `export default createApp({ models: bundledModels, prepareBackend: ${backend.name}${compile} });`,
       '',
     ].join('\n'),
   );

@@ -1,7 +1,11 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ModelFiles } from '../functions/runtime/model-source.ts';
-import { createModelStore, type ServedModel } from '../functions/runtime/model-store.ts';
+import {
+  createModelStore,
+  type ModelStoreOptions,
+  type ServedModel,
+} from '../functions/runtime/model-store.ts';
 import {
   type AttentionExampleOptions,
   collectAttentionExamples,
@@ -27,6 +31,8 @@ export interface AnnotateOptions {
   /** Which weights the folder ships; default: what the record's notes say. */
   weights?: AttentionExampleOptions['weights'];
   latency?: LatencyOptions;
+  /** Compiles each network as the Worker does (timing and attention examples then take that path). */
+  compileNetwork?: ModelStoreOptions['compileNetwork'];
   examples?: number;
   log: (line: string) => void;
 }
@@ -43,11 +49,18 @@ async function readModelFiles(dir: string): Promise<ModelFiles> {
   return { modelJson, metadata: await readJson('metadata.json'), shards };
 }
 
-/** Loads a model folder through the serving model store (metadata.json checked, attention head built). */
-export async function loadServedModel(dir: string, id: string): Promise<ServedModel> {
+/**
+ * Loads a model folder through the serving model store (metadata.json checked, attention head built, and the
+ * network compiled with `compileNetwork` when given).
+ */
+export async function loadServedModel(
+  dir: string,
+  id: string,
+  compileNetwork?: ModelStoreOptions['compileNetwork'],
+): Promise<ServedModel> {
   const store = createModelStore(
     { registry: { default: id, models: [id] }, models: { [id]: await readModelFiles(dir) } },
-    { prepareBackend: async () => {} },
+    { prepareBackend: async () => {}, compileNetwork },
   );
   return store.load(id);
 }
@@ -80,7 +93,7 @@ async function missingCorpora(
 export async function annotateModelFolder(dir: string, options: AnnotateOptions): Promise<RunRecord> {
   const { log } = options;
   const record = await readRunRecord(join(dir, 'run.json'));
-  const served = await loadServedModel(dir, record.id);
+  const served = await loadServedModel(dir, record.id, options.compileNetwork);
   try {
     const parameters = served.network.countParams();
     if (parameters !== record.parameters) {
@@ -88,7 +101,7 @@ export async function annotateModelFolder(dir: string, options: AnnotateOptions)
         `expected the weights in ${dir} to have the record's ${record.parameters} parameters, got ${parameters}`,
       );
     }
-    const inference = inferenceCost(served.network, options.backend, options.latency);
+    const inference = inferenceCost(served.network, options.backend, options.latency, served.compiled);
     log(
       `${record.id}: ${(inference.macs / 1e6).toFixed(2)} M MACs per clip; ${inference.msPerClip.median.toFixed(2)} ms ` +
         `median, ${inference.msPerClip.p95.toFixed(2)} ms p95 over ${inference.runs} passes (${inference.backend})`,

@@ -1,6 +1,7 @@
 import { cpus, loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import type { CompiledNetwork } from '../functions/model/compiled-network.ts';
 import type { TrainingBackend } from './backend.ts';
 import { createRandom } from './random.ts';
 import type { InferenceCost } from './run-record.ts';
@@ -166,23 +167,28 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 /**
- * Times the model's forward pass on one input of its own shape (batch 1) on the current tfjs backend, reading
- * the output back as the serving path does. Milliseconds, median and 95th percentile.
+ * Times the model's forward pass on one input of its own shape (batch 1), reading the output back as the
+ * serving path does: through `compiled` when given (functions/model/compiled-network.ts, as the Worker runs
+ * it), else on the current tfjs backend. Milliseconds, median and 95th percentile.
  */
-export function measureLatency(model: tfl.LayersModel, options: LatencyOptions = {}): Latency {
+export function measureLatency(
+  model: tfl.LayersModel,
+  options: LatencyOptions = {},
+  compiled: CompiledNetwork | null = null,
+): Latency {
   const runs = options.runs ?? 100;
   const warmup = options.warmup ?? 10;
   if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`expected runs ≥ 1, got ${runs}`);
   const shape = single(model.inputs[0].shape, model.name, 'input').slice(1) as number[];
   const random = createRandom(options.seed ?? 1);
-  const x = tf.tensor(
-    Float32Array.from({ length: product(shape) }, () => random.normal()),
-    [1, ...shape],
-  );
-  const pass = () =>
-    tf.tidy(() => {
-      (model.predict(x) as tf.Tensor).dataSync();
-    });
+  const input = Float32Array.from({ length: product(shape) }, () => random.normal());
+  const x = tf.tensor(input, [1, ...shape]);
+  const pass = compiled
+    ? () => compiled.run(input)
+    : () =>
+        tf.tidy(() => {
+          (model.predict(x) as tf.Tensor).dataSync();
+        });
   try {
     for (let i = 0; i < warmup; i++) pass();
     const times: number[] = [];
@@ -211,21 +217,26 @@ export function describeBackend(backend: TrainingBackend): string {
 
 const round = (value: number, digits: number) => Number(value.toFixed(digits));
 
-/** The run record's `inference`: MACs counted from the layers and latency measured here, now. */
+/**
+ * The run record's `inference`: MACs counted from the layers and latency measured here, now, through
+ * `compiled` when given (as the Worker serves it).
+ */
 export function inferenceCost(
   model: tfl.LayersModel,
   backend: TrainingBackend,
   options: LatencyOptions = {},
+  compiled: CompiledNetwork | null = null,
 ): InferenceCost {
   const macs = countMacs(model).total;
   const processors = cpus();
   const loadAverage = loadavg()[0];
-  const latency = measureLatency(model, options);
+  const latency = measureLatency(model, options, compiled);
+  const path = compiled ? 'network compiled to the inference kernels (network.wasm, fused LSTM); ' : '';
   return {
     macs,
     msPerClip: { median: round(latency.median, 3), p95: round(latency.p95, 3) },
     runs: latency.runs,
-    backend: describeBackend(backend),
+    backend: `${path}${describeBackend(backend)}`,
     cpu: { model: processors[0]?.model.trim() ?? 'unknown', cores: Math.max(1, processors.length) },
     node: process.versions.node,
     loadAverage: round(loadAverage, 2),

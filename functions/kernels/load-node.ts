@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { useSpectrumKernels } from '../audio/frame-features.ts';
 import { useResampleKernels } from '../audio/resample.ts';
 import { createLstmKernels, type LstmKernels } from './lstm-kernels.ts';
+import { createNetworkKernels, type NetworkKernels } from './network-kernels.ts';
 import { createResampleKernels, type WasmResampleKernels } from './resample-kernels.ts';
 import { createSpectrumKernels, type WasmSpectrumKernels } from './spectrum-kernels.ts';
 
@@ -12,6 +13,11 @@ function compile(file: string): WebAssembly.Module {
 
 export function loadLstmKernels(): LstmKernels {
   return createLstmKernels(compile('./lstm.wasm'));
+}
+
+/** The dense and convolution loops of compiled networks (functions/model/compiled-network.ts). */
+export function loadNetworkKernels(): NetworkKernels {
+  return createNetworkKernels(compile('./network.wasm'));
 }
 
 /** The resampler's SIMD loops, for `useResampleKernels` (functions/audio/resample.ts). */

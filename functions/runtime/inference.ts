@@ -53,12 +53,34 @@ interface RawOutputs {
   attention: Float32Array | null;
 }
 
-/** Runs the network on a batch of prepared inputs; every intermediate tensor is disposed before returning. */
+/** The arrays end to end. */
+function joined(arrays: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(arrays.reduce((sum, array) => sum + array.length, 0));
+  let offset = 0;
+  for (const array of arrays) {
+    out.set(array, offset);
+    offset += array.length;
+  }
+  return out;
+}
+
+/**
+ * Runs the network on a batch of prepared inputs: the compiled network one input at a time when the model has
+ * one, else tfjs on the whole batch (every intermediate tensor disposed before returning).
+ */
 function predictBatch(
   served: ServedModel,
   inputs: readonly FittedFrames[],
   withAttention: boolean,
 ): RawOutputs {
+  const { compiled } = served;
+  if (compiled) {
+    const results = inputs.map((input) => compiled.run(input.data));
+    return {
+      probabilities: joined(results.map(({ output }) => output)),
+      attention: withAttention ? joined(results.map(({ probe }) => probe ?? new Float32Array(0))) : null,
+    };
+  }
   const { inputFrames, features } = served.metadata;
   const head = withAttention ? served.withAttention : null;
   const batch = new Float32Array(inputs.length * inputFrames * features.dims);

@@ -7,6 +7,7 @@ import {
   type FeatureExtractor,
   type FeatureSetName,
 } from '../audio/feature-set.ts';
+import type { CompiledNetwork, CompileOutcome } from '../model/compiled-network.ts';
 import { type ModelMetadata, ModelMetadataSchema } from '../model/metadata.ts';
 import type { ModelFiles, ModelSource } from './model-source.ts';
 import { registerServingLayers } from './serving-layers.ts';
@@ -22,6 +23,14 @@ export interface ServedModel extends ModelEntry {
   network: tfl.LayersModel;
   /** Same weights, outputs [probabilities, attention weights]; null when the model has no attention layer. */
   withAttention: tfl.LayersModel | null;
+  /**
+   * The network compiled to the inference kernels (functions/model/compiled-network.ts), which classification
+   * uses when present, probing the attention layer; null when the store compiles nothing or the network has
+   * a layer the compiler does not support (`compileNote` says which).
+   */
+  compiled: CompiledNetwork | null;
+  /** 'compiled', 'not compiled: <reason>', or 'tfjs' when the store compiles nothing. */
+  compileNote: string;
 }
 
 export interface ModelStore {
@@ -38,6 +47,11 @@ export interface ModelStore {
 export interface ModelStoreOptions {
   /** Makes the tfjs backend ready (the WASM bring-up in workerd, a plain backend in Node). */
   prepareBackend(): Promise<void>;
+  /**
+   * Compiles a loaded network to the inference kernels, probing `attentionLayer` (the Worker's: functions/
+   * runtime/worker-backend.ts). Absent: every model runs on tfjs.
+   */
+  compileNetwork?(network: tfl.LayersModel, attentionLayer: string | null): CompileOutcome;
 }
 
 interface ModelJsonShape {
@@ -81,7 +95,12 @@ function parseEntry(id: string, files: ModelFiles): ModelEntry {
 
 let layersRegistered = false;
 
-async function buildModel(id: string, files: ModelFiles, entry: ModelEntry): Promise<ServedModel> {
+async function buildModel(
+  id: string,
+  files: ModelFiles,
+  entry: ModelEntry,
+  compile: ModelStoreOptions['compileNetwork'],
+): Promise<ServedModel> {
   const { metadata } = entry;
   if (!layersRegistered) {
     registerServingLayers();
@@ -122,7 +141,10 @@ async function buildModel(id: string, files: ModelFiles, entry: ModelEntry): Pro
             network.getLayer(metadata.attentionLayer).output as tfl.SymbolicTensor,
           ],
         });
-  return { ...entry, network, withAttention };
+  const outcome = compile?.(network, metadata.attentionLayer) ?? null;
+  const compileNote =
+    outcome === null ? 'tfjs' : outcome.network ? 'compiled' : `not compiled: ${outcome.unsupported}`;
+  return { ...entry, network, withAttention, compiled: outcome?.network ?? null, compileNote };
 }
 
 /** Validates every served model's metadata and front end up front; networks are built lazily, once each. */
@@ -148,7 +170,7 @@ export function createModelStore(source: ModelSource, options: ModelStoreOptions
       if (pending === undefined) {
         pending = options
           .prepareBackend()
-          .then(() => buildModel(id, source.models[id], found))
+          .then(() => buildModel(id, source.models[id], found, options.compileNetwork))
           .catch((error: unknown) => {
             loading.delete(id); // a failed build is retried by the next request
             throw error;

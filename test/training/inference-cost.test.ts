@@ -147,4 +147,21 @@ describe('measureLatency and inferenceCost', () => {
     expect(cost.backend).toMatch(/^wasm 4\.\d+\.\d+, SIMD (on|off), 1 thread\(s\)/);
     model.dispose();
   });
+
+  it('times the compiled network instead when given one, as the Worker runs it, and says so', () => {
+    const model = built({ architecture: 'attention-blstm', units: 4, attentionUnits: 3 }, 6, 3, 3);
+    const inputs: number[] = [];
+    const compiled = {
+      run(input: Float32Array) {
+        inputs.push(input.length);
+        return { output: new Float32Array(3), probe: null };
+      },
+    };
+    const cost = inferenceCost(model, backend, { runs: 5, warmup: 2 }, compiled);
+    expect(inputs).toEqual(new Array(7).fill(6 * 3));
+    expect(cost.backend).toBe(
+      `network compiled to the inference kernels (network.wasm, fused LSTM); ${describeBackend(backend)}`,
+    );
+    model.dispose();
+  });
 });

@@ -5,7 +5,7 @@ import { createApp } from '../../functions/app.ts';
 import type { ErrorEnvelope } from '../../functions/errors.ts';
 import type { ClassifyResponse } from '../../functions/routes/classify.ts';
 import { prepareWorkerAudio } from '../../functions/runtime/worker-audio.ts';
-import { prepareWorkerBackend } from '../../functions/runtime/worker-backend.ts';
+import { compileWorkerNetwork, prepareWorkerBackend } from '../../functions/runtime/worker-backend.ts';
 import { bundledModels } from '../fixtures/models/bundled.ts';
 
 export { env };
@@ -13,8 +13,12 @@ export { env };
 // Uploads decode and give features as in the Worker entry (functions/index.ts): through the front end's wasm loops.
 prepareWorkerAudio();
 
-/** The real app factory serving the tiny fixture models, on the real WASM backend. */
-export const app = createApp({ models: bundledModels, prepareBackend: prepareWorkerBackend });
+/** The real app factory serving the tiny fixture models as the Worker does: compiled, tfjs's WASM backend beside. */
+export const app = createApp({
+  models: bundledModels,
+  prepareBackend: prepareWorkerBackend,
+  compileNetwork: compileWorkerNetwork,
+});
 
 export const ALLOWED_ORIGIN = 'http://localhost:4321';
 export const REFUSED_ORIGIN = 'https://evil.example';

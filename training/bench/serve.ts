@@ -1,9 +1,12 @@
 /**
  * Serving bench: the classify Worker under `wrangler dev` (real workerd, tfjs on WASM SIMD), loopback only.
  *
- * The same models are served by up to two generated entries, one after the other, each in its own wrangler dev:
- * - fused: `prepareWorkerBackend`, as functions/index.ts deploys (WASM backend + the fused LSTM kernels);
- * - stock: `initWasmBackend` alone (tfjs's own LSTM on the same backend): the "before" of the fused kernel.
+ * The same models are served by up to three generated entries, one after the other, each in its own wrangler
+ * dev (scripts/local-worker.ts):
+ * - compiled: as functions/index.ts deploys, each network compiled to the inference kernels (dense and
+ *   convolution layers in network.wasm, recurrences in the fused LSTM kernels);
+ * - fused: tfjs's graph on the WASM backend with the fused LSTM layers (the deployment before compiling);
+ * - stock: `initWasmBackend` alone, tfjs's own LSTM on the same backend (the deployment before the fused LSTM).
  *
  * For each it measures
  * - deployable bundle size: `wrangler deploy --dry-run --outdir`, every output file raw and gzip-9 (source maps
@@ -21,10 +24,10 @@
  * The run exits non-zero on any error, an unfinished load run, or a tensor count that does not come back.
  *
  * The Worker serves `models/` when a registry exists, else the tiny test fixtures (then the numbers measure
- * the runtime, not a real model). It runs from generated entries in .cache/bench-serve/<lstm>/, so the
+ * the runtime, not a real model). It runs from generated entries in .cache/bench-serve/<network>/, so the
  * committed functions/model/bundled-models.ts is left alone.
  *
- *   npm run bench:serve [-- --requests 300] [--lstm fused|stock|both] [--load 1000] [--concurrency 8]
+ *   npm run bench:serve [-- --requests 300] [--network compiled|fused|stock|all] [--load 1000] [--concurrency 8]
  *                       [--load-timeout 900] [--port 8799] [--models DIR] [--model ID]
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -38,7 +41,7 @@ import {
   type Bundle,
   buildBundle,
   type GroupProcess,
-  type LstmPath,
+  type NetworkPath,
   processGroup,
   ROOT,
   type RunningWorker,
@@ -59,7 +62,7 @@ const PROBE_INTERVAL_MS = 250;
 const { values: args } = parseArgs({
   options: {
     requests: { type: 'string', default: '300' },
-    lstm: { type: 'string', default: 'both' },
+    network: { type: 'string', default: 'all' },
     load: { type: 'string', default: '1000' },
     concurrency: { type: 'string', default: '8' },
     'load-timeout': { type: 'string', default: '900' },
@@ -81,13 +84,16 @@ const requests = integerArg('requests', args.requests, 1, MAX_REQUESTS);
 const loadRequests = integerArg('load', args.load, 0, MAX_LOAD);
 const concurrency = integerArg('concurrency', args.concurrency, 1, MAX_CONCURRENCY);
 const loadTimeoutMs = integerArg('load-timeout', args['load-timeout'], 1, 3600) * 1000;
-const LSTM_CHOICES: Record<string, LstmPath[]> = {
-  both: ['fused', 'stock'],
+const NETWORK_CHOICES: Record<string, NetworkPath[]> = {
+  all: ['compiled', 'fused', 'stock'],
+  compiled: ['compiled'],
   fused: ['fused'],
   stock: ['stock'],
 };
-const variants = LSTM_CHOICES[args.lstm ?? ''];
-if (variants === undefined) throw new Error(`expected --lstm to be fused, stock or both, got ${args.lstm}`);
+const variants = NETWORK_CHOICES[args.network ?? ''];
+if (variants === undefined) {
+  throw new Error(`expected --network to be compiled, fused, stock or all, got ${args.network}`);
+}
 const port = integerArg('port', args.port, 1024, 65535 - variants.length + 1);
 if (args.model !== undefined && !/^[a-z0-9][a-z0-9._-]{0,99}$/.test(args.model)) {
   throw new Error(`expected --model to be a model id like 'blstm-v1', got '${args.model}'`);
@@ -361,7 +367,7 @@ async function loadRun(
 }
 
 interface VariantResult {
-  lstm: LstmPath;
+  network: NetworkPath;
   latencyMs: { median: number; p95: number };
   cpuMsPerRequest: { median: number; p95: number };
   decodeMs: { median: number; p95: number };
@@ -389,14 +395,14 @@ for (const name of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 async function runVariant(
-  lstm: LstmPath,
+  network: NetworkPath,
   variantPort: number,
   model: string,
   clip: Uint8Array<ArrayBuffer>,
 ): Promise<VariantResult> {
-  const workDir = join(WORK, lstm);
-  const bundle = await buildBundle(writeWorkerEntry(workDir, modelsDir, { lstm }), workDir);
-  console.log(`  ${lstm}: bundle built, starting wrangler dev on 127.0.0.1:${variantPort}`);
+  const workDir = join(WORK, network);
+  const bundle = await buildBundle(writeWorkerEntry(workDir, modelsDir, { network }), workDir);
+  console.log(`  ${network}: bundle built, starting wrangler dev on 127.0.0.1:${variantPort}`);
   const worker = await startWorker(bundle, { port: variantPort, workDir });
   started.add(worker);
   try {
@@ -404,14 +410,14 @@ async function runVariant(
     const first = await classify(url, clip);
     const warm: Sample[] = [];
     for (let i = 0; i < requests; i++) warm.push(await classify(url, clip));
-    console.log(`  ${lstm}: cold start and ${requests} sequential requests done`);
+    console.log(`  ${network}: cold start and ${requests} sequential requests done`);
     let load: LoadResult | null = null;
     if (loadRequests > 0) {
       load = await loadRun(worker, url, clip);
-      console.log(`  ${lstm}: load run done (${load.sent} sent in ${(load.wallMs / 1000).toFixed(1)} s)`);
+      console.log(`  ${network}: load run done (${load.sent} sent in ${(load.wallMs / 1000).toFixed(1)} s)`);
     }
     return {
-      lstm,
+      network,
       latencyMs: spread(warm.map((sample) => sample.latencyMs)),
       cpuMsPerRequest: spread(warm.map(cpuOf)),
       decodeMs: spread(warm.map(({ timing }) => timing.decodeMs)),
@@ -429,7 +435,7 @@ async function runVariant(
       load,
     };
   } catch (error) {
-    console.error(`wrangler dev output (${lstm}, last lines):\n${worker.log()}`);
+    console.error(`wrangler dev output (${network}, last lines):\n${worker.log()}`);
     throw error;
   } finally {
     await worker.stop();
@@ -446,7 +452,7 @@ const pair = (value: { median: number; p95: number }) => `${ms(value.median)} / 
 function table(results: VariantResult[], rows: [string, (result: VariantResult) => string][]): string {
   const width = 33;
   const column = 34;
-  const header = `${''.padEnd(width)}${results.map((r) => `${r.lstm} LSTM`.padEnd(column)).join('')}`;
+  const header = `${''.padEnd(width)}${results.map((r) => r.network.padEnd(column)).join('')}`;
   const lines = rows.map(
     ([label, cell]) => `${label.padEnd(width)}${results.map((r) => cell(r).padEnd(column)).join('')}`,
   );
@@ -459,19 +465,19 @@ console.log(
   `bench:serve: models from ${relative(ROOT, modelsDir)}, model '${model.id}' (${model.lstmLayers} LSTM layers), ` +
     `${requests} sequential requests of ${CLIP_SECONDS} s clips` +
     (loadRequests > 0 ? `, then ${loadRequests} at ${concurrency} at a time` : '') +
-    `; LSTM: ${variants.join(' then ')}; load average ${loadavg()
+    `; networks: ${variants.join(' then ')}; load average ${loadavg()
       .map((value) => value.toFixed(2))
       .join(' ')}`,
 );
-if (model.lstmLayers === 0 && variants.length > 1) {
+if (model.lstmLayers === 0 && variants.includes('fused') && variants.includes('stock')) {
   console.log(
-    `  note: '${model.id}' has no LSTM layer, so both entries run the same graph: differences are noise.`,
+    `  note: '${model.id}' has no LSTM layer, so the fused and stock entries run the same graph: differences are noise.`,
   );
 }
 
 const results: VariantResult[] = [];
-for (const [index, lstm] of variants.entries()) {
-  results.push(await runVariant(lstm, port + index, model.id, clip));
+for (const [index, network] of variants.entries()) {
+  results.push(await runVariant(network, port + index, model.id, clip));
 }
 
 const withLoad = results.filter((r) => r.load !== null);
@@ -504,7 +510,7 @@ ${table(results, [
 ${results
   .map(
     (r) =>
-      `${`bundle files (${r.lstm})`.padEnd(74)} ${'raw'.padStart(12)} ${'gzip'.padStart(12)}\n` +
+      `${`bundle files (${r.network})`.padEnd(74)} ${'raw'.padStart(12)} ${'gzip'.padStart(12)}\n` +
       r.bundle.files
         .map(
           (file) => `  ${file.name.padEnd(72)} ${kib(file.raw).padStart(12)} ${kib(file.gzip).padStart(12)}`,
@@ -565,19 +571,19 @@ for (const r of withLoad) {
   const load = loadOf(r);
   if (errorsOf(load) > 0) {
     failures.push(
-      `${r.lstm}: ${errorsOf(load)} failed requests (non-2xx ${JSON.stringify(load.statuses)}, ` +
+      `${r.network}: ${errorsOf(load)} failed requests (non-2xx ${JSON.stringify(load.statuses)}, ` +
         `network ${load.networkErrors}, odd bodies ${load.unexpectedBodies}, health probes ${load.probeErrors}); ` +
         `first: ${load.errorSamples.join(' | ')}`,
     );
   }
   if (load.sent < load.requests) {
     failures.push(
-      `${r.lstm}: the load run hit --load-timeout after ${load.sent} of ${load.requests} requests`,
+      `${r.network}: the load run hit --load-timeout after ${load.sent} of ${load.requests} requests`,
     );
   }
   if (!load.memory.flat) {
     failures.push(
-      `${r.lstm}: tensors went ${load.memory.start.tensors} → ${load.memory.end.tensors} over the load run`,
+      `${r.network}: tensors went ${load.memory.start.tensors} → ${load.memory.end.tensors} over the load run`,
     );
   }
 }

@@ -7,7 +7,13 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { loadLstmKernels, useFrontEndKernels } from '../../functions/kernels/load-node.ts';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import {
+  loadLstmKernels,
+  loadNetworkKernels,
+  useFrontEndKernels,
+} from '../../functions/kernels/load-node.ts';
+import { compileNetwork } from '../../functions/model/compiled-network.ts';
 import { registerFastRecurrentLayers } from '../../functions/model/fast-lstm.ts';
 import { annotateModelFolder } from '../annotate.ts';
 import { initTrainingBackend } from '../backend.ts';
@@ -99,13 +105,19 @@ if (folders.length === 0) fail(`expected model folders with a run.json (models/<
 
 await registerTfjsGradients();
 const backend = await initTrainingBackend({ prefer: 'wasm' });
-// As `npm run train` and the Worker do: every LSTM in the loaded models takes the fused recurrence.
-registerFastRecurrentLayers(loadLstmKernels());
+// As the Worker does: each network compiled to the inference kernels (a network the compiler does not support
+// runs on tfjs, whose LSTMs take the fused recurrence).
+const lstm = loadLstmKernels();
+registerFastRecurrentLayers(lstm);
 backend.customKernels.push('LSTM (fused recurrence, functions/model/fast-lstm.ts)');
+const kernels = { lstm, network: loadNetworkKernels() };
+const compileServedNetwork = (network: LayersModel, attentionLayer: string | null) =>
+  compileNetwork(network, kernels, attentionLayer);
 useFrontEndKernels();
 console.log(
   `models:annotate: for ${folders.length} model folder(s), counts multiply-accumulates from the layers, times ` +
-    `${runs} forward passes of one clip (batch 1, features excluded) on ${describeBackend(backend)}, and for ` +
+    `${runs} forward passes of one clip (batch 1, features excluded) through the compiled network (tfjs on ` +
+    `${describeBackend(backend)} for any it cannot compile), and for ` +
     `models with attention runs ${examples} held-out clips through the serving path; rewrites run.json and MODEL_CARD.md`,
 );
 
@@ -119,6 +131,7 @@ for (const folder of folders) {
       corpora,
       mergeCalmIntoNeutral,
       latency: { runs },
+      compileNetwork: compileServedNetwork,
       examples,
       log: (line) => console.log(line),
     });

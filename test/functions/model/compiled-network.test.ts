@@ -1,0 +1,216 @@
+import '@tensorflow/tfjs-backend-cpu';
+import { readdirSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadLstmKernels, loadNetworkKernels } from '../../../functions/kernels/load-node.ts';
+import { type CompiledNetwork, compileNetwork } from '../../../functions/model/compiled-network.ts';
+import '../../../functions/model/utterance-statistics.ts';
+import { loadModel } from '../../../training/model-io.ts';
+import { createRandom } from '../../../training/random.ts';
+
+const kernels = { lstm: loadLstmKernels(), network: loadNetworkKernels() };
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+function randomInput(shape: number[], seed: number): Float32Array {
+  const random = createRandom(seed);
+  const size = shape.reduce((a, b) => a * b, 1);
+  return Float32Array.from({ length: size }, () => 2 * random.next() - 1);
+}
+
+/** tfjs's output (and the probed layer's) for one input, on the cpu backend. */
+function reference(model: tfl.LayersModel, input: Float32Array, probe: string | null) {
+  const shape = (model.inputs[0].shape as number[]).slice(1);
+  const outputs = [model.outputs[0]];
+  if (probe !== null) outputs.push(model.getLayer(probe).output as tfl.SymbolicTensor);
+  const head = tfl.model({ inputs: model.inputs, outputs });
+  const x = tf.tensor(input, [1, ...shape]);
+  const results = head.predict(x) as tf.Tensor | tf.Tensor[];
+  const [output, probed] = Array.isArray(results) ? results : [results];
+  const values = {
+    output: output.dataSync() as Float32Array,
+    probe: probed ? (probed.dataSync() as Float32Array) : null,
+  };
+  tf.dispose([x, results]);
+  return values;
+}
+
+function largestDifference(actual: Float32Array, expected: Float32Array): number {
+  expect(actual).toHaveLength(expected.length);
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
+  return worst;
+}
+
+function compiled(model: tfl.LayersModel, probe: string | null = null): CompiledNetwork {
+  const outcome = compileNetwork(model, kernels, probe);
+  if (outcome.network === null) throw new Error(`not compiled: ${outcome.unsupported}`);
+  return outcome.network;
+}
+
+/** Runs `model` both ways on a few random inputs: outputs (and probes) within `tolerance`. */
+function expectSameAsTfjs(model: tfl.LayersModel, probe: string | null = null, tolerance = 1e-5): void {
+  const network = compiled(model, probe);
+  const shape = (model.inputs[0].shape as number[]).slice(1);
+  for (const seed of [1, 2, 3]) {
+    const input = randomInput(shape, seed);
+    const want = reference(model, input, probe);
+    const got = network.run(input);
+    expect(largestDifference(got.output, want.output), `output, seed ${seed}`).toBeLessThan(tolerance);
+    if (want.probe)
+      expect(largestDifference(got.probe ?? new Float32Array(0), want.probe)).toBeLessThan(tolerance);
+  }
+}
+
+const seeded = (seed: number) => tfl.initializers.glorotUniform({ seed });
+
+describe('compileNetwork on the committed models', () => {
+  const ids = readdirSync(new URL('../../../models/', import.meta.url), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name);
+
+  it.each(ids)('runs %s as tfjs does, and its attention weights when it has them', async (id) => {
+    const model = await loadModel(new URL(`../../../models/${id}`, import.meta.url).pathname);
+    const probe = model.layers.some((layer) => layer.name === 'attention_weights')
+      ? 'attention_weights'
+      : null;
+    expectSameAsTfjs(model, probe);
+  });
+});
+
+describe('compileNetwork layer by layer', () => {
+  it('runs Conv1D (same with an even kernel, valid), batch norm with and without centre and scale, and pooling', () => {
+    const input = tfl.input({ shape: [23, 6] });
+    let x = tfl.layers
+      .conv1d({
+        filters: 12,
+        kernelSize: 4,
+        padding: 'same',
+        activation: 'relu',
+        kernelInitializer: seeded(1),
+        biasInitializer: seeded(2),
+      })
+      .apply(input) as tfl.SymbolicTensor;
+    x = tfl.layers
+      .batchNormalization({
+        movingMeanInitializer: seeded(3),
+        movingVarianceInitializer: 'ones',
+        gammaInitializer: seeded(4),
+        betaInitializer: seeded(5),
+      })
+      .apply(x) as tfl.SymbolicTensor;
+    x = tfl.layers.maxPooling1d({ poolSize: 3, strides: 2 }).apply(x) as tfl.SymbolicTensor;
+    x = tfl.layers
+      .conv1d({
+        filters: 5,
+        kernelSize: 3,
+        padding: 'valid',
+        activation: 'tanh',
+        useBias: false,
+        kernelInitializer: seeded(6),
+      })
+      .apply(x) as tfl.SymbolicTensor;
+    x = tfl.layers
+      .batchNormalization({ center: false, scale: false, movingMeanInitializer: seeded(7) })
+      .apply(x) as tfl.SymbolicTensor;
+    const mean = tfl.layers.globalAveragePooling1d().apply(x) as tfl.SymbolicTensor;
+    const max = tfl.layers.globalMaxPooling1d().apply(x) as tfl.SymbolicTensor;
+    const joined = tfl.layers.concatenate().apply([mean, max]) as tfl.SymbolicTensor;
+    const output = tfl.layers
+      .dense({ units: 3, activation: 'softmax', kernelInitializer: seeded(8) })
+      .apply(joined) as tfl.SymbolicTensor;
+    expectSameAsTfjs(tfl.model({ inputs: input, outputs: output }));
+  });
+
+  it('runs LSTMs backwards with states, hard-sigmoid gates, and every Bidirectional merge', () => {
+    for (const mergeMode of ['concat', 'sum', 'ave', 'mul'] as const) {
+      const input = tfl.input({ shape: [9, 5] });
+      const lstm = () =>
+        tfl.layers.lstm({
+          units: 8,
+          returnSequences: true,
+          recurrentActivation: 'hardSigmoid',
+          kernelInitializer: seeded(11),
+          recurrentInitializer: seeded(12),
+          biasInitializer: seeded(13),
+        });
+      const both = tfl.layers
+        .bidirectional({ layer: lstm() as tfl.RNN, mergeMode })
+        .apply(input) as tfl.SymbolicTensor;
+      const [last, h, c] = tfl.layers
+        .lstm({
+          units: 4,
+          goBackwards: true,
+          returnState: true,
+          kernelInitializer: seeded(14),
+          recurrentInitializer: seeded(15),
+        })
+        .apply(both) as tfl.SymbolicTensor[];
+      const joined = tfl.layers.concatenate().apply([last, h, c]) as tfl.SymbolicTensor;
+      const output = tfl.layers.activation({ activation: 'sigmoid' }).apply(joined) as tfl.SymbolicTensor;
+      expectSameAsTfjs(tfl.model({ inputs: input, outputs: output }));
+    }
+  });
+
+  it('runs attention pooling from a rank-1 score, reshapes, dropout, and a Dense over time', () => {
+    const input = tfl.input({ shape: [11, 4] });
+    const sequence = tfl.layers
+      .dense({ units: 6, activation: 'tanh', kernelInitializer: seeded(21), biasInitializer: seeded(22) })
+      .apply(input) as tfl.SymbolicTensor;
+    const score = tfl.layers
+      .flatten()
+      .apply(
+        tfl.layers.dense({ units: 1, kernelInitializer: seeded(23) }).apply(sequence),
+      ) as tfl.SymbolicTensor;
+    const weights = tfl.layers.softmax({ name: 'weights' }).apply(score) as tfl.SymbolicTensor;
+    const pooled = tfl.layers.dot({ axes: 1 }).apply([weights, sequence]) as tfl.SymbolicTensor;
+    const column = tfl.layers.reshape({ targetShape: [11, 1] }).apply(weights) as tfl.SymbolicTensor;
+    const pooledToo = tfl.layers
+      .flatten()
+      .apply(tfl.layers.dot({ axes: 1 }).apply([column, sequence])) as tfl.SymbolicTensor;
+    const flat = tfl.layers.reshape({ targetShape: [66] }).apply(sequence) as tfl.SymbolicTensor;
+    const joined = tfl.layers
+      .dropout({ rate: 0.5 })
+      .apply(tfl.layers.concatenate().apply([pooled, pooledToo, flat])) as tfl.SymbolicTensor;
+    const output = tfl.layers
+      .dense({ units: 2, kernelInitializer: seeded(24) })
+      .apply(joined) as tfl.SymbolicTensor;
+    expectSameAsTfjs(tfl.model({ inputs: input, outputs: output }), 'weights');
+  });
+
+  it('leaves a network with an unsupported layer or option to tfjs, saying which', () => {
+    const input = tfl.input({ shape: [8, 3] });
+    const permuted = tfl.layers.permute({ dims: [2, 1], name: 'swap' }).apply(input) as tfl.SymbolicTensor;
+    expect(compileNetwork(tfl.model({ inputs: input, outputs: permuted }), kernels)).toEqual({
+      network: null,
+      unsupported: "layer 'swap' (Permute) is not supported",
+    });
+    const strided = tfl.layers
+      .conv1d({ filters: 2, kernelSize: 3, strides: 2 })
+      .apply(input) as tfl.SymbolicTensor;
+    expect(compileNetwork(tfl.model({ inputs: input, outputs: strided }), kernels).unsupported).toMatch(
+      /expected stride 1, dilation 1, 'same' or 'valid' padding and channels last, got 2, 1, valid/,
+    );
+    const odd = tfl.layers
+      .lstm({ units: 6, recurrentInitializer: seeded(31) })
+      .apply(input) as tfl.SymbolicTensor;
+    expect(compileNetwork(tfl.model({ inputs: input, outputs: odd }), kernels).unsupported).toMatch(
+      /units a multiple of 4, got tanh, hardSigmoid, 6/,
+    );
+    const dense = tfl.layers.dense({ units: 2 }).apply(input) as tfl.SymbolicTensor;
+    expect(compileNetwork(tfl.model({ inputs: input, outputs: dense }), kernels, 'missing').unsupported).toBe(
+      "expected a layer named 'missing' to probe, got none",
+    );
+  });
+
+  it('refuses an input of the wrong size', () => {
+    const input = tfl.input({ shape: [4, 2] });
+    const output = tfl.layers.dense({ units: 1 }).apply(input) as tfl.SymbolicTensor;
+    expect(() => compiled(tfl.model({ inputs: input, outputs: output })).run(new Float32Array(7))).toThrow(
+      'compiled network: expected 8 input floats [4, 2], got 7',
+    );
+  });
+});
