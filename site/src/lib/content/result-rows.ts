@@ -23,10 +23,16 @@ export interface ResultRow {
   machine: string | null;
 }
 
-/** The CPU and backend of an inference cost, without the list of custom kernels. */
-export const machineOf = (cost: NonNullable<RunRecord['inference']>) =>
-  `${cost.cpu.model} × ${cost.cpu.cores}, Node ${cost.node}, ${cost.backend.split(';')[0]}` +
-  `${cost.backend.includes('LSTM (fused') ? ', fused LSTM' : ''}`;
+/**
+ * The CPU and how the network ran: 'compiled network' when timed as the Worker runs it (training/
+ * inference-cost.ts), else the tfjs backend, without the list of custom kernels.
+ */
+export function machineOf(cost: NonNullable<RunRecord['inference']>): string {
+  const engine = cost.backend.startsWith('network compiled')
+    ? 'compiled network'
+    : `${cost.backend.split(';')[0]}${cost.backend.includes('LSTM (fused') ? ', fused LSTM' : ''}`;
+  return `${cost.cpu.model} × ${cost.cpu.cores}, Node ${cost.node}, ${engine}`;
+}
 
 export function resultRow(record: RunRecord): ResultRow {
   return {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  machineOf,
   type ResultRow,
   resultRow,
   SORT_COLUMNS,
@@ -64,6 +65,16 @@ describe('resultRow', () => {
       msPerClip: annotated.inference?.msPerClip.median,
       machine: 'Example CPU @ 2.0GHz × 2, Node 22.23.3, wasm 4.22.0, SIMD on, 1 thread(s), fused LSTM',
     });
+  });
+
+  it('names a cost timed through the compiled network as such', async () => {
+    const annotated = await readRunRecord(join(FIXTURE_MODELS_DIR, 'attention-blstm-ravdess', 'run.json'));
+    const inference = annotated.inference;
+    if (!inference) throw new Error('the fixture record has an inference cost');
+    const backend = `network compiled to the inference kernels (network.wasm, fused LSTM); ${inference.backend}`;
+    expect(machineOf({ ...inference, backend })).toBe(
+      'Example CPU @ 2.0GHz × 2, Node 22.23.3, compiled network',
+    );
   });
 });
 
