@@ -5,6 +5,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudio } from '../../../functions/audio/decode.ts';
+import { loadLstmKernels, loadNetworkKernels } from '../../../functions/kernels/load-node.ts';
+import { compileNetwork } from '../../../functions/model/compiled-network.ts';
 import { classifySpans, prepareModelInput } from '../../../functions/runtime/inference.ts';
 import { createModelStore, type ServedModel } from '../../../functions/runtime/model-store.ts';
 import { cutWindows } from '../../../functions/runtime/timeline.ts';
@@ -130,6 +132,56 @@ describe('classifySpans', () => {
     classifySpans(blstm, clip.samples, cutWindows(duration, 1, 0.5), { attention: true });
     classifySpans(cnn, clip.samples, [{ startSeconds: 0, endSeconds: duration }], { attention: false });
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('classifySpans with compiled networks', () => {
+  const kernels = { lstm: loadLstmKernels(), network: loadNetworkKernels() };
+  const source = readModelSource(fileURLToPath(new URL('../../fixtures/models', import.meta.url)));
+  const prepareBackend = async () => {
+    await tf.setBackend('cpu');
+  };
+  const compiledStore = createModelStore(source, {
+    prepareBackend,
+    compileNetwork: (network, attentionLayer) => compileNetwork(network, kernels, attentionLayer),
+  });
+  const refusingStore = createModelStore(source, {
+    prepareBackend,
+    compileNetwork: () => ({ network: null, unsupported: "layer 'x' (Permute) is not supported" }),
+  });
+
+  it('reproduce the tfjs reference for the speech clip, attention and windows included', async () => {
+    const compiledBlstm = await compiledStore.load('tiny-blstm');
+    const compiledCnn = await compiledStore.load('tiny-cnn');
+    expect([compiledBlstm.compileNote, compiledCnn.compileNote]).toEqual(['compiled', 'compiled']);
+    const whole = [{ startSeconds: 0, endSeconds: duration }];
+    const [blstmResult] = classifySpans(compiledBlstm, clip.samples, whole, { attention: true }).predictions;
+    expect(maxDifference(blstmResult.probabilities, expected['tiny-blstm'].probabilities)).toBeLessThan(1e-5);
+    expect(
+      maxDifference(blstmResult.attention?.weights ?? [], expected['tiny-blstm'].attention.weights),
+    ).toBeLessThan(1e-5);
+    expect(blstmResult.attention?.startSeconds).toBeCloseTo(0.576, 9);
+    const [cnnResult] = classifySpans(compiledCnn, clip.samples, whole, { attention: true }).predictions;
+    expect(maxDifference(cnnResult.probabilities, expected['tiny-cnn'].probabilities)).toBeLessThan(1e-5);
+    expect(cnnResult.attention).toBeNull();
+    const windows = cutWindows(duration, 1, 0.5);
+    const batch = classifySpans(compiledBlstm, clip.samples, windows, { attention: false }).predictions;
+    windows.forEach((_, index) => {
+      expect(
+        maxDifference(batch[index].probabilities, expected['tiny-blstm'].windows[index].probabilities),
+      ).toBeLessThan(1e-5);
+    });
+  });
+
+  it('run a network the compiler refuses on tfjs, saying why', async () => {
+    const refused = await refusingStore.load('tiny-blstm');
+    expect(refused.compiled).toBeNull();
+    expect(refused.compileNote).toBe("not compiled: layer 'x' (Permute) is not supported");
+    const [result] = classifySpans(refused, clip.samples, [{ startSeconds: 0, endSeconds: duration }], {
+      attention: true,
+    }).predictions;
+    expect(maxDifference(result.probabilities, expected['tiny-blstm'].probabilities)).toBeLessThan(1e-6);
+    expect(blstm.compileNote).toBe('tfjs');
   });
 });
 
