@@ -35,8 +35,8 @@ export interface WorkerEntryOptions {
 }
 
 /**
- * Writes `<workDir>/entry.ts`: the real app factory, WASM backend and audio front-end kernels (resampler,
- * spectrogram) on the models in `modelsDir`.
+ * Writes `<workDir>/entry.ts`: the real app factory, WASM backend and audio front-end kernels (downmix and
+ * resampler, frame features) on the models in `modelsDir`, running the networks as `options.network` says.
  */
 export function writeWorkerEntry(
   workDir: string,
