@@ -93,21 +93,27 @@ async function missingCorpora(
 export async function annotateModelFolder(dir: string, options: AnnotateOptions): Promise<RunRecord> {
   const { log } = options;
   const record = await readRunRecord(join(dir, 'run.json'));
-  const served = await loadServedModel(dir, record.id, options.compileNetwork);
+  // tfjs's network for counting; the served one (compiled when asked) for timing and attention.
+  const tfjs = await loadServedModel(dir, record.id);
+  const network = tfjs.network;
+  if (network === null) throw new Error(`expected a tfjs network for ${record.id}`);
+  const served = options.compileNetwork
+    ? await loadServedModel(dir, record.id, options.compileNetwork)
+    : tfjs;
   try {
-    const parameters = served.network.countParams();
+    const parameters = network.countParams();
     if (parameters !== record.parameters) {
       throw new Error(
         `expected the weights in ${dir} to have the record's ${record.parameters} parameters, got ${parameters}`,
       );
     }
-    const inference = inferenceCost(served.network, options.backend, options.latency, served.compiled);
+    const inference = inferenceCost(network, options.backend, options.latency, served.compiled);
     log(
       `${record.id}: ${(inference.macs / 1e6).toFixed(2)} M MACs per clip; ${inference.msPerClip.median.toFixed(2)} ms ` +
         `median, ${inference.msPerClip.p95.toFixed(2)} ms p95 over ${inference.runs} passes (${inference.backend})`,
     );
     let attentionExamples = record.attentionExamples;
-    if (served.withAttention === null) {
+    if (served.metadata.attentionLayer === null) {
       log(`${record.id}: no attention layer, so no attention examples`);
     } else {
       const weights = options.weights ?? shippedWeightsOf(record);
@@ -137,6 +143,6 @@ export async function annotateModelFolder(dir: string, options: AnnotateOptions)
     await writeModelCard(dir, annotated);
     return annotated;
   } finally {
-    served.network.dispose();
+    network.dispose();
   }
 }

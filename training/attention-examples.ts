@@ -191,7 +191,7 @@ export async function collectAttentionExamples(
   options: AttentionExampleOptions,
 ): Promise<AttentionExamples> {
   const layer = served.metadata.attentionLayer;
-  if (layer === null || served.withAttention === null) {
+  if (layer === null) {
     throw new Error(`expected model '${record.id}' to have an attention layer, got none`);
   }
   if (served.extractor.config.sampleRate !== DEFAULT_TARGET_RATE) {

@@ -1,13 +1,13 @@
 /**
- * A served network's inference without tfjs: the layers of a loaded tfjs LayersModel run in graph order, one
- * input at a time, the dense and convolution layers as one WebAssembly SIMD call each
+ * A served network's inference without tfjs: the layers of a saved tfjs layers model (model.json and its weight
+ * shards, read here directly: no tfjs backend, no tensors) run in graph order, one input at a time, the dense and convolution layers as one WebAssembly SIMD call each
  * (functions/kernels/network-kernels.ts), the recurrences as one fused LSTM call per direction
  * (functions/kernels/lstm-kernels.ts), and the small glue (batch norm, pooling, softmax, attention's dot
  * product, concatenation) in plain loops. The default model's forward pass is about twenty calls instead of
  * tfjs's hundred-odd kernel launches.
  *
- * Compiling reads the weights once and checks every layer: a network with a layer or option not listed here
- * is not compiled, with the reason, and keeps running on tfjs. Inference semantics throughout: dropout and
+ * Compiling reads the weights once and checks every layer, synchronously, so the Worker does it at start-up: a
+ * network with a layer or option not listed here is not compiled, with the reason, and keeps running on tfjs. Inference semantics throughout: dropout and
  * noise layers pass their input on. Outputs match tfjs's within float rounding (sums run in another order).
  *
  * Supported: InputLayer; Conv1D (stride 1, no dilation, 'same' or 'valid'); BatchNormalization (last axis);
@@ -18,7 +18,6 @@
  * Dropout, SpatialDropout1D, GaussianNoise, GaussianDropout.
  * Activations: linear, relu, tanh, sigmoid, softmax.
  */
-import type * as tfl from '@tensorflow/tfjs-layers';
 import type { LstmKernels } from '../kernels/lstm-kernels.ts';
 import type { DenseWeights, NetworkKernels } from '../kernels/network-kernels.ts';
 
@@ -48,7 +47,9 @@ export interface CompiledNetworkResult {
 }
 
 export interface CompiledNetwork {
-  /** Runs one input of the model's input shape without the batch dimension, e.g. [frames, features]. */
+  /** The input shape without the batch dimension, e.g. [frames, features]. */
+  readonly inputShape: readonly number[];
+  /** Runs one input of that shape. */
   run(input: Float32Array): CompiledNetworkResult;
 }
 
@@ -68,61 +69,101 @@ type Activation = 'linear' | 'relu' | 'tanh' | 'sigmoid' | 'softmax';
 const ACTIVATIONS = new Set<string>(['linear', 'relu', 'tanh', 'sigmoid', 'softmax']);
 const PASS_THROUGH = new Set(['Dropout', 'SpatialDropout1D', 'GaussianNoise', 'GaussianDropout']);
 
+/** A saved tfjs layers model as the Worker receives it: model.json's content and its weight shards by path. */
+export interface SavedModel {
+  modelJson: unknown;
+  shards: Readonly<Record<string, ArrayBuffer>>;
+}
+
+/** One layer as model.json describes it, with its weights by name (the part after `<layer>/`). */
+interface LayerSpec {
+  name: string;
+  className: string;
+  /** The Keras config with camelCase keys, as tfjs's `getConfig()` has it. */
+  config: Record<string, unknown>;
+  weights: Map<string, Float32Array>;
+  sources: Source[];
+}
+
 /**
- * Compiles `model` (single input, single output). `probeLayer` names a layer whose output `run` also returns
+ * Compiles a saved model (one input, one output). `probeLayer` names a layer whose output `run` also returns
  * (the attention weights); it must be one of the model's layers.
  */
 export function compileNetwork(
-  model: tfl.LayersModel,
+  saved: SavedModel,
   kernels: NetworkCompileKernels,
   probeLayer: string | null = null,
 ): CompileOutcome {
   try {
-    return { network: compile(model, kernels, probeLayer), unsupported: null };
+    return { network: compile(saved, kernels, probeLayer), unsupported: null };
   } catch (error) {
     if (error instanceof Unsupported) return { network: null, unsupported: error.message };
     throw error;
   }
 }
 
+interface TopologyJson {
+  modelTopology?: {
+    class_name?: string;
+    config?: unknown;
+    model_config?: { class_name?: string; config?: unknown };
+  };
+  weightsManifest?: {
+    paths: string[];
+    weights: { name: string; shape: number[]; dtype?: string; quantization?: unknown }[];
+  }[];
+}
+
+interface LayerJson {
+  class_name: string;
+  config: Record<string, unknown> & { name: string };
+  inbound_nodes?: [string, number, number, unknown?][][];
+}
+
+interface ModelConfigJson {
+  layers: LayerJson[];
+  input_layers: [string, number, number][];
+  output_layers: [string, number, number][];
+}
+
 function compile(
-  model: tfl.LayersModel,
+  saved: SavedModel,
   kernels: NetworkCompileKernels,
   probeLayer: string | null,
 ): CompiledNetwork {
-  if (model.inputs.length !== 1 || model.outputs.length !== 1) {
+  const json = saved.modelJson as TopologyJson;
+  const topology = json.modelTopology?.model_config ?? json.modelTopology;
+  if (topology?.class_name !== 'Model' && topology?.class_name !== 'Functional') {
+    throw new Unsupported(`expected a functional model, got ${JSON.stringify(topology?.class_name)}`);
+  }
+  const config = topology.config as ModelConfigJson;
+  if (config.input_layers.length !== 1 || config.output_layers.length !== 1) {
     throw new Unsupported(
-      `expected one input and one output, got ${model.inputs.length} and ${model.outputs.length}`,
+      `expected one input and one output, got ${config.input_layers.length} and ${config.output_layers.length}`,
     );
   }
-  if (probeLayer !== null && !model.layers.some((layer) => layer.name === probeLayer)) {
+  const weights = readWeights(json, saved.shards);
+  const layers = config.layers.map((layer) => layerSpec(layer, weights));
+  if (probeLayer !== null && !layers.some((layer) => layer.name === probeLayer)) {
     throw new Unsupported(`expected a layer named '${probeLayer}' to probe, got none`);
   }
-  const inputLayer = model.inputLayers[0].name;
-  const outputLayer = model.outputLayers[0].name;
-  const outputIndex = model.outputLayersTensorIndices[0];
-  const steps: Step[] = [];
-  for (const layer of model.layers) {
-    if (layer.name === inputLayer) continue;
-    if (layer.inboundNodes.length !== 1) {
-      throw new Unsupported(
-        `layer '${layer.name}' is applied ${layer.inboundNodes.length} times; expected once`,
-      );
-    }
-    const node = layer.inboundNodes[0];
-    const sources = node.inboundLayers.map((inbound, i) => {
-      if (node.nodeIndices[i] !== 0)
-        throw new Unsupported(`layer '${layer.name}' reads a shared layer's output`);
-      return { layer: inbound.name, output: node.tensorIndices[i] };
-    });
-    steps.push({ name: layer.name, sources, run: compileLayer(layer, kernels) });
+  const [inputLayer] = config.input_layers[0];
+  const [outputLayer, , outputIndex] = config.output_layers[0];
+  const input = layers.find((layer) => layer.name === inputLayer);
+  const batchShape = input?.config.batchInputShape;
+  const inputShape = Array.isArray(batchShape) ? (batchShape.slice(1) as (number | null)[]) : [];
+  if (
+    inputShape.length === 0 ||
+    !inputShape.every((size) => Number.isInteger(size) && (size as number) > 0)
+  ) {
+    throw new Unsupported(`expected a fixed input shape, got ${JSON.stringify(batchShape)}`);
   }
-  const inputShape = (model.inputs[0].shape as (number | null)[]).slice(1);
-  if (inputShape.some((size) => size === null)) {
-    throw new Unsupported(`expected a fixed input shape, got [${inputShape.join(', ')}]`);
-  }
+  const steps: Step[] = layers
+    .filter((layer) => layer.name !== inputLayer)
+    .map((layer) => ({ name: layer.name, sources: layer.sources, run: compileLayer(layer, kernels) }));
 
   return {
+    inputShape: inputShape as number[],
     run(input) {
       const size = (inputShape as number[]).reduce((a, b) => a * b, 1);
       if (input.length !== size) {
@@ -152,20 +193,83 @@ function compile(
   };
 }
 
-/** The layer's config as a plain record. */
-function configOf(layer: tfl.layers.Layer): Record<string, unknown> {
-  return layer.getConfig() as Record<string, unknown>;
+/** Every float32 weight of the manifest by name, from the shard bytes (concatenated per group, in order). */
+function readWeights(json: TopologyJson, shards: SavedModel['shards']): Map<string, Float32Array> {
+  const weights = new Map<string, Float32Array>();
+  for (const group of json.weightsManifest ?? []) {
+    const parts = group.paths.map((path) => {
+      const shard = shards[path];
+      if (shard === undefined) throw new Unsupported(`weight shard '${path}' is missing`);
+      return new Uint8Array(shard);
+    });
+    let bytes = parts[0] ?? new Uint8Array(0);
+    if (parts.length > 1) {
+      bytes = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+      let at = 0;
+      for (const part of parts) {
+        bytes.set(part, at);
+        at += part.length;
+      }
+    }
+    let offset = 0;
+    for (const { name, shape, dtype, quantization } of group.weights) {
+      if ((dtype ?? 'float32') !== 'float32' || quantization !== undefined) {
+        throw new Unsupported(`weight '${name}' is ${quantization ? 'quantised' : dtype}, not float32`);
+      }
+      const count = shape.reduce((a, b) => a * b, 1);
+      if (offset + count * 4 > bytes.length) throw new Unsupported(`weight '${name}' runs past its shards`);
+      // A copy: shards need not be 4-byte aligned, and the values are read once, at compile time.
+      weights.set(name, new Float32Array(bytes.slice(offset, offset + count * 4).buffer));
+      offset += count * 4;
+    }
+  }
+  return weights;
 }
 
-function weightsOf(layer: tfl.layers.Layer): Float32Array[] {
-  return layer.getWeights().map((tensor) => tensor.dataSync() as Float32Array);
+/** snake_case → camelCase, for keys and the few enum values Keras and tfjs spell differently. */
+const camel = (text: string) => text.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
+const PYTHONIC_VALUES = new Set(['hard_sigmoid', 'channels_last', 'channels_first']);
+
+function camelCased(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(camelCased);
+  if (typeof value === 'string') return PYTHONIC_VALUES.has(value) ? camel(value) : value;
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([key, entry]) => [camel(key), camelCased(entry)]));
 }
 
-function activationOf(
-  layer: tfl.layers.Layer,
-  config: Record<string, unknown>,
-  key = 'activation',
-): Activation {
+function layerSpec(layer: LayerJson, weights: Map<string, Float32Array>): LayerSpec {
+  const { name } = layer.config;
+  const nodes = layer.inbound_nodes ?? [];
+  if (nodes.length > 1)
+    throw new Unsupported(`layer '${name}' is applied ${nodes.length} times; expected once`);
+  const sources = (nodes[0] ?? []).map(([from, node, output]) => {
+    if (node !== 0) throw new Unsupported(`layer '${name}' reads a shared layer's output`);
+    return { layer: from, output };
+  });
+  const own = new Map<string, Float32Array>();
+  for (const [key, values] of weights)
+    if (key.startsWith(`${name}/`)) own.set(key.slice(name.length + 1), values);
+  return {
+    name,
+    className: layer.class_name,
+    config: camelCased(layer.config) as Record<string, unknown>,
+    weights: own,
+    sources,
+  };
+}
+
+/** The layer's weight `key` (e.g. 'kernel', 'forward_lstm_1/bias'), or null when it has none. */
+function weightOf(layer: LayerSpec, key: string): Float32Array | null {
+  return layer.weights.get(key) ?? null;
+}
+
+function requiredWeight(layer: LayerSpec, key: string): Float32Array {
+  const values = weightOf(layer, key);
+  if (values === null) throw new Unsupported(`layer '${layer.name}': weight '${key}' is missing`);
+  return values;
+}
+
+function activationOf(layer: LayerSpec, config: Record<string, unknown>, key = 'activation'): Activation {
   const name = config[key] ?? 'linear';
   if (typeof name !== 'string' || !ACTIVATIONS.has(name)) {
     throw new Unsupported(`layer '${layer.name}': activation ${JSON.stringify(name)} is not supported`);
@@ -174,7 +278,7 @@ function activationOf(
 }
 
 /** A config entry that Keras may store as a number or a one-element list. */
-function single(layer: tfl.layers.Layer, config: Record<string, unknown>, key: string): number {
+function single(layer: LayerSpec, config: Record<string, unknown>, key: string): number {
   const value = config[key];
   const number = Array.isArray(value) ? (value.length === 1 ? value[0] : Number.NaN) : value;
   if (typeof number !== 'number' || !Number.isInteger(number)) {
@@ -191,9 +295,8 @@ function expectRank(layer: string, value: Value, rank: number): void {
   }
 }
 
-function compileLayer(layer: tfl.layers.Layer, kernels: NetworkCompileKernels): Step['run'] {
-  const className = layer.getClassName();
-  const config = configOf(layer);
+function compileLayer(layer: LayerSpec, kernels: NetworkCompileKernels): Step['run'] {
+  const { className, config } = layer;
   if (PASS_THROUGH.has(className)) return (inputs) => [inputs[0]];
   switch (className) {
     case 'Conv1D':
@@ -275,11 +378,7 @@ function denseOp(
   };
 }
 
-function conv1d(
-  layer: tfl.layers.Layer,
-  config: Record<string, unknown>,
-  network: NetworkKernels,
-): Step['run'] {
+function conv1d(layer: LayerSpec, config: Record<string, unknown>, network: NetworkKernels): Step['run'] {
   const size = single(layer, config, 'kernelSize');
   const stride = single(layer, config, 'strides');
   const dilation = single(layer, config, 'dilationRate');
@@ -291,17 +390,11 @@ function conv1d(
       `layer '${layer.name}': expected stride 1, dilation 1, 'same' or 'valid' padding and channels last, got ${stride}, ${dilation}, ${String(padding)}, ${String(dataFormat)}`,
     );
   }
-  const [kernel, bias] = weightsOf(layer);
+  const kernel = requiredWeight(layer, 'kernel');
+  const bias = weightOf(layer, 'bias');
   const filters = single(layer, config, 'filters');
   const channels = kernel.length / (size * filters);
-  const apply = denseOp(
-    network,
-    kernel,
-    config.useBias ? bias : null,
-    size * channels,
-    filters,
-    activationOf(layer, config),
-  );
+  const apply = denseOp(network, kernel, bias, size * channels, filters, activationOf(layer, config));
   // TensorFlow's 'same' puts the odd padding sample after the signal.
   const before = padding === 'same' ? Math.floor((size - 1) / 2) : 0;
   const after = padding === 'same' ? size - 1 - before : 0;
@@ -322,17 +415,17 @@ function conv1d(
   };
 }
 
-function batchNormalization(layer: tfl.layers.Layer, config: Record<string, unknown>): Step['run'] {
+function batchNormalization(layer: LayerSpec, config: Record<string, unknown>): Step['run'] {
   const axis = config.axis;
   if (axis !== -1 && !(Array.isArray(axis) && axis.length === 1 && axis[0] === -1)) {
     throw new Unsupported(
       `layer '${layer.name}': expected normalisation over the last axis, got ${JSON.stringify(axis)}`,
     );
   }
-  const weights = weightsOf(layer);
-  const gamma = config.scale ? weights.shift() : null;
-  const beta = config.center ? weights.shift() : null;
-  const [mean, variance] = weights;
+  const gamma = weightOf(layer, 'gamma');
+  const beta = weightOf(layer, 'beta');
+  const mean = requiredWeight(layer, 'moving_mean');
+  const variance = requiredWeight(layer, 'moving_variance');
   const epsilon = Number(config.epsilon);
   // y = (x − mean) · γ / √(var + ε) + β, as one multiply and one add per value.
   const factor = Float32Array.from(mean, (_, c) => (gamma ? gamma[c] : 1) / Math.sqrt(variance[c] + epsilon));
@@ -348,7 +441,7 @@ function batchNormalization(layer: tfl.layers.Layer, config: Record<string, unkn
   };
 }
 
-function maxPooling1d(layer: tfl.layers.Layer, config: Record<string, unknown>): Step['run'] {
+function maxPooling1d(layer: LayerSpec, config: Record<string, unknown>): Step['run'] {
   const pool = single(layer, config, 'poolSize');
   const stride = config.strides == null ? pool : single(layer, config, 'strides');
   if (
@@ -418,22 +511,12 @@ function utteranceStatistics(name: string): Step['run'] {
   };
 }
 
-function dense(
-  layer: tfl.layers.Layer,
-  config: Record<string, unknown>,
-  network: NetworkKernels,
-): Step['run'] {
-  const [kernel, bias] = weightsOf(layer);
+function dense(layer: LayerSpec, config: Record<string, unknown>, network: NetworkKernels): Step['run'] {
+  const kernel = requiredWeight(layer, 'kernel');
+  const bias = weightOf(layer, 'bias');
   const units = single(layer, config, 'units');
   const inputs = kernel.length / units;
-  const apply = denseOp(
-    network,
-    kernel,
-    config.useBias ? bias : null,
-    inputs,
-    units,
-    activationOf(layer, config),
-  );
+  const apply = denseOp(network, kernel, bias, inputs, units, activationOf(layer, config));
   return ([x]) => {
     const width = x.shape.at(-1);
     if (width !== inputs)
@@ -448,10 +531,14 @@ interface LstmRun {
   run(x: Value): { outputs: Float32Array; steps: number; lastOutput: Float32Array; finalCell: Float32Array };
 }
 
+/**
+ * An LSTM's run from its config and its weights under `prefix` ('' for a plain LSTM layer, e.g.
+ * 'forward_lstm_1/' inside a Bidirectional).
+ */
 function lstmOf(
-  layer: tfl.layers.Layer,
+  layer: LayerSpec,
   config: Record<string, unknown>,
-  weights: Float32Array[],
+  prefix: string,
   goBackwards: boolean,
   kernels: NetworkCompileKernels,
 ): LstmRun {
@@ -464,9 +551,11 @@ function lstmOf(
   }
   if (config.stateful || config.unroll === true)
     throw new Unsupported(`layer '${layer.name}': stateful or unrolled LSTMs are not supported`);
-  const [kernel, recurrentKernel, bias] = weights;
+  const kernel = requiredWeight(layer, `${prefix}kernel`);
+  const recurrentKernel = requiredWeight(layer, `${prefix}recurrent_kernel`);
+  const bias = weightOf(layer, `${prefix}bias`);
   const inputs = kernel.length / (4 * units);
-  const project = denseOp(kernels.network, kernel, config.useBias ? bias : null, inputs, 4 * units, 'linear');
+  const project = denseOp(kernels.network, kernel, bias, inputs, 4 * units, 'linear');
   const gateActivation = gates;
   return {
     units,
@@ -488,11 +577,11 @@ function lstmOf(
 }
 
 function recurrent(
-  layer: tfl.layers.Layer,
+  layer: LayerSpec,
   config: Record<string, unknown>,
   kernels: NetworkCompileKernels,
 ): Step['run'] {
-  const lstm = lstmOf(layer, config, weightsOf(layer), Boolean(config.goBackwards), kernels);
+  const lstm = lstmOf(layer, config, '', Boolean(config.goBackwards), kernels);
   return ([x]) => {
     const { outputs, steps, lastOutput, finalCell } = lstm.run(x);
     const y = config.returnSequences
@@ -504,7 +593,7 @@ function recurrent(
 }
 
 function bidirectional(
-  layer: tfl.layers.Layer,
+  layer: LayerSpec,
   config: Record<string, unknown>,
   kernels: NetworkCompileKernels,
 ): Step['run'] {
@@ -516,11 +605,17 @@ function bidirectional(
   if (merge !== 'concat' && merge !== 'sum' && merge !== 'ave' && merge !== 'mul') {
     throw new Unsupported(`layer '${layer.name}': merge mode ${JSON.stringify(merge)} is not supported`);
   }
-  const weights = weightsOf(layer);
-  const half = weights.length / 2;
+  // The two directions' weights sit under forward_<lstm>/ and backward_<lstm>/.
+  const prefixOf = (direction: string) => {
+    const key = [...layer.weights.keys()].find(
+      (name) => name.startsWith(direction) && name.endsWith('/kernel'),
+    );
+    if (key === undefined) throw new Unsupported(`layer '${layer.name}': no ${direction}… weights`);
+    return key.slice(0, -'kernel'.length);
+  };
   const goBackwards = Boolean(inner.goBackwards);
-  const forward = lstmOf(layer, inner, weights.slice(0, half), goBackwards, kernels);
-  const backward = lstmOf(layer, inner, weights.slice(half), !goBackwards, kernels);
+  const forward = lstmOf(layer, inner, prefixOf('forward_'), goBackwards, kernels);
+  const backward = lstmOf(layer, inner, prefixOf('backward_'), !goBackwards, kernels);
   const { units } = forward;
   const returnSequences = Boolean(inner.returnSequences);
   const returnState = Boolean(inner.returnState);
@@ -553,7 +648,7 @@ function bidirectional(
   };
 }
 
-function reshape(layer: tfl.layers.Layer, config: Record<string, unknown>): Step['run'] {
+function reshape(layer: LayerSpec, config: Record<string, unknown>): Step['run'] {
   const target = config.targetShape;
   if (!Array.isArray(target) || !target.every((size) => Number.isInteger(size) && size > 0)) {
     throw new Unsupported(
@@ -572,7 +667,7 @@ function reshape(layer: tfl.layers.Layer, config: Record<string, unknown>): Step
 
 /** Softmax or another activation over the last axis; a Softmax layer must act on that axis. */
 function lastAxisActivation(
-  layer: tfl.layers.Layer,
+  layer: LayerSpec,
   config: Record<string, unknown>,
   activation: Activation,
 ): Step['run'] {
@@ -590,7 +685,7 @@ function lastAxisActivation(
   };
 }
 
-function dot(layer: tfl.layers.Layer, config: Record<string, unknown>): Step['run'] {
+function dot(layer: LayerSpec, config: Record<string, unknown>): Step['run'] {
   const axes = Array.isArray(config.axes) ? config.axes : [config.axes, config.axes];
   if (config.normalize || !axes.every((axis) => axis === 1 || axis === 2)) {
     throw new Unsupported(
@@ -632,7 +727,7 @@ function dot(layer: tfl.layers.Layer, config: Record<string, unknown>): Step['ru
   };
 }
 
-function concatenate(layer: tfl.layers.Layer, config: Record<string, unknown>): Step['run'] {
+function concatenate(layer: LayerSpec, config: Record<string, unknown>): Step['run'] {
   return (inputs) => {
     const rank = inputs[0].shape.length;
     if (config.axis !== -1 && config.axis !== rank) {

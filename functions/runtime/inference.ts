@@ -81,6 +81,9 @@ function predictBatch(
       attention: withAttention ? joined(results.map(({ probe }) => probe ?? new Float32Array(0))) : null,
     };
   }
+  const { network } = served;
+  if (network === null)
+    throw new Error(`model '${served.metadata.id}' has neither a compiled nor a tfjs network`);
   const { inputFrames, features } = served.metadata;
   const head = withAttention ? served.withAttention : null;
   const batch = new Float32Array(inputs.length * inputFrames * features.dims);
@@ -90,7 +93,7 @@ function predictBatch(
     const x = tf.tensor3d(batch, [inputs.length, inputFrames, features.dims]);
     if (head === null) {
       outputs = {
-        probabilities: (served.network.predict(x) as tf.Tensor).dataSync() as Float32Array,
+        probabilities: (network.predict(x) as tf.Tensor).dataSync() as Float32Array,
         attention: null,
       };
       return;
@@ -135,7 +138,7 @@ export function classifySpans(
     return prepareModelInput(served, served.extractor.extract(samples.subarray(from, to)));
   });
   const inferenceStart = performance.now();
-  const raw = predictBatch(served, inputs, options.attention && served.withAttention !== null);
+  const raw = predictBatch(served, inputs, options.attention && served.metadata.attentionLayer !== null);
   const inferenceEnd = performance.now();
   const frameSeconds = hop / sampleRate;
   // Attention steps per input, and input frames per step (> 1 when the network pools time before attending;

@@ -7,7 +7,7 @@ import {
   type FeatureExtractor,
   type FeatureSetName,
 } from '../audio/feature-set.ts';
-import type { CompiledNetwork, CompileOutcome } from '../model/compiled-network.ts';
+import type { CompiledNetwork, CompileOutcome, SavedModel } from '../model/compiled-network.ts';
 import { type ModelMetadata, ModelMetadataSchema } from '../model/metadata.ts';
 import type { ModelFiles, ModelSource } from './model-source.ts';
 import { registerServingLayers } from './serving-layers.ts';
@@ -18,19 +18,22 @@ export interface ModelEntry {
   extractor: FeatureExtractor;
 }
 
-/** A model ready to run: its entry and network, plus a second head exposing attention if it has one. */
+/**
+ * A model ready to run: compiled to the inference kernels (no tfjs), or else as a tfjs network plus a second
+ * head exposing attention if it has one.
+ */
 export interface ServedModel extends ModelEntry {
-  network: tfl.LayersModel;
-  /** Same weights, outputs [probabilities, attention weights]; null when the model has no attention layer. */
-  withAttention: tfl.LayersModel | null;
   /**
-   * The network compiled to the inference kernels (functions/model/compiled-network.ts), which classification
-   * uses when present, probing the attention layer; null when the store compiles nothing or the network has
-   * a layer the compiler does not support (`compileNote` says which).
+   * The network compiled from its files (functions/model/compiled-network.ts), probing the attention layer;
+   * null when the store compiles nothing or the network has a layer the compiler does not support.
    */
   compiled: CompiledNetwork | null;
   /** 'compiled', 'not compiled: <reason>', or 'tfjs' when the store compiles nothing. */
   compileNote: string;
+  /** The tfjs network, built only when the model is not compiled. */
+  network: tfl.LayersModel | null;
+  /** Same weights, outputs [probabilities, attention weights]; null when compiled or without attention. */
+  withAttention: tfl.LayersModel | null;
 }
 
 export interface ModelStore {
@@ -40,7 +43,10 @@ export interface ModelStore {
   list(): ModelEntry[];
   /** One served model, or undefined for an id the registry does not list. */
   find(id: string): ModelEntry | undefined;
-  /** Builds the model on first use and caches it for the isolate's lifetime. */
+  /**
+   * The model, ready: a compiled one at once; a tfjs one is built on first use (backend included) and cached
+   * for the isolate's lifetime.
+   */
   load(id: string): Promise<ServedModel>;
 }
 
@@ -48,10 +54,11 @@ export interface ModelStoreOptions {
   /** Makes the tfjs backend ready (the WASM bring-up in workerd, a plain backend in Node). */
   prepareBackend(): Promise<void>;
   /**
-   * Compiles a loaded network to the inference kernels, probing `attentionLayer` (the Worker's: functions/
-   * runtime/worker-backend.ts). Absent: every model runs on tfjs.
+   * Compiles a model's files to the inference kernels, probing `attentionLayer` (the Worker's: functions/
+   * runtime/worker-backend.ts). Called for every served model when the store is made, synchronously, so the
+   * Worker pays it at start-up rather than in its first request. Absent: every model runs on tfjs.
    */
-  compileNetwork?(network: tfl.LayersModel, attentionLayer: string | null): CompileOutcome;
+  compileNetwork?(saved: SavedModel, attentionLayer: string | null): CompileOutcome;
 }
 
 interface ModelJsonShape {
@@ -99,7 +106,7 @@ async function buildModel(
   id: string,
   files: ModelFiles,
   entry: ModelEntry,
-  compile: ModelStoreOptions['compileNetwork'],
+  compileNote: string,
 ): Promise<ServedModel> {
   const { metadata } = entry;
   if (!layersRegistered) {
@@ -141,10 +148,19 @@ async function buildModel(
             network.getLayer(metadata.attentionLayer).output as tfl.SymbolicTensor,
           ],
         });
-  const outcome = compile?.(network, metadata.attentionLayer) ?? null;
-  const compileNote =
-    outcome === null ? 'tfjs' : outcome.network ? 'compiled' : `not compiled: ${outcome.unsupported}`;
-  return { ...entry, network, withAttention, compiled: outcome?.network ?? null, compileNote };
+  return { ...entry, network, withAttention, compiled: null, compileNote };
+}
+
+/** The compiled network, checked against the metadata as buildModel checks a tfjs one. */
+function checkedCompiled(id: string, entry: ModelEntry, compiled: CompiledNetwork): CompiledNetwork {
+  const { metadata } = entry;
+  const [frames, dims] = compiled.inputShape;
+  if (frames !== metadata.inputFrames || dims !== metadata.features.dims) {
+    throw new Error(
+      `model '${id}': expected input [batch, ${metadata.inputFrames}, ${metadata.features.dims}], got [batch, ${compiled.inputShape.join(', ')}]`,
+    );
+  }
+  return compiled;
 }
 
 /** Validates every served model's metadata and front end up front; networks are built lazily, once each. */
@@ -158,6 +174,22 @@ export function createModelStore(source: ModelSource, options: ModelStoreOptions
     entries.set(id, parseEntry(id, files));
   }
   const loading = new Map<string, Promise<ServedModel>>();
+  const notes = new Map<string, string>();
+  for (const [id, entry] of entries) {
+    const outcome = options.compileNetwork?.(source.models[id], entry.metadata.attentionLayer) ?? null;
+    if (outcome?.network) {
+      const compiled = checkedCompiled(id, entry, outcome.network);
+      const served: ServedModel = {
+        ...entry,
+        compiled,
+        compileNote: 'compiled',
+        network: null,
+        withAttention: null,
+      };
+      loading.set(id, Promise.resolve(served));
+    }
+    notes.set(id, outcome === null ? 'tfjs' : `not compiled: ${outcome.unsupported}`);
+  }
 
   return {
     defaultId: registry?.default ?? null,
@@ -170,7 +202,7 @@ export function createModelStore(source: ModelSource, options: ModelStoreOptions
       if (pending === undefined) {
         pending = options
           .prepareBackend()
-          .then(() => buildModel(id, source.models[id], found, options.compileNetwork))
+          .then(() => buildModel(id, source.models[id], found, notes.get(id) ?? 'tfjs'))
           .catch((error: unknown) => {
             loading.delete(id); // a failed build is retried by the next request
             throw error;

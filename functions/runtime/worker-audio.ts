@@ -1,5 +1,8 @@
+import { decodeAudio } from '../audio/decode.ts';
+import { createFeatureExtractor } from '../audio/feature-set.ts';
 import { useSpectrumKernels } from '../audio/frame-features.ts';
 import { useResampleKernels } from '../audio/resample.ts';
+import { encodeWav } from '../audio/wav-encode.ts';
 import resampleWasm from '../kernels/resample.wasm';
 import { createResampleKernels, type WasmResampleKernels } from '../kernels/resample-kernels.ts';
 import spectrumWasm from '../kernels/spectrum.wasm';
@@ -15,18 +18,39 @@ export interface WorkerAudioKernels {
 
 let kernels: WorkerAudioKernels | undefined;
 
+/** How many times each start-up clip is decoded and its features extracted (see below). */
+const WARM_UP_RUNS = 3;
+
 /**
  * Registers the audio front end's WebAssembly SIMD loops (compiled modules bundled by wrangler, since workerd
  * cannot compile wasm at run time) for every later decode and feature extraction, and returns them.
- * Synchronous, so Worker entries run it at start-up: a request decodes its upload before the first model load
- * prepares the backend.
+ * Synchronous, so Worker entries run it at start-up. The first time, it also decodes two short synthetic clips
+ * (16 kHz mono, 44.1 kHz stereo) and extracts every feature column from them a few times: the engine compiles
+ * those paths then, in the global scope's budget, instead of in the first request.
  */
 export function prepareWorkerAudio(): WorkerAudioKernels {
+  const first = kernels === undefined;
   kernels ??= {
     resample: createResampleKernels(resampleWasm),
     spectrum: createSpectrumKernels(spectrumWasm),
   };
   useResampleKernels(kernels.resample);
   useSpectrumKernels(kernels.spectrum);
+  if (first) warmUp();
   return kernels;
+}
+
+function warmUp(): void {
+  const extractor = createFeatureExtractor('full');
+  for (const [rate, channels] of [
+    [16000, 1],
+    [44100, 2],
+  ]) {
+    const tone = Float32Array.from(
+      { length: rate / 2 },
+      (_, i) => 0.1 * Math.sin((2 * Math.PI * 220 * i) / rate),
+    );
+    const clip = encodeWav(new Array(channels).fill(tone), rate);
+    for (let run = 0; run < WARM_UP_RUNS; run++) extractor.extract(decodeAudio(clip).samples);
+  }
 }

@@ -36,7 +36,7 @@ describe('GET /healthz', () => {
     expect(await response.json()).toEqual({ status: 'ok', models: 2 });
   });
 
-  it('adds the tfjs memory with memory=1, and a classification leaves no tensor behind', async () => {
+  it('adds the tfjs memory with memory=1: compiled models classify without bringing tfjs up', async () => {
     const memory = async () => {
       const response = await call('/healthz?memory=1');
       expect(response.status).toBe(200);
@@ -46,14 +46,9 @@ describe('GET /healthz', () => {
     };
     await expectClassification(await postClassify(speechWav()));
     const warm = await memory();
-    expect(warm).toMatchObject({ backend: 'wasm', tensors: expect.any(Number) });
-    expect(warm?.tensors).toBeGreaterThan(0);
-    expect(warm?.tensorBytes).toBeGreaterThan(0);
-    expect(warm?.wasmBytes).toBeGreaterThanOrEqual(16 * 1024 * 1024);
-    await expectClassification(await postClassify(speechWav()));
-    const after = await memory();
-    expect(after?.tensors).toBe(warm?.tensors);
-    expect(after?.tensorBytes).toBe(warm?.tensorBytes);
+    expect(warm).toEqual({ backend: null, tensors: 0, tensorBytes: 0, wasmBytes: null });
+    await expectClassification(await postClassify(speechWav(), { query: 'attention=1&segment=1' }));
+    expect(await memory()).toEqual(warm);
     expect((await call('/healthz?memory=0').then((response) => response.json())) as object).toEqual({
       status: 'ok',
       models: 2,
@@ -222,16 +217,15 @@ describe('POST /v1/classify on the espeak-ng clip', () => {
     expect(result.durationSeconds).toBeCloseTo(50437 / 16000, 2);
   });
 
-  it('keeps the number of live tensors flat across requests, on the wasm backend', async () => {
-    await expectClassification(await postClassify(speechWav(), { query: 'attention=1&segment=1' }));
-    const before = tf.memory().numTensors;
+  it('serves every fixture model compiled: no tfjs backend and no tensor across requests', async () => {
     for (let i = 0; i < 5; i++) {
       await expectClassification(
         await postClassify(speechWav(), { query: i % 2 ? 'attention=1&segment=1' : '' }),
       );
+      await expectClassification(await postClassify(speechWav(), { query: 'model=tiny-cnn' }));
     }
-    expect(tf.memory().numTensors).toBe(before);
-    expect(tf.getBackend()).toBe('wasm');
+    expect(tf.engine().backendName).toBeUndefined();
+    expect(tf.engine().state.numTensors).toBe(0);
   });
 });
 

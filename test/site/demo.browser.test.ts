@@ -25,20 +25,26 @@ interface Exchange {
   body: Record<string, unknown>;
 }
 
-/** Records every classify request the page makes and the function's answer to it. */
-function recordExchanges(page: Page): Exchange[] {
-  const exchanges: Exchange[] = [];
-  page.on('response', async (response) => {
+/**
+ * Records every classify request the page makes and the function's answer to it. Reading an answer takes a
+ * round trip to the browser, so `settled()` resolves with the exchanges once every answer seen so far is read
+ * (the page can show its last answer first).
+ */
+function recordExchanges(page: Page): { settled(): Promise<Exchange[]> } {
+  const reading: Promise<Exchange>[] = [];
+  page.on('response', (response) => {
     const request = response.request();
     if (request.method() !== 'POST' || !request.url().endsWith('/v1/classify')) return;
-    exchanges.push({
-      contentType: await request.headerValue('content-type'),
-      wav: request.postDataBuffer() ?? Buffer.alloc(0),
-      status: response.status(),
-      body: (await response.json()) as Record<string, unknown>,
-    });
+    reading.push(
+      (async () => ({
+        contentType: await request.headerValue('content-type'),
+        wav: request.postDataBuffer() ?? Buffer.alloc(0),
+        status: response.status(),
+        body: (await response.json()) as Record<string, unknown>,
+      }))(),
+    );
   });
-  return exchanges;
+  return { settled: () => Promise.all(reading) };
 }
 
 const timelineKinds = (page: Page) =>
@@ -73,7 +79,7 @@ describe('demo recorder', () => {
     const browser = await launchBrowser({ microphoneWav: speechWav });
     try {
       const { page } = browser;
-      const exchanges = recordExchanges(page);
+      const recorder = recordExchanges(page);
       await page.goto(`${siteUrl}/demo/`);
       await page.click('#start');
       await page.locator('#status[data-state="recording"]').waitFor();
@@ -86,6 +92,7 @@ describe('demo recorder', () => {
       await page.screenshot({ path: `${SCREENSHOT_DIR}/demo-summary.png`, fullPage: true });
 
       // What went over the wire: 16 kHz mono 16-bit WAV, 3 s per clip while recording.
+      const exchanges = await recorder.settled();
       expect(exchanges.length).toBeGreaterThanOrEqual(4);
       for (const [i, exchange] of exchanges.entries()) {
         expect(exchange.contentType).toBe('audio/wav');
@@ -146,10 +153,12 @@ describe('demo recorder', () => {
     const browser = await launchBrowser();
     try {
       const { page } = browser;
-      const exchanges = recordExchanges(page);
+      const recorder = recordExchanges(page);
       await page.goto(`${siteUrl}/demo/`);
       await page.setInputFiles('#upload', speechWav);
       await page.locator('#status[data-state="done"]').waitFor({ timeout: 30_000 });
+      const exchanges = await recorder.settled();
+      expect(exchanges.length).toBeGreaterThan(0);
       const { info } = decodeWav(new Uint8Array(exchanges[0].wav));
       expect(info.sampleRate).toBe(16_000);
       expect(await timelineKinds(page)).toHaveLength(exchanges.length);

@@ -173,7 +173,9 @@ describe('annotateModelFolder', () => {
     );
 
     const served = await loadServedModel(folder, 'tiny-attention');
-    expect(annotated.inference?.macs).toBe(countMacs(served.network).total);
+    const { network } = served;
+    if (network === null) throw new Error('expected a tfjs network');
+    expect(annotated.inference?.macs).toBe(countMacs(network).total);
     expect(annotated.inference?.runs).toBe(3);
 
     const examples = annotated.attentionExamples;
@@ -214,7 +216,7 @@ describe('annotateModelFolder', () => {
     }
     expect(lines.join('\n')).toMatch(/tiny-attention: 0\.\d\d M MACs per clip; [\d.]+ ms median/);
     expect(lines.join('\n')).toMatch(/4 attention examples from the test speakers emodb:03 of fold 1/);
-    served.network.dispose();
+    network.dispose();
 
     // The same choice and the same numbers on a second run.
     const again = await annotateModelFolder(folder, {

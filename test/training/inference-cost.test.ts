@@ -152,6 +152,7 @@ describe('measureLatency and inferenceCost', () => {
     const model = built({ architecture: 'attention-blstm', units: 4, attentionUnits: 3 }, 6, 3, 3);
     const inputs: number[] = [];
     const compiled = {
+      inputShape: [6, 3],
       run(input: Float32Array) {
         inputs.push(input.length);
         return { output: new Float32Array(3), probe: null };

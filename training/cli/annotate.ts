@@ -7,13 +7,12 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import type { LayersModel } from '@tensorflow/tfjs-layers';
 import {
   loadLstmKernels,
   loadNetworkKernels,
   useFrontEndKernels,
 } from '../../functions/kernels/load-node.ts';
-import { compileNetwork } from '../../functions/model/compiled-network.ts';
+import { compileNetwork, type SavedModel } from '../../functions/model/compiled-network.ts';
 import { registerFastRecurrentLayers } from '../../functions/model/fast-lstm.ts';
 import { annotateModelFolder } from '../annotate.ts';
 import { initTrainingBackend } from '../backend.ts';
@@ -111,8 +110,8 @@ const lstm = loadLstmKernels();
 registerFastRecurrentLayers(lstm);
 backend.customKernels.push('LSTM (fused recurrence, functions/model/fast-lstm.ts)');
 const kernels = { lstm, network: loadNetworkKernels() };
-const compileServedNetwork = (network: LayersModel, attentionLayer: string | null) =>
-  compileNetwork(network, kernels, attentionLayer);
+const compileServedNetwork = (saved: SavedModel, attentionLayer: string | null) =>
+  compileNetwork(saved, kernels, attentionLayer);
 useFrontEndKernels();
 console.log(
   `models:annotate: for ${folders.length} model folder(s), counts multiply-accumulates from the layers, times ` +

@@ -1,10 +1,15 @@
 import '@tensorflow/tfjs-backend-cpu';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadLstmKernels, loadNetworkKernels } from '../../../functions/kernels/load-node.ts';
-import { type CompiledNetwork, compileNetwork } from '../../../functions/model/compiled-network.ts';
+import {
+  type CompiledNetwork,
+  compileNetwork,
+  type SavedModel,
+} from '../../../functions/model/compiled-network.ts';
 import '../../../functions/model/utterance-statistics.ts';
 import { loadModel } from '../../../training/model-io.ts';
 import { createRandom } from '../../../training/random.ts';
@@ -45,15 +50,55 @@ function largestDifference(actual: Float32Array, expected: Float32Array): number
   return worst;
 }
 
-function compiled(model: tfl.LayersModel, probe: string | null = null): CompiledNetwork {
-  const outcome = compileNetwork(model, kernels, probe);
+/** A model as its saved files: model.json's content and one weight shard, as `model.save` writes them. */
+async function savedOf(model: tfl.LayersModel): Promise<SavedModel> {
+  let saved: SavedModel | null = null;
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const data = artifacts.weightData;
+      const shard = Array.isArray(data) ? tf.io.concatenateArrayBuffers(data) : (data ?? new ArrayBuffer(0));
+      saved = {
+        modelJson: {
+          modelTopology: artifacts.modelTopology,
+          weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
+        },
+        shards: { 'weights.bin': shard },
+      };
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  if (saved === null) throw new Error('model.save wrote nothing');
+  return saved;
+}
+
+/** A committed model folder's files, read as the Worker bundle holds them. */
+function readSaved(dir: string): SavedModel {
+  const modelJson = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as {
+    weightsManifest: { paths: string[] }[];
+  };
+  const shards: Record<string, ArrayBuffer> = {};
+  for (const path of modelJson.weightsManifest.flatMap((group) => group.paths)) {
+    const bytes = readFileSync(join(dir, path));
+    shards[path] = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  }
+  return { modelJson, shards };
+}
+
+function compiled(saved: SavedModel, probe: string | null = null): CompiledNetwork {
+  const outcome = compileNetwork(saved, kernels, probe);
   if (outcome.network === null) throw new Error(`not compiled: ${outcome.unsupported}`);
   return outcome.network;
 }
 
-/** Runs `model` both ways on a few random inputs: outputs (and probes) within `tolerance`. */
-function expectSameAsTfjs(model: tfl.LayersModel, probe: string | null = null, tolerance = 1e-5): void {
-  const network = compiled(model, probe);
+/** Runs the model both ways on a few random inputs: outputs (and probes) within `tolerance`. */
+async function expectSameAsTfjs(
+  model: tfl.LayersModel,
+  probe: string | null = null,
+  saved?: SavedModel,
+  tolerance = 1e-5,
+): Promise<void> {
+  const network = compiled(saved ?? (await savedOf(model)), probe);
+  expect(network.inputShape).toEqual((model.inputs[0].shape as number[]).slice(1));
   const shape = (model.inputs[0].shape as number[]).slice(1);
   for (const seed of [1, 2, 3]) {
     const input = randomInput(shape, seed);
@@ -73,16 +118,17 @@ describe('compileNetwork on the committed models', () => {
     .map((entry) => entry.name);
 
   it.each(ids)('runs %s as tfjs does, and its attention weights when it has them', async (id) => {
-    const model = await loadModel(new URL(`../../../models/${id}`, import.meta.url).pathname);
+    const dir = new URL(`../../../models/${id}`, import.meta.url).pathname;
+    const model = await loadModel(dir);
     const probe = model.layers.some((layer) => layer.name === 'attention_weights')
       ? 'attention_weights'
       : null;
-    expectSameAsTfjs(model, probe);
+    await expectSameAsTfjs(model, probe, readSaved(dir));
   });
 });
 
 describe('compileNetwork layer by layer', () => {
-  it('runs Conv1D (same with an even kernel, valid), batch norm with and without centre and scale, and pooling', () => {
+  it('runs Conv1D (same with an even kernel, valid), batch norm with and without centre and scale, and pooling', async () => {
     const input = tfl.input({ shape: [23, 6] });
     let x = tfl.layers
       .conv1d({
@@ -122,10 +168,10 @@ describe('compileNetwork layer by layer', () => {
     const output = tfl.layers
       .dense({ units: 3, activation: 'softmax', kernelInitializer: seeded(8) })
       .apply(joined) as tfl.SymbolicTensor;
-    expectSameAsTfjs(tfl.model({ inputs: input, outputs: output }));
+    await expectSameAsTfjs(tfl.model({ inputs: input, outputs: output }));
   });
 
-  it('runs LSTMs backwards with states, hard-sigmoid gates, and every Bidirectional merge', () => {
+  it('runs LSTMs backwards with states, hard-sigmoid gates, and every Bidirectional merge', async () => {
     for (const mergeMode of ['concat', 'sum', 'ave', 'mul'] as const) {
       const input = tfl.input({ shape: [9, 5] });
       const lstm = () =>
@@ -151,11 +197,11 @@ describe('compileNetwork layer by layer', () => {
         .apply(both) as tfl.SymbolicTensor[];
       const joined = tfl.layers.concatenate().apply([last, h, c]) as tfl.SymbolicTensor;
       const output = tfl.layers.activation({ activation: 'sigmoid' }).apply(joined) as tfl.SymbolicTensor;
-      expectSameAsTfjs(tfl.model({ inputs: input, outputs: output }));
+      await expectSameAsTfjs(tfl.model({ inputs: input, outputs: output }));
     }
   });
 
-  it('runs attention pooling from a rank-1 score, reshapes, dropout, and a Dense over time', () => {
+  it('runs attention pooling from a rank-1 score, reshapes, dropout, and a Dense over time', async () => {
     const input = tfl.input({ shape: [11, 4] });
     const sequence = tfl.layers
       .dense({ units: 6, activation: 'tanh', kernelInitializer: seeded(21), biasInitializer: seeded(22) })
@@ -178,38 +224,40 @@ describe('compileNetwork layer by layer', () => {
     const output = tfl.layers
       .dense({ units: 2, kernelInitializer: seeded(24) })
       .apply(joined) as tfl.SymbolicTensor;
-    expectSameAsTfjs(tfl.model({ inputs: input, outputs: output }), 'weights');
+    await expectSameAsTfjs(tfl.model({ inputs: input, outputs: output }), 'weights');
   });
 
-  it('leaves a network with an unsupported layer or option to tfjs, saying which', () => {
+  it('leaves a network with an unsupported layer or option to tfjs, saying which', async () => {
     const input = tfl.input({ shape: [8, 3] });
     const permuted = tfl.layers.permute({ dims: [2, 1], name: 'swap' }).apply(input) as tfl.SymbolicTensor;
-    expect(compileNetwork(tfl.model({ inputs: input, outputs: permuted }), kernels)).toEqual({
+    expect(compileNetwork(await savedOf(tfl.model({ inputs: input, outputs: permuted })), kernels)).toEqual({
       network: null,
       unsupported: "layer 'swap' (Permute) is not supported",
     });
     const strided = tfl.layers
       .conv1d({ filters: 2, kernelSize: 3, strides: 2 })
       .apply(input) as tfl.SymbolicTensor;
-    expect(compileNetwork(tfl.model({ inputs: input, outputs: strided }), kernels).unsupported).toMatch(
-      /expected stride 1, dilation 1, 'same' or 'valid' padding and channels last, got 2, 1, valid/,
-    );
+    expect(
+      compileNetwork(await savedOf(tfl.model({ inputs: input, outputs: strided })), kernels).unsupported,
+    ).toMatch(/expected stride 1, dilation 1, 'same' or 'valid' padding and channels last, got 2, 1, valid/);
     const odd = tfl.layers
       .lstm({ units: 6, recurrentInitializer: seeded(31) })
       .apply(input) as tfl.SymbolicTensor;
-    expect(compileNetwork(tfl.model({ inputs: input, outputs: odd }), kernels).unsupported).toMatch(
-      /units a multiple of 4, got tanh, hardSigmoid, 6/,
-    );
+    expect(
+      compileNetwork(await savedOf(tfl.model({ inputs: input, outputs: odd })), kernels).unsupported,
+    ).toMatch(/units a multiple of 4, got tanh, hardSigmoid, 6/);
     const dense = tfl.layers.dense({ units: 2 }).apply(input) as tfl.SymbolicTensor;
-    expect(compileNetwork(tfl.model({ inputs: input, outputs: dense }), kernels, 'missing').unsupported).toBe(
-      "expected a layer named 'missing' to probe, got none",
-    );
+    expect(
+      compileNetwork(await savedOf(tfl.model({ inputs: input, outputs: dense })), kernels, 'missing')
+        .unsupported,
+    ).toBe("expected a layer named 'missing' to probe, got none");
   });
 
-  it('refuses an input of the wrong size', () => {
+  it('refuses an input of the wrong size', async () => {
     const input = tfl.input({ shape: [4, 2] });
     const output = tfl.layers.dense({ units: 1 }).apply(input) as tfl.SymbolicTensor;
-    expect(() => compiled(tfl.model({ inputs: input, outputs: output })).run(new Float32Array(7))).toThrow(
+    const network = compiled(await savedOf(tfl.model({ inputs: input, outputs: output })));
+    expect(() => network.run(new Float32Array(7))).toThrow(
       'compiled network: expected 8 input floats [4, 2], got 7',
     );
   });

@@ -2,6 +2,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { loadLstmKernels, loadNetworkKernels } from '../../../functions/kernels/load-node.ts';
+import { compileNetwork } from '../../../functions/model/compiled-network.ts';
 import type { ModelFiles, ModelSource } from '../../../functions/runtime/model-source.ts';
 import { createModelStore } from '../../../functions/runtime/model-store.ts';
 import { readModelSource } from '../../fixtures/models/read-models.ts';
@@ -82,6 +84,39 @@ describe('createModelStore', () => {
     ]);
     expect((await store.load('tiny-cnn')).withAttention).toBeNull();
     expect(prepared).toBe(2);
+  });
+
+  it('compiles every model when it is made, and serves a compiled one without bringing tfjs up', async () => {
+    const kernels = { lstm: loadLstmKernels(), network: loadNetworkKernels() };
+    const probed: (string | null)[] = [];
+    let prepared = 0;
+    const store = createModelStore(fixtures, {
+      prepareBackend: async () => {
+        prepared++;
+        await useCpu();
+      },
+      compileNetwork: (saved, attentionLayer) => {
+        probed.push(attentionLayer);
+        return compileNetwork(saved, kernels, attentionLayer);
+      },
+    });
+    expect(probed).toEqual(['attention', null]);
+    const served = await store.load('tiny-blstm');
+    expect(served.compileNote).toBe('compiled');
+    expect(served.compiled?.inputShape).toEqual([125, 40]);
+    expect([served.network, served.withAttention]).toEqual([null, null]);
+    expect(prepared).toBe(0);
+  });
+
+  it('refuses, when it is made, a compiled network whose input the metadata does not describe', () => {
+    const kernels = { lstm: loadLstmKernels(), network: loadNetworkKernels() };
+    const source = withMetadata({ inputFrames: 124 });
+    expect(() =>
+      createModelStore(source, {
+        prepareBackend: useCpu,
+        compileNetwork: (saved, attentionLayer) => compileNetwork(saved, kernels, attentionLayer),
+      }),
+    ).toThrow("model 'tiny-blstm': expected input [batch, 124, 40], got [batch, 125, 40]");
   });
 
   it('retries a build that failed', async () => {
