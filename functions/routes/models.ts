@@ -11,6 +11,13 @@ const ModelSchema = z
     labels: z.array(z.string()).openapi({ description: 'In the order of the output units.' }),
     parameters: z.number().int(),
     hasAttention: z.boolean().openapi({ description: 'Whether attention=1 returns attention weights.' }),
+    compiled: z.boolean().openapi({
+      description:
+        'Whether the network runs compiled to the inference kernels (fast, no tfjs); otherwise it runs on tfjs.',
+    }),
+    compileNote: z.string().openapi({
+      description: "'compiled', or why not: 'not compiled: <reason>', 'tfjs' when compiling is off.",
+    }),
     input: z.object({
       mediaTypes: z.array(z.string()),
       sampleRate: z
@@ -67,13 +74,15 @@ export function registerModelsRoute(app: OpenAPIHono<AppEnv>, store: ModelStore)
     const config = c.var.config;
     const body: ModelsResponse = {
       default: store.defaultId,
-      models: store.list().map(({ metadata, extractor }) => ({
+      models: store.list().map(({ metadata, extractor, compileNote }) => ({
         id: metadata.id,
         version: metadata.version,
         architecture: metadata.architecture,
         labels: metadata.labels,
         parameters: metadata.parameters,
         hasAttention: metadata.attentionLayer !== null,
+        compiled: compileNote === 'compiled',
+        compileNote,
         input: {
           mediaTypes: [...WAV_MEDIA_TYPES, 'multipart/form-data'],
           sampleRate: extractor.config.sampleRate,

@@ -16,6 +16,11 @@ import { registerServingLayers } from './serving-layers.ts';
 export interface ModelEntry {
   metadata: ModelMetadata;
   extractor: FeatureExtractor;
+  /**
+   * How the network runs, known when the store is made: 'compiled', 'not compiled: <reason>' (it runs on
+   * tfjs), or 'tfjs' when the store compiles nothing.
+   */
+  compileNote: string;
 }
 
 /**
@@ -28,8 +33,6 @@ export interface ServedModel extends ModelEntry {
    * null when the store compiles nothing or the network has a layer the compiler does not support.
    */
   compiled: CompiledNetwork | null;
-  /** 'compiled', 'not compiled: <reason>', or 'tfjs' when the store compiles nothing. */
-  compileNote: string;
   /** The tfjs network, built only when the model is not compiled. */
   network: tfl.LayersModel | null;
   /** Same weights, outputs [probabilities, attention weights]; null when compiled or without attention. */
@@ -75,7 +78,7 @@ function isModelJson(value: unknown): value is ModelJsonShape {
   );
 }
 
-function parseEntry(id: string, files: ModelFiles): ModelEntry {
+function parseEntry(id: string, files: ModelFiles): Omit<ModelEntry, 'compileNote'> {
   const parsed = ModelMetadataSchema.safeParse(files.metadata);
   if (!parsed.success) {
     throw new Error(`model '${id}': metadata.json is invalid: ${parsed.error.issues[0]?.message}`);
@@ -102,12 +105,7 @@ function parseEntry(id: string, files: ModelFiles): ModelEntry {
 
 let layersRegistered = false;
 
-async function buildModel(
-  id: string,
-  files: ModelFiles,
-  entry: ModelEntry,
-  compileNote: string,
-): Promise<ServedModel> {
+async function buildModel(id: string, files: ModelFiles, entry: ModelEntry): Promise<ServedModel> {
   const { metadata } = entry;
   if (!layersRegistered) {
     registerServingLayers();
@@ -148,7 +146,7 @@ async function buildModel(
             network.getLayer(metadata.attentionLayer).output as tfl.SymbolicTensor,
           ],
         });
-  return { ...entry, network, withAttention, compiled: null, compileNote };
+  return { ...entry, network, withAttention, compiled: null };
 }
 
 /** The compiled network, checked against the metadata as buildModel checks a tfjs one. */
@@ -167,28 +165,25 @@ function checkedCompiled(id: string, entry: ModelEntry, compiled: CompiledNetwor
 export function createModelStore(source: ModelSource, options: ModelStoreOptions): ModelStore {
   const registry = source.registry;
   const entries = new Map<string, ModelEntry>();
+  const loading = new Map<string, Promise<ServedModel>>();
   for (const id of registry?.models ?? []) {
     const files = source.models[id];
     if (files === undefined)
       throw new Error(`model '${id}' is in the registry but its files are not bundled`);
-    entries.set(id, parseEntry(id, files));
-  }
-  const loading = new Map<string, Promise<ServedModel>>();
-  const notes = new Map<string, string>();
-  for (const [id, entry] of entries) {
-    const outcome = options.compileNetwork?.(source.models[id], entry.metadata.attentionLayer) ?? null;
+    const parsed = parseEntry(id, files);
+    const outcome = options.compileNetwork?.(files, parsed.metadata.attentionLayer) ?? null;
     if (outcome?.network) {
+      const entry = { ...parsed, compileNote: 'compiled' };
       const compiled = checkedCompiled(id, entry, outcome.network);
-      const served: ServedModel = {
-        ...entry,
-        compiled,
-        compileNote: 'compiled',
-        network: null,
-        withAttention: null,
-      };
-      loading.set(id, Promise.resolve(served));
+      entries.set(id, entry);
+      loading.set(id, Promise.resolve({ ...entry, compiled, network: null, withAttention: null }));
+      continue;
     }
-    notes.set(id, outcome === null ? 'tfjs' : `not compiled: ${outcome.unsupported}`);
+    const compileNote = outcome === null ? 'tfjs' : `not compiled: ${outcome.unsupported}`;
+    // Worth a line in the Worker's log: such a model runs about three times slower, and its first request
+    // builds it with tfjs.
+    if (outcome !== null) console.warn(`model '${id}' runs on tfjs: ${compileNote}`);
+    entries.set(id, { ...parsed, compileNote });
   }
 
   return {
@@ -202,7 +197,7 @@ export function createModelStore(source: ModelSource, options: ModelStoreOptions
       if (pending === undefined) {
         pending = options
           .prepareBackend()
-          .then(() => buildModel(id, source.models[id], found, notes.get(id) ?? 'tfjs'))
+          .then(() => buildModel(id, source.models[id], found))
           .catch((error: unknown) => {
             loading.delete(id); // a failed build is retried by the next request
             throw error;

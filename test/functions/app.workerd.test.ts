@@ -73,6 +73,11 @@ describe('GET /v1/models', () => {
     expect(blstm.labels).toEqual(['angry', 'happy', 'neutral', 'sad']);
     expect(blstm.hasAttention).toBe(true);
     expect(cnn.hasAttention).toBe(false);
+    // The Worker compiles both at start-up.
+    expect(body.models.map(({ compiled, compileNote }) => [compiled, compileNote])).toEqual([
+      [true, 'compiled'],
+      [true, 'compiled'],
+    ]);
     expect(blstm.parameters).toBe(2781);
     expect(blstm.input).toEqual({
       mediaTypes: ['audio/wav', 'audio/x-wav', 'audio/wave', 'multipart/form-data'],

@@ -108,6 +108,29 @@ describe('createModelStore', () => {
     expect(prepared).toBe(0);
   });
 
+  it('lists how each model runs, and says in the log why one is not compiled', () => {
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (line: string) => warnings.push(line);
+    try {
+      const store = createModelStore(fixtures, {
+        prepareBackend: useCpu,
+        compileNetwork: () => ({ network: null, unsupported: "layer 'x' (Permute) is not supported" }),
+      });
+      expect(store.list().map((entry) => entry.compileNote)).toEqual([
+        "not compiled: layer 'x' (Permute) is not supported",
+        "not compiled: layer 'x' (Permute) is not supported",
+      ]);
+    } finally {
+      console.warn = warn;
+    }
+    expect(warnings).toEqual([
+      "model 'tiny-blstm' runs on tfjs: not compiled: layer 'x' (Permute) is not supported",
+      "model 'tiny-cnn' runs on tfjs: not compiled: layer 'x' (Permute) is not supported",
+    ]);
+    expect(createModelStore(fixtures, { prepareBackend: useCpu }).list()[0].compileNote).toBe('tfjs');
+  });
+
   it('refuses, when it is made, a compiled network whose input the metadata does not describe', () => {
     const kernels = { lstm: loadLstmKernels(), network: loadNetworkKernels() };
     const source = withMetadata({ inputFrames: 124 });
