@@ -2,15 +2,14 @@
  * `npm run train -- <config.json> [--ship all-speakers] [--models-dir dir]`: runs one experiment
  * (training/configs/*.json) and writes models/<id>/ (or <dir>/<id>/, for trials that should not be shipped). Interrupted runs resume from .cache/runs/<id>/ when started again with the same config.
  */
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { loadLstmKernels, useFrontEndKernels } from '../../functions/kernels/load-node.ts';
 import { registerFastRecurrentLayers } from '../../functions/model/fast-lstm.ts';
 import { initTrainingBackend } from '../backend.ts';
-import { ExperimentConfigSchema } from '../experiment.ts';
 import { runExperiment } from '../run.ts';
 import { registerTfjsGradients } from '../tfjs-node.ts';
 import { parseCommandLine } from './parse-args.ts';
+import { readExperimentConfig } from './read-config.ts';
 
 const usage =
   'usage: npm run train -- <config.json> [--ship fold-1|all-speakers] [--models-dir models] [--stock-lstm]';
@@ -36,26 +35,8 @@ if (values.ship !== 'fold-1' && values.ship !== 'all-speakers') {
 }
 
 const configPath = resolve(positionals[0]);
-const text = await readFile(configPath, 'utf8').catch((error: Error) => {
-  console.error(`cannot read the config ${configPath}: ${error.message}`);
-  process.exit(2);
-});
-let json: unknown;
-try {
-  json = JSON.parse(text);
-} catch (error) {
-  console.error(`expected ${configPath} to be JSON, got: ${(error as Error).message}`);
-  process.exit(2);
-}
-const parsed = ExperimentConfigSchema.safeParse(json);
-if (!parsed.success) {
-  const problems = parsed.error.issues.map(
-    (issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`,
-  );
-  console.error(`${configPath} is not a valid experiment config:\n${problems.join('\n')}`);
-  process.exit(2);
-}
-if (values.ship === 'all-speakers' && parsed.data.validationSpeakers === 0) {
+const config = await readExperimentConfig(configPath);
+if (values.ship === 'all-speakers' && config.validationSpeakers === 0) {
   // The final model's epoch is chosen on them, and they are the unseen speakers its attention examples come from.
   console.error(
     `expected validationSpeakers ≥ 1 with --ship all-speakers, got 0 in ${configPath}: the final model keeps ` +
@@ -76,7 +57,7 @@ console.log(
   `backend ${backend.name} ${backend.versions.backend} (SIMD ${backend.simd}); kernels: ${backend.customKernels.join(', ')}`,
 );
 const started = Date.now();
-await runExperiment(parsed.data, {
+await runExperiment(config, {
   modelsDir: resolve(values['models-dir']),
   cacheDir: resolve('.cache/runs'),
   ship: values.ship,

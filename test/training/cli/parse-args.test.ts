@@ -7,6 +7,7 @@ describe.each([
   ['evaluate', 'models/x', '--corpus'],
   ['annotate', 'models/x', '--data'],
   ['datasets', '--out', undefined],
+  ['ensemble', 'a.json', '--runs'],
 ])('npm run %s', (cli, ...args) => {
   const given = args.filter((arg): arg is string => arg !== undefined);
 
@@ -23,5 +24,16 @@ describe.each([
     expect(outcome.code).toBe(2);
     expect(outcome.stderr).toMatch(/argument missing/);
     expect(outcome.stderr).toMatch(/usage: npm run /);
+  });
+});
+
+describe('npm run ensemble', () => {
+  it('asks for at least two configs, and names an invalid one', async () => {
+    const one = await runCli('ensemble', ['training/configs/emodb-baseline.json']);
+    expect(one.code).toBe(2);
+    expect(one.stderr).toMatch(/expected at least two config files, got 1/);
+    const missing = await runCli('ensemble', ['training/configs/emodb-baseline.json', 'no/such.json']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/cannot read the config .*no\/such\.json/);
   });
 });

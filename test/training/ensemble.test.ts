@@ -1,0 +1,106 @@
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initTrainingBackend, type TrainingBackend } from '../../training/backend.ts';
+import { combineProbabilities, ensembleExperiments } from '../../training/ensemble.ts';
+import { type ExperimentConfig, ExperimentConfigSchema } from '../../training/experiment.ts';
+import { runExperiment } from '../../training/run.ts';
+import { makeTempDir, writeClips } from './corpora/tiny-corpus.ts';
+
+describe('combineProbabilities', () => {
+  it('takes the renormalised geometric mean of each row', () => {
+    const a = Float32Array.of(0.8, 0.2, 0.5, 0.5);
+    const b = Float32Array.of(0.2, 0.8, 0.9, 0.1);
+    const combined = combineProbabilities([a, b], 2);
+    expect(combined[0]).toBeCloseTo(0.5, 6);
+    expect(combined[1]).toBeCloseTo(0.5, 6);
+    const [high, low] = [Math.sqrt(0.45), Math.sqrt(0.05)];
+    expect(combined[2]).toBeCloseTo(high / (high + low), 6);
+    expect(combined[2] + combined[3]).toBeCloseTo(1, 6);
+  });
+
+  it('returns one member as it is, and lets no member veto a class with a zero', () => {
+    const only = Float32Array.of(0.1, 0.9);
+    expect(Array.from(combineProbabilities([only], 2))).toEqual([
+      expect.closeTo(0.1, 6),
+      expect.closeTo(0.9, 6),
+    ]);
+    const vetoed = combineProbabilities([Float32Array.of(0, 1), Float32Array.of(1, 0)], 2);
+    expect(vetoed[0]).toBeCloseTo(0.5, 6);
+  });
+
+  it('refuses members of different lengths, or none', () => {
+    expect(() => combineProbabilities([], 2)).toThrow('expected at least one member, got none');
+    expect(() => combineProbabilities([new Float32Array(4), new Float32Array(6)], 2)).toThrow(
+      'expected members of equal length in rows of 2, got 4, 6',
+    );
+  });
+});
+
+describe('ensembleExperiments', () => {
+  let backend: TrainingBackend;
+  beforeAll(async () => {
+    backend = await initTrainingBackend({ prefer: 'wasm' });
+  });
+
+  /** Three EMO-DB speakers, every emotion twice: 42 clips of noise. */
+  async function tinyEmodb(): Promise<string> {
+    const root = await makeTempDir();
+    const names = ['03', '08', '09'].flatMap((speaker) =>
+      ['W', 'L', 'E', 'A', 'F', 'T', 'N'].flatMap((emotion) =>
+        ['a01', 'a02'].map((text) => `wav/${speaker}${text}${emotion}a.wav`),
+      ),
+    );
+    await writeClips(root, names);
+    return root;
+  }
+
+  const config = (id: string, data: string, overrides: Record<string, unknown> = {}): ExperimentConfig =>
+    ExperimentConfigSchema.parse({
+      id,
+      corpora: [{ corpus: 'emodb', path: data }],
+      features: { set: 'logmel40' },
+      protocol: 'loso',
+      clipSeconds: 0.5,
+      validationSpeakers: 0,
+      model: { architecture: 'baseline', hiddenUnits: [] },
+      training: { epochs: 2, batchSize: 16 },
+      ...overrides,
+    });
+
+  it('scores each member and their ensemble on the same folds, and refuses members that do not share them', async () => {
+    const data = await tinyEmodb();
+    const work = await makeTempDir('ser-ensemble-');
+    const runsDir = join(work, 'runs');
+    const members = [
+      config('tiny-a', data),
+      config('tiny-b', data, { model: { architecture: 'baseline', hiddenUnits: [8] } }),
+    ];
+    for (const member of members) {
+      await runExperiment(member, {
+        modelsDir: join(work, 'models'),
+        cacheDir: runsDir,
+        ship: 'fold-1',
+        backend,
+        log: () => {},
+      });
+    }
+    const report = await ensembleExperiments(members, { runsDir, log: () => {} });
+    expect(report.protocol).toBe('loso');
+    expect(report.testClips).toEqual([14, 14, 14]);
+    expect(report.members.map((member) => member.id)).toEqual(['tiny-a', 'tiny-b']);
+    expect(report.ensemble.id).toBe('ensemble of tiny-a + tiny-b');
+    for (const scores of [...report.members, report.ensemble]) {
+      expect(scores.ua).toHaveLength(3);
+      for (const ua of scores.ua) expect(ua).toBeGreaterThanOrEqual(0);
+    }
+
+    const shuffled = config('tiny-c', data, { protocol: 'random-stratified' });
+    await expect(ensembleExperiments([members[0], shuffled], { runsDir, log: () => {} })).rejects.toThrow(
+      "expected 'tiny-c' to have the test folds of 'tiny-a' (same corpora, protocol and seed), got others",
+    );
+    const untrained = config('tiny-d', data);
+    await expect(ensembleExperiments([members[0], untrained], { runsDir, log: () => {} })).rejects.toThrow(
+      /expected the fold 1 model of 'tiny-d' in .*tiny-d\/fold-1\/model \(train it with npm run train\)/,
+    );
+  }, 120_000);
+});

@@ -1,0 +1,63 @@
+/**
+ * `npm run ensemble -- <config.json> <config.json> [...] [--runs .cache/runs]`: the cross-validated scores of
+ * trained experiments (`npm run train` first: their fold models are read from <runs>/<id>/fold-K/model) and of
+ * their equal-weight ensemble (training/ensemble.ts), fold by fold, under the experiments' shared protocol.
+ */
+import { resolve } from 'node:path';
+import { loadLstmKernels, useFrontEndKernels } from '../../functions/kernels/load-node.ts';
+import { registerFastRecurrentLayers } from '../../functions/model/fast-lstm.ts';
+import '../../functions/model/utterance-statistics.ts';
+import { initTrainingBackend } from '../backend.ts';
+import { ensembleExperiments, type FoldScores } from '../ensemble.ts';
+import { registerTfjsGradients } from '../tfjs-node.ts';
+import { parseCommandLine } from './parse-args.ts';
+import { readExperimentConfig } from './read-config.ts';
+
+const usage = 'usage: npm run ensemble -- <config.json> <config.json> [...] [--runs .cache/runs]';
+const { values, positionals } = parseCommandLine(
+  {
+    allowPositionals: true,
+    options: {
+      runs: { type: 'string', default: '.cache/runs' },
+      help: { type: 'boolean', default: false },
+    },
+  },
+  usage,
+);
+if (values.help || positionals.length < 2) {
+  console.error(
+    values.help ? usage : `expected at least two config files, got ${positionals.length}\n${usage}`,
+  );
+  process.exit(values.help ? 0 : 2);
+}
+const configs = [];
+for (const path of positionals) configs.push(await readExperimentConfig(path));
+
+await registerTfjsGradients();
+await initTrainingBackend({ prefer: 'wasm' });
+registerFastRecurrentLayers(loadLstmKernels());
+useFrontEndKernels();
+const started = Date.now();
+try {
+  const report = await ensembleExperiments(configs, {
+    runsDir: resolve(values.runs),
+    log: (line) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`),
+  });
+  const percent = (value: number) => (100 * value).toFixed(1);
+  const row = ({ id, ua }: FoldScores) => {
+    const mean = ua.reduce((sum, value) => sum + value, 0) / ua.length;
+    const std = Math.sqrt(
+      ua.reduce((sum, value) => sum + (value - mean) ** 2, 0) / Math.max(1, ua.length - 1),
+    );
+    return `${percent(mean).padStart(5)} ± ${percent(std).padEnd(5)} ${ua.map(percent).join(' ')}  ${id}`;
+  };
+  console.log(
+    `\nUA % (${report.protocol}, ${report.testClips.length} folds of ${report.testClips.join('/')} test clips; ` +
+      `labels ${report.labels.join(', ')}): mean ± sd, then fold by fold`,
+  );
+  for (const member of report.members) console.log(row(member));
+  console.log(row(report.ensemble));
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(1);
+}
