@@ -1,6 +1,6 @@
 import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { annotateModelFolder } from './annotate.ts';
+import { type AnnotateOptions, annotateModelFolder } from './annotate.ts';
 import type { TrainingBackend } from './backend.ts';
 import { evaluate, summariseFolds } from './evaluation/metrics.ts';
 import {
@@ -34,6 +34,8 @@ export interface RunOptions {
    */
   ship: 'fold-1' | 'all-speakers';
   backend: TrainingBackend;
+  /** Compiles the shipped network as the Worker does, so its recorded cost is the served one. */
+  compileNetwork?: AnnotateOptions['compileNetwork'];
   log: (line: string) => void;
 }
 
@@ -207,6 +209,7 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
     corpora: config.corpora,
     mergeCalmIntoNeutral: config.mergeCalmIntoNeutral,
     weights: options.ship,
+    compileNetwork: options.compileNetwork,
     log,
   }).catch((error: Error) => {
     log(`inference cost not recorded (\`npm run models:annotate\` adds it later): ${error.message}`);

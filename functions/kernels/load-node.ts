@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { useSpectrumKernels } from '../audio/frame-features.ts';
 import { useResampleKernels } from '../audio/resample.ts';
+import { type CompileOutcome, compileNetwork, type SavedModel } from '../model/compiled-network.ts';
 import { createLstmKernels, type LstmKernels } from './lstm-kernels.ts';
 import { createNetworkKernels, type NetworkKernels } from './network-kernels.ts';
 import { createResampleKernels, type WasmResampleKernels } from './resample-kernels.ts';
@@ -37,4 +38,16 @@ export function loadSpectrumKernels(): WasmSpectrumKernels {
 export function useFrontEndKernels(): void {
   useResampleKernels(loadResampleKernels());
   useSpectrumKernels(loadSpectrumKernels());
+}
+
+/**
+ * Compiles saved networks as the Worker does (functions/runtime/worker-backend.ts, without its warm-up), on
+ * `lstm` (the instance registered for tfjs's LSTMs, so that one wasm memory serves both) and fresh network
+ * kernels.
+ */
+export function createNetworkCompiler(
+  lstm: LstmKernels = loadLstmKernels(),
+): (saved: SavedModel, attentionLayer: string | null) => CompileOutcome {
+  const kernels = { lstm, network: loadNetworkKernels() };
+  return (saved, attentionLayer) => compileNetwork(saved, kernels, attentionLayer);
 }

@@ -8,11 +8,10 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import {
+  createNetworkCompiler,
   loadLstmKernels,
-  loadNetworkKernels,
   useFrontEndKernels,
 } from '../../functions/kernels/load-node.ts';
-import { compileNetwork, type SavedModel } from '../../functions/model/compiled-network.ts';
 import { registerFastRecurrentLayers } from '../../functions/model/fast-lstm.ts';
 import { annotateModelFolder } from '../annotate.ts';
 import { initTrainingBackend } from '../backend.ts';
@@ -109,9 +108,7 @@ const backend = await initTrainingBackend({ prefer: 'wasm' });
 const lstm = loadLstmKernels();
 registerFastRecurrentLayers(lstm);
 backend.customKernels.push('LSTM (fused recurrence, functions/model/fast-lstm.ts)');
-const kernels = { lstm, network: loadNetworkKernels() };
-const compileServedNetwork = (saved: SavedModel, attentionLayer: string | null) =>
-  compileNetwork(saved, kernels, attentionLayer);
+const compileServedNetwork = createNetworkCompiler(lstm);
 useFrontEndKernels();
 console.log(
   `models:annotate: for ${folders.length} model folder(s), counts multiply-accumulates from the layers, times ` +

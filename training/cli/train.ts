@@ -3,7 +3,11 @@
  * (training/configs/*.json) and writes models/<id>/ (or <dir>/<id>/, for trials that should not be shipped). Interrupted runs resume from .cache/runs/<id>/ when started again with the same config.
  */
 import { resolve } from 'node:path';
-import { loadLstmKernels, useFrontEndKernels } from '../../functions/kernels/load-node.ts';
+import {
+  createNetworkCompiler,
+  loadLstmKernels,
+  useFrontEndKernels,
+} from '../../functions/kernels/load-node.ts';
 import { registerFastRecurrentLayers } from '../../functions/model/fast-lstm.ts';
 import { initTrainingBackend } from '../backend.ts';
 import { runExperiment } from '../run.ts';
@@ -47,8 +51,9 @@ if (values.ship === 'all-speakers' && config.validationSpeakers === 0) {
 
 await registerTfjsGradients();
 const backend = await initTrainingBackend();
+const lstm = loadLstmKernels();
 if (!values['stock-lstm']) {
-  registerFastRecurrentLayers(loadLstmKernels());
+  registerFastRecurrentLayers(lstm);
   backend.customKernels.push('LSTM (fused recurrence, functions/model/fast-lstm.ts)');
 }
 // Decoding (downmix, resampling) and features run through the same SIMD kernels the Worker uses.
@@ -62,5 +67,6 @@ await runExperiment(config, {
   cacheDir: resolve('.cache/runs'),
   ship: values.ship,
   backend,
+  compileNetwork: createNetworkCompiler(lstm),
   log: (line) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(5)} s] ${line}`),
 });
