@@ -161,6 +161,23 @@ function checkedCompiled(id: string, entry: ModelEntry, compiled: CompiledNetwor
   return compiled;
 }
 
+/**
+ * The compiler's outcome; an error it throws (a bug, not an unsupported layer) becomes a reason too, so one
+ * model the compiler chokes on runs on tfjs instead of keeping the Worker from starting.
+ */
+function compileOrExplain(
+  compile: ModelStoreOptions['compileNetwork'],
+  files: ModelFiles,
+  attentionLayer: string | null,
+): CompileOutcome | null {
+  if (!compile) return null;
+  try {
+    return compile(files, attentionLayer);
+  } catch (error) {
+    return { network: null, unsupported: `the compiler failed: ${(error as Error).message}` };
+  }
+}
+
 /** Validates every served model's metadata and front end up front; networks are built lazily, once each. */
 export function createModelStore(source: ModelSource, options: ModelStoreOptions): ModelStore {
   const registry = source.registry;
@@ -171,7 +188,7 @@ export function createModelStore(source: ModelSource, options: ModelStoreOptions
     if (files === undefined)
       throw new Error(`model '${id}' is in the registry but its files are not bundled`);
     const parsed = parseEntry(id, files);
-    const outcome = options.compileNetwork?.(files, parsed.metadata.attentionLayer) ?? null;
+    const outcome = compileOrExplain(options.compileNetwork, files, parsed.metadata.attentionLayer);
     if (outcome?.network) {
       const entry = { ...parsed, compileNote: 'compiled' };
       const compiled = checkedCompiled(id, entry, outcome.network);

@@ -131,6 +131,24 @@ describe('createModelStore', () => {
     expect(createModelStore(fixtures, { prepareBackend: useCpu }).list()[0].compileNote).toBe('tfjs');
   });
 
+  it('serves a model on tfjs when the compiler throws, instead of failing to start', async () => {
+    const warn = console.warn;
+    console.warn = () => {};
+    try {
+      const store = createModelStore(fixtures, {
+        prepareBackend: useCpu,
+        compileNetwork: () => {
+          throw new Error('index out of range');
+        },
+      });
+      const served = await store.load('tiny-blstm');
+      expect(served.compileNote).toBe('not compiled: the compiler failed: index out of range');
+      expect(served.network).not.toBeNull();
+    } finally {
+      console.warn = warn;
+    }
+  });
+
   it('refuses, when it is made, a compiled network whose input the metadata does not describe', () => {
     const kernels = { lstm: loadLstmKernels(), network: loadNetworkKernels() };
     const source = withMetadata({ inputFrames: 124 });
