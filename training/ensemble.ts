@@ -5,8 +5,10 @@
  * score, so the ensemble's numbers are as speaker-independent as its members'). The members must share the
  * corpora, protocol and seed, hence the very same folds; each keeps its own features and normalisation.
  */
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { evaluate } from './evaluation/metrics.ts';
+import { z } from 'zod';
+import { evaluateProbabilities } from './evaluation/metrics.ts';
 import {
   type ExperimentConfig,
   featureSetOf,
@@ -17,19 +19,41 @@ import {
 import { loadModel } from './model-io.ts';
 import { predictProbabilities } from './trainer.ts';
 
-/** Unweighted accuracy per fold, for one member or the ensemble. */
-export interface FoldScores {
-  id: string;
-  ua: number[];
+const FoldScoresSchema = z.strictObject({ id: z.string(), ua: z.array(z.number().min(0).max(1)) });
+
+/** What `npm run ensemble -- … --record` keeps in models/ensembles.json, one entry per set of members. */
+export const EnsembleReportSchema = z.strictObject({
+  protocol: z.string(),
+  labels: z.array(z.string()),
+  /** Test clips per fold. */
+  testClips: z.array(z.number().int().nonnegative()),
+  /** Unweighted accuracy per fold of each member, then of their ensemble. */
+  members: z.array(FoldScoresSchema).min(2),
+  ensemble: FoldScoresSchema,
+});
+
+export type EnsembleReport = z.infer<typeof EnsembleReportSchema>;
+export type FoldScores = EnsembleReport['ensemble'];
+
+/** The reports in `path` (none when the file does not exist); throws naming what is malformed. */
+export async function readEnsembleReports(path: string): Promise<EnsembleReport[]> {
+  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return '[]';
+    throw error;
+  });
+  const parsed = z.array(EnsembleReportSchema).safeParse(JSON.parse(text));
+  if (!parsed.success) {
+    throw new Error(`expected ${path} to hold ensemble reports, got: ${parsed.error.issues[0]?.message}`);
+  }
+  return parsed.data;
 }
 
-export interface EnsembleReport {
-  protocol: string;
-  labels: string[];
-  /** Test clips per fold. */
-  testClips: number[];
-  members: FoldScores[];
-  ensemble: FoldScores;
+/** Writes `report` into `path`, replacing an earlier report on the same members. */
+export async function recordEnsembleReport(path: string, report: EnsembleReport): Promise<void> {
+  const key = (entry: EnsembleReport) => entry.members.map((member) => member.id).join(' + ');
+  const others = (await readEnsembleReports(path)).filter((entry) => key(entry) !== key(report));
+  const reports = [...others, report].sort((a, b) => key(a).localeCompare(key(b)));
+  await writeFile(path, `${JSON.stringify(reports, null, 2)}\n`);
 }
 
 /**
@@ -58,14 +82,8 @@ export function combineProbabilities(members: readonly Float32Array[], classes: 
   return out;
 }
 
-function foldUa(labels: readonly string[], truth: readonly number[], probabilities: Float32Array): number {
-  const classes = labels.length;
-  const predicted = truth.map((_, i) => {
-    const row = probabilities.subarray(i * classes, (i + 1) * classes);
-    return row.indexOf(Math.max(...row));
-  });
-  return evaluate(labels, truth, predicted).ua;
-}
+const foldUa = (labels: readonly string[], truth: readonly number[], probabilities: Float32Array) =>
+  evaluateProbabilities(labels, truth, probabilities).ua;
 
 /** The members' fold scores and their ensemble's; throws when they do not share their folds. */
 export async function ensembleExperiments(

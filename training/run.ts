@@ -2,7 +2,7 @@ import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type AnnotateOptions, annotateModelFolder } from './annotate.ts';
 import type { TrainingBackend } from './backend.ts';
-import { evaluate, summariseFolds } from './evaluation/metrics.ts';
+import { evaluateProbabilities, summariseFolds } from './evaluation/metrics.ts';
 import {
   type ExperimentConfig,
   type ExperimentData,
@@ -39,18 +39,13 @@ export interface RunOptions {
   log: (line: string) => void;
 }
 
-const argmax = (row: Float32Array) => row.indexOf(Math.max(...row));
-
 function testMetrics(
   data: ExperimentData,
   model: Parameters<typeof predictProbabilities>[0],
   set: ReturnType<typeof featureSetOf>,
   batchSize: number,
 ): FoldMetrics {
-  const classes = data.labels.length;
-  const probabilities = predictProbabilities(model, set, batchSize);
-  const predicted = set.labels.map((_, i) => argmax(probabilities.subarray(i * classes, (i + 1) * classes)));
-  return evaluate(data.labels, set.labels, predicted);
+  return evaluateProbabilities(data.labels, set.labels, predictProbabilities(model, set, batchSize));
 }
 
 /**

@@ -1,18 +1,22 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { type EnsembleReport, readEnsembleReports, recordEnsembleReport } from '../../training/ensemble.ts';
 import {
-  RESULTS_END,
-  RESULTS_START,
+  ENSEMBLES_BLOCK,
+  RESULTS_BLOCK,
   readRunRecords,
+  renderEnsemblesTable,
   renderResultsTable,
-  withResultsTable,
+  withGeneratedBlock,
 } from '../../training/results-table.ts';
+import { makeTempDir } from './corpora/tiny-corpus.ts';
 
 describe('README results table', () => {
   it('is the one generated from the committed run records (run `npm run results` after training)', async () => {
     const readme = await readFile('README.md', 'utf8');
     const records = await readRunRecords('models');
-    expect(readme).toBe(withResultsTable(readme, renderResultsTable(records)));
+    expect(readme).toBe(withGeneratedBlock(readme, RESULTS_BLOCK, renderResultsTable(records)));
   });
 
   it('names the protocol and fold count beside every score', async () => {
@@ -40,11 +44,57 @@ describe('README results table', () => {
   });
 
   it('refuses a README without the markers', () => {
-    expect(() => withResultsTable('# nothing here', 'table')).toThrow(
+    expect(() => withGeneratedBlock('# nothing here', RESULTS_BLOCK, 'table')).toThrow(
       /expected the README to contain the markers/,
     );
-    expect(withResultsTable(`a\n${RESULTS_START}\nold\n${RESULTS_END}\nb`, 'new')).toBe(
-      `a\n${RESULTS_START}\nnew\n${RESULTS_END}\nb`,
+    const { start, end } = RESULTS_BLOCK;
+    expect(withGeneratedBlock(`a\n${start}\nold\n${end}\nb`, RESULTS_BLOCK, 'new')).toBe(
+      `a\n${start}\nnew\n${end}\nb`,
+    );
+  });
+});
+
+describe('README ensembles table', () => {
+  const report = (ids: string[], ensemble: number[]): EnsembleReport => ({
+    protocol: 'loso',
+    labels: ['angry', 'sad'],
+    testClips: [10, 12],
+    members: ids.map((id, i) => ({ id, ua: [0.5 + i / 10, 0.4] })),
+    ensemble: { id: `ensemble of ${ids.join(' + ')}`, ua: ensemble },
+  });
+
+  it('is the one generated from models/ensembles.json (run `npm run results` after `npm run ensemble -- … --record`)', async () => {
+    const readme = await readFile('README.md', 'utf8');
+    const reports = await readEnsembleReports('models/ensembles.json');
+    expect(readme).toBe(withGeneratedBlock(readme, ENSEMBLES_BLOCK, renderEnsemblesTable(reports)));
+  });
+
+  it('gives each member and the ensemble with mean ± sd and the protocol, and says when every fold rose', () => {
+    const [header, , up, mixed] = renderEnsemblesTable([
+      report(['a', 'b'], [0.7, 0.5]),
+      report(['a', 'c'], [0.55, 0.45]),
+    ]).split('\n');
+    expect(header).toBe('| members | protocol | members’ UA % | ensemble UA % |');
+    expect(up).toBe(
+      '| `a` + `b` | loso, 2 folds | 45.0 ± 7.1; 50.0 ± 14.1 | **60.0 ± 14.1** (every fold above every member) |',
+    );
+    expect(mixed).toBe('| `a` + `c` | loso, 2 folds | 45.0 ± 7.1; 50.0 ± 14.1 | **50.0 ± 7.1** |');
+  });
+
+  it('keeps one report per set of members, and names a malformed file', async () => {
+    const path = join(await makeTempDir(), 'ensembles.json');
+    expect(await readEnsembleReports(path)).toEqual([]);
+    await recordEnsembleReport(path, report(['a', 'b'], [0.6, 0.5]));
+    await recordEnsembleReport(path, report(['a', 'c'], [0.6, 0.5]));
+    await recordEnsembleReport(path, report(['a', 'b'], [0.7, 0.5]));
+    const reports = await readEnsembleReports(path);
+    expect(reports.map((entry) => [entry.ensemble.id, entry.ensemble.ua[0]])).toEqual([
+      ['ensemble of a + b', 0.7],
+      ['ensemble of a + c', 0.6],
+    ]);
+    await writeFile(path, JSON.stringify([{ protocol: 'loso' }]));
+    await expect(readEnsembleReports(path)).rejects.toThrow(
+      `expected ${path} to hold ensemble reports, got:`,
     );
   });
 });

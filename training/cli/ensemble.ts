@@ -1,24 +1,28 @@
 /**
- * `npm run ensemble -- <config.json> <config.json> [...] [--runs .cache/runs]`: the cross-validated scores of
- * trained experiments (`npm run train` first: their fold models are read from <runs>/<id>/fold-K/model) and of
- * their equal-weight ensemble (training/ensemble.ts), fold by fold, under the experiments' shared protocol.
+ * `npm run ensemble -- <config.json> <config.json> [...] [--runs .cache/runs] [--record]`: the cross-validated
+ * scores of trained experiments (`npm run train` first: their fold models are read from <runs>/<id>/fold-K/model)
+ * and of their equal-weight ensemble (training/ensemble.ts), fold by fold, under the experiments' shared
+ * protocol. --record keeps the report in models/ensembles.json, which `npm run results` puts in the README.
  */
 import { resolve } from 'node:path';
 import { loadLstmKernels, useFrontEndKernels } from '../../functions/kernels/load-node.ts';
 import { registerFastRecurrentLayers } from '../../functions/model/fast-lstm.ts';
 import '../../functions/model/utterance-statistics.ts';
 import { initTrainingBackend } from '../backend.ts';
-import { ensembleExperiments, type FoldScores } from '../ensemble.ts';
+import { ensembleExperiments, type FoldScores, recordEnsembleReport } from '../ensemble.ts';
+import { meanStd } from '../results-table.ts';
 import { registerTfjsGradients } from '../tfjs-node.ts';
 import { parseCommandLine } from './parse-args.ts';
 import { readExperimentConfig } from './read-config.ts';
 
-const usage = 'usage: npm run ensemble -- <config.json> <config.json> [...] [--runs .cache/runs]';
+const usage = 'usage: npm run ensemble -- <config.json> <config.json> [...] [--runs .cache/runs] [--record]';
+const RECORD_FILE = 'models/ensembles.json';
 const { values, positionals } = parseCommandLine(
   {
     allowPositionals: true,
     options: {
       runs: { type: 'string', default: '.cache/runs' },
+      record: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   },
@@ -45,10 +49,7 @@ try {
   });
   const percent = (value: number) => (100 * value).toFixed(1);
   const row = ({ id, ua }: FoldScores) => {
-    const mean = ua.reduce((sum, value) => sum + value, 0) / ua.length;
-    const std = Math.sqrt(
-      ua.reduce((sum, value) => sum + (value - mean) ** 2, 0) / Math.max(1, ua.length - 1),
-    );
+    const { mean, std } = meanStd(ua);
     return `${percent(mean).padStart(5)} ± ${percent(std).padEnd(5)} ${ua.map(percent).join(' ')}  ${id}`;
   };
   console.log(
@@ -57,6 +58,10 @@ try {
   );
   for (const member of report.members) console.log(row(member));
   console.log(row(report.ensemble));
+  if (values.record) {
+    await recordEnsembleReport(RECORD_FILE, report);
+    console.log(`recorded in ${RECORD_FILE} (npm run results puts it in the README)`);
+  }
 } catch (error) {
   console.error((error as Error).message);
   process.exit(1);

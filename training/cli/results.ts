@@ -1,8 +1,24 @@
-// `npm run results`: rewrites the README's results table from every models/<id>/run.json.
+// `npm run results`: rewrites the README's results table from every models/<id>/run.json, and its ensembles
+// table from models/ensembles.json (`npm run ensemble -- … --record`).
 import { readFile, writeFile } from 'node:fs/promises';
-import { readRunRecords, renderResultsTable, withResultsTable } from '../results-table.ts';
+import { readEnsembleReports } from '../ensemble.ts';
+import {
+  ENSEMBLES_BLOCK,
+  RESULTS_BLOCK,
+  readRunRecords,
+  renderEnsemblesTable,
+  renderResultsTable,
+  withGeneratedBlock,
+} from '../results-table.ts';
 
 const records = await readRunRecords('models');
+const ensembles = await readEnsembleReports('models/ensembles.json');
 const readme = await readFile('README.md', 'utf8');
-await writeFile('README.md', withResultsTable(readme, renderResultsTable(records)));
-console.log(`README.md: results table from ${records.length} run records`);
+const withResults = withGeneratedBlock(readme, RESULTS_BLOCK, renderResultsTable(records));
+await writeFile(
+  'README.md',
+  withGeneratedBlock(withResults, ENSEMBLES_BLOCK, renderEnsemblesTable(ensembles)),
+);
+console.log(
+  `README.md: results table from ${records.length} run records, ensembles table from ${ensembles.length}`,
+);

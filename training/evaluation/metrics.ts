@@ -102,6 +102,20 @@ export function metricsFromConfusion(confusion: ConfusionMatrix): Metrics {
   };
 }
 
+/** Scores probabilities ([clips × labels] row-major) by their argmax against the truth (label indices). */
+export function evaluateProbabilities(
+  labels: readonly string[],
+  truth: readonly number[],
+  probabilities: Float32Array,
+): Metrics {
+  const classes = labels.length;
+  const predicted = truth.map((_, i) => {
+    const row = probabilities.subarray(i * classes, (i + 1) * classes);
+    return row.indexOf(Math.max(...row));
+  });
+  return evaluate(labels, truth, predicted);
+}
+
 /** Scores predictions (label indices) against the truth (label indices) for the given label order. */
 export function evaluate(
   labels: readonly string[],

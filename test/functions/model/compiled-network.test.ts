@@ -1,6 +1,5 @@
 import '@tensorflow/tfjs-backend-cpu';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +12,7 @@ import {
 import '../../../functions/model/utterance-statistics.ts';
 import { loadModel } from '../../../training/model-io.ts';
 import { createRandom } from '../../../training/random.ts';
+import { readModelFiles } from '../../fixtures/models/read-models.ts';
 
 const kernels = { lstm: loadLstmKernels(), network: loadNetworkKernels() };
 
@@ -71,19 +71,6 @@ async function savedOf(model: tfl.LayersModel): Promise<SavedModel> {
   return saved;
 }
 
-/** A committed model folder's files, read as the Worker bundle holds them. */
-function readSaved(dir: string): SavedModel {
-  const modelJson = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as {
-    weightsManifest: { paths: string[] }[];
-  };
-  const shards: Record<string, ArrayBuffer> = {};
-  for (const path of modelJson.weightsManifest.flatMap((group) => group.paths)) {
-    const bytes = readFileSync(join(dir, path));
-    shards[path] = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  }
-  return { modelJson, shards };
-}
-
 function compiled(saved: SavedModel, probe: string | null = null): CompiledNetwork {
   const outcome = compileNetwork(saved, kernels, probe);
   if (outcome.network === null) throw new Error(`not compiled: ${outcome.unsupported}`);
@@ -123,7 +110,7 @@ describe('compileNetwork on the committed models', () => {
     const probe = model.layers.some((layer) => layer.name === 'attention_weights')
       ? 'attention_weights'
       : null;
-    await expectSameAsTfjs(model, probe, readSaved(dir));
+    await expectSameAsTfjs(model, probe, readModelFiles(dir));
   });
 });
 
@@ -251,6 +238,36 @@ describe('compileNetwork layer by layer', () => {
       compileNetwork(await savedOf(tfl.model({ inputs: input, outputs: dense })), kernels, 'missing')
         .unsupported,
     ).toBe("expected a layer named 'missing' to probe, got none");
+  });
+
+  it('leaves a model with missing or short weight shards, or non-float32 weights, to tfjs, saying which', async () => {
+    const input = tfl.input({ shape: [4, 2] });
+    const output = tfl.layers.dense({ units: 3, name: 'out' }).apply(input) as tfl.SymbolicTensor;
+    const saved = await savedOf(tfl.model({ inputs: input, outputs: output }));
+    expect(compileNetwork({ ...saved, shards: {} }, kernels).unsupported).toBe(
+      "weight shard 'weights.bin' is missing",
+    );
+    const short = { 'weights.bin': saved.shards['weights.bin'].slice(0, 20) };
+    expect(compileNetwork({ ...saved, shards: short }, kernels).unsupported).toBe(
+      "weight 'out/kernel' runs past its shards",
+    );
+    const json = saved.modelJson as { weightsManifest: { weights: { dtype?: string }[] }[] };
+    const halves = {
+      ...json,
+      weightsManifest: [
+        {
+          ...json.weightsManifest[0],
+          weights: json.weightsManifest[0].weights.map((w) => ({ ...w, dtype: 'float16' })),
+        },
+      ],
+    };
+    expect(compileNetwork({ ...saved, modelJson: halves }, kernels).unsupported).toBe(
+      "weight 'out/kernel' is float16, not float32",
+    );
+    expect(
+      compileNetwork({ modelJson: { modelTopology: { class_name: 'Sequential' } }, shards: {} }, kernels)
+        .unsupported,
+    ).toBe('expected a functional model, got "Sequential"');
   });
 
   it('refuses an input of the wrong size', async () => {
