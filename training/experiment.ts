@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import {
   createFeatureExtractor,
@@ -12,10 +13,17 @@ import {
   computeNormalisationStats,
   type NormalisationStats,
 } from '../functions/audio/normalise.ts';
+import {
+  clipFeatures,
+  DEFAULT_UTTERANCE_CONFIG,
+  UTTERANCE_FRONT_END_VERSION,
+} from '../functions/audio/utterance.ts';
+import { augmentWaveform, WaveformAugmentationSchema } from './augment/waveform.ts';
 import type { SkippedFile } from './corpora/corpus.ts';
 import { CANONICAL_LABELS, type CanonicalLabel, CORPUS_IDS } from './corpora/labels.ts';
 import { type LoadedItem, loadCorpus } from './corpora/load.ts';
 import {
+  leaveOneCorpusOut,
   leaveOneSpeakerOut,
   randomStratified,
   type Split,
@@ -24,6 +32,7 @@ import {
 } from './evaluation/splits.ts';
 import { createFeatureCache } from './feature-cache.ts';
 import { ModelConfigSchema } from './models/index.ts';
+import { createRandom } from './random.ts';
 import type { FeatureSet } from './trainer.ts';
 import { TrainingConfigSchema } from './trainer.ts';
 
@@ -31,39 +40,79 @@ import { TrainingConfigSchema } from './trainer.ts';
  * One experiment, as written in `training/configs/*.json`. Parsing fills in every default, so the parsed value
  * is the resolved configuration the run record stores.
  */
-export const ExperimentConfigSchema = z.strictObject({
-  /** Folder name under models/. */
-  id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/),
-  description: z.string().default(''),
-  /** Seeds the split, the weights, the shuffle, the augmentation and dropout. */
-  seed: z.number().int().nonnegative().default(42),
-  /** Corpus folders in their official layouts; `path` is relative to the working directory. */
-  corpora: z.array(z.strictObject({ corpus: z.enum(CORPUS_IDS), path: z.string() })).min(1),
-  mergeCalmIntoNeutral: z.boolean().default(false),
-  features: z
-    .strictObject({
-      set: z.enum(FEATURE_SET_NAMES as [FeatureSetName, ...FeatureSetName[]]).default('logmel40'),
-      config: z.record(z.string(), z.union([z.number(), z.null()])).default({}),
-    })
-    .default({ set: 'logmel40', config: {} }),
-  /** Every clip is centred and cropped or padded to this duration's frame count. */
-  clipSeconds: z.number().positive().default(3),
-  /**
-   * `speaker-5fold` (speaker-grouped k-fold), `loso` (leave one speaker out), `random-stratified` (speaker-
-   * dependent; only to compare with papers that use it), or `all-speakers` (one model on every speaker but a few
-   * validation speakers: the serving model, whose metrics come from the k-fold runs of the same configuration).
-   */
-  protocol: z.enum(['speaker-5fold', 'loso', 'random-stratified', 'all-speakers']).default('speaker-5fold'),
-  validationSpeakers: z.number().int().nonnegative().default(2),
-  model: ModelConfigSchema,
-  training: TrainingConfigSchema.default(TrainingConfigSchema.parse({})),
-});
+export const ExperimentConfigSchema = z
+  .strictObject({
+    /** Folder name under models/. */
+    id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/),
+    description: z.string().default(''),
+    /** Seeds the split, the weights, the shuffle, the augmentation and dropout. */
+    seed: z.number().int().nonnegative().default(42),
+    /** Corpus folders in their official layouts; `path` is relative to the working directory. */
+    corpora: z.array(z.strictObject({ corpus: z.enum(CORPUS_IDS), path: z.string() })).min(1),
+    mergeCalmIntoNeutral: z.boolean().default(false),
+    features: z
+      .strictObject({
+        set: z.enum(FEATURE_SET_NAMES as [FeatureSetName, ...FeatureSetName[]]).default('logmel40'),
+        config: z.record(z.string(), z.union([z.number(), z.null()])).default({}),
+      })
+      .default({ set: 'logmel40', config: {} }),
+    /**
+     * The utterance front end (functions/audio/utterance.ts: high-pass, standardisation over the clip's own
+     * speech frames, silence cut), or null for the extractor's features of the whole clip with only the
+     * training-set z-score (the models before it).
+     */
+    utterance: z
+      .strictObject({
+        highPassHz: z.number().positive().default(DEFAULT_UTTERANCE_CONFIG.highPassHz),
+        trimMarginSeconds: z.number().nonnegative().default(DEFAULT_UTTERANCE_CONFIG.trimMarginSeconds),
+      })
+      .nullable()
+      .default(null),
+    /** Augmented copies of every training clip (training/augment/waveform.ts), drawn from `seed`. */
+    waveformAugmentation: WaveformAugmentationSchema.default(WaveformAugmentationSchema.parse({})),
+    /** Every clip is centred and cropped or padded to this duration's frame count. */
+    clipSeconds: z.number().positive().default(3),
+    /**
+     * `speaker-5fold` (speaker-grouped k-fold), `loso` (leave one speaker out), `leave-one-corpus-out` (train on
+     * every corpus but `heldOutCorpus`, test on it over the labels both sides have), `random-stratified` (speaker-
+     * dependent; only to compare with papers that use it), or `all-speakers` (one model on every speaker but a few
+     * validation speakers: the serving model, whose metrics come from the k-fold runs of the same configuration).
+     */
+    protocol: z
+      .enum(['speaker-5fold', 'loso', 'leave-one-corpus-out', 'random-stratified', 'all-speakers'])
+      .default('speaker-5fold'),
+    /** The test corpus of `leave-one-corpus-out`. */
+    heldOutCorpus: z.enum(CORPUS_IDS).nullable().default(null),
+    validationSpeakers: z.number().int().nonnegative().default(2),
+    model: ModelConfigSchema,
+    training: TrainingConfigSchema.default(TrainingConfigSchema.parse({})),
+  })
+  .superRefine((config, context) => {
+    const corpora = config.corpora.map((entry) => entry.corpus);
+    if (config.protocol === 'leave-one-corpus-out') {
+      if (config.heldOutCorpus === null || !corpora.includes(config.heldOutCorpus) || corpora.length < 2) {
+        context.addIssue({
+          code: 'custom',
+          path: ['heldOutCorpus'],
+          message: `expected leave-one-corpus-out to hold out one of its ≥ 2 corpora (${corpora.join(', ')}), got ${config.heldOutCorpus}`,
+        });
+      }
+    } else if (config.heldOutCorpus !== null) {
+      context.addIssue({
+        code: 'custom',
+        path: ['heldOutCorpus'],
+        message: `expected heldOutCorpus only with protocol leave-one-corpus-out, got it with ${config.protocol}`,
+      });
+    }
+  });
 
 export type ExperimentConfig = z.output<typeof ExperimentConfigSchema>;
 
 /** A corpus item with its features, ready to be split and normalised. */
 export interface ExampleItem extends LoadedItem {
   features: FeatureMatrix;
+  /** Features of the augmented copies of the clip (waveformAugmentation.copies of them). */
+  variants: FeatureMatrix[];
 }
 
 export interface ExperimentData {
@@ -83,23 +132,45 @@ export async function loadExperimentData(
   log: (line: string) => void,
 ): Promise<ExperimentData> {
   const extractor = createFeatureExtractor(config.features.set, config.features.config);
-  const cache = createFeatureCache(extractor);
+  const { utterance } = config;
+  const cache =
+    utterance === null
+      ? createFeatureCache(extractor)
+      : createFeatureCache(extractor, {
+          variant: { utterance, version: UTTERANCE_FRONT_END_VERSION },
+          compute: (signal) => clipFeatures(signal, extractor, utterance),
+        });
+  const augmentation = config.waveformAugmentation;
+  const sampleRate = extractor.config.sampleRate;
   const items: ExampleItem[] = [];
   const skipped: ExperimentData['skipped'] = [];
   const warnings: string[] = [];
   const corpora: ExperimentData['corpora'] = [];
   for (const { corpus, path } of config.corpora) {
     const started = Date.now();
-    const features = new Map<string, FeatureMatrix>();
+    const features = new Map<string, FeatureMatrix[]>();
     const loaded = await loadCorpus(path, {
       corpus,
       mergeCalmIntoNeutral: config.mergeCalmIntoNeutral,
       onAudio: async (item, audio) => {
-        features.set(item.file, await cache.features(item.hash, () => audio.samples));
+        const copies = [await cache.features(item.hash, () => audio.samples)];
+        for (let copy = 1; copy <= augmentation.copies; copy++) {
+          // Each copy's draws depend on the clip, the seed and the copy only: cached copies stay valid.
+          const key = `${item.hash}:augment:${config.seed}:${copy}:${JSON.stringify(augmentation)}`;
+          copies.push(
+            await cache.features(key, () => {
+              const random = createRandom(seedOf(`${item.hash}:${config.seed}:${copy}`));
+              return augmentWaveform(audio.samples, sampleRate, augmentation, random);
+            }),
+          );
+        }
+        features.set(item.file, copies);
       },
     });
-    for (const item of loaded.items)
-      items.push({ ...item, features: features.get(item.file) as FeatureMatrix });
+    for (const item of loaded.items) {
+      const [original, ...variants] = features.get(item.file) as FeatureMatrix[];
+      items.push({ ...item, features: original, variants });
+    }
     skipped.push(...loaded.skipped.map((entry) => ({ ...entry, corpus })));
     warnings.push(...loaded.warnings.map((warning) => `${corpus}: ${warning}`));
     const speakers = new Set(loaded.items.map((item) => item.speaker)).size;
@@ -116,6 +187,11 @@ export async function loadExperimentData(
   return { items, labels, extractor, inputFrames, skipped, warnings, corpora };
 }
 
+/** A 32-bit seed from a string (the first bytes of its sha256). */
+function seedOf(text: string): number {
+  return createHash('sha256').update(text).digest().readUInt32LE(0);
+}
+
 /** The experiment's split. `all-speakers` is one fold whose test side is empty. */
 export function splitFor(config: ExperimentConfig, items: readonly ExampleItem[]): Split {
   const options = { seed: config.seed, validationSpeakers: config.validationSpeakers };
@@ -124,6 +200,8 @@ export function splitFor(config: ExperimentConfig, items: readonly ExampleItem[]
       return speakerKFold(items, { ...options, k: 5 });
     case 'loso':
       return leaveOneSpeakerOut(items, options);
+    case 'leave-one-corpus-out':
+      return leaveOneCorpusOut(items, { ...options, heldOutCorpus: config.heldOutCorpus as string });
     case 'random-stratified':
       return randomStratified(items, { seed: config.seed, k: 5 });
     case 'all-speakers': {
@@ -159,23 +237,38 @@ export function normalisationFor(
   return computeNormalisationStats(train.map((index) => items[index].features));
 }
 
-/** Normalised, centred, fixed-length examples for the trainer. */
+/**
+ * Normalised, centred, fixed-length examples for the trainer; with `forTraining`, also their augmented copies
+ * and each example's corpus (for the trainer's per-corpus sampling).
+ */
 export function featureSetOf(
   data: ExperimentData,
   indices: readonly number[],
   stats: NormalisationStats,
+  forTraining = false,
 ): FeatureSet {
   const { inputFrames, extractor, items, labels } = data;
   const dims = extractor.dims;
-  const features = new Float32Array(indices.length * inputFrames * dims);
-  indices.forEach((index, row) => {
-    const fitted = centreFrames(applyNormalisation(items[index].features, stats), inputFrames);
-    features.set(fitted.data, row * inputFrames * dims);
-  });
-  return {
-    features,
+  const fitAll = (matrices: (item: ExampleItem) => FeatureMatrix) => {
+    const out = new Float32Array(indices.length * inputFrames * dims);
+    indices.forEach((index, row) => {
+      const fitted = centreFrames(applyNormalisation(matrices(items[index]), stats), inputFrames);
+      out.set(fitted.data, row * inputFrames * dims);
+    });
+    return out;
+  };
+  const set: FeatureSet = {
+    features: fitAll((item) => item.features),
     labels: indices.map((index) => labels.indexOf(items[index].canonical)),
     frames: inputFrames,
     dims,
+  };
+  if (!forTraining) return set;
+  const copies = Math.min(...indices.map((index) => items[index].variants.length));
+  const corpora = [...new Set(items.map((item) => item.corpus))].sort();
+  return {
+    ...set,
+    variants: Array.from({ length: copies }, (_, copy) => fitAll((item) => item.variants[copy])),
+    groups: indices.map((index) => corpora.indexOf(items[index].corpus)),
   };
 }

@@ -64,11 +64,25 @@ async function writeAtomically(path: string, data: Uint8Array | string) {
  */
 export function createFeatureCache(
   extractor: FeatureExtractor,
-  options: { directory?: string } = {},
+  options: {
+    directory?: string;
+    /**
+     * What else the cached matrices depend on (e.g. the utterance front end's config), as JSON: part of every
+     * key. Absent for the extractor's plain features.
+     */
+    variant?: unknown;
+    /** Computes a matrix on a miss; default the extractor's features of the signal. */
+    compute?: (signal: Float32Array) => FeatureMatrix;
+  } = {},
 ): FeatureCache {
   const directory = options.directory ?? DEFAULT_FEATURE_CACHE_DIRECTORY;
   const byteOrder = endianness();
-  const configJson = canonicalJson(extractor.config);
+  const compute = options.compute ?? ((signal: Float32Array) => extractor.extract(signal));
+  // Keys of plain features stay what they were before variants existed, so existing caches still hit.
+  const configJson =
+    options.variant === undefined
+      ? canonicalJson(extractor.config)
+      : canonicalJson({ config: extractor.config, variant: options.variant });
   const stats = { hits: 0, misses: 0 };
 
   const keyFor = (contentHash: string) =>
@@ -145,7 +159,7 @@ export function createFeatureCache(
         return cached;
       }
       stats.misses++;
-      const features = extractor.extract(await signal());
+      const features = compute(await signal());
       await write(contentHash, features);
       return features;
     },

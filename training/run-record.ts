@@ -3,7 +3,12 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { arch, cpus, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { type ModelMetadata, ModelMetadataSchema } from '../functions/model/metadata.ts';
+import {
+  type ModelMetadata,
+  ModelMetadataSchema,
+  UtteranceConfigSchema,
+} from '../functions/model/metadata.ts';
+import { WaveformAugmentationSchema } from './augment/waveform.ts';
 import type { TrainingBackend } from './backend.ts';
 import { ModelConfigSchema } from './models/index.ts';
 import { TrainingConfigSchema } from './trainer.ts';
@@ -170,12 +175,16 @@ export const RunRecordSchema = z.strictObject({
       dims: z.number().int().positive(),
       /** Clips are cropped or zero-padded (centred) to this many frames. */
       frames: z.number().int().positive(),
+      /** The utterance front end, as in metadata.json; absent or null in records before it. */
+      utterance: UtteranceConfigSchema.nullable().optional(),
     }),
   }),
   /** Resolved configuration: with it, the seed and the same data, the run repeats exactly. */
   config: z.strictObject({
     model: ModelConfigSchema,
     training: TrainingConfigSchema,
+    /** Waveform augmentation of the training clips; absent in records before it. */
+    waveformAugmentation: WaveformAugmentationSchema.optional(),
   }),
   data: z.strictObject({
     /** sha256 over the sorted (file hash, label) pairs (training/evaluation/splits.ts). */
@@ -355,6 +364,7 @@ export function modelMetadataFromRunRecord(
     architecture: record.config.model.architecture,
     labels: record.task.labels,
     features: { set: features.set, config: features.config, dims: features.dims },
+    utterance: features.utterance ?? null,
     inputFrames: features.frames,
     normalisation: served.normalisation,
     attentionLayer: served.attentionLayer,

@@ -1,4 +1,4 @@
-import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type AnnotateOptions, annotateModelFolder } from './annotate.ts';
 import type { TrainingBackend } from './backend.ts';
@@ -34,30 +34,111 @@ export interface RunOptions {
    */
   ship: 'fold-1' | 'all-speakers';
   backend: TrainingBackend;
+  /**
+   * This process's share of a run split between processes (training/cli/train.ts `--jobs`): the units of work
+   * are the folds then the final model, and part `index` of `count` trains the units whose number is `index`
+   * modulo `count`, leaves their results in the cache and returns null without writing the model folder.
+   */
+  part?: { index: number; count: number };
   /** Compiles the shipped network as the Worker does, so its recorded cost is the served one. */
   compileNetwork?: AnnotateOptions['compileNetwork'];
   log: (line: string) => void;
 }
 
+/**
+ * Scores a fold's test side. Only the labels the test side has can be predicted: the same as every label
+ * within one corpus, and across corpora (leave-one-corpus-out) the question the held-out corpus asks.
+ */
 function testMetrics(
   data: ExperimentData,
   model: Parameters<typeof predictProbabilities>[0],
   set: ReturnType<typeof featureSetOf>,
   batchSize: number,
 ): FoldMetrics {
-  return evaluateProbabilities(data.labels, set.labels, predictProbabilities(model, set, batchSize));
+  const probabilities = predictProbabilities(model, set, batchSize);
+  const classes = data.labels.length;
+  const present = new Set(set.labels);
+  for (let i = 0; i < probabilities.length; i++) if (!present.has(i % classes)) probabilities[i] = -1;
+  return evaluateProbabilities(data.labels, set.labels, probabilities);
+}
+
+/** With leave-one-corpus-out, the model's labels are the training side's; otherwise every label present. */
+function withTrainingLabels(data: ExperimentData, train: readonly number[]): ExperimentData {
+  const present = new Set(train.map((index) => data.items[index].canonical));
+  return { ...data, labels: data.labels.filter((label) => present.has(label)) };
+}
+
+/** What the final (shipped) model's training leaves beside its weights. */
+interface FinalResult {
+  bestEpoch: number;
+  /** The clips it trained on (item indices), whose statistics normalise its inputs. */
+  train: number[];
+}
+
+/**
+ * Trains the serving model on every speaker but the validation ones into `<finalDir>/model` (resumable, and
+ * skipped when `<finalDir>/result.json` says it is done).
+ */
+async function trainFinalModel(
+  config: ExperimentConfig,
+  data: ExperimentData,
+  split: ReturnType<typeof splitFor>,
+  finalDir: string,
+  log: (line: string) => void,
+): Promise<void> {
+  const resultPath = join(finalDir, 'result.json');
+  if ((await readFile(resultPath, 'utf8').catch(() => null)) !== null) {
+    log(`final model already trained (${resultPath})`);
+    return;
+  }
+  const fold = split.folds[0];
+  const validation = new Set(fold.validation);
+  const all = data.items.map((_, index) => index).filter((index) => !validation.has(index));
+  const stats = normalisationFor(data.items, all);
+  log(`final model: all ${all.length} clips but ${fold.validation.length} from validation speakers`);
+  const trained = await trainFold({
+    model: config.model,
+    training: config.training,
+    labels: data.labels,
+    train: featureSetOf(data, all, stats, true),
+    validation: fold.validation.length > 0 ? featureSetOf(data, fold.validation, stats) : undefined,
+    checkpointDir: join(finalDir, 'epochs'),
+    log,
+  });
+  await saveModel(trained.model, join(finalDir, 'model'));
+  trained.model.dispose();
+  const result: FinalResult = { bestEpoch: trained.bestEpoch, train: all };
+  await writeFile(`${resultPath}.tmp`, JSON.stringify(result));
+  await rename(`${resultPath}.tmp`, resultPath);
+  await rm(join(finalDir, 'epochs'), { recursive: true, force: true });
 }
 
 /**
  * Runs one experiment end to end: features, the protocol's folds (resumable), the shipped model, and the
  * model folder: model.json + shards, metadata.json, run.json and MODEL_CARD.md.
  */
-export async function runExperiment(config: ExperimentConfig, options: RunOptions): Promise<RunRecord> {
+export async function runExperiment(
+  config: ExperimentConfig,
+  options: RunOptions,
+): Promise<RunRecord | null> {
   const { log } = options;
   const startedAt = new Date();
-  const data = await loadExperimentData(config, log);
+  const loaded = await loadExperimentData(config, log);
   const featureSeconds = (Date.now() - startedAt.getTime()) / 1000;
-  const split = splitFor(config, data.items);
+  const split = splitFor(config, loaded.items);
+  const data = withTrainingLabels(loaded, split.folds[0].train);
+  if (config.protocol === 'leave-one-corpus-out') {
+    const fold = split.folds[0];
+    const testLabels = [...new Set(fold.test.map((index) => data.items[index].canonical))];
+    const dropped =
+      data.items.filter((item) => item.corpus === config.heldOutCorpus).length - fold.test.length;
+    loaded.warnings.push(
+      `leave-one-corpus-out: tested on ${config.heldOutCorpus} over the ${testLabels.length} labels it shares with ` +
+        `the training corpora (${data.labels.filter((label) => testLabels.includes(label)).join(', ')}; chance UA ` +
+        `${(100 / testLabels.length).toFixed(1)} %), predicting among those labels only` +
+        (dropped > 0 ? `; ${dropped} clips of labels no training corpus has were left out` : ''),
+    );
+  }
   const runDir = join(options.cacheDir, config.id);
   log(
     `${split.protocol}: ${split.folds.length} folds over ${data.items.length} clips, labels [${data.labels.join(', ')}], ` +
@@ -65,6 +146,7 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
   );
 
   const batchSize = config.training.batchSize;
+  const { part } = options;
   const outcomes = await crossValidate<FoldMetrics>({
     model: config.model,
     training: config.training,
@@ -72,11 +154,12 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
     folds: split.folds.length,
     checkpointDir: runDir,
     log,
+    include: part ? (fold) => fold % part.count === part.index : undefined,
     data: (index) => {
       const fold = split.folds[index];
       const stats = normalisationFor(data.items, fold.train);
       return {
-        train: featureSetOf(data, fold.train, stats),
+        train: featureSetOf(data, fold.train, stats, true),
         validation: fold.validation.length > 0 ? featureSetOf(data, fold.validation, stats) : undefined,
       };
     },
@@ -93,6 +176,13 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
     },
   });
 
+  const finalUnit = split.folds.length;
+  const trainsFinal = !part || finalUnit % part.count === part.index;
+  const finalDir = join(runDir, 'final');
+  if (options.ship === 'all-speakers' && trainsFinal)
+    await trainFinalModel(config, data, split, finalDir, log);
+  if (part) return null;
+
   const modelDir = join(options.modelsDir, config.id);
   await rm(modelDir, { recursive: true, force: true });
   await mkdir(modelDir, { recursive: true });
@@ -100,24 +190,16 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
   const notes: string[] = [];
   if (options.ship === 'all-speakers') {
     const fold = split.folds[0];
-    const all = data.items.map((_, index) => index).filter((index) => !fold.validation.includes(index));
-    const stats = normalisationFor(data.items, all);
-    log(`final model: all ${all.length} clips but ${fold.validation.length} from validation speakers`);
-    const trained = await trainFold({
-      model: config.model,
-      training: config.training,
-      labels: data.labels,
-      train: featureSetOf(data, all, stats),
-      validation: featureSetOf(data, fold.validation, stats),
-      checkpointDir: join(runDir, 'final', 'epochs'),
-      log,
-    });
-    await saveModel(trained.model, modelDir);
-    trained.model.dispose();
-    shippedTrain = all;
+    const final = JSON.parse(await readFile(join(finalDir, 'result.json'), 'utf8')) as FinalResult;
+    await cp(join(finalDir, 'model'), modelDir, { recursive: true });
+    shippedTrain = final.train;
     notes.push(
       `The shipped weights were trained on every speaker except the validation speakers ` +
-        `${fold.speakers.validation.join(', ')} (best epoch ${trained.bestEpoch}); the scores above are the ` +
+        `${fold.speakers.validation.join(', ')} (${
+          config.training.keep === 'last'
+            ? `a fixed ${config.training.epochs} epochs, last weights kept`
+            : `best epoch ${final.bestEpoch}`
+        }); the scores above are the ` +
         `${split.protocol} cross-validation of the same configuration, so they estimate how it does on unseen speakers.`,
     );
   } else {
@@ -149,9 +231,14 @@ export async function runExperiment(config: ExperimentConfig, options: RunOption
         config: { ...data.extractor.config },
         dims: data.extractor.dims,
         frames: data.inputFrames,
+        utterance: config.utterance,
       },
     },
-    config: { model: config.model, training: config.training },
+    config: {
+      model: config.model,
+      training: config.training,
+      waveformAugmentation: config.waveformAugmentation,
+    },
     data: {
       datasetHash: split.datasetHash,
       items: data.items.length,

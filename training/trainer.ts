@@ -54,11 +54,26 @@ export const TrainingConfigSchema = z.strictObject({
   mixupAlpha: z.number().min(0).default(0),
   /** L2 penalty λ · Σ w² over every kernel (dense, convolution, recurrent; not biases or norms), added to the loss. */
   weightDecay: z.number().min(0).default(0),
+  /**
+   * `best`: stop after `patience` epochs without a better validation score and restore the best weights;
+   * `last`: a fixed schedule, every epoch runs and the last weights are kept (validation is only recorded).
+   */
+  keep: z.enum(['best', 'last']).default('best'),
   /** Stop after this many epochs without a better validation score, then restore the best weights. */
   patience: z.number().int().positive().default(10),
   monitor: z.enum(['val_loss', 'val_ua']).default('val_loss'),
   /** Gradients are scaled down when their global L2 norm exceeds this (recurrent nets); null disables. */
   clipNorm: z.number().positive().nullable().default(5),
+  /**
+   * `cosine`: the learning rate falls from `learningRate` to a twentieth of it over `epochs` on a half cosine
+   * (set at the start of each epoch), so a fixed schedule ends on settled weights; `constant` keeps it.
+   */
+  learningRateSchedule: z.enum(['constant', 'cosine']).default('constant'),
+  /**
+   * Each epoch draws at most this many training examples of each group (corpus), without replacement and
+   * anew from the epoch's seed, so one large corpus does not drown the others; null uses every example.
+   */
+  maxExamplesPerGroup: z.number().int().positive().nullable().default(null),
 });
 
 export type TrainingConfig = z.output<typeof TrainingConfigSchema>;
@@ -70,6 +85,13 @@ export interface FeatureSet {
   labels: readonly number[];
   frames: number;
   dims: number;
+  /**
+   * Augmented copies of `features` (same shape, same order: copy k of example i is the same clip transformed);
+   * each epoch every training example is drawn from the original or one of them, uniformly.
+   */
+  variants?: readonly Float32Array[];
+  /** Group (corpus) of each example, for `maxExamplesPerGroup`. */
+  groups?: readonly number[];
 }
 
 /** One epoch of one fold, as stored in the run record. Validation fields are null without a validation set. */
@@ -169,6 +191,8 @@ export async function trainFold(options: TrainFoldOptions): Promise<TrainedFold>
     for (let epoch = state.epoch + 1; epoch <= training.epochs && !stoppedEarly; epoch++) {
       const epochStarted = performance.now();
       const random = createRandom(epochSeed(training.seed, epoch));
+      // tfjs's optimizers read their (protected) learningRate at every step.
+      (optimizer as unknown as { learningRate: number }).learningRate = learningRateAt(training, epoch);
       const fit = runEpoch(
         model,
         optimizer,
@@ -190,7 +214,12 @@ export async function trainFold(options: TrainFoldOptions): Promise<TrainedFold>
         seconds: (performance.now() - epochStarted) / 1000,
       };
       // Lower is better for both monitors (UA is negated); without validation the last epoch is the best.
-      const score = scores == null ? -epoch : training.monitor === 'val_loss' ? scores.loss : -scores.ua;
+      const score =
+        scores == null || training.keep === 'last'
+          ? -epoch
+          : training.monitor === 'val_loss'
+            ? scores.loss
+            : -scores.ua;
       // A diverged (NaN) epoch never counts as an improvement.
       const improved = Number.isFinite(score) && (state.bestScore == null || score < state.bestScore);
       state = {
@@ -237,6 +266,20 @@ function checkFeatureSet(name: string, set: FeatureSet, numClasses: number, like
     );
   }
   if (set.labels.length === 0) throw new Error(`expected at least one ${name} example, got 0`);
+  const badVariant = (set.variants ?? []).findIndex((variant) => variant.length !== expected);
+  if (badVariant >= 0) {
+    throw new Error(
+      `expected ${name} variant ${badVariant + 1} to have ${expected} values, got ${set.variants?.[badVariant].length}`,
+    );
+  }
+  if (set.variants !== undefined && set.variants.length > 255) {
+    throw new Error(`expected at most 255 ${name} variants, got ${set.variants.length}`);
+  }
+  if (set.groups !== undefined && set.groups.length !== set.labels.length) {
+    throw new Error(
+      `expected one ${name} group per example (${set.labels.length}), got ${set.groups.length}`,
+    );
+  }
   const bad = set.labels.findIndex((label) => !Number.isInteger(label) || label < 0 || label >= numClasses);
   if (bad >= 0)
     throw new Error(`expected ${name} labels in [0, ${numClasses}), got ${set.labels[bad]} at ${bad}`);
@@ -271,6 +314,31 @@ export function classWeights(
   return counts.map((count) => (count === 0 ? 0 : labels.length / (present * count)));
 }
 
+/** The examples of one epoch: all, or at most `perGroup` of each group drawn from the generator. */
+export function epochExamples(set: FeatureSet, perGroup: number | null, random: Random): number[] {
+  const all = set.labels.map((_, i) => i);
+  if (perGroup === null || set.groups === undefined) return all;
+  const byGroup = new Map<number, number[]>();
+  for (const index of all) {
+    const group = set.groups[index];
+    byGroup.set(group, [...(byGroup.get(group) ?? []), index]);
+  }
+  const chosen: number[] = [];
+  for (const group of [...byGroup.keys()].sort((a, b) => a - b)) {
+    const members = byGroup.get(group) as number[];
+    chosen.push(...(members.length <= perGroup ? members : random.shuffle(members).slice(0, perGroup)));
+  }
+  return chosen.sort((a, b) => a - b);
+}
+
+/** The learning rate of a (1-based) epoch under the configured schedule. */
+export function learningRateAt(training: TrainingConfig, epoch: number): number {
+  if (training.learningRateSchedule === 'constant' || training.epochs === 1) return training.learningRate;
+  const floor = training.learningRate / 20;
+  const progress = (epoch - 1) / (training.epochs - 1);
+  return floor + (training.learningRate - floor) * 0.5 * (1 + Math.cos(Math.PI * progress));
+}
+
 /** Each epoch gets its own generator, so a resumed run draws exactly what an uninterrupted one would. */
 function epochSeed(seed: number, epoch: number): number {
   return (seed ^ Math.imul(epoch, 0x9e3779b1)) >>> 0;
@@ -286,13 +354,16 @@ function runEpoch(
   training: TrainingConfig,
   random: Random,
 ): { loss: number; acc: number } {
-  const order = random.shuffle(train.labels.map((_, i) => i));
+  const order = random.shuffle(epochExamples(train, training.maxExamplesPerGroup, random));
+  const variants = train.variants ?? [];
+  const sources = new Uint8Array(train.labels.length);
+  if (variants.length > 0) for (const index of order) sources[index] = random.int(variants.length + 1);
   let weightedLoss = 0;
   let correct = 0;
   for (let start = 0; start < order.length; start += training.batchSize) {
     const indices = order.slice(start, start + training.batchSize);
     const batch = mixBatch(
-      gatherBatch(train, indices, training, random),
+      gatherBatch(train, indices, training, random, sources),
       indices.map((i) => train.labels[i]),
       weights,
       training.mixupAlpha,
@@ -316,13 +387,16 @@ export function gatherBatch(
   indices: number[],
   augmentation: Pick<TrainingConfig, 'noiseStd' | 'maxTimeShift' | 'specAugment'>,
   random: Random,
+  /** Per example: 0 reads `features`, k reads `variants[k − 1]`. */
+  sources?: Uint8Array,
 ): Float32Array {
   const { frames, dims } = set;
   const size = frames * dims;
   const batch = new Float32Array(indices.length * size);
   const { maxTimeShift, specAugment, noiseStd } = augmentation;
   indices.forEach((index, row) => {
-    const source = set.features.subarray(index * size, (index + 1) * size);
+    const from = sources?.[index] ? (set.variants?.[sources[index] - 1] ?? set.features) : set.features;
+    const source = from.subarray(index * size, (index + 1) * size);
     const target = batch.subarray(row * size, (row + 1) * size);
     const shift = maxTimeShift > 0 ? random.int(2 * maxTimeShift + 1) - maxTimeShift : 0;
     if (shift >= 0) target.set(source.subarray(0, (frames - shift) * dims), shift * dims);
@@ -519,8 +593,9 @@ function fingerprintOf(options: TrainFoldOptions): string {
   hash.update(JSON.stringify([options.model, options.training, options.labels]));
   for (const set of [options.train, options.validation]) {
     if (set == null) continue;
-    hash.update(JSON.stringify([set.frames, set.dims, set.labels]));
-    hash.update(new Uint8Array(set.features.buffer, set.features.byteOffset, set.features.byteLength));
+    hash.update(JSON.stringify([set.frames, set.dims, set.labels, set.groups ?? null]));
+    for (const data of [set.features, ...(set.variants ?? [])])
+      hash.update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   }
   return hash.digest('hex');
 }
@@ -624,6 +699,8 @@ export interface CrossValidationOptions<E> {
   /** `fold-K/` holds fold K's epoch checkpoints while it trains, then its model and `result.json`. */
   checkpointDir: string;
   log?: (line: string) => void;
+  /** Train only the folds this returns true for (0-based) and skip the rest (another process trains them). */
+  include?: (fold: number) => boolean;
 }
 
 export interface FoldOutcome<E> {
@@ -637,8 +714,9 @@ export interface FoldOutcome<E> {
 }
 
 /**
- * Trains and evaluates every fold. Finished folds are read back from `result.json` instead of being retrained,
- * and an unfinished fold resumes from its last epoch checkpoint, so an interrupted run can simply be restarted.
+ * Trains and evaluates every fold (or those `include` picks). Finished folds are read back from `result.json`
+ * instead of being retrained, and an unfinished fold resumes from its last epoch checkpoint, so an interrupted
+ * run can simply be restarted, and processes that split the folds between them share their results.
  */
 export async function crossValidate<E>(options: CrossValidationOptions<E>): Promise<FoldOutcome<E>[]> {
   const outcomes: FoldOutcome<E>[] = [];
@@ -651,6 +729,7 @@ export async function crossValidate<E>(options: CrossValidationOptions<E>): Prom
       options.log?.(`fold ${fold + 1}/${options.folds} already done (${resultPath})`);
       continue;
     }
+    if (options.include && !options.include(fold)) continue;
     const data = await options.data(fold);
     const epochsDir = join(foldDir, 'epochs');
     const trained = await trainFold({

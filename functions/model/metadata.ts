@@ -1,5 +1,11 @@
 import { z } from 'zod';
 
+/** The utterance front end's settings (functions/audio/utterance.ts `UtteranceConfig`). */
+export const UtteranceConfigSchema = z.object({
+  highPassHz: z.number().positive(),
+  trimMarginSeconds: z.number().nonnegative(),
+});
+
 /**
  * `models/<id>/metadata.json`: everything the edge function needs to turn a clip into the model's input and
  * its output into named probabilities. Written by the trainer, read by the function and the site.
@@ -19,6 +25,12 @@ export const ModelMetadataSchema = z.object({
     config: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])),
     dims: z.number().int().positive(),
   }),
+  /**
+   * The utterance front end (functions/audio/utterance.ts): high-pass, standardisation over the clip's own
+   * speech frames, leading and trailing non-speech cut. Null (models before it): features go straight to
+   * `normalisation`.
+   */
+  utterance: UtteranceConfigSchema.nullable().default(null),
   /** Clips are cropped or zero-padded (centred) to this many frames before the model. */
   inputFrames: z.number().int().positive(),
   /** Per-feature normalisation computed on the training set: x' = (x - mean) / std. */

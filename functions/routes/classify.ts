@@ -1,18 +1,19 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../app.ts';
-import { decodeAudio } from '../audio/decode.ts';
-import { readWavInfo, WavError } from '../audio/wav.ts';
-import { ApiError, ErrorEnvelopeSchema } from '../errors.ts';
-import { type AttentionTrack, classifySpans, type Span } from '../runtime/inference.ts';
-import type { ModelStore } from '../runtime/model-store.ts';
-import { cutWindows, meanProbabilities } from '../runtime/timeline.ts';
+import { decodeAudio, readAudioInfo } from '../audio/decode.ts';
+import { FlacError } from '../audio/flac.ts';
 import {
   detectVoiceActivity,
   MIN_SPEECH_SECONDS,
   speechSecondsBetween,
   type VoiceActivity,
-} from '../runtime/voice-activity.ts';
-import { FILE_FIELD, readUpload, WAV_MEDIA_TYPES } from './read-upload.ts';
+} from '../audio/voice-activity.ts';
+import { WavError } from '../audio/wav.ts';
+import { ApiError, ErrorEnvelopeSchema } from '../errors.ts';
+import { type AttentionTrack, classifySpans, type Span } from '../runtime/inference.ts';
+import type { ModelStore } from '../runtime/model-store.ts';
+import { cutWindows, meanProbabilities } from '../runtime/timeline.ts';
+import { AUDIO_MEDIA_TYPES, FILE_FIELD, readUpload } from './read-upload.ts';
 
 const flag = (name: string) =>
   z
@@ -149,17 +150,17 @@ const audioBody = { schema: { type: 'string' as const, format: 'binary' } };
 export const classifyRoute = createRoute({
   method: 'post',
   path: '/v1/classify',
-  summary: 'Classify the emotion in a WAV clip',
+  summary: 'Classify the emotion in a WAV or FLAC clip',
   description:
-    'Body: a WAV file (PCM 8/16/24/32-bit or float, any channel count and rate 8–192 kHz; mixed to mono and ' +
-    `resampled to 16 kHz), raw or as the '${FILE_FIELD}' field of multipart/form-data. Limits come from the ` +
-    "deployment's [vars]: see GET /v1/models.",
+    'Body: a WAV file (PCM 8/16/24/32-bit or float) or a native FLAC file (4–32-bit), any channel count and ' +
+    `rate 8–192 kHz (mixed to mono and resampled to 16 kHz), raw or as the '${FILE_FIELD}' field of ` +
+    "multipart/form-data. Limits come from the deployment's [vars]: see GET /v1/models.",
   request: {
     query: ClassifyQuerySchema,
     body: {
       required: true,
       content: {
-        ...Object.fromEntries(WAV_MEDIA_TYPES.map((type) => [type, audioBody])),
+        ...Object.fromEntries(AUDIO_MEDIA_TYPES.map((type) => [type, audioBody])),
         'multipart/form-data': {
           schema: { type: 'object', required: [FILE_FIELD], properties: { [FILE_FIELD]: audioBody.schema } },
         },
@@ -180,15 +181,23 @@ export const classifyRoute = createRoute({
   },
 });
 
-/** Decoder failures are the client's: WAV encodings the decoder does not read are 415, the rest 400. */
+/**
+ * Decoder failures are the client's: WAV and FLAC encodings the decoders do not read are 415, a FLAC stream
+ * that turns out longer than the limit 413, the rest 400.
+ */
 function audioError(error: unknown): ApiError {
   if (error instanceof WavError) {
     return error.code === 'unsupported_format'
       ? new ApiError('unsupported_encoding', error.message)
       : new ApiError('malformed_audio', error.message);
   }
+  if (error instanceof FlacError) {
+    if (error.code === 'unsupported') return new ApiError('unsupported_encoding', error.message);
+    if (error.code === 'too_long') return new ApiError('audio_too_long', error.message);
+    return new ApiError('malformed_audio', error.message);
+  }
   console.error('classify: the decoder failed on client audio', error);
-  return new ApiError('malformed_audio', `expected decodable WAV audio: ${String(error)}`);
+  return new ApiError('malformed_audio', `expected decodable WAV or FLAC audio: ${String(error)}`);
 }
 
 const round = (value: number, digits = 4) => Math.round(value * 10 ** digits) / 10 ** digits;
@@ -217,17 +226,20 @@ function attentionJson(track: AttentionTrack | null) {
   };
 }
 
-/** Header check against MAX_DURATION_SECONDS first (before anything is allocated for samples), then decode. */
+/**
+ * Header check against MAX_DURATION_SECONDS first (before anything is allocated for samples), then decode. A FLAC
+ * stream that does not declare its length is held to the limit while it decodes.
+ */
 function decodeWithinLimit(bytes: Uint8Array, maxDurationSeconds: number, targetRate: number) {
   try {
-    const info = readWavInfo(bytes);
+    const info = readAudioInfo(bytes);
     if (info.durationSeconds > maxDurationSeconds) {
       throw new ApiError(
         'audio_too_long',
         `expected at most ${maxDurationSeconds} s of audio, got ${seconds(info.durationSeconds)} s`,
       );
     }
-    return decodeAudio(bytes, { targetRate });
+    return decodeAudio(bytes, { targetRate, maxSeconds: maxDurationSeconds });
   } catch (error) {
     throw error instanceof ApiError ? error : audioError(error);
   }

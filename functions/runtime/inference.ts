@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { FeatureMatrix } from '../audio/feature-set.ts';
 import { centreFrames, type FittedFrames } from '../audio/fit-frames.ts';
 import { applyNormalisation, type NormalisationStats } from '../audio/normalise.ts';
+import { clipFeatures } from '../audio/utterance.ts';
 import type { ModelEntry, ServedModel } from './model-store.ts';
 
 /** A span of the clip, in seconds, classified as one input. */
@@ -46,6 +47,16 @@ function normalisationStats(entry: ModelEntry): NormalisationStats {
 /** Features → normalised → fitted to `inputFrames` exactly as the trainer fits them (functions/audio/fit-frames.ts). */
 export function prepareModelInput(entry: ModelEntry, features: FeatureMatrix): FittedFrames {
   return centreFrames(applyNormalisation(features, normalisationStats(entry)), entry.metadata.inputFrames);
+}
+
+/**
+ * A span's samples → the model's input, through the model's front end (clipFeatures: the utterance front end
+ * when the model has one). `firstFrame` counts from the span's first sample.
+ */
+export function prepareSpanInput(entry: ModelEntry, samples: Float32Array): FittedFrames {
+  const features = clipFeatures(samples, entry.extractor, entry.metadata.utterance);
+  const fitted = prepareModelInput(entry, features);
+  return { ...fitted, firstFrame: fitted.firstFrame + features.firstFrame };
 }
 
 interface RawOutputs {
@@ -135,7 +146,7 @@ export function classifySpans(
   const inputs = spans.map((span) => {
     const from = Math.round(span.startSeconds * sampleRate);
     const to = Math.min(samples.length, Math.round(span.endSeconds * sampleRate));
-    return prepareModelInput(served, served.extractor.extract(samples.subarray(from, to)));
+    return prepareSpanInput(served, samples.subarray(from, to));
   });
   const inferenceStart = performance.now();
   const raw = predictBatch(served, inputs, options.attention && served.metadata.attentionLayer !== null);

@@ -11,8 +11,10 @@ import {
   classWeights,
   crossValidate,
   type EpochRecord,
+  epochExamples,
   type FeatureSet,
   gatherBatch,
+  learningRateAt,
   mixBatch,
   runSweep,
   sweepTrials,
@@ -359,6 +361,93 @@ describe('trainFold with mixup', () => {
       validation,
     });
     expect(trained.history.at(-1)?.valAcc).toBeGreaterThan(0.6);
+    trained.model.dispose();
+  });
+});
+
+describe('per-group sampling', () => {
+  const grouped: FeatureSet = {
+    ...synthetic(30, 3),
+    groups: Array.from({ length: 30 }, (_, i) => (i < 20 ? 0 : 1)),
+  };
+
+  it('draws at most maxExamplesPerGroup of each group, anew from each generator', () => {
+    const first = epochExamples(grouped, 6, createRandom(1));
+    expect(first.filter((i) => i < 20)).toHaveLength(6);
+    expect(first.filter((i) => i >= 20)).toHaveLength(6);
+    expect(epochExamples(grouped, 6, createRandom(1))).toEqual(first);
+    expect(epochExamples(grouped, 6, createRandom(2))).not.toEqual(first);
+  });
+
+  it('keeps every example of a group smaller than the cap, and everything without a cap or groups', () => {
+    expect(epochExamples(grouped, 15, createRandom(1)).filter((i) => i >= 20)).toHaveLength(10);
+    expect(epochExamples(grouped, null, createRandom(1))).toHaveLength(30);
+    expect(epochExamples(synthetic(9, 1), 2, createRandom(1))).toHaveLength(9);
+  });
+
+  it('trains an epoch on the drawn examples only', async () => {
+    const trained = await trainFold({
+      model,
+      training: training({ epochs: 1, maxExamplesPerGroup: 4 }),
+      labels: LABELS,
+      train: grouped,
+    });
+    expect(trained.history).toHaveLength(1);
+    trained.model.dispose();
+  });
+});
+
+describe('learning-rate schedule', () => {
+  it('holds constant, or falls on a half cosine from the rate to a twentieth of it', () => {
+    const constant = training({ epochs: 5, learningRate: 0.01 });
+    expect([1, 3, 5].map((epoch) => learningRateAt(constant, epoch))).toEqual([0.01, 0.01, 0.01]);
+    const cosine = training({ epochs: 5, learningRate: 0.01, learningRateSchedule: 'cosine' });
+    expect(learningRateAt(cosine, 1)).toBeCloseTo(0.01, 12);
+    expect(learningRateAt(cosine, 3)).toBeCloseTo((0.01 + 0.0005) / 2, 12);
+    expect(learningRateAt(cosine, 5)).toBeCloseTo(0.0005, 12);
+  });
+});
+
+describe('augmented variants', () => {
+  const base = synthetic(6, 4);
+  const variant = base.features.map((x) => x + 100);
+
+  it('reads an example from the original or from the variant the sources name', () => {
+    const size = FRAMES * DIMS;
+    const sources = Uint8Array.of(0, 1, 0, 0, 0, 1);
+    const batch = gatherBatch(
+      { ...base, variants: [variant] },
+      [0, 1, 5],
+      training({ noiseStd: 0 }),
+      createRandom(1),
+      sources,
+    );
+    expect(Array.from(batch.subarray(0, size))).toEqual(Array.from(base.features.subarray(0, size)));
+    expect(Array.from(batch.subarray(size, 2 * size))).toEqual(Array.from(variant.subarray(size, 2 * size)));
+    expect(Array.from(batch.subarray(2 * size))).toEqual(Array.from(variant.subarray(5 * size, 6 * size)));
+  });
+
+  it('refuses variants of another shape', async () => {
+    await expect(
+      trainFold({
+        model,
+        training: training(),
+        labels: LABELS,
+        train: { ...base, variants: [new Float32Array(3)] },
+      }),
+    ).rejects.toThrow(`expected train variant 1 to have ${6 * FRAMES * DIMS} values, got 3`);
+  });
+
+  it('keeps the last weights with keep: last, however validation goes', async () => {
+    const trained = await trainFold({
+      model,
+      training: training({ epochs: 3, keep: 'last', patience: 1 }),
+      labels: LABELS,
+      train,
+      validation,
+    });
+    expect(trained.bestEpoch).toBe(3);
+    expect(trained.stoppedEarly).toBe(false);
     trained.model.dispose();
   });
 });

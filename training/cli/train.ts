@@ -1,8 +1,14 @@
 /**
- * `npm run train -- <config.json> [--ship all-speakers] [--models-dir dir]`: runs one experiment
- * (training/configs/*.json) and writes models/<id>/ (or <dir>/<id>/, for trials that should not be shipped). Interrupted runs resume from .cache/runs/<id>/ when started again with the same config.
+ * `npm run train -- <config.json> [--ship all-speakers] [--models-dir dir] [--jobs N] [--held-out-corpus id]`:
+ * runs one experiment (training/configs/*.json) and writes models/<id>/ (or <dir>/<id>/, for trials that should
+ * not be shipped). Interrupted runs resume from .cache/runs/<id>/ when started again with the same config.
+ * `--jobs N` trains the folds and the final model in N processes (tfjs-wasm uses one core each), then writes
+ * the model folder here. `--held-out-corpus C` runs the config under leave-one-corpus-out with C as the test
+ * corpus, as `<id>-loco-<C>`.
  */
+import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   createNetworkCompiler,
   loadLstmKernels,
@@ -10,13 +16,15 @@ import {
 } from '../../functions/kernels/load-node.ts';
 import { registerFastRecurrentLayers } from '../../functions/model/fast-lstm.ts';
 import { initTrainingBackend } from '../backend.ts';
+import { loadExperimentData } from '../experiment.ts';
 import { runExperiment } from '../run.ts';
 import { registerTfjsGradients } from '../tfjs-node.ts';
 import { parseCommandLine } from './parse-args.ts';
 import { readExperimentConfig } from './read-config.ts';
 
 const usage =
-  'usage: npm run train -- <config.json> [--ship fold-1|all-speakers] [--models-dir models] [--stock-lstm]';
+  'usage: npm run train -- <config.json> [--ship fold-1|all-speakers] [--models-dir models] [--jobs N] ' +
+  '[--held-out-corpus corpus] [--stock-lstm]';
 const { values, positionals } = parseCommandLine(
   {
     allowPositionals: true,
@@ -24,6 +32,10 @@ const { values, positionals } = parseCommandLine(
       ship: { type: 'string', default: 'fold-1' },
       'models-dir': { type: 'string', default: 'models' },
       'stock-lstm': { type: 'boolean', default: false },
+      jobs: { type: 'string', default: '1' },
+      'held-out-corpus': { type: 'string' },
+      // Internal: the share of a `--jobs` run that a child process trains, as `index/count`.
+      part: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   },
@@ -38,8 +50,25 @@ if (values.ship !== 'fold-1' && values.ship !== 'all-speakers') {
   process.exit(2);
 }
 
+const jobs = Number(values.jobs);
+if (!Number.isInteger(jobs) || jobs < 1 || jobs > 16) {
+  console.error(`expected --jobs to be a whole number from 1 to 16, got '${values.jobs}'\n${usage}`);
+  process.exit(2);
+}
+const partMatch = values.part === undefined ? null : /^(\d+)\/(\d+)$/.exec(values.part);
+if (values.part !== undefined && (partMatch === null || Number(partMatch[1]) >= Number(partMatch[2]))) {
+  console.error(`expected --part index/count with index < count, got '${values.part}'`);
+  process.exit(2);
+}
+const part = partMatch ? { index: Number(partMatch[1]), count: Number(partMatch[2]) } : undefined;
+
 const configPath = resolve(positionals[0]);
-const config = await readExperimentConfig(configPath);
+const heldOut = values['held-out-corpus'];
+const config = await readExperimentConfig(configPath, (json) =>
+  heldOut === undefined
+    ? json
+    : { ...json, id: `${json.id}-loco-${heldOut}`, protocol: 'leave-one-corpus-out', heldOutCorpus: heldOut },
+);
 if (values.ship === 'all-speakers' && config.validationSpeakers === 0) {
   // The final model's epoch is chosen on them, and they are the unseen speakers its attention examples come from.
   console.error(
@@ -61,11 +90,53 @@ useFrontEndKernels();
 console.log(
   `backend ${backend.name} ${backend.versions.backend} (SIMD ${backend.simd}); kernels: ${backend.customKernels.join(', ')}`,
 );
+if (jobs > 1 && part === undefined) {
+  // Each child trains its share of the folds and the final model into the shared cache; this process then
+  // finds them all done and writes the model folder. Features are cached first, so the children only read them.
+  await loadExperimentData(config, (line) => console.log(line));
+  const script = fileURLToPath(import.meta.url);
+  const forwarded = process.argv
+    .slice(2)
+    .filter(
+      (arg, index, all) => arg !== '--jobs' && all[index - 1] !== '--jobs' && !arg.startsWith('--jobs='),
+    );
+  const codes = await Promise.all(
+    Array.from(
+      { length: jobs },
+      (_, index) =>
+        new Promise<number>((done) => {
+          const child = spawn(process.execPath, [script, ...forwarded, '--part', `${index}/${jobs}`], {
+            stdio: ['ignore', 'pipe', 'pipe'],
+          });
+          const prefix = (stream: NodeJS.ReadableStream, out: NodeJS.WriteStream) => {
+            let pending = '';
+            stream.setEncoding('utf8');
+            stream.on('data', (chunk: string) => {
+              const lines = (pending + chunk).split('\n');
+              pending = lines.pop() ?? '';
+              for (const line of lines) out.write(`[job ${index + 1}/${jobs}] ${line}\n`);
+            });
+          };
+          prefix(child.stdout, process.stdout);
+          prefix(child.stderr, process.stderr);
+          child.on('close', (code) => done(code ?? 1));
+        }),
+    ),
+  );
+  if (codes.some((code) => code !== 0)) {
+    console.error(
+      `a training job failed (exit codes ${codes.join(', ')}); run the same command again to resume`,
+    );
+    process.exit(1);
+  }
+}
+
 const started = Date.now();
 await runExperiment(config, {
   modelsDir: resolve(values['models-dir']),
   cacheDir: resolve('.cache/runs'),
   ship: values.ship,
+  part,
   backend,
   compileNetwork: createNetworkCompiler(lstm),
   log: (line) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(5)} s] ${line}`),

@@ -184,6 +184,41 @@ export function leaveOneSpeakerOut(items: readonly SplitItem[], options: Speaker
   };
 }
 
+/**
+ * Leave one corpus out (protocol `leave-one-corpus-out`): one fold that trains on every other corpus and tests
+ * on `heldOutCorpus`, the closest thing to a new studio and microphone. Test items whose label no training
+ * corpus has (EMO-DB's boredom) cannot be scored and are left out; the scores are over the labels both sides
+ * have. Validation speakers, if any, come from the training corpora.
+ */
+export function leaveOneCorpusOut(
+  items: readonly SplitItem[],
+  options: SpeakerSplitOptions & { heldOutCorpus: string },
+): Split {
+  const speakers = speakersOf(items);
+  const held = speakers.filter((speaker) => items[speaker.items[0]].corpus === options.heldOutCorpus);
+  const rest = speakers.filter((speaker) => !held.includes(speaker));
+  if (held.length === 0 || rest.length === 0) {
+    const corpora = [...new Set(items.map((item) => item.corpus))].sort();
+    throw new RangeError(
+      `expected to hold out one of several corpora (${corpora.join(', ')}), got ${options.heldOutCorpus}`,
+    );
+  }
+  const fold = makeFold(
+    0,
+    held,
+    pickValidation(rest, options.validationSpeakers ?? 2, createRandom(options.seed)),
+    rest,
+  );
+  const trainLabels = new Set(fold.train.map((index) => items[index].canonical));
+  return {
+    protocol: 'leave-one-corpus-out',
+    speakerIndependent: true,
+    seed: options.seed,
+    datasetHash: datasetHash(items),
+    folds: [{ ...fold, test: fold.test.filter((index) => trainLabels.has(items[index].canonical)) }],
+  };
+}
+
 export const RANDOM_STRATIFIED_PROTOCOL = 'random-stratified (speaker-dependent)';
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   datasetHash,
+  leaveOneCorpusOut,
   leaveOneSpeakerOut,
   RANDOM_STRATIFIED_PROTOCOL,
   randomStratified,
@@ -242,5 +243,37 @@ describe('datasetHash', () => {
     const relabelled = emodbLike.map((item, i) => (i === 0 ? { ...item, canonical: 'boredom' } : item));
     expect(datasetHash(relabelled)).not.toBe(datasetHash(emodbLike));
     expect(speakerKFold(emodbLike, { seed: 1 }).datasetHash).toBe(datasetHash(emodbLike));
+  });
+});
+
+describe('leaveOneCorpusOut', () => {
+  const boredom = corpus('emodb', 10, (s) => (s < 5 ? 'male' : 'female')).map((item, index) =>
+    index % 5 === 0 ? { ...item, canonical: 'boredom', hash: `${item.hash}-b` } : item,
+  );
+  const items = [...corpus('ravdess', 6, (s) => (s % 2 ? 'female' : 'male')), ...boredom];
+
+  it('trains on the other corpora and tests on the held-out one over the labels both sides have', () => {
+    const split = leaveOneCorpusOut(items, { seed: 3, heldOutCorpus: 'emodb', validationSpeakers: 2 });
+    expect(split.protocol).toBe('leave-one-corpus-out');
+    expect(split.folds).toHaveLength(1);
+    const [fold] = split.folds;
+    expect(fold.test.every((index) => items[index].corpus === 'emodb')).toBe(true);
+    expect([...fold.train, ...fold.validation].every((index) => items[index].corpus === 'ravdess')).toBe(
+      true,
+    );
+    expect(fold.speakers.validation).toHaveLength(2);
+    // Boredom exists only in the held-out corpus: it cannot be scored.
+    expect(fold.test.some((index) => items[index].canonical === 'boredom')).toBe(false);
+    expect(fold.test).toHaveLength(
+      items.filter((i) => i.corpus === 'emodb' && i.canonical !== 'boredom').length,
+    );
+    expect(fold.speakers.test).toHaveLength(10);
+  });
+
+  it('names the corpora when the held-out one is absent or alone', () => {
+    expect(() => leaveOneCorpusOut(items, { seed: 1, heldOutCorpus: 'urdu' })).toThrow(
+      'expected to hold out one of several corpora (emodb, ravdess), got urdu',
+    );
+    expect(() => leaveOneCorpusOut(boredom, { seed: 1, heldOutCorpus: 'emodb' })).toThrow('got emodb');
   });
 });

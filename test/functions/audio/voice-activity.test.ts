@@ -6,7 +6,7 @@ import {
   detectVoiceActivity,
   MIN_SPEECH_SECONDS,
   speechSecondsBetween,
-} from '../../../functions/runtime/voice-activity.ts';
+} from '../../../functions/audio/voice-activity.ts';
 import { mix, silence, speechLike, tone, whiteNoise } from '../../fixtures/audio/synthetic.ts';
 
 const RATE = 16000;

@@ -1,0 +1,174 @@
+/**
+ * The utterance front end: what makes a clip's features independent of its level, its channel and the
+ * silence around it. Training and serving both call {@link prepareUtterance}, so the model sees in production
+ * exactly what it learned from.
+ *
+ * 1. A high-pass (high-pass.ts) removes DC offset and rumble.
+ * 2. `speechFrames` (voice-activity.ts), on the same frames as the features, marks the speech frames: those
+ *    within 35 dB of the clip's loud end.
+ * 3. The clip is scaled so that its speech frames have an RMS of `SPEECH_LEVEL_DB`, then the extractor
+ *    computes its frame features. The extractor's fixed noise floor (−80 dBFS) then sits the same distance
+ *    under the speech of a quiet clip as of a loud one.
+ * 4. Every column loses its mean over the clip's speech frames, and all columns are divided by one spread:
+ *    the root mean square over columns of their standard deviations over those frames. In log-mel, a gain and
+ *    a fixed microphone or room response add a constant per band: subtracting the clip's own means removes
+ *    them, where a training-set z-score keeps them (and so the corpus). One spread for all columns keeps how
+ *    much each band moves relative to the others, and a band with no signal (above a telephone's 3.4 kHz)
+ *    stays near 0 instead of having its faint noise blown up to unit variance.
+ * 5. Leading and trailing non-speech is cut, keeping a margin, so silence of any length around the speech
+ *    leaves the input unchanged.
+ */
+import type { FeatureExtractor, FeatureMatrix } from './feature-set.ts';
+import { highPass } from './high-pass.ts';
+import { speechFrames } from './voice-activity.ts';
+
+export interface UtteranceConfig {
+  /** Cut-off in Hz of the high-pass applied before features and speech detection. */
+  highPassHz: number;
+  /** Seconds of frames kept before the first and after the last speech frame. */
+  trimMarginSeconds: number;
+}
+
+export const DEFAULT_UTTERANCE_CONFIG: Readonly<UtteranceConfig> = Object.freeze({
+  highPassHz: 80,
+  trimMarginSeconds: 0.1,
+});
+
+/** Bump when what prepareUtterance computes changes: features cached with another version are recomputed. */
+export const UTTERANCE_FRONT_END_VERSION = 1;
+
+/** RMS level in dBFS that the speech frames of every clip are scaled to before features. */
+export const SPEECH_LEVEL_DB = -25;
+
+const MIN_STD = 1e-6;
+
+/** Features of the speech part of a clip, standardised over its speech frames. */
+export interface PreparedUtterance extends FeatureMatrix {
+  /** Clip frame at row 0 (frames cut from the start). */
+  firstFrame: number;
+  /** Speech frames among the rows; 0 when none was found (then every frame was used for the statistics). */
+  speechFrames: number;
+}
+
+export function checkUtteranceConfig(config: UtteranceConfig): UtteranceConfig {
+  if (!(Number.isFinite(config.highPassHz) && config.highPassHz > 0)) {
+    throw new RangeError(`utterance config: expected a positive highPassHz, got ${config.highPassHz}`);
+  }
+  if (!(Number.isFinite(config.trimMarginSeconds) && config.trimMarginSeconds >= 0)) {
+    throw new RangeError(`utterance config: expected trimMarginSeconds ≥ 0, got ${config.trimMarginSeconds}`);
+  }
+  return config;
+}
+
+/** Which feature frames hold speech: voice activity on the feature frames themselves (centred, nFft long). */
+export function speechFrameMask(filtered: Float32Array, extractor: FeatureExtractor): Uint8Array {
+  const { sampleRate, nFft, hop } = extractor.config;
+  const mask = speechFrames(filtered, sampleRate, { frameLength: nFft, hop, centred: true });
+  const frames = extractor.frameCount(filtered.length);
+  if (mask.length !== frames) throw new Error(`speech mask: expected ${frames} frames, got ${mask.length}`);
+  return mask;
+}
+
+/** The signal scaled so that the frames `mask` marks (all, if none is) have an RMS of SPEECH_LEVEL_DB. */
+export function scaleToSpeechLevel(
+  signal: Float32Array,
+  mask: Uint8Array,
+  extractor: FeatureExtractor,
+): Float32Array {
+  const { nFft, hop } = extractor.config;
+  const useAll = mask.indexOf(1) < 0;
+  let sum = 0;
+  let count = 0;
+  for (let frame = 0; frame < mask.length; frame++) {
+    if (!useAll && mask[frame] === 0) continue;
+    const start = Math.max(0, frame * hop - nFft / 2);
+    const end = Math.min(signal.length, frame * hop + nFft / 2);
+    for (let i = start; i < end; i++) sum += signal[i] * signal[i];
+    count += Math.max(0, end - start);
+  }
+  const level = Math.sqrt(sum / Math.max(count, 1));
+  // Digital silence stays silence.
+  if (!(level > 1e-9)) return signal;
+  const gain = 10 ** (SPEECH_LEVEL_DB / 20) / level;
+  return signal.map((x) => x * gain);
+}
+
+/**
+ * Centres every column on its mean over the rows where `mask` is 1 (all rows if none is) and divides all
+ * columns by their pooled spread over those rows (step 4 above).
+ */
+export function standardiseOver(matrix: FeatureMatrix, mask: Uint8Array): FeatureMatrix {
+  const { data, frames, dims } = matrix;
+  let counted = 0;
+  for (let t = 0; t < frames; t++) counted += mask[t];
+  const useAll = counted === 0;
+  const count = useAll ? frames : counted;
+  const mean = new Float64Array(dims);
+  const m2 = new Float64Array(dims);
+  for (let t = 0; t < frames; t++) {
+    if (!useAll && mask[t] === 0) continue;
+    for (let d = 0; d < dims; d++) mean[d] += data[t * dims + d];
+  }
+  for (let d = 0; d < dims; d++) mean[d] /= Math.max(count, 1);
+  for (let t = 0; t < frames; t++) {
+    if (!useAll && mask[t] === 0) continue;
+    for (let d = 0; d < dims; d++) {
+      const deviation = data[t * dims + d] - mean[d];
+      m2[d] += deviation * deviation;
+    }
+  }
+  let variance = 0;
+  for (let d = 0; d < dims; d++) variance += m2[d] / Math.max(count, 1) / dims;
+  const scale = 1 / Math.max(Math.sqrt(variance), MIN_STD);
+  const out = new Float32Array(data.length);
+  for (let d = 0; d < dims; d++) {
+    for (let t = 0; t < frames; t++) out[t * dims + d] = (data[t * dims + d] - mean[d]) * scale;
+  }
+  return { data: out, frames, dims };
+}
+
+/** Rows from `margin` before the first to `margin` after the last marked row (all rows when none is marked). */
+export function speechBounds(mask: Uint8Array, margin: number): { first: number; end: number } {
+  const first = mask.indexOf(1);
+  if (first < 0) return { first: 0, end: mask.length };
+  const last = mask.lastIndexOf(1);
+  return { first: Math.max(0, first - margin), end: Math.min(mask.length, last + 1 + margin) };
+}
+
+/** Steps 1–5 above for one clip (mono, at the extractor's sample rate). */
+export function prepareUtterance(
+  samples: Float32Array,
+  extractor: FeatureExtractor,
+  config: UtteranceConfig,
+): PreparedUtterance {
+  const { sampleRate, hop } = extractor.config;
+  const filtered = highPass(samples, sampleRate, config.highPassHz);
+  const mask = speechFrameMask(filtered, extractor);
+  const features = extractor.extract(scaleToSpeechLevel(filtered, mask, extractor));
+  const standardised = standardiseOver(features, mask);
+  const { first, end } = speechBounds(mask, Math.round((config.trimMarginSeconds * sampleRate) / hop));
+  const { dims } = standardised;
+  let speechFrames = 0;
+  for (let t = first; t < end; t++) speechFrames += mask[t];
+  return {
+    data: standardised.data.slice(first * dims, end * dims),
+    frames: end - first,
+    dims,
+    firstFrame: first,
+    speechFrames,
+  };
+}
+
+/**
+ * A clip's features as a model expects them: through the utterance front end when the model has one, else the
+ * extractor's features of the whole clip (models trained before it).
+ */
+export function clipFeatures(
+  samples: Float32Array,
+  extractor: FeatureExtractor,
+  utterance: UtteranceConfig | null,
+): PreparedUtterance {
+  if (utterance !== null) return prepareUtterance(samples, extractor, utterance);
+  const features = extractor.extract(samples);
+  return { ...features, firstFrame: 0, speechFrames: 0 };
+}

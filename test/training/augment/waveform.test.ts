@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import {
+  augmentWaveform,
+  changeSpeed,
+  convolve,
+  lowPass,
+  syntheticRoom,
+  WaveformAugmentationSchema,
+} from '../../../training/augment/waveform.ts';
+import { createRandom } from '../../../training/random.ts';
+import { speechLike, tone } from '../../fixtures/audio/synthetic.ts';
+
+const RATE = 16000;
+const rms = (signal: Float32Array) => Math.sqrt(signal.reduce((sum, x) => sum + x * x, 0) / signal.length);
+const options = (overrides = {}) => WaveformAugmentationSchema.parse({ copies: 1, ...overrides });
+
+describe('augmentWaveform', () => {
+  const speech = speechLike(2).signal;
+
+  it('is a function of the generator: same seed, same copy; another seed, another copy', () => {
+    const a = augmentWaveform(speech, RATE, options(), createRandom(5));
+    expect(augmentWaveform(speech, RATE, options(), createRandom(5))).toEqual(a);
+    expect(augmentWaveform(speech, RATE, options(), createRandom(6))).not.toEqual(a);
+  });
+
+  it('leaves the signal alone when every transform is off', () => {
+    const off = options({
+      speeds: [1],
+      reverbProbability: 0,
+      lowPassProbability: 0,
+      noiseProbability: 0,
+      gainDb: [0, 0],
+    });
+    expect(augmentWaveform(speech, RATE, off, createRandom(1))).toEqual(speech);
+  });
+
+  it('adds noise at the drawn SNR against the clip', () => {
+    const noisy = options({
+      speeds: [1],
+      reverbProbability: 0,
+      lowPassProbability: 0,
+      noiseProbability: 1,
+      snrDb: [10, 10],
+      gainDb: [0, 0],
+    });
+    const out = augmentWaveform(speech, RATE, noisy, createRandom(2));
+    const noise = out.map((x, i) => x - speech[i]);
+    expect(20 * Math.log10(rms(speech) / rms(noise))).toBeCloseTo(10, 1);
+  });
+});
+
+describe('transforms', () => {
+  it('changeSpeed shortens by the factor and raises a tone by it', () => {
+    const faster = changeSpeed(tone(1, 500, -10), RATE, 1.1);
+    expect(faster.length).toBe(Math.round(RATE / 1.1));
+    // Zero crossings per second follow the frequency.
+    let crossings = 0;
+    for (let i = 1; i < faster.length; i++) if (faster[i - 1] < 0 !== faster[i] < 0) crossings++;
+    expect(crossings / 2 / (faster.length / RATE)).toBeCloseTo(550, -1);
+  });
+
+  it('lowPass passes the voice band and takes 4 kHz down by ≥ 20 dB at a 2 kHz cut-off', () => {
+    const gain = (hz: number) =>
+      20 * Math.log10(rms(lowPass(tone(1, hz, -10), RATE, 2000).subarray(1000)) / rms(tone(1, hz, -10)));
+    expect(Math.abs(gain(300))).toBeLessThan(0.1);
+    expect(gain(2000)).toBeCloseTo(-3, 0);
+    expect(gain(4000)).toBeLessThan(-20);
+  });
+
+  it('convolve matches direct convolution', () => {
+    const signal = Float32Array.from({ length: 50 }, (_, i) => Math.sin(i));
+    const response = Float32Array.of(1, 0.5, -0.25);
+    const out = convolve(signal, response);
+    for (let n = 0; n < 50; n++) {
+      let expected = 0;
+      for (let k = 0; k < 3; k++) if (n - k >= 0) expected += response[k] * signal[n - k];
+      expect(out[n]).toBeCloseTo(expected, 5);
+    }
+  });
+
+  it('syntheticRoom decays by 60 dB over rt60', () => {
+    const room = syntheticRoom(RATE, 0.4, createRandom(3));
+    expect(room.length).toBe(0.4 * RATE);
+    expect(room[0]).toBe(1);
+    const early = rms(room.subarray(100, 1700));
+    const late = rms(room.subarray(room.length - 1600));
+    // The windows' centres are 0.29 s apart: 60 dB / 0.4 s × 0.29 s ≈ 44 dB.
+    const drop = 20 * Math.log10(early / late);
+    expect(drop).toBeGreaterThan(40);
+    expect(drop).toBeLessThan(48);
+  });
+});
