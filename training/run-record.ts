@@ -166,6 +166,8 @@ export const RunRecordSchema = z.strictObject({
     protocol: z.string(),
     /** True when no speaker appears on two sides of any fold. */
     speakerIndependent: z.boolean(),
+    /** With `leave-one-corpus-out`: the corpus the model never trained on, which is the test side. */
+    heldOutCorpus: z.string().optional(),
     /** Output order of the model, and the order of every per-class list and confusion matrix here. */
     labels: z.array(z.string()).min(2),
     /** The front end, as in metadata.json. */

@@ -225,6 +225,7 @@ export async function runExperiment(
       corpus: config.corpora.map((corpus) => corpus.corpus).join('+'),
       protocol: split.protocol,
       speakerIndependent: split.speakerIndependent,
+      ...(config.heldOutCorpus === null ? {} : { heldOutCorpus: config.heldOutCorpus }),
       labels: data.labels,
       features: {
         set: data.extractor.set,

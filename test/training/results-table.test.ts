@@ -4,9 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { type EnsembleReport, readEnsembleReports, recordEnsembleReport } from '../../training/ensemble.ts';
 import {
   ENSEMBLES_BLOCK,
+  LEAVE_ONE_CORPUS_OUT_BLOCK,
   RESULTS_BLOCK,
   readRunRecords,
   renderEnsemblesTable,
+  renderLeaveOneCorpusOutTable,
   renderResultsTable,
   withGeneratedBlock,
 } from '../../training/results-table.ts';
@@ -51,6 +53,40 @@ describe('README results table', () => {
     expect(withGeneratedBlock(`a\n${start}\nold\n${end}\nb`, RESULTS_BLOCK, 'new')).toBe(
       `a\n${start}\nnew\n${end}\nb`,
     );
+  });
+});
+
+describe('README leave-one-corpus-out table', () => {
+  it('is the one generated from the committed run records', async () => {
+    const readme = await readFile('README.md', 'utf8');
+    const records = await readRunRecords('models');
+    expect(readme).toBe(
+      withGeneratedBlock(readme, LEAVE_ONE_CORPUS_OUT_BLOCK, renderLeaveOneCorpusOutTable(records)),
+    );
+  });
+
+  it('gives each held-out corpus its labels and chance, then the mean and the worst multiple of chance', async () => {
+    const [base] = await readRunRecords('test/fixtures/run-records');
+    const held = (corpus: string, ua: number, supported: number) => ({
+      ...base,
+      id: `serving-x-loco-${corpus}`,
+      task: { ...base.task, heldOutCorpus: corpus },
+      summary: {
+        ...base.summary,
+        ua: { mean: ua, std: 0, n: 1 },
+        perClass: base.summary.perClass.map((entry, i) => ({ ...entry, support: i < supported ? 5 : 0 })),
+      },
+    });
+    const records = [base, held('urdu', 0.5, 4), held('ased', 0.3, 2)];
+    const rows = renderLeaveOneCorpusOutTable(records).split('\n').slice(2);
+    const labels = base.summary.perClass.map((entry) => entry.label);
+    expect(rows).toEqual([
+      `| \`serving-x\` | [ased](models/serving-x-loco-ased/MODEL_CARD.md) | 2: ${labels.slice(0, 2).join(', ')} | 50.0 | 30.0 | ${(100 * base.summary.wa.mean).toFixed(1)} |`,
+      `| \`serving-x\` | [urdu](models/serving-x-loco-urdu/MODEL_CARD.md) | 4: ${labels.slice(0, 4).join(', ')} | 25.0 | 50.0 | ${(100 * base.summary.wa.mean).toFixed(1)} |`,
+      '| `serving-x` | **mean of 2** |  | 37.5 | **40.0 ± 14.1** | lowest UA 0.60 × its chance |',
+    ]);
+    // Leave-one-corpus-out records are not rows of the main results table.
+    expect(renderResultsTable(records).split('\n')).toHaveLength(3);
   });
 });
 

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
+import { makeInvarianceClips } from './invariance-clips.ts';
 
 const fromRoot = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 
@@ -10,7 +11,12 @@ export default defineConfig({
   plugins: [
     cloudflareTest({
       wrangler: { configPath: fromRoot('wrangler.toml') },
-      miniflare: { dataBlobBindings: { SPEECH_WAV: fromRoot('test/fixtures/audio/speech.wav') } },
+      miniflare: {
+        dataBlobBindings: {
+          SPEECH_WAV: fromRoot('test/fixtures/audio/speech.wav'),
+          ...makeInvarianceClips(fromRoot('')),
+        },
+      },
     }),
   ],
   test: {

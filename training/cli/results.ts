@@ -1,12 +1,15 @@
-// `npm run results`: rewrites the README's results table from every models/<id>/run.json, and its ensembles
+// `npm run results`: rewrites the README's results and leave-one-corpus-out tables from every
+// models/<id>/run.json, and its ensembles
 // table from models/ensembles.json (`npm run ensemble -- … --record`).
 import { readFile, writeFile } from 'node:fs/promises';
 import { readEnsembleReports } from '../ensemble.ts';
 import {
   ENSEMBLES_BLOCK,
+  LEAVE_ONE_CORPUS_OUT_BLOCK,
   RESULTS_BLOCK,
   readRunRecords,
   renderEnsemblesTable,
+  renderLeaveOneCorpusOutTable,
   renderResultsTable,
   withGeneratedBlock,
 } from '../results-table.ts';
@@ -14,7 +17,11 @@ import {
 const records = await readRunRecords('models');
 const ensembles = await readEnsembleReports('models/ensembles.json');
 const readme = await readFile('README.md', 'utf8');
-const withResults = withGeneratedBlock(readme, RESULTS_BLOCK, renderResultsTable(records));
+const withResults = withGeneratedBlock(
+  withGeneratedBlock(readme, RESULTS_BLOCK, renderResultsTable(records)),
+  LEAVE_ONE_CORPUS_OUT_BLOCK,
+  renderLeaveOneCorpusOutTable(records),
+);
 await writeFile(
   'README.md',
   withGeneratedBlock(withResults, ENSEMBLES_BLOCK, renderEnsemblesTable(ensembles)),

@@ -1,0 +1,66 @@
+/**
+ * Issue #11: the served model gives one speech clip the same answer whatever the source's sample rate, channel
+ * count or level. The versions are made by sox (test/workers/invariance-clips.ts) and sent through the deployed
+ * Worker entry (functions/index.ts, the bundled models), as a client would send them.
+ */
+import { SELF } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { bundledModels } from '../../functions/model/bundled-models.ts';
+import type { ClassifyResponse } from '../../functions/routes/classify.ts';
+import { env } from '../workers/harness.ts';
+
+/** Largest allowed difference in any probability from the 16 kHz mono version (the issue's bound). */
+const PROBABILITY_TOLERANCE = 0.05;
+
+const VERSIONS = [
+  ['22.05 kHz mono', 'CLIP_22K05_MONO'],
+  ['44.1 kHz mono', 'CLIP_44K1_MONO'],
+  ['48 kHz mono', 'CLIP_48K_MONO'],
+  ['16 kHz stereo', 'CLIP_16K_STEREO'],
+  ['44.1 kHz stereo 24-bit', 'CLIP_44K1_STEREO'],
+  ['48 kHz stereo', 'CLIP_48K_STEREO'],
+  ['peak −40 dBFS', 'CLIP_PEAK_MINUS_40'],
+  ['peak −20 dBFS', 'CLIP_PEAK_MINUS_20'],
+  ['peak −1 dBFS', 'CLIP_PEAK_MINUS_1'],
+] as const;
+
+const hasClips = env.CLIP_16K_MONO !== undefined;
+const hasModel = (bundledModels.registry?.models.length ?? 0) > 0;
+const note = !hasClips ? ' (skipped: sox is not installed)' : !hasModel ? ' (skipped: no bundled model)' : '';
+
+async function classify(binding: `CLIP_${string}`): Promise<ClassifyResponse> {
+  const response = await SELF.fetch('http://worker.test/v1/classify', {
+    method: 'POST',
+    headers: { 'content-type': 'audio/wav' },
+    body: new Uint8Array(env[binding] as ArrayBuffer),
+  });
+  const body = await response.json();
+  expect(response.status, JSON.stringify(body)).toBe(200);
+  return body as ClassifyResponse;
+}
+
+const difference = (a: ClassifyResponse, b: ClassifyResponse) =>
+  Math.max(
+    ...a.labels.map((label) => Math.abs((a.probabilities?.[label] ?? 0) - (b.probabilities?.[label] ?? 0))),
+  );
+
+describe(`the served model's answer does not move with rate, channels or level${note}`, () => {
+  it.skipIf(!hasClips || !hasModel).each(VERSIONS)('%s', async (_, binding) => {
+    const reference = await classify('CLIP_16K_MONO');
+    const version = await classify(binding);
+    expect(reference.outcome).toBe('classified');
+    expect(version.top?.label).toBe(reference.top?.label);
+    expect(difference(version, reference)).toBeLessThanOrEqual(PROBABILITY_TOLERANCE);
+  });
+
+  it.skipIf(!hasClips || !hasModel)('measures telephone-band (8 kHz) audio against it', async () => {
+    const reference = await classify('CLIP_16K_MONO');
+    const narrow = await classify('CLIP_8K_MONO');
+    // Reported, not bounded: the README quotes this line.
+    console.log(
+      `8 kHz telephone band: top ${narrow.top?.label} (16 kHz: ${reference.top?.label}), ` +
+        `max |Δp| ${difference(narrow, reference).toFixed(3)}`,
+    );
+    expect(narrow.outcome).toBe('classified');
+  });
+});
