@@ -1,9 +1,13 @@
 import { ApiError } from '../errors.ts';
 
-/** Media types accepted for a raw WAV body (and for the `file` part of a multipart upload). */
+/** Media types of WAV files. */
 export const WAV_MEDIA_TYPES = ['audio/wav', 'audio/x-wav', 'audio/wave'] as const;
+/** Media types of native FLAC files. */
+export const FLAC_MEDIA_TYPES = ['audio/flac', 'audio/x-flac'] as const;
+/** Media types accepted for a raw audio body (and for the `file` part of a multipart upload). */
+export const AUDIO_MEDIA_TYPES = [...WAV_MEDIA_TYPES, ...FLAC_MEDIA_TYPES] as const;
 const MULTIPART = 'multipart/form-data';
-/** What browsers and curl label an uploaded .wav file with, besides the WAV types themselves. */
+/** What browsers and curl label an uploaded .wav or .flac file with, besides the audio types themselves. */
 const GENERIC_FILE_TYPES = ['', 'application/octet-stream'];
 export const FILE_FIELD = 'file';
 
@@ -11,8 +15,8 @@ function mediaTypeOf(header: string | null): string {
   return (header ?? '').split(';')[0].trim().toLowerCase();
 }
 
-function isWavType(mediaType: string): boolean {
-  return (WAV_MEDIA_TYPES as readonly string[]).includes(mediaType);
+function isAudioType(mediaType: string): boolean {
+  return (AUDIO_MEDIA_TYPES as readonly string[]).includes(mediaType);
 }
 
 /** Reads the body without ever holding more than `maxBytes` (+ one chunk), whatever Content-Length claims. */
@@ -45,7 +49,8 @@ async function readCapped(request: Request, maxBytes: number): Promise<Uint8Arra
 }
 
 function requireNonEmpty(bytes: Uint8Array<ArrayBuffer>, what: string): Uint8Array<ArrayBuffer> {
-  if (bytes.byteLength === 0) throw new ApiError('empty_body', `expected a WAV file in ${what}, got 0 bytes`);
+  if (bytes.byteLength === 0)
+    throw new ApiError('empty_body', `expected a WAV or FLAC file in ${what}, got 0 bytes`);
   return bytes;
 }
 
@@ -74,26 +79,27 @@ async function readFilePart(
     throw new ApiError('missing_file', `expected '${FILE_FIELD}' to be a file upload, got a text field`);
   }
   const partType = mediaTypeOf(part.type);
-  if (!isWavType(partType) && !GENERIC_FILE_TYPES.includes(partType)) {
+  if (!isAudioType(partType) && !GENERIC_FILE_TYPES.includes(partType)) {
     throw new ApiError(
       'unsupported_media_type',
-      `expected the '${FILE_FIELD}' part to be ${WAV_MEDIA_TYPES.join(', ')} or application/octet-stream, got ${partType}`,
+      `expected the '${FILE_FIELD}' part to be ${AUDIO_MEDIA_TYPES.join(', ')} or application/octet-stream, got ${partType}`,
     );
   }
   return requireNonEmpty(new Uint8Array(await part.arrayBuffer()), `the '${FILE_FIELD}' part`);
 }
 
 /**
- * The WAV bytes of a classify request: the raw body (`audio/wav`, `audio/x-wav`, `audio/wave`) or the `file`
- * part of a `multipart/form-data` body. The whole body counts against `maxBytes`.
+ * The audio bytes of a classify request: the raw body (`audio/wav`, `audio/x-wav`, `audio/wave`, `audio/flac`,
+ * `audio/x-flac`) or the `file` part of a `multipart/form-data` body. The whole body counts against `maxBytes`.
+ * The bytes themselves decide how they are decoded (functions/audio/decode.ts), not the label.
  */
 export async function readUpload(request: Request, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
   const contentType = request.headers.get('content-type');
   const mediaType = mediaTypeOf(contentType);
-  if (!isWavType(mediaType) && mediaType !== MULTIPART) {
+  if (!isAudioType(mediaType) && mediaType !== MULTIPART) {
     throw new ApiError(
       'unsupported_media_type',
-      `expected Content-Type ${WAV_MEDIA_TYPES.join(', ')} or ${MULTIPART}, got ${mediaType === '' ? 'none' : mediaType}`,
+      `expected Content-Type ${AUDIO_MEDIA_TYPES.join(', ')} or ${MULTIPART}, got ${mediaType === '' ? 'none' : mediaType}`,
     );
   }
   const bytes = requireNonEmpty(await readCapped(request, maxBytes), 'the request body');
