@@ -33,7 +33,7 @@ export interface CorpusListing {
   /** The layout that matched (one of the definition's `layouts`). */
   layout: string;
   items: CorpusItem[];
-  /** WAV files inside the layout's folders whose names or folders do not fit the corpus's scheme. */
+  /** Audio files inside the layout's folders whose names or folders do not fit the corpus's scheme. */
   skipped: SkippedFile[];
   /** Things left out on purpose or missing side information (e.g. RAVDESS song files, no demographics). */
   notes: string[];
@@ -93,7 +93,8 @@ export async function listSubfolders(
   return folders;
 }
 
-const isWavName = (name: string) => /\.wav$/i.test(name);
+/** The audio files a corpus folder may hold, mixed freely: WAV and FLAC, by extension (any case). */
+const isAudioName = (name: string) => /\.(wav|flac)$/i.test(name);
 
 /** What a corpus's name scheme says about one file, or why the file does not fit it. */
 export type ParsedName =
@@ -101,8 +102,9 @@ export type ParsedName =
   | { skipReason: string };
 
 /**
- * Builds a listing from the WAV files of the given folders, parsing each name with `parse`. Names the
- * mapping table does not know are skipped with a reason rather than thrown, so one odd file never stops a run.
+ * Builds a listing from the audio files (`.wav` and `.flac`) of the given folders, parsing each name with `parse`.
+ * Names the mapping table does not know are skipped with a reason rather than thrown, so one odd file never stops
+ * a run. Other files (text, images, …) are not listed at all.
  */
 export function collectListing<Folder extends { path: string; files: readonly string[] }>(
   corpus: CorpusId,
@@ -114,7 +116,7 @@ export function collectListing<Folder extends { path: string; files: readonly st
 ): CorpusListing {
   const listing: CorpusListing = { corpus, layout, items: [], skipped: [], notes: [] };
   for (const folder of folders) {
-    for (const name of folder.files.filter(isWavName)) {
+    for (const name of folder.files.filter(isAudioName)) {
       const file = join(folder.path, name);
       const relativePath = relative(root, file).split('\\').join('/');
       const parsed = parse(name, folder);

@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { ased } from './ased.ts';
 import { type CorpusDefinition, CorpusError, type CorpusListing, listFolder } from './corpus.ts';
 import { cremaD } from './crema-d.ts';
 import { emodb } from './emodb.ts';
@@ -6,10 +7,11 @@ import type { CorpusId, LabelOptions } from './labels.ts';
 import { ravdess } from './ravdess.ts';
 import { savee } from './savee.ts';
 import { tess } from './tess.ts';
+import { turev } from './turev.ts';
 import { urdu } from './urdu.ts';
 
 /** Every corpus loader, in the order their layouts are tried. */
-export const CORPORA: readonly CorpusDefinition[] = [ravdess, emodb, urdu, savee, tess, cremaD];
+export const CORPORA: readonly CorpusDefinition[] = [ravdess, emodb, urdu, savee, tess, cremaD, ased, turev];
 
 export function corpusDefinition(id: CorpusId): CorpusDefinition {
   const definition = CORPORA.find((corpus) => corpus.id === id);
@@ -64,7 +66,7 @@ export async function detectCorpus(root: string, options: DetectOptions = {}): P
   const lookedFor = candidates.map((c) => `${c.name} (${c.layouts.join(' or ')})`).join('; ');
   const partial = found.map(
     ({ definition, listing }) =>
-      ` ${definition.name} folders are present but none of their ${listing.skipped.length} WAV files fit its ` +
+      ` ${definition.name} folders are present but none of their ${listing.skipped.length} audio files fit its ` +
       `names${listing.skipped[0] ? ` (${listing.skipped[0].reason})` : ''}.`,
   );
   throw new CorpusError(

@@ -14,7 +14,7 @@ export const CANONICAL_LABELS = [
 export type CanonicalLabel = (typeof CANONICAL_LABELS)[number];
 
 /** The corpora the loaders read. */
-export const CORPUS_IDS = ['ravdess', 'emodb', 'urdu', 'savee', 'tess', 'crema-d'] as const;
+export const CORPUS_IDS = ['ravdess', 'emodb', 'urdu', 'savee', 'tess', 'crema-d', 'ased', 'turev'] as const;
 
 export type CorpusId = (typeof CORPUS_IDS)[number];
 
@@ -43,9 +43,14 @@ const row = (
  * Choices worth knowing:
  * - RAVDESS "calm" stays `calm` (it is a separate acted emotion); `mergeCalmIntoNeutral` folds it into
  *   `neutral`, as some papers do to get the 7-class task.
+ * - TurEV-DB "calm" (`sk`) is `calm` too, and `mergeCalmIntoNeutral` folds it the same way. RAVDESS and
+ *   TurEV-DB are the corpora with `calm`; TurEV-DB has no `neutral` of its own.
  * - TESS "pleasant surprise" (`ps` in file names, `pleasant_surprise(d)` in folder names) is `surprised`.
  * - EMO-DB Langeweile (`L`) is `boredom`, a class only EMO-DB has.
- * - URDU has four classes; SAVEE and CREMA-D have no `calm`; only RAVDESS has it.
+ * - ASED codes are the emotion letter and the number of its folder (`n1` in `01Neutral/`, …, `a5` in
+ *   `05Angry/`); TurEV-DB codes (`kz`, `sk`, `mt`, `hl`) are what its file names carry beside the folders'
+ *   Angry, Calm, Happy and Sad.
+ * - URDU and TurEV-DB have four classes, ASED five; SAVEE, CREMA-D and ASED have no `calm`.
  */
 export const LABEL_MAPPING: readonly LabelMapping[] = [
   row('ravdess', '01', 'neutral', 'neutral'),
@@ -87,20 +92,33 @@ export const LABEL_MAPPING: readonly LabelMapping[] = [
   row('crema-d', 'HAP', 'happy', 'happy'),
   row('crema-d', 'NEU', 'neutral', 'neutral'),
   row('crema-d', 'SAD', 'sad', 'sad'),
+  row('ased', 'n1', 'neutral', 'neutral'),
+  row('ased', 'f2', 'fearful', 'fearful'),
+  row('ased', 'h3', 'happy', 'happy'),
+  row('ased', 's4', 'sad', 'sad'),
+  row('ased', 'a5', 'angry', 'angry'),
+  row('turev', 'kz', 'angry', 'angry'),
+  row('turev', 'sk', 'calm', 'calm'),
+  row('turev', 'mt', 'happy', 'happy'),
+  row('turev', 'hl', 'sad', 'sad'),
 ];
 
 /** Options that change how corpus labels become canonical ones (recorded with every run). */
 export interface LabelOptions {
-  /** Map RAVDESS "calm" to `neutral` instead of keeping `calm`. Default false. */
+  /** Map "calm" (RAVDESS, TurEV-DB) to `neutral` instead of keeping `calm`. Default false. */
   mergeCalmIntoNeutral?: boolean;
 }
 
+/** Corpora whose label codes are matched without regard to case. */
+const CASE_INSENSITIVE: readonly CorpusId[] = ['tess', 'savee', 'urdu', 'ased', 'turev'];
+
 /**
  * Finds the table row for a corpus label, accepting aliases and ignoring case where the corpus does
- * (TESS and SAVEE names vary in case across copies; EMO-DB and CREMA-D codes are case-significant).
+ * (TESS and SAVEE names vary in case across copies, ASED has an `S4-…` among its `s4-…` files; EMO-DB and
+ * CREMA-D codes are case-significant).
  */
 export function findLabel(corpus: CorpusId, label: string): LabelMapping | undefined {
-  const caseInsensitive = corpus === 'tess' || corpus === 'savee' || corpus === 'urdu';
+  const caseInsensitive = CASE_INSENSITIVE.includes(corpus);
   const wanted = caseInsensitive ? label.toLowerCase() : label;
   return LABEL_MAPPING.find((mapping) => {
     if (mapping.corpus !== corpus) return false;

@@ -97,7 +97,7 @@ describe('npm run datasets', () => {
     [
       'an unknown corpus',
       ['--corpus', 'iemocap=/tmp'],
-      "expected a corpus id in ravdess, emodb, urdu, savee, tess, crema-d, got 'iemocap'",
+      "expected a corpus id in ravdess, emodb, urdu, savee, tess, crema-d, ased, turev, got 'iemocap'",
     ],
     [
       'a missing folder',

@@ -213,7 +213,7 @@ describe('npm run evaluate', () => {
     [
       'an unknown corpus',
       [TINY_CNN, '--corpus', 'iemocap', '--data', '.'],
-      'expected --corpus to be one of ravdess, emodb, urdu, savee, tess, crema-d, got iemocap',
+      'expected --corpus to be one of ravdess, emodb, urdu, savee, tess, crema-d, ased, turev, got iemocap',
     ],
     ['no --data', [TINY_CNN, '--corpus', 'emodb'], 'expected --data <corpus folder>, got nothing'],
   ])('refuses %s with exit code 2', async (_, args, message) => {

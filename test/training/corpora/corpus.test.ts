@@ -23,7 +23,29 @@ describe('listFolder', () => {
 });
 
 describe('collectListing', () => {
-  it('maps labels through the table, ignores non-WAV files and skips unknown labels with a reason', () => {
+  it('lists WAV and FLAC files, in any case, and nothing else', () => {
+    const listing = collectListing(
+      'urdu',
+      '/corpus',
+      'test layout',
+      [
+        {
+          path: '/corpus/Angry',
+          files: ['a.wav', 'b.flac', 'c.FLAC', 'd.Wav', 'e.mp3', 'f.flac.txt', 'cover.jpg'],
+        },
+      ],
+      () => ({ speaker: 'SM1', label: 'A' }),
+    );
+    expect(listing.items.map((item) => item.relativePath)).toEqual([
+      'Angry/a.wav',
+      'Angry/b.flac',
+      'Angry/c.FLAC',
+      'Angry/d.Wav',
+    ]);
+    expect(listing.skipped).toEqual([]);
+  });
+
+  it('maps labels through the table, ignores non-audio files and skips unknown labels with a reason', () => {
     const root = '/corpus';
     const listing = collectListing(
       'tess',

@@ -13,6 +13,8 @@ const LAYOUTS: Record<CorpusId, string[]> = {
   savee: ['AudioData/DC/a01.wav', 'AudioData/JE/n01.wav'],
   tess: ['OAF_angry/OAF_back_angry.wav', 'YAF_sad/YAF_back_sad.wav'],
   'crema-d': ['AudioWAV/1001_DFA_ANG_XX.wav', 'AudioWAV/1002_DFA_NEU_XX.wav'],
+  ased: ['01Neutral/n1-01-01-01-01.flac', '05Angry/a5-03-01-02-50.wav'],
+  turev: ['Sound Source/Angry/1157_kz_acik.flac', 'Sound Source/Calm/1234_sk_algi.flac'],
 };
 
 async function rejection(promise: Promise<unknown>): Promise<CorpusError> {
@@ -70,7 +72,7 @@ describe('detectCorpus', () => {
     await writeClips(root, ['Actor_01/take1.wav']);
     const error = await rejection(detectCorpus(root));
     expect(error.message).toContain(
-      'RAVDESS (speech) folders are present but none of their 1 WAV files fit its names ' +
+      'RAVDESS (speech) folders are present but none of their 1 audio files fit its names ' +
         '(expected a RAVDESS name like 03-01-05-01-02-01-07.wav, got take1.wav).',
     );
   });

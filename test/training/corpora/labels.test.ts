@@ -30,6 +30,8 @@ describe('LABEL_MAPPING', () => {
       ['savee', 7],
       ['tess', 7],
       ['crema-d', 6],
+      ['ased', 5],
+      ['turev', 4],
     ]);
   });
 });
@@ -45,12 +47,22 @@ describe('toCanonical', () => {
     expect(toCanonical('savee', 'su')).toBe('surprised');
     expect(toCanonical('crema-d', 'FEA')).toBe('fearful');
     expect(toCanonical('urdu', 'H')).toBe('happy');
+    expect(toCanonical('ased', 'f2')).toBe('fearful');
+    expect(toCanonical('ased', 'S4')).toBe('sad');
+    expect(toCanonical('turev', 'kz')).toBe('angry');
+    expect(toCanonical('turev', 'mt')).toBe('happy');
   });
 
-  it('keeps RAVDESS calm unless asked to merge it into neutral', () => {
+  it('keeps RAVDESS and TurEV-DB calm unless asked to merge it into neutral', () => {
     expect(toCanonical('ravdess', '02')).toBe('calm');
     expect(toCanonical('ravdess', '02', { mergeCalmIntoNeutral: true })).toBe('neutral');
     expect(toCanonical('ravdess', '03', { mergeCalmIntoNeutral: true })).toBe('happy');
+    expect(toCanonical('turev', 'sk')).toBe('calm');
+    expect(toCanonical('turev', 'sk', { mergeCalmIntoNeutral: true })).toBe('neutral');
+    expect(LABEL_MAPPING.filter((m) => m.canonical === 'calm').map((m) => m.corpus)).toEqual([
+      'ravdess',
+      'turev',
+    ]);
   });
 
   it('treats EMO-DB codes as case-sensitive and names the known labels for an unknown one', () => {
