@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../app.ts';
 import type { ModelStore } from '../runtime/model-store.ts';
-import { WAV_MEDIA_TYPES } from './read-upload.ts';
+import { AUDIO_MEDIA_TYPES } from './read-upload.ts';
 
 const ModelSchema = z
   .object({
@@ -84,7 +84,7 @@ export function registerModelsRoute(app: OpenAPIHono<AppEnv>, store: ModelStore)
         compiled: compileNote === 'compiled',
         compileNote,
         input: {
-          mediaTypes: [...WAV_MEDIA_TYPES, 'multipart/form-data'],
+          mediaTypes: [...AUDIO_MEDIA_TYPES, 'multipart/form-data'],
           sampleRate: extractor.config.sampleRate,
           minDurationSeconds: config.minDurationSeconds,
           maxDurationSeconds: config.maxDurationSeconds,

@@ -1,7 +1,7 @@
 /**
  * `npm run datasets -- [--corpus id=path …] [--out models/datasets.json]`: summarises corpus folders for the
  * site's data page (site/src/lib/content/datasets-summary.ts): files per class, speakers, durations, licence
- * and notes. Without --corpus it reads RAVDESS, EMO-DB and URDU from ../shared/datasets.
+ * and notes. Without --corpus it reads RAVDESS, EMO-DB, URDU, ASED and TurEV-DB from ../shared/datasets.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -16,13 +16,15 @@ import { type LoadedCorpus, loadCorpus } from '../corpora/load.ts';
 import { parseCommandLine } from './parse-args.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const DEFAULT_CORPORA: readonly CorpusId[] = ['ravdess', 'emodb', 'urdu'];
+const DEFAULT_CORPORA: readonly CorpusId[] = ['ravdess', 'emodb', 'urdu', 'ased', 'turev'];
 const usage = `usage: npm run datasets -- [--corpus <${CORPUS_IDS.join('|')}>=<folder> …] [--out <file.json>]`;
 
 const LICENCES: Partial<Record<CorpusId, string>> = {
   ravdess: 'CC BY-NC-SA 4.0',
   emodb: 'free for research (authors)',
   urdu: 'research use only',
+  ased: 'free for research (authors; no licence file)',
+  turev: 'CC BY-NC-ND 4.0',
 };
 const OTHER_LICENCE = "see the corpus's own terms";
 

@@ -38,8 +38,15 @@ export function resultRow(record: RunRecord): ResultRow {
   return {
     model: record.id,
     architecture: record.config.model.architecture,
-    corpus: record.task.corpus,
-    protocol: record.task.protocol,
+    // A leave-one-corpus-out run is scored on its held-out corpus alone.
+    corpus: record.task.heldOutCorpus ?? record.task.corpus,
+    protocol:
+      record.task.heldOutCorpus === undefined
+        ? record.task.protocol
+        : `${record.task.protocol} (trained on ${record.task.corpus
+            .split('+')
+            .filter((c) => c !== record.task.heldOutCorpus)
+            .join('+')})`,
     speakerIndependent: record.task.speakerIndependent,
     folds: record.summary.folds,
     ua: record.summary.ua,

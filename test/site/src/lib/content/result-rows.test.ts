@@ -58,6 +58,22 @@ describe('resultRow', () => {
     });
   });
 
+  it('names a leave-one-corpus-out run by its held-out corpus and what it trained on', () => {
+    const held = {
+      ...record,
+      task: {
+        ...record.task,
+        corpus: 'ravdess+emodb+urdu',
+        protocol: 'leave-one-corpus-out',
+        heldOutCorpus: 'emodb',
+      },
+    };
+    expect(resultRow(held)).toMatchObject({
+      corpus: 'emodb',
+      protocol: 'leave-one-corpus-out (trained on ravdess+urdu)',
+    });
+  });
+
   it('takes the inference cost and names the machine, without the list of custom kernels', async () => {
     const annotated = await readRunRecord(join(FIXTURE_MODELS_DIR, 'attention-blstm-ravdess', 'run.json'));
     expect(resultRow(annotated)).toMatchObject({
