@@ -3,6 +3,7 @@ import { DEFAULT_TARGET_RATE, decodeAudio } from '../functions/audio/decode.ts';
 import { createFeatureExtractor, type FeatureConfig } from '../functions/audio/feature-set.ts';
 import { centreFrames } from '../functions/audio/fit-frames.ts';
 import { hzToMel, melToHz } from '../functions/audio/mel.ts';
+import { clipFeatures, type UtteranceConfig } from '../functions/audio/utterance.ts';
 import { classifySpans } from '../functions/runtime/inference.ts';
 import type { ServedModel } from '../functions/runtime/model-store.ts';
 import type { CorpusItem } from './corpora/corpus.ts';
@@ -86,19 +87,22 @@ export interface PictureSize {
 
 /**
  * The clip's log-mel energies (dB, the shared front end with the run's configuration) over the frames the
- * model saw (centred crop, as prepareModelInput fits them), averaged down to a small picture.
+ * model saw (the utterance front end's cut, if the model has one, then the centred crop, as prepareSpanInput
+ * fits them), averaged down to a small picture.
  */
 export function logMelPicture(
   samples: Float32Array,
   config: Partial<FeatureConfig>,
   inputFrames: number,
   size: PictureSize = {},
+  utterance: UtteranceConfig | null = null,
 ): AttentionExample['logMel'] {
   const extractor = createFeatureExtractor('logmel40', config);
   const { hop, sampleRate, nMels, fmin, fmax } = extractor.config;
   const features = extractor.extract(samples);
-  const fitted = centreFrames(features, inputFrames);
-  const from = Math.max(0, fitted.firstFrame);
+  const seen = clipFeatures(samples, extractor, utterance);
+  const fitted = centreFrames(seen, inputFrames);
+  const from = seen.firstFrame + Math.max(0, fitted.firstFrame);
   const frames = fitted.audioFrames;
   const frameGroup = Math.max(1, Math.ceil(frames / (size.frames ?? 94)));
   const bandGroup = Math.max(1, Math.ceil(nMels / (size.bands ?? 20)));
@@ -164,7 +168,13 @@ export function attentionExample(
       stepSeconds: round(attention.frameSeconds, 6),
       weights: Array.from(attention.weights, (w) => round(w, 5)),
     },
-    logMel: logMelPicture(samples, served.extractor.config, served.metadata.inputFrames, size),
+    logMel: logMelPicture(
+      samples,
+      served.extractor.config,
+      served.metadata.inputFrames,
+      size,
+      served.metadata.utterance,
+    ),
   };
 }
 
