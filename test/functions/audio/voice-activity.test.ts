@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodeWav } from '../../../functions/audio/wav.ts';
 import {
   ABSOLUTE_FLOOR_DB,
   detectVoiceActivity,
   MIN_SPEECH_SECONDS,
+  speechFrames,
   speechSecondsBetween,
 } from '../../../functions/audio/voice-activity.ts';
+import { decodeWav } from '../../../functions/audio/wav.ts';
 import { mix, silence, speechLike, tone, whiteNoise } from '../../fixtures/audio/synthetic.ts';
 
 const RATE = 16000;
@@ -61,6 +62,27 @@ describe('detectVoiceActivity', () => {
     expect(activity.noiseFloorDb).toBeGreaterThanOrEqual(ABSOLUTE_FLOOR_DB);
   });
 
+  it.each([-40, -20, -1])(
+    'finds the same speech in the espeak-ng clip at %d dBFS peak between digital silence, 16-bit',
+    (peakDb) => {
+      const clip = decodeWav(readFileSync(new URL('../../fixtures/audio/speech.wav', import.meta.url)))
+        .channels[0];
+      const peak = clip.reduce((most, x) => Math.max(most, Math.abs(x)), 0);
+      const padded = new Float32Array(clip.length + 2 * RATE);
+      padded.set(
+        clip.map((x) => (x / peak) * 10 ** (peakDb / 20)),
+        RATE,
+      );
+      const quantised = padded.map((x) => Math.round(x * 32767) / 32767);
+      const reference = detectVoiceActivity(clip, RATE);
+      const activity = detectVoiceActivity(quantised, RATE);
+      expect(activity.speechDetected).toBe(true);
+      expect(Math.abs(activity.speechSeconds - reference.speechSeconds)).toBeLessThan(
+        0.1 * reference.speechSeconds,
+      );
+    },
+  );
+
   it('answers for a one-sample clip without throwing', () => {
     const activity = detectVoiceActivity(Float32Array.of(0.5), RATE);
     expect(activity.active.length).toBe(1);
@@ -81,5 +103,32 @@ describe('speechSecondsBetween', () => {
     expect(first).toBeGreaterThan(MIN_SPEECH_SECONDS);
     expect(speechSecondsBetween(activity, 2, 4)).toBe(0);
     expect(first).toBeCloseTo(activity.speechSeconds, 6);
+  });
+});
+
+describe('speechFrames', () => {
+  const frames = { frameLength: 512, hop: 256, centred: true };
+  const clip = decodeWav(readFileSync(new URL('../../fixtures/audio/speech.wav', import.meta.url)))
+    .channels[0];
+
+  it('marks the same frames at any gain, and none of the silence around them', () => {
+    const padded = new Float32Array(clip.length + 2 * RATE);
+    padded.set(clip, RATE);
+    const loud = speechFrames(padded, RATE, frames);
+    const quiet = speechFrames(
+      padded.map((x) => x * 0.01),
+      RATE,
+      frames,
+    );
+    expect(loud.length).toBe(1 + Math.floor(padded.length / 256));
+    expect([...quiet]).toEqual([...loud]);
+    // The second of silence on either side (less the frames that overlap the speech) is never marked.
+    expect(loud.subarray(0, 60).every((flag) => flag === 0)).toBe(true);
+    expect(loud.subarray(loud.length - 60).every((flag) => flag === 0)).toBe(true);
+    expect(loud.reduce((sum, flag) => sum + flag, 0)).toBeGreaterThan(100);
+  });
+
+  it('marks nothing in digital silence', () => {
+    expect(speechFrames(silence(1), RATE, frames).every((flag) => flag === 0)).toBe(true);
   });
 });
