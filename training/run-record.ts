@@ -384,6 +384,11 @@ export function modelMetadataFromRunRecord(
   });
 }
 
+/** Labels with test items: all of the model's labels within a corpus, the shared ones across corpora. */
+function scoredLabels(record: RunRecord): number {
+  return record.summary.perClass.filter((entry) => entry.support > 0).length || record.task.labels.length;
+}
+
 /** Writes `MODEL_CARD.md` next to `run.json`; returns its path. */
 export async function writeModelCard(dir: string, record: RunRecord): Promise<string> {
   const path = join(dir, 'MODEL_CARD.md');
@@ -440,7 +445,10 @@ export function renderModelCard(record: RunRecord): string {
     `## Results`,
     `Protocol \`${task.protocol}\`, ${summary.folds} folds, ` +
       `${task.speakerIndependent ? 'speaker-independent (no speaker in both training and test)' : '**speaker-dependent** (speakers overlap between training and test: scores are optimistic)'}. ` +
-      `Mean ± sample standard deviation over folds, in percent. Chance UA is ${percent(1 / task.labels.length)}.`,
+      (task.heldOutCorpus === undefined
+        ? ''
+        : `Trained on every corpus but **${task.heldOutCorpus}**, tested on all of ${task.heldOutCorpus}'s clips whose label a training corpus has, predicting among those labels only. `) +
+      `Mean ± sample standard deviation over folds, in percent. Chance UA is ${percent(1 / scoredLabels(record))}.`,
     table(
       ['metric', 'value'],
       [
@@ -471,8 +479,21 @@ export function renderModelCard(record: RunRecord): string {
     [
       `- Features: \`${task.features.set}\`, ${task.features.dims} dims × ${task.features.frames} frames (${JSON.stringify(task.features.config)}).`,
       `- Model: \`${JSON.stringify(model)}\`.`,
-      `- Optimiser ${training.optimizer}, learning rate ${training.learningRate}, batch ${training.batchSize}, ` +
-        `≤ ${training.epochs} epochs, early stopping on ${training.monitor} (patience ${training.patience}, best weights restored).`,
+      ...(task.features.utterance
+        ? [
+            `- Utterance front end: ${task.features.utterance.highPassHz} Hz high-pass, features standardised over the clip's own speech frames, ` +
+              `silence before and after the speech cut (margin ${task.features.utterance.trimMarginSeconds} s).`,
+          ]
+        : []),
+      ...(config.waveformAugmentation && config.waveformAugmentation.copies > 0
+        ? [`- Waveform augmentation: \`${JSON.stringify(config.waveformAugmentation)}\`.`]
+        : []),
+      `- Optimiser ${training.optimizer}, learning rate ${training.learningRate}` +
+        `${training.learningRateSchedule === 'cosine' ? ' on a cosine schedule down to a twentieth' : ''}, batch ${training.batchSize}, ` +
+        (training.keep === 'last'
+          ? `a fixed ${training.epochs} epochs, last weights kept`
+          : `≤ ${training.epochs} epochs, early stopping on ${training.monitor} (patience ${training.patience}, best weights restored)`) +
+        `${training.maxExamplesPerGroup === null ? '' : `; each epoch draws at most ${training.maxExamplesPerGroup} clips of each corpus`}.`,
       `- Class weights: ${training.classWeights}; feature noise σ = ${training.noiseStd}; gradient clip norm ${training.clipNorm ?? 'none'}; seed ${training.seed}.`,
       `- Other augmentation and regularisation: ${augmentationSummary(training)}.`,
       `- Best epoch per fold: ${record.folds.map((fold) => fold.bestEpoch).join(', ')}.`,
