@@ -31,6 +31,7 @@
  * Speed: a 3 s 16 kHz mono clip (flac -5) decodes in about 0.9 ms on the 2-core development VM, of which the
  * Rice codes take about 40 %, the predictors 30 % and the CRC-16 10 %.
  */
+import { hexByte, quote } from './byte-text.ts';
 import { MAX_SAMPLE_RATE, MIN_SAMPLE_RATE, type WavInfo } from './wav.ts';
 
 export type FlacErrorCode =
@@ -1196,18 +1197,4 @@ function hasAscii(bytes: Uint8Array, offset: number, text: string): boolean {
   return true;
 }
 
-/** Up to four bytes as a quoted string, non-printable bytes escaped as \xNN. */
-function quote(bytes: Uint8Array, offset: number): string {
-  let text = '';
-  for (let i = offset; i < offset + 4 && i < bytes.length; i++) {
-    const byte = bytes[i];
-    text +=
-      byte >= 0x20 && byte <= 0x7e && byte !== 0x22 && byte !== 0x5c
-        ? String.fromCharCode(byte)
-        : `\\x${hexByte(byte)}`;
-  }
-  return `"${text}"`;
-}
-
-const hexByte = (byte: number) => byte.toString(16).toUpperCase().padStart(2, '0');
 const hex16 = (value: number) => value.toString(16).toUpperCase().padStart(4, '0');

@@ -22,6 +22,7 @@
  * that size has been checked against the bytes actually present. The chunk walk advances at least 8 bytes
  * per chunk, so it always terminates.
  */
+import { quote } from './byte-text.ts';
 import type { WavEncoding } from './wav-encode.ts';
 
 export type WavErrorCode =
@@ -495,19 +496,6 @@ function isChunkId(bytes: Uint8Array, offset: number): boolean {
   if (offset + 4 > bytes.length) return false;
   for (let i = offset; i < offset + 4; i++) if (bytes[i] < 0x20 || bytes[i] > 0x7e) return false;
   return true;
-}
-
-/** Up to four bytes as a quoted string, non-printable bytes escaped as \xNN. */
-function quote(bytes: Uint8Array, offset: number): string {
-  let text = '';
-  for (let i = offset; i < offset + 4 && i < bytes.length; i++) {
-    const byte = bytes[i];
-    text +=
-      byte >= 0x20 && byte <= 0x7e && byte !== 0x22 && byte !== 0x5c
-        ? String.fromCharCode(byte)
-        : `\\x${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-  }
-  return `"${text}"`;
 }
 
 function hex(code: number): string {
