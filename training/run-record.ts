@@ -337,11 +337,17 @@ export function collectEnvironment(backend: TrainingBackend, cwd = process.cwd()
   };
 }
 
+/**
+ * The checkout's revision, and whether anything outside `models/` differs from it: the model folders a run
+ * writes are its output, not changes to the code that trained it.
+ */
 function gitState(cwd: string): Environment['git'] {
   const git = (...args: string[]) =>
     execFileSync('git', args, { cwd, encoding: 'utf8', stdio: 'pipe' }).trim();
   try {
-    return { revision: git('rev-parse', 'HEAD'), dirty: git('status', '--porcelain').length > 0 };
+    const root = git('rev-parse', '--show-toplevel');
+    const changes = git('-C', root, 'status', '--porcelain', '--', '.', ':(exclude)models');
+    return { revision: git('rev-parse', 'HEAD'), dirty: changes.length > 0 };
   } catch {
     return null;
   }
