@@ -45,10 +45,11 @@ const difference = (a: ClassifyResponse, b: ClassifyResponse) =>
   );
 
 describe(`the served model's answer does not move with rate, channels or level${note}`, () => {
-  it.skipIf(!hasClips || !hasModel).each(VERSIONS)('%s', async (_, binding) => {
+  it.skipIf(!hasClips || !hasModel).each(VERSIONS)('%s', async (name, binding) => {
     const reference = await classify('CLIP_16K_MONO');
     const version = await classify(binding);
     expect(reference.outcome).toBe('classified');
+    console.log(`${name}: top ${version.top?.label}, max |Δp| ${difference(version, reference).toFixed(3)}`);
     expect(version.top?.label).toBe(reference.top?.label);
     expect(difference(version, reference)).toBeLessThanOrEqual(PROBABILITY_TOLERANCE);
   });
