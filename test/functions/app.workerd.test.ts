@@ -80,7 +80,14 @@ describe('GET /v1/models', () => {
     ]);
     expect(blstm.parameters).toBe(2781);
     expect(blstm.input).toEqual({
-      mediaTypes: ['audio/wav', 'audio/x-wav', 'audio/wave', 'audio/flac', 'audio/x-flac', 'multipart/form-data'],
+      mediaTypes: [
+        'audio/wav',
+        'audio/x-wav',
+        'audio/wave',
+        'audio/flac',
+        'audio/x-flac',
+        'multipart/form-data',
+      ],
       sampleRate: 16000,
       minDurationSeconds: Number(env.MIN_DURATION_SECONDS),
       maxDurationSeconds: Number(env.MAX_DURATION_SECONDS),

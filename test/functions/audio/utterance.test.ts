@@ -68,7 +68,7 @@ describe('prepareUtterance', () => {
       const quieter = prepare(to16Bit(atPeak(speech, db), 1));
       expect(Math.abs(quieter.frames - reference.frames)).toBeLessThanOrEqual(4);
       // 16-bit dither is 58 dB under the peak at −40 dBFS: it shows in the bands the signal leaves empty.
-    expect(profileDifference(quieter, reference)).toBeLessThan(0.15);
+      expect(profileDifference(quieter, reference)).toBeLessThan(0.15);
     },
   );
 
