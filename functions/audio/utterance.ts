@@ -69,7 +69,10 @@ export function speechFrameMask(filtered: Float32Array, extractor: FeatureExtrac
   return mask;
 }
 
-/** The signal scaled so that the frames `mask` marks (all, if none is) have an RMS of SPEECH_LEVEL_DB. */
+/**
+ * Scales `signal` in place so that the frames `mask` marks (all, if none is) have an RMS of SPEECH_LEVEL_DB, and
+ * returns it. Digital silence stays silence.
+ */
 export function scaleToSpeechLevel(
   signal: Float32Array,
   mask: Uint8Array,
@@ -87,10 +90,11 @@ export function scaleToSpeechLevel(
     count += Math.max(0, end - start);
   }
   const level = Math.sqrt(sum / Math.max(count, 1));
-  // Digital silence stays silence.
   if (!(level > 1e-9)) return signal;
   const gain = 10 ** (SPEECH_LEVEL_DB / 20) / level;
-  return signal.map((x) => x * gain);
+  // A plain loop: TypedArray.prototype.map costs several times as much in V8.
+  for (let i = 0; i < signal.length; i++) signal[i] *= gain;
+  return signal;
 }
 
 /**

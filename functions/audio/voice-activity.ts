@@ -146,7 +146,9 @@ export function speechFrames(samples: Float32Array, sampleRate: number, frames: 
   if (sorted.length === 0) return new Uint8Array(energies.length);
   const loud = sorted[Math.floor(LOUD_PERCENTILE * (sorted.length - 1))];
   const threshold = Math.max(ABSOLUTE_FLOOR_DB, loud - SPEECH_RANGE_DB);
-  return Uint8Array.from(energies, (energy) => (energy >= threshold ? 1 : 0));
+  const mask = new Uint8Array(energies.length);
+  for (let frame = 0; frame < energies.length; frame++) mask[frame] = energies[frame] >= threshold ? 1 : 0;
+  return mask;
 }
 
 /** Active seconds among the frames starting in [startSeconds, endSeconds), for one window of a timeline. */

@@ -12,6 +12,7 @@ import { createFeatureExtractor, FEATURE_SET_NAMES } from '../../functions/audio
 import { useSpectrumKernels } from '../../functions/audio/frame-features.ts';
 import { createPitchTracker } from '../../functions/audio/pitch.ts';
 import { useResampleKernels } from '../../functions/audio/resample.ts';
+import { DEFAULT_UTTERANCE_CONFIG, prepareUtterance } from '../../functions/audio/utterance.ts';
 import { encodeWav } from '../../functions/audio/wav-encode.ts';
 import { loadResampleKernels, loadSpectrumKernels } from '../../functions/kernels/load-node.ts';
 import { createRandom } from '../random.ts';
@@ -93,6 +94,22 @@ for (const [name, wasm] of paths) {
     ),
   );
 }
+// serving-v2's front end: its log-mel config, plain and through the utterance front end (high-pass, speech
+// frames, level, per-clip standardisation, silence cut), on the kernels the Worker uses.
+useKernels(true);
+const servingLogmel = createFeatureExtractor('logmel40', { fmin: 60, fmax: 7000, noiseFloorDb: -65 });
+console.log(
+  row(
+    'serving-v2 logmel40, plain (wasm)',
+    time(RUNS, () => servingLogmel.extract(decoded)),
+  ),
+);
+console.log(
+  row(
+    'serving-v2 logmel40 + utterance front end (wasm)',
+    time(RUNS, () => prepareUtterance(decoded, servingLogmel, DEFAULT_UTTERANCE_CONFIG)),
+  ),
+);
 for (const set of FEATURE_SET_NAMES) {
   const extractor = createFeatureExtractor(set);
   for (const [name, wasm] of paths) {
