@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EnsembleReport, FoldScores } from './ensemble.ts';
+import { heldOutRecipes } from './held-out-corpora.ts';
 import { type RunRecord, readRunRecord } from './run-record.ts';
 
 /** Every `models/<id>/run.json`, sorted by corpus, then protocol, then UA (best first). */
@@ -63,49 +64,37 @@ export function renderResultsTable(records: readonly RunRecord[]): string {
   return [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }
 
-/** The recipe a leave-one-corpus-out record ran: its id without the `-loco-<corpus>` that the CLI adds. */
-const recipeOf = (record: RunRecord) => record.id.replace(/-loco-[a-z0-9-]+$/, '');
-
 /**
  * The README's leave-one-corpus-out table: per recipe, one row per held-out corpus (the labels scored, chance
  * UA over them, UA and WA), then their mean and the lowest UA as a multiple of its chance.
  */
 export function renderLeaveOneCorpusOutTable(records: readonly RunRecord[]): string {
-  const held = records.filter(isLeaveOneCorpusOut);
-  if (held.length === 0) {
+  const recipes = heldOutRecipes(records);
+  if (recipes.length === 0) {
     return '_No leave-one-corpus-out runs yet: `npm run train -- <config.json> --held-out-corpus <corpus>`._';
   }
-  const recipes = [...new Set(held.map(recipeOf))].sort();
-  const rows: string[][] = [];
-  for (const recipe of recipes) {
-    const runs = held
-      .filter((record) => recipeOf(record) === recipe)
-      .sort((a, b) => (a.task.heldOutCorpus as string).localeCompare(b.task.heldOutCorpus as string));
-    const scored = runs.map((record) => {
-      const labels = record.summary.perClass.filter((entry) => entry.support > 0).map((entry) => entry.label);
-      return { record, labels, chance: 1 / labels.length };
-    });
-    for (const { record, labels, chance } of scored) {
-      rows.push([
+  const rows = recipes.flatMap(({ recipe, runs, meanUa, lowestChanceMultiple }) => {
+    const uas = meanStd(runs.map((run) => run.ua));
+    const meanChance = runs.reduce((sum, run) => sum + run.chance, 0) / runs.length;
+    return [
+      ...runs.map((run) => [
         `\`${recipe}\``,
-        `[${record.task.heldOutCorpus}](models/${record.id}/MODEL_CARD.md)`,
-        `${labels.length}: ${labels.join(', ')}`,
-        (100 * chance).toFixed(1),
-        (100 * record.summary.ua.mean).toFixed(1),
-        (100 * record.summary.wa.mean).toFixed(1),
-      ]);
-    }
-    const uas = scored.map(({ record }) => record.summary.ua.mean);
-    const worst = Math.min(...scored.map(({ record, chance }) => record.summary.ua.mean / chance));
-    rows.push([
-      `\`${recipe}\``,
-      `**mean of ${runs.length}**`,
-      '',
-      (100 * (scored.reduce((sum, { chance }) => sum + chance, 0) / scored.length)).toFixed(1),
-      `**${(100 * meanStd(uas).mean).toFixed(1)} ± ${(100 * meanStd(uas).std).toFixed(1)}**`,
-      `lowest UA ${worst.toFixed(2)} × its chance`,
-    ]);
-  }
+        `[${run.corpus}](models/${run.model}/MODEL_CARD.md)`,
+        `${run.labels.length}: ${run.labels.join(', ')}`,
+        (100 * run.chance).toFixed(1),
+        (100 * run.ua).toFixed(1),
+        (100 * run.wa).toFixed(1),
+      ]),
+      [
+        `\`${recipe}\``,
+        `**mean of ${runs.length}**`,
+        '',
+        (100 * meanChance).toFixed(1),
+        `**${(100 * meanUa).toFixed(1)} ± ${(100 * uas.std).toFixed(1)}**`,
+        `lowest UA ${lowestChanceMultiple.toFixed(2)} × its chance`,
+      ],
+    ];
+  });
   const header = ['recipe', 'held-out corpus', 'labels scored', 'chance UA %', 'UA %', 'WA %'];
   return [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }

@@ -1,8 +1,8 @@
 import { defineCollection } from 'astro:content';
 import { glob } from 'astro/loaders';
 import { ModelMetadataSchema } from '../../functions/model/metadata.ts';
+import { DatasetsSummarySchema } from '../../training/datasets-summary.ts';
 import { RunRecordSchema } from '../../training/run-record.ts';
-import { DatasetsSummarySchema } from './lib/content/datasets-summary.ts';
 import { modelsBase } from './lib/content/models-base.ts';
 
 // Everything here is read from the models folder at build time and validated: a file that does not match

@@ -62,4 +62,38 @@ describe('npm run train', () => {
     expect(outcome.code).toBe(2);
     expect(outcome.stderr).toMatch(/expected validationSpeakers ≥ 1 with --ship all-speakers, got 0/);
   });
+
+  it.each([['0'], ['two'], ['17']])('refuses --jobs %s', async (jobs) => {
+    const outcome = await runCli('train', ['x.json', '--jobs', jobs]);
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr).toContain(`expected --jobs to be a whole number from 1 to 16, got '${jobs}'`);
+  });
+
+  it('refuses a malformed --part', async () => {
+    const outcome = await runCli('train', ['x.json', '--part', '2/2']);
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr).toContain("expected --part index/count with index < count, got '2/2'");
+  });
+
+  it('refuses --held-out-corpus naming a corpus the config does not have, or no corpus at all', async () => {
+    const dir = await makeTempDir();
+    const path = join(dir, 'two-corpora.json');
+    const config = {
+      id: 'two-corpora',
+      corpora: [
+        { corpus: 'emodb', path: 'nowhere' },
+        { corpus: 'urdu', path: 'nowhere' },
+      ],
+      model: { architecture: 'baseline' },
+    };
+    await writeFile(path, JSON.stringify(config));
+    const absent = await runCli('train', [path, '--held-out-corpus', 'ased']);
+    expect(absent.code).toBe(2);
+    expect(absent.stderr).toContain(
+      'heldOutCorpus: expected leave-one-corpus-out to hold out one of its ≥ 2 corpora (emodb, urdu), got ased',
+    );
+    const unknown = await runCli('train', [path, '--held-out-corpus', 'klingon']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('heldOutCorpus');
+  });
 });

@@ -1,4 +1,4 @@
-import type { RunRecord } from '../../../../training/run-record.ts';
+import type { RunRecord } from './run-record.ts';
 
 /** One leave-one-corpus-out run: a recipe tested on a corpus it never trained on. */
 export interface HeldOutRun {

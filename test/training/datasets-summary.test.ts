@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DatasetsSummarySchema } from '../../../../../site/src/lib/content/datasets-summary.ts';
-import { FIXTURE_MODELS_DIR } from '../../../support/fixtures.ts';
+import { DatasetsSummarySchema } from '../../training/datasets-summary.ts';
+import { FIXTURE_MODELS_DIR } from '../site/support/fixtures.ts';
 
 const fixture = () => JSON.parse(readFileSync(join(FIXTURE_MODELS_DIR, 'datasets.json'), 'utf8'));
 

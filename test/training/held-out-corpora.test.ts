@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { heldOutRecipes, recipeOf } from '../../../../../site/src/lib/content/held-out-corpora.ts';
-import { type RunRecord, readRunRecord } from '../../../../../training/run-record.ts';
-import { FIXTURE_MODELS_DIR } from '../../../support/fixtures.ts';
+import { heldOutRecipes, recipeOf } from '../../training/held-out-corpora.ts';
+import { type RunRecord, readRunRecord } from '../../training/run-record.ts';
+import { FIXTURE_MODELS_DIR } from '../site/support/fixtures.ts';
 
 describe('heldOutRecipes', () => {
   let base: RunRecord;
