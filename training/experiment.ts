@@ -65,6 +65,7 @@ export const ExperimentConfigSchema = z
       .strictObject({
         highPassHz: z.number().positive().default(DEFAULT_UTTERANCE_CONFIG.highPassHz),
         trimMarginSeconds: z.number().nonnegative().default(DEFAULT_UTTERANCE_CONFIG.trimMarginSeconds),
+        centre: z.enum(['per-band', 'overall']).default(DEFAULT_UTTERANCE_CONFIG.centre),
       })
       .nullable()
       .default(null),

@@ -487,7 +487,8 @@ export function renderModelCard(record: RunRecord): string {
       `- Model: \`${JSON.stringify(model)}\`.`,
       ...(task.features.utterance
         ? [
-            `- Utterance front end: ${task.features.utterance.highPassHz} Hz high-pass, features standardised over the clip's own speech frames, ` +
+            `- Utterance front end: ${task.features.utterance.highPassHz} Hz high-pass, features standardised over the clip's own speech frames ` +
+              `(${task.features.utterance.centre === 'overall' ? 'one mean over all bands, so the long-term spectrum stays' : 'each band centred on its own mean'}), ` +
               `silence before and after the speech cut (margin ${task.features.utterance.trimMarginSeconds} s).`,
           ]
         : []),

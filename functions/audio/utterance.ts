@@ -9,12 +9,14 @@
  * 3. The clip is scaled so that its speech frames have an RMS of `SPEECH_LEVEL_DB`, then the extractor
  *    computes its frame features. The extractor's fixed noise floor (−80 dBFS) then sits the same distance
  *    under the speech of a quiet clip as of a loud one.
- * 4. Every column loses its mean over the clip's speech frames, and all columns are divided by one spread:
- *    the root mean square over columns of their standard deviations over those frames. In log-mel, a gain and
- *    a fixed microphone or room response add a constant per band: subtracting the clip's own means removes
- *    them, where a training-set z-score keeps them (and so the corpus). One spread for all columns keeps how
- *    much each band moves relative to the others, and a band with no signal (above a telephone's 3.4 kHz)
- *    stays near 0 instead of having its faint noise blown up to unit variance.
+ * 4. Every column loses its mean over the clip's speech frames (`centre: 'per-band'`), and all columns are
+ *    divided by one spread: the root mean square over columns of their standard deviations over those frames.
+ *    In log-mel, a gain and a fixed microphone or room response add a constant per band: subtracting the clip's
+ *    own means removes them, where a training-set z-score keeps them (and so the corpus). One spread for all
+ *    columns keeps how much each band moves relative to the others, and a band with no signal (above a
+ *    telephone's 3.4 kHz) stays near 0 instead of having its faint noise blown up to unit variance.
+ *    `centre: 'overall'` subtracts one mean over all columns instead: the clip's long-term spectrum (its tilt,
+ *    which rises with vocal effort) stays in the input, and with it the microphone's.
  * 5. Leading and trailing non-speech is cut, keeping a margin, so silence of any length around the speech
  *    leaves the input unchanged.
  */
@@ -27,11 +29,17 @@ export interface UtteranceConfig {
   highPassHz: number;
   /** Seconds of frames kept before the first and after the last speech frame. */
   trimMarginSeconds: number;
+  /** What the speech frames' mean is taken over before it is subtracted: each column, or all of them (step 4). */
+  centre: UtteranceCentre;
 }
+
+export type UtteranceCentre = 'per-band' | 'overall';
+export const UTTERANCE_CENTRES: readonly UtteranceCentre[] = ['per-band', 'overall'];
 
 export const DEFAULT_UTTERANCE_CONFIG: Readonly<UtteranceConfig> = Object.freeze({
   highPassHz: 80,
   trimMarginSeconds: 0.1,
+  centre: 'per-band',
 });
 
 /** Bump when what prepareUtterance computes changes: features cached with another version are recomputed. */
@@ -56,6 +64,11 @@ export function checkUtteranceConfig(config: UtteranceConfig): UtteranceConfig {
   }
   if (!(Number.isFinite(config.trimMarginSeconds) && config.trimMarginSeconds >= 0)) {
     throw new RangeError(`utterance config: expected trimMarginSeconds ≥ 0, got ${config.trimMarginSeconds}`);
+  }
+  if (!UTTERANCE_CENTRES.includes(config.centre)) {
+    throw new RangeError(
+      `utterance config: expected centre ${UTTERANCE_CENTRES.join(' or ')}, got ${String(config.centre)}`,
+    );
   }
   return config;
 }
@@ -98,10 +111,14 @@ export function scaleToSpeechLevel(
 }
 
 /**
- * Centres every column on its mean over the rows where `mask` is 1 (all rows if none is) and divides all
- * columns by their pooled spread over those rows (step 4 above).
+ * Centres every column on its mean over the rows where `mask` is 1 (all rows if none is), or all columns on
+ * their common mean, and divides all columns by their pooled spread over those rows (step 4 above).
  */
-export function standardiseOver(matrix: FeatureMatrix, mask: Uint8Array): FeatureMatrix {
+export function standardiseOver(
+  matrix: FeatureMatrix,
+  mask: Uint8Array,
+  centre: UtteranceCentre = 'per-band',
+): FeatureMatrix {
   const { data, frames, dims } = matrix;
   let counted = 0;
   for (let t = 0; t < frames; t++) counted += mask[t];
@@ -124,6 +141,11 @@ export function standardiseOver(matrix: FeatureMatrix, mask: Uint8Array): Featur
   let variance = 0;
   for (let d = 0; d < dims; d++) variance += m2[d] / Math.max(count, 1) / dims;
   const scale = 1 / Math.max(Math.sqrt(variance), MIN_STD);
+  if (centre === 'overall') {
+    let overall = 0;
+    for (let d = 0; d < dims; d++) overall += mean[d] / dims;
+    mean.fill(overall);
+  }
   const out = new Float32Array(data.length);
   for (let d = 0; d < dims; d++) {
     for (let t = 0; t < frames; t++) out[t * dims + d] = (data[t * dims + d] - mean[d]) * scale;
@@ -146,10 +168,11 @@ export function prepareUtterance(
   config: UtteranceConfig,
 ): PreparedUtterance {
   const { sampleRate, hop } = extractor.config;
+  checkUtteranceConfig(config);
   const filtered = highPass(samples, sampleRate, config.highPassHz);
   const mask = speechFrameMask(filtered, extractor);
   const features = extractor.extract(scaleToSpeechLevel(filtered, mask, extractor));
-  const standardised = standardiseOver(features, mask);
+  const standardised = standardiseOver(features, mask, config.centre);
   const { first, end } = speechBounds(mask, Math.round((config.trimMarginSeconds * sampleRate) / hop));
   const { dims } = standardised;
   let speechFrames = 0;

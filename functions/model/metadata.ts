@@ -4,6 +4,8 @@ import { z } from 'zod';
 export const UtteranceConfigSchema = z.object({
   highPassHz: z.number().positive(),
   trimMarginSeconds: z.number().nonnegative(),
+  // Models before `centre` existed subtracted per-band means.
+  centre: z.enum(['per-band', 'overall']).default('per-band'),
 });
 
 /**

@@ -1,10 +1,11 @@
 /**
- * `npm run train -- <config.json> [--ship all-speakers] [--models-dir dir] [--jobs N] [--held-out-corpus id]`:
+ * `npm run train -- <config.json> [--ship all-speakers] [--models-dir dir] [--jobs N] [--held-out-corpus id] [--seed N]`:
  * runs one experiment (training/configs/*.json) and writes models/<id>/ (or <dir>/<id>/, for trials that should
  * not be shipped). Interrupted runs resume from .cache/runs/<id>/ when started again with the same config.
  * `--jobs N` trains the folds and the final model in N processes (tfjs-wasm uses one core each), then writes
  * the model folder here. `--held-out-corpus C` runs the config under leave-one-corpus-out with C as the test
- * corpus, as `<id>-loco-<C>`.
+ * corpus, as `<id>-loco-<C>`. `--seed N` replaces the config's seed (splits, initial weights, batches, augmentation),
+ * as `<id>-seed-<N>`: the same recipe again, to see how much of a difference is the seed.
  */
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -24,7 +25,7 @@ import { readExperimentConfig } from './read-config.ts';
 
 const usage =
   'usage: npm run train -- <config.json> [--ship fold-1|all-speakers] [--models-dir models] [--jobs N] ' +
-  '[--held-out-corpus corpus] [--stock-lstm]';
+  '[--held-out-corpus corpus] [--seed N] [--stock-lstm]';
 const { values, positionals } = parseCommandLine(
   {
     allowPositionals: true,
@@ -34,6 +35,7 @@ const { values, positionals } = parseCommandLine(
       'stock-lstm': { type: 'boolean', default: false },
       jobs: { type: 'string', default: '1' },
       'held-out-corpus': { type: 'string' },
+      seed: { type: 'string' },
       // Internal: the share of a `--jobs` run that a child process trains, as `index/count`.
       part: { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -62,13 +64,25 @@ if (values.part !== undefined && (partMatch === null || Number(partMatch[1]) >= 
 }
 const part = partMatch ? { index: Number(partMatch[1]), count: Number(partMatch[2]) } : undefined;
 
+if (values.seed !== undefined && !/^\d{1,9}$/.test(values.seed)) {
+  console.error(`expected --seed to be a whole number from 0 to 999999999, got '${values.seed}'\n${usage}`);
+  process.exit(2);
+}
+
 const configPath = resolve(positionals[0]);
 const heldOut = values['held-out-corpus'];
-const config = await readExperimentConfig(configPath, (json) =>
-  heldOut === undefined
-    ? json
-    : { ...json, id: `${json.id}-loco-${heldOut}`, protocol: 'leave-one-corpus-out', heldOutCorpus: heldOut },
-);
+const seed = values.seed === undefined ? undefined : Number(values.seed);
+const config = await readExperimentConfig(configPath, (json) => {
+  const seeded = seed === undefined ? json : { ...json, id: `${json.id}-seed-${seed}`, seed };
+  return heldOut === undefined
+    ? seeded
+    : {
+        ...seeded,
+        id: `${seeded.id}-loco-${heldOut}`,
+        protocol: 'leave-one-corpus-out',
+        heldOutCorpus: heldOut,
+      };
+});
 if (values.ship === 'all-speakers' && config.validationSpeakers === 0) {
   // The final model's epoch is chosen on them, and they are the unseen speakers its attention examples come from.
   console.error(

@@ -87,6 +87,28 @@ describe('prepareUtterance', () => {
     expect(profileDifference(tilted, reference)).toBeLessThan(0.15);
   });
 
+  it("with centre 'overall', is level-invariant but keeps a tilted spectrum", () => {
+    const overall = (signal: Float32Array) =>
+      prepareUtterance(signal, extractor, { ...DEFAULT_UTTERANCE_CONFIG, centre: 'overall' });
+    const reference = overall(speech);
+    expect(maxDifference(overall(scaled(speech, -15)), reference)).toBeLessThan(1e-3);
+    // A first difference lifts the top bands against the bottom ones: their means move apart.
+    const tilted = overall(speech.map((x, i) => x - 0.9 * (i > 0 ? speech[i - 1] : 0)));
+    const bandMean = (prepared: typeof reference, band: number) => {
+      let sum = 0;
+      for (let t = 0; t < prepared.frames; t++) sum += prepared.data[t * prepared.dims + band];
+      return sum / prepared.frames;
+    };
+    const spread = (prepared: typeof reference) => bandMean(prepared, 35) - bandMean(prepared, 2);
+    expect(spread(tilted) - spread(reference)).toBeGreaterThan(0.5);
+  });
+
+  it('rejects an unknown centre', () => {
+    expect(() =>
+      prepareUtterance(speech, extractor, { ...DEFAULT_UTTERANCE_CONFIG, centre: 'median' as 'overall' }),
+    ).toThrow(/expected centre per-band or overall, got median/);
+  });
+
   it('ignores leading and trailing silence of any length, digital or dithered', () => {
     const reference = prepare(speech);
     // Whole hops of silence keep the frame grid: the same features to rounding.
@@ -139,6 +161,17 @@ describe('standardiseOver', () => {
     expect(out.data[0]).toBeCloseTo(-2 * scale, 5);
     expect(out.data[6]).toBeCloseTo(97 * scale, 4);
     expect([...out.data.filter((_, i) => i % 2 === 1)]).toEqual([0, 0, 0, 0]);
+  });
+
+  it("with centre 'overall', subtracts one mean over all columns and keeps their differences", () => {
+    // Column means 3 and 5 → overall mean 4; the pooled spread is the same as per band.
+    const matrix = { data: Float32Array.from([1, 5, 3, 5, 5, 5, 100, 5]), frames: 4, dims: 2 };
+    const out = standardiseOver(matrix, Uint8Array.of(1, 1, 1, 0), 'overall');
+    const scale = 1 / Math.sqrt(8 / 3 / 2);
+    expect(out.data[0]).toBeCloseTo(-3 * scale, 5);
+    expect([...out.data.filter((_, i) => i % 2 === 1)].map((x) => x / scale)).toEqual(
+      Array(4).fill(expect.closeTo(1, 5)),
+    );
   });
 
   it('stays finite on a constant matrix', () => {

@@ -69,6 +69,12 @@ describe('npm run train', () => {
     expect(outcome.stderr).toContain(`expected --jobs to be a whole number from 1 to 16, got '${jobs}'`);
   });
 
+  it.each([['-1'], ['1.5'], ['seven']])('refuses --seed %s', async (seed) => {
+    const outcome = await runCli('train', ['x.json', `--seed=${seed}`]);
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr).toContain(`expected --seed to be a whole number from 0 to 999999999, got '${seed}'`);
+  });
+
   it('refuses a malformed --part', async () => {
     const outcome = await runCli('train', ['x.json', '--part', '2/2']);
     expect(outcome.code).toBe(2);
