@@ -64,6 +64,7 @@ export const EpochRecordSchema = z.strictObject({
   valLoss: z.number().nullable(),
   valAcc: z.number().nullable(),
   valUa: z.number().nullable(),
+  corpusAcc: z.number().optional(),
   seconds: z.number().nonnegative(),
 });
 
@@ -501,6 +502,12 @@ export function renderModelCard(record: RunRecord): string {
           ? `a fixed ${training.epochs} epochs, last weights kept`
           : `≤ ${training.epochs} epochs, early stopping on ${training.monitor} (patience ${training.patience}, best weights restored)`) +
         `${training.maxExamplesPerGroup === null ? '' : `; each epoch draws at most ${training.maxExamplesPerGroup} clips of each corpus`}.`,
+      ...(training.corpusAdversary
+        ? [
+            `- Corpus-adversarial head (gradient reversal, ${training.corpusAdversary.units} hidden units) on the penultimate ` +
+              `representation, reversal scale rising to ${training.corpusAdversary.weight}; used in training only, not part of the served model.`,
+          ]
+        : []),
       `- Class weights: ${training.classWeights}; feature noise σ = ${training.noiseStd}; gradient clip norm ${training.clipNorm ?? 'none'}; seed ${training.seed}.`,
       `- Other augmentation and regularisation: ${augmentationSummary(training)}.`,
       `- Best epoch per fold: ${record.folds.map((fold) => fold.bestEpoch).join(', ')}.`,

@@ -4,6 +4,12 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
+import {
+  type AdversarialModel,
+  attachCorpusAdversary,
+  CorpusAdversarySchema,
+  reversalScaleAt,
+} from './corpus-adversary.ts';
 import { evaluate } from './evaluation/metrics.ts';
 import { saveModel } from './model-io.ts';
 import { buildModel, type ModelConfig } from './models/index.ts';
@@ -74,6 +80,11 @@ export const TrainingConfigSchema = z.strictObject({
    * anew from the epoch's seed, so one large corpus does not drown the others; null uses every example.
    */
   maxExamplesPerGroup: z.number().int().positive().nullable().default(null),
+  /**
+   * A corpus-adversarial head behind a gradient reversal (training/corpus-adversary.ts), trained on the
+   * training clips' groups (corpora); null trains the emotion model alone. Either way only it is kept.
+   */
+  corpusAdversary: CorpusAdversarySchema.nullable().default(null),
 });
 
 export type TrainingConfig = z.output<typeof TrainingConfigSchema>;
@@ -106,6 +117,8 @@ export interface EpochRecord {
   valAcc: number | null;
   /** Validation unweighted accuracy (mean per-class recall). */
   valUa: number | null;
+  /** How often the corpus-adversarial head named the training clip's corpus; absent without the head. */
+  corpusAcc?: number;
   seconds: number;
 }
 
@@ -158,11 +171,17 @@ export async function trainFold(options: TrainFoldOptions): Promise<TrainedFold>
   checkFeatureSet('train', train, numClasses);
   if (validation != null) checkFeatureSet('validation', validation, numClasses, train);
   const log = options.log ?? (() => {});
+  if (training.corpusAdversary != null && train.groups === undefined) {
+    throw new Error('corpus adversary: expected the corpus (group) of every training clip, got none');
+  }
   const model = buildModel(options.model, [train.frames, train.dims], numClasses, training.seed);
+  const adversary = withCorpusAdversary(model, train, training);
+  // The weights trained, checkpointed and restored: the emotion model's, then the head's if there is one.
+  const trained = adversary?.model ?? model;
   const optimizer = createOptimizer(training);
   // Passing the variables in a fixed order keeps the optimizer's slots aligned across checkpoints.
-  const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
-  const dropoutLayers = model.layers.filter((layer) => layer.getClassName() === 'Dropout');
+  const variables = trained.trainableWeights.map((weight) => weight.read() as tf.Variable);
+  const dropoutLayers = trained.layers.filter((layer) => layer.getClassName() === 'Dropout');
   const exampleWeights = classWeights(train.labels, numClasses, training.classWeights);
   const checkpoint = options.checkpointDir == null ? null : epochCheckpoints(options.checkpointDir);
   const fingerprint = fingerprintOf(options);
@@ -174,11 +193,11 @@ export async function trainFold(options: TrainFoldOptions): Promise<TrainedFold>
     bestScore: null,
     epochsWithoutImprovement: 0,
   };
-  let best: Float32Array[] = snapshot(model);
+  let best: Float32Array[] = snapshot(trained);
   const resumed = checkpoint == null ? null : await checkpoint.load(fingerprint);
   if (resumed != null) {
     state = resumed.state;
-    setWeights(model, resumed.current);
+    setWeights(trained, resumed.current);
     best = resumed.best;
     await optimizer.setWeights(resumed.optimizer);
     tf.dispose(resumed.optimizer.map(({ tensor }) => tensor));
@@ -193,8 +212,11 @@ export async function trainFold(options: TrainFoldOptions): Promise<TrainedFold>
       const random = createRandom(epochSeed(training.seed, epoch));
       // tfjs's optimizers read their (protected) learningRate at every step.
       (optimizer as unknown as { learningRate: number }).learningRate = learningRateAt(training, epoch);
+      if (adversary != null && training.corpusAdversary != null) {
+        adversary.reversal.scale = reversalScaleAt(training.corpusAdversary, epoch, training.epochs);
+      }
       const fit = runEpoch(
-        model,
+        trained,
         optimizer,
         variables,
         dropoutLayers,
@@ -211,6 +233,7 @@ export async function trainFold(options: TrainFoldOptions): Promise<TrainedFold>
         valLoss: scores?.loss ?? null,
         valAcc: scores?.acc ?? null,
         valUa: scores?.ua ?? null,
+        ...(fit.corpusAcc === undefined ? {} : { corpusAcc: fit.corpusAcc }),
         seconds: (performance.now() - epochStarted) / 1000,
       };
       // Lower is better for both monitors (UA is negated); without validation the last epoch is the best.
@@ -229,11 +252,11 @@ export async function trainFold(options: TrainFoldOptions): Promise<TrainedFold>
         bestScore: improved ? score : state.bestScore,
         epochsWithoutImprovement: improved ? 0 : state.epochsWithoutImprovement + 1,
       };
-      if (improved) best = snapshot(model);
+      if (improved) best = snapshot(trained);
       stoppedEarly = state.epochsWithoutImprovement >= training.patience;
       if (checkpoint != null) {
         const slots = await optimizer.getWeights();
-        await checkpoint.save(fingerprint, state, snapshot(model), best, slots);
+        await checkpoint.save(fingerprint, state, snapshot(trained), best, slots);
         // The slots are the optimizer's live variables, except for a fresh iteration-count scalar.
         tf.dispose(slots.map(({ tensor }) => tensor).filter((tensor) => !(tensor instanceof tf.Variable)));
       }
@@ -241,12 +264,13 @@ export async function trainFold(options: TrainFoldOptions): Promise<TrainedFold>
       await options.onEpochEnd?.(record);
     }
   } catch (error) {
-    model.dispose();
+    trained.dispose();
     throw error;
   } finally {
     optimizer.dispose();
   }
-  setWeights(model, best);
+  setWeights(trained, best);
+  disposeCorpusHead(adversary, model);
   if (stoppedEarly) log(`${foldLabel(options)}stopped early; restored epoch ${state.bestEpoch}`);
   return {
     model,
@@ -256,6 +280,24 @@ export async function trainFold(options: TrainFoldOptions): Promise<TrainedFold>
     seconds: (performance.now() - started) / 1000,
     resumedFromEpoch: resumed == null ? null : resumed.state.epoch,
   };
+}
+
+/** The two-headed training model when the config asks for a corpus adversary, else null. */
+function withCorpusAdversary(
+  model: tfl.LayersModel,
+  train: FeatureSet,
+  training: TrainingConfig,
+): AdversarialModel | null {
+  if (training.corpusAdversary == null || train.groups === undefined) return null;
+  const corpora = Math.max(...train.groups) + 1;
+  return attachCorpusAdversary(model, corpora, training.corpusAdversary, training.seed);
+}
+
+/** Frees the head's own weights; the emotion model keeps its layers. */
+function disposeCorpusHead(adversary: AdversarialModel | null, model: tfl.LayersModel) {
+  if (adversary == null) return;
+  const kept = new Set(model.weights.map((weight) => weight.id));
+  for (const weight of adversary.model.weights) if (!kept.has(weight.id)) weight.dispose();
 }
 
 function checkFeatureSet(name: string, set: FeatureSet, numClasses: number, like?: FeatureSet) {
@@ -353,13 +395,15 @@ function runEpoch(
   weights: number[],
   training: TrainingConfig,
   random: Random,
-): { loss: number; acc: number } {
+): { loss: number; acc: number; corpusAcc?: number } {
   const order = random.shuffle(epochExamples(train, training.maxExamplesPerGroup, random));
   const variants = train.variants ?? [];
   const sources = new Uint8Array(train.labels.length);
   if (variants.length > 0) for (const index of order) sources[index] = random.int(variants.length + 1);
   let weightedLoss = 0;
   let correct = 0;
+  let corpusCorrect = 0;
+  const twoHeaded = model.outputs.length === 2;
   for (let start = 0; start < order.length; start += training.batchSize) {
     const indices = order.slice(start, start + training.batchSize);
     const batch = mixBatch(
@@ -371,11 +415,14 @@ function runEpoch(
     );
     // tfjs reuses a seeded dropout layer's seed for every call (one fixed mask), so draw a fresh one per batch.
     for (const layer of dropoutLayers) (layer as unknown as { seed: number }).seed = random.int(2 ** 31 - 1);
-    const [loss, hits] = trainStep(model, optimizer, variables, batch, training);
-    weightedLoss += loss * indices.length;
-    correct += hits;
+    const corpora = twoHeaded ? indices.map((i) => (train.groups as readonly number[])[i]) : null;
+    const step = trainStep(model, optimizer, variables, batch, corpora, training);
+    weightedLoss += step.loss * indices.length;
+    correct += step.hits;
+    corpusCorrect += step.corpusHits;
   }
-  return { loss: weightedLoss / order.length, acc: correct / order.length };
+  const fit = { loss: weightedLoss / order.length, acc: correct / order.length };
+  return twoHeaded ? { ...fit, corpusAcc: corpusCorrect / order.length } : fit;
 }
 
 /**
@@ -465,14 +512,19 @@ export function mixBatch(
   return { features: mixed, targets, exampleWeights, labels };
 }
 
-/** One optimizer step; returns the batch's mean weighted loss and its number of correct predictions. */
+/**
+ * One optimizer step; returns the batch's mean weighted loss and its numbers of correct predictions. With a
+ * corpus head (`corpora`: each example's corpus), its cross-entropy joins the loss; the gradient reversal in
+ * the model turns it against the emotion model's representation.
+ */
 function trainStep(
   model: tfl.LayersModel,
   optimizer: tf.Optimizer,
   variables: tf.Variable[],
   batch: TrainingBatch,
+  corpora: number[] | null,
   training: TrainingConfig,
-): [number, number] {
+): { loss: number; hits: number; corpusHits: number } {
   const [frames, dims] = model.inputs[0].shape.slice(1) as [number, number];
   const count = batch.labels.length;
   return tf.tidy(() => {
@@ -481,20 +533,41 @@ function trainStep(
     const targets = tf.tensor2d(batch.targets, [count, batch.targets.length / count]);
     const exampleWeights = tf.tensor1d(batch.exampleWeights);
     let hits: tf.Tensor | undefined;
+    let corpusHits: tf.Tensor | undefined;
+    let emotionLoss: tf.Tensor | undefined;
     const { value, grads } = tf.variableGrads(() => {
-      const probabilities = model.apply(x, { training: true }) as tf.Tensor;
+      const outputs = model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[];
+      const probabilities = Array.isArray(outputs) ? outputs[0] : outputs;
       hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(probabilities, -1), truth), 'int32')));
       const crossEntropy = tf.neg(
         tf.sum(tf.mul(targets, tf.log(tf.clipByValue(probabilities, EPSILON, 1))), -1),
       );
-      const loss = tf.mean(tf.mul(crossEntropy, exampleWeights)) as tf.Scalar;
+      let loss = tf.mean(tf.mul(crossEntropy, exampleWeights)) as tf.Scalar;
+      if (Array.isArray(outputs) && corpora !== null) {
+        const corpusProbabilities = outputs[1];
+        const corpusTruth = tf.tensor1d(corpora, 'int32');
+        const corpusTargets = tf.oneHot(corpusTruth, corpusProbabilities.shape[1] as number);
+        const corpusLoss = tf.mean(
+          tf.neg(tf.sum(tf.mul(corpusTargets, tf.log(tf.clipByValue(corpusProbabilities, EPSILON, 1))), -1)),
+        );
+        corpusHits = tf.keep(
+          tf.sum(tf.cast(tf.equal(tf.argMax(corpusProbabilities, -1), corpusTruth), 'int32')),
+        );
+        // The reported loss stays the emotion loss, comparable with runs without the head.
+        emotionLoss = tf.keep(loss);
+        loss = tf.add(loss, corpusLoss);
+      }
       if (training.weightDecay === 0) return loss;
       const penalty = tf.addN(variables.filter(isKernel).map((kernel) => tf.sum(tf.square(kernel))));
       return tf.add(loss, tf.mul(penalty, training.weightDecay)) as tf.Scalar;
     }, variables);
     optimizer.applyGradients(training.clipNorm == null ? grads : clipByGlobalNorm(grads, training.clipNorm));
-    const result: [number, number] = [value.dataSync()[0], (hits as tf.Tensor).dataSync()[0]];
-    hits?.dispose();
+    const result = {
+      loss: (emotionLoss ?? value).dataSync()[0],
+      hits: (hits as tf.Tensor).dataSync()[0],
+      corpusHits: corpusHits?.dataSync()[0] ?? 0,
+    };
+    tf.dispose([hits, corpusHits, emotionLoss].filter((tensor) => tensor !== undefined));
     return result;
   });
 }
@@ -576,7 +649,8 @@ function progressLine(
       : ` | val loss ${f(record.valLoss)} acc ${f(record.valAcc)} UA ${f(record.valUa)}`;
   return (
     `${foldLabel(options)}epoch ${record.epoch}/${epochs} loss ${f(record.loss)} acc ${f(record.acc)}` +
-    `${validation}${improved ? ' *' : ''} | ${record.seconds.toFixed(1)} s` +
+    `${validation}${record.corpusAcc === undefined ? '' : ` | corpus acc ${f(record.corpusAcc)}`}` +
+    `${improved ? ' *' : ''} | ${record.seconds.toFixed(1)} s` +
     ` | ETA ≤ ${duration(foldLeft)} fold, ≤ ${duration(foldLeft + foldsLeft * epochs * perEpoch)} run`
   );
 }
