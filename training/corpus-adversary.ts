@@ -70,9 +70,7 @@ export function attachCorpusAdversary(
   if (config.units > 0) {
     x = dense(builder, config.units, 'relu', { name: 'corpus_hidden' }).apply(x) as tfl.SymbolicTensor;
   }
-  const corpus = dense(builder, corpora, 'softmax', { name: 'corpus_output' }).apply(
-    x,
-  ) as tfl.SymbolicTensor;
+  const corpus = dense(builder, corpora, 'softmax', { name: 'corpus_output' }).apply(x) as tfl.SymbolicTensor;
   const model = tfl.model({
     inputs: emotionModel.inputs,
     outputs: [emotionModel.outputs[0], corpus],

@@ -2,17 +2,13 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../app.ts';
 import { decodeAudio, readAudioInfo } from '../audio/decode.ts';
 import { FlacError } from '../audio/flac.ts';
-import {
-  detectVoiceActivity,
-  MIN_SPEECH_SECONDS,
-  speechSecondsBetween,
-  type VoiceActivity,
-} from '../audio/voice-activity.ts';
+import { detectVoiceActivity, MIN_SPEECH_SECONDS, speechSecondsBetween } from '../audio/voice-activity.ts';
 import { WavError } from '../audio/wav.ts';
 import { ApiError, ErrorEnvelopeSchema } from '../errors.ts';
-import { type AttentionTrack, classifySpans, type Span } from '../runtime/inference.ts';
+import { type ClassifiedWindow, classifyClip } from '../runtime/classify-clip.ts';
+import type { AttentionTrack } from '../runtime/inference.ts';
 import type { ModelStore } from '../runtime/model-store.ts';
-import { cutWindows, meanProbabilities } from '../runtime/timeline.ts';
+import { WINDOW_OVERLAP } from '../runtime/timeline.ts';
 import { AUDIO_MEDIA_TYPES, FILE_FIELD, readUpload } from './read-upload.ts';
 
 const flag = (name: string) =>
@@ -57,7 +53,8 @@ export const ClassifyQuerySchema = z.object({
     .openapi({
       type: 'number',
       description:
-        'Window length in seconds: cut the clip into windows, each with its own result (a timeline).',
+        'Segment length in seconds: cut the clip into segments, each classified from all of its speech like a ' +
+        'whole clip, with its own result (the timeline).',
       example: 3,
     }),
   attention: flag('attention').openapi({
@@ -92,11 +89,39 @@ const WindowSchema = z
     startSeconds: z.number(),
     endSeconds: z.number(),
     speechDetected: z.boolean(),
+    speechSeconds: z.number().openapi({
+      description:
+        'Seconds of speech in the segment or window. An analysis window’s is found on the window alone and is ' +
+        'its weight in the clip’s answer.',
+    }),
     probabilities: ProbabilitiesSchema.nullable(),
     top: TopSchema.nullable(),
     attention: AttentionSchema.nullable(),
   })
-  .openapi('TimelineWindow');
+  .openapi('TimelineWindow', {
+    description:
+      'A segment (with segment) or an analysis window (a clip longer than the model input, without segment). ' +
+      'Attention is given for a window, or a segment classified as one window.',
+  });
+
+const AnalysisSchema = z
+  .object({
+    windowSeconds: z.number().openapi({ description: "Length of each window: the model's input." }),
+    windows: z.number().int().openapi({ description: 'Windows laid over the speech of the clip.' }),
+    classifiedWindows: z
+      .number()
+      .int()
+      .openapi({ description: 'Windows with speech of their own: the ones classified and counted.' }),
+    classifiedSeconds: z
+      .number()
+      .openapi({ description: 'Seconds of the clip inside the classified windows (overlaps counted once).' }),
+    aggregation: z.string().openapi({ description: 'How the windows’ answers make the clip’s.' }),
+  })
+  .openapi('Analysis', {
+    description:
+      'What the answer was computed from. Clips longer than the model input are classified window by window ' +
+      'over all of their speech; the windows come back as the timeline.',
+  });
 
 export const ClassifyResponseSchema = z
   .object({
@@ -115,13 +140,22 @@ export const ClassifyResponseSchema = z
       .openapi({ description: 'Seconds of frames the voice activity check found active.' }),
     durationSeconds: z.number().openapi({ description: 'Length of the decoded clip.' }),
     probabilities: ProbabilitiesSchema.nullable().openapi({
-      description: 'With segment: the mean over the windows with speech.',
+      description: 'From every classified window of the clip, as `analysis.aggregation` says.',
     }),
     top: TopSchema.nullable().openapi({ description: 'The most probable label and its probability.' }),
     attention: AttentionSchema.nullable().openapi({
-      description: 'Only with attention=1 and without segment.',
+      description:
+        'Only with attention=1, without segment, for a clip classified as one window (else see the timeline).',
     }),
-    timeline: z.array(WindowSchema).nullable().openapi({ description: 'Only with segment.' }),
+    analysis: AnalysisSchema.nullable().openapi({ description: 'Null when nothing was classified.' }),
+    timeline: z
+      .array(WindowSchema)
+      .nullable()
+      .openapi({
+        description:
+          'With segment: one entry per segment. Without: one per analysis window when the clip needed more than ' +
+          'one, else null.',
+      }),
     timing: z
       .object({
         decodeMs: z.number(),
@@ -245,17 +279,9 @@ function decodeWithinLimit(bytes: Uint8Array, maxDurationSeconds: number, target
   }
 }
 
-/**
- * The spans to classify: the whole clip, or its windows with enough speech. When the clip has speech but no
- * window holds enough of it, the window holding the most is classified.
- */
-function spansToClassify(windows: readonly Span[], activity: VoiceActivity): Span[] {
-  const speech = windows.map((window) =>
-    speechSecondsBetween(activity, window.startSeconds, window.endSeconds),
-  );
-  const withSpeech = windows.filter((_, index) => speech[index] >= MIN_SPEECH_SECONDS);
-  return withSpeech.length > 0 ? withSpeech : [windows[speech.indexOf(Math.max(...speech))]];
-}
+export const AGGREGATION =
+  `speech-weighted mean of the windows' log-probabilities, renormalised; windows of the model input's length ` +
+  `overlapping by up to ${WINDOW_OVERLAP * 100} %, laid over the speech; windows without speech of their own do not count`;
 
 interface StageTimes {
   decodeMs: number;
@@ -316,7 +342,7 @@ export function registerClassifyRoute(app: OpenAPIHono<AppEnv>, store: ModelStor
       };
       return c.json(body, 200);
     };
-    const unclassified = { probabilities: null, top: null, attention: null, timeline: null };
+    const unclassified = { probabilities: null, top: null, attention: null, analysis: null, timeline: null };
 
     if (durationSeconds < config.minDurationSeconds) {
       const message = `expected at least ${config.minDurationSeconds} s of audio, got ${seconds(durationSeconds)} s`;
@@ -338,38 +364,72 @@ export function registerClassifyRoute(app: OpenAPIHono<AppEnv>, store: ModelStor
     const loadStart = performance.now();
     const served = await store.load(modelId);
     times.modelLoadMs = performance.now() - loadStart;
-    const windows: Span[] =
-      query.segment === undefined
-        ? [{ startSeconds: 0, endSeconds: durationSeconds }]
-        : cutWindows(durationSeconds, query.segment, config.minDurationSeconds);
-    const spans = spansToClassify(windows, activity);
-    const classified = classifySpans(served, samples, spans, { attention: query.attention });
-    times.featuresMs = classified.featuresMs;
-    times.inferenceMs = classified.inferenceMs;
-    const { predictions } = classified;
-    const predictionOf = new Map(spans.map((span, index) => [span, predictions[index]]));
-    const clip = meanProbabilities(predictions.map((prediction) => prediction.probabilities));
+    const result = classifyClip(served, samples, {
+      attention: query.attention,
+      segmentSeconds: query.segment,
+      minSegmentSeconds: config.minDurationSeconds,
+    });
+    times.featuresMs = result.featuresMs;
+    times.inferenceMs = result.inferenceMs;
+    const clip = result.probabilities as Float32Array;
+    const windows = result.segments.flatMap((segment) => segment.windows);
+    const classified = windows.filter((window) => window.prediction !== null);
+    const windowJson = (window: ClassifiedWindow) => ({
+      startSeconds: round(window.startSeconds),
+      endSeconds: round(window.endSeconds),
+      speechDetected: window.prediction !== null,
+      speechSeconds: round(window.speechSeconds),
+      probabilities: window.prediction ? named(metadata.labels, window.prediction.probabilities) : null,
+      top: window.prediction ? topOf(metadata.labels, window.prediction.probabilities) : null,
+      attention: window.prediction ? attentionJson(window.prediction.attention) : null,
+    });
     return respond({
       outcome: 'classified',
       speechDetected: true,
       speechSeconds: round(activity.speechSeconds),
       probabilities: named(metadata.labels, clip),
       top: topOf(metadata.labels, clip),
-      attention: query.segment === undefined ? attentionJson(predictions[0].attention) : null,
+      attention:
+        query.segment === undefined && windows.length === 1
+          ? attentionJson(classified[0].prediction?.attention ?? null)
+          : null,
+      analysis: {
+        windowSeconds: round(result.windowSeconds),
+        windows: windows.length,
+        classifiedWindows: classified.length,
+        classifiedSeconds: round(coveredSeconds(classified)),
+        aggregation: AGGREGATION,
+      },
       timeline:
-        query.segment === undefined
-          ? null
-          : windows.map((window) => {
-              const prediction = predictionOf.get(window);
+        query.segment !== undefined
+          ? result.segments.map((segment) => {
+              const only = segment.windows.length === 1 ? segment.windows[0].prediction : null;
               return {
-                startSeconds: round(window.startSeconds),
-                endSeconds: round(window.endSeconds),
-                speechDetected: prediction !== undefined,
-                probabilities: prediction ? named(metadata.labels, prediction.probabilities) : null,
-                top: prediction ? topOf(metadata.labels, prediction.probabilities) : null,
-                attention: prediction ? attentionJson(prediction.attention) : null,
+                startSeconds: round(segment.startSeconds),
+                endSeconds: round(segment.endSeconds),
+                speechDetected: segment.probabilities !== null,
+                speechSeconds: round(
+                  speechSecondsBetween(activity, segment.startSeconds, segment.endSeconds),
+                ),
+                probabilities: segment.probabilities ? named(metadata.labels, segment.probabilities) : null,
+                top: segment.probabilities ? topOf(metadata.labels, segment.probabilities) : null,
+                attention: only ? attentionJson(only.attention) : null,
               };
-            }),
+            })
+          : windows.length > 1
+            ? windows.map(windowJson)
+            : null,
     });
   });
+}
+
+/** Seconds inside at least one of the windows (sorted by start, as classifyClip gives them). */
+function coveredSeconds(windows: readonly ClassifiedWindow[]): number {
+  let covered = 0;
+  let reached = Number.NEGATIVE_INFINITY;
+  for (const { startSeconds, endSeconds } of windows) {
+    covered += Math.max(0, endSeconds - Math.max(startSeconds, reached));
+    reached = Math.max(reached, endSeconds);
+  }
+  return covered;
 }

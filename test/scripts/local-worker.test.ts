@@ -53,7 +53,7 @@ describe('the deployable bundle', () => {
     const body = (await response.json()) as { outcome: string; probabilities: Record<string, number> };
     expect(response.status, `${JSON.stringify(body)}\n${worker.log()}`).toBe(200);
     expect(body.outcome).toBe('classified');
-    const reference = expected['tiny-blstm'].probabilities;
+    const reference = expected['tiny-blstm'].clip.probabilities;
     Object.values(body.probabilities).forEach((probability, i) => {
       expect(Math.abs(probability - reference[i])).toBeLessThan(1e-4);
     });

@@ -18,7 +18,12 @@ beforeAll(async () => {
 const LABELS = ['a', 'b', 'c'];
 const FRAMES = 8;
 const DIMS = 4;
-const model = resolveModelConfig({ architecture: 'attention-blstm', units: 8, attentionUnits: 4, denseUnits: 8 });
+const model = resolveModelConfig({
+  architecture: 'attention-blstm',
+  units: 8,
+  attentionUnits: 4,
+  denseUnits: 8,
+});
 
 /** Class k raises feature k; corpus 1 raises feature 3 (a studio's colour, unrelated to the emotion). */
 function synthetic(count: number, seed: number): FeatureSet {
@@ -50,7 +55,9 @@ describe('GradientReversal', () => {
       [-1, 5],
     ]);
     expect(Array.from((layer.apply(x) as tf.Tensor).dataSync())).toEqual([1, -2, 3, 0.5]);
-    const gradient = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(layer.apply(input) as tf.Tensor, weights)))(x);
+    const gradient = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(layer.apply(input) as tf.Tensor, weights)))(
+      x,
+    );
     expect(Array.from(gradient.dataSync())).toEqual([-0.8, -1.2, 0.4, -2].map((v) => expect.closeTo(v, 6)));
     tf.dispose([x, weights, gradient]);
   });

@@ -9,7 +9,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { DEFAULT_TARGET_RATE } from '../../functions/audio/decode.ts';
 import { loadLstmKernels, useFrontEndKernels } from '../../functions/kernels/load-node.ts';
 import { registerFastRecurrentLayers } from '../../functions/model/fast-lstm.ts';
-import { classifySpans } from '../../functions/runtime/inference.ts';
+import { classifyClip } from '../../functions/runtime/classify-clip.ts';
 import type { ModelFiles } from '../../functions/runtime/model-source.ts';
 import { createModelStore, type ModelStore } from '../../functions/runtime/model-store.ts';
 import { initTrainingBackend } from '../backend.ts';
@@ -218,12 +218,15 @@ const loaded = await loadCorpus(dataPath, {
       leaveOut("speaker is not among fold 1's test speakers");
       return;
     }
-    // The whole clip as one span: what POST /v1/classify does without `segment`.
-    const span = { startSeconds: 0, endSeconds: audio.samples.length / audio.sampleRate };
-    const outcome = classifySpans(served, audio.samples, [span], { attention: false });
+    // All of the clip's speech, window by window: what POST /v1/classify does without `segment`.
+    const outcome = classifyClip(served, audio.samples, { attention: false });
     featuresMs += outcome.featuresMs;
     inferenceMs += outcome.inferenceMs;
-    const probabilities = outcome.predictions[0].probabilities;
+    const { probabilities } = outcome;
+    if (probabilities === null) {
+      leaveOut('no speech found (the API answers no_speech)');
+      return;
+    }
     let best = 0;
     for (let i = 1; i < probabilities.length; i++) if (probabilities[i] > probabilities[best]) best = i;
     results.push({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cutWindows, meanProbabilities } from '../../../functions/runtime/timeline.ts';
+import { aggregateWindows, cutWindows, planWindows } from '../../../functions/runtime/timeline.ts';
 
 describe('cutWindows', () => {
   it('cuts a clip into equal windows when the segment divides it', () => {
@@ -35,13 +35,91 @@ describe('cutWindows', () => {
   });
 });
 
-describe('meanProbabilities', () => {
-  it('averages element-wise', () => {
-    const mean = meanProbabilities([Float32Array.of(0.2, 0.8), Float32Array.of(0.6, 0.4)]);
-    expect(Array.from(mean)).toEqual([expect.closeTo(0.4, 6), expect.closeTo(0.6, 6)]);
+const spans = (windows: { startSeconds: number; endSeconds: number }[]) =>
+  windows.map((window) => [Number(window.startSeconds.toFixed(6)), Number(window.endSeconds.toFixed(6))]);
+
+describe('planWindows', () => {
+  it('keeps a span no longer than the window as one window, whatever its speech', () => {
+    expect(planWindows({ startSeconds: 0, endSeconds: 2.5 }, { startSeconds: 1, endSeconds: 2 }, 3)).toEqual([
+      { startSeconds: 0, endSeconds: 2.5 },
+    ]);
+    expect(planWindows({ startSeconds: 4, endSeconds: 7 }, null, 3)).toEqual([
+      { startSeconds: 4, endSeconds: 7 },
+    ]);
   });
 
-  it('rejects an empty list', () => {
-    expect(() => meanProbabilities([])).toThrow('expected at least one probability vector, got 0');
+  it('centres one window on speech that fits in it, inside the clip', () => {
+    expect(
+      spans(planWindows({ startSeconds: 0, endSeconds: 10 }, { startSeconds: 4, endSeconds: 6 }, 3)),
+    ).toEqual([[3.5, 6.5]]);
+    expect(
+      spans(planWindows({ startSeconds: 0, endSeconds: 10 }, { startSeconds: 0, endSeconds: 1 }, 3)),
+    ).toEqual([[0, 3]]);
+    expect(
+      spans(planWindows({ startSeconds: 0, endSeconds: 10 }, { startSeconds: 9, endSeconds: 10 }, 3)),
+    ).toEqual([[7, 10]]);
+  });
+
+  it('spreads full windows evenly over longer speech, overlapping by at least half, ends on its edges', () => {
+    const windows = planWindows(
+      { startSeconds: 0, endSeconds: 30 },
+      { startSeconds: 2.25, endSeconds: 12.75 },
+      3,
+    );
+    // Speech with margins: 2 … 13 s (11 s) → ⌈8 / 1.5⌉ + 1 = 7 windows, 8/6 s apart.
+    expect(windows).toHaveLength(7);
+    expect(windows[0].startSeconds).toBeCloseTo(2, 9);
+    expect(windows[6].endSeconds).toBeCloseTo(13, 9);
+    for (const window of windows) expect(window.endSeconds - window.startSeconds).toBeCloseTo(3, 9);
+    for (let i = 1; i < windows.length; i++) {
+      expect(windows[i].startSeconds - windows[i - 1].startSeconds).toBeCloseTo(8 / 6, 9);
+    }
+  });
+
+  it('tiles the whole span when no speech was found', () => {
+    expect(spans(planWindows({ startSeconds: 10, endSeconds: 16 }, null, 3))).toEqual([
+      [10, 13],
+      [11.5, 14.5],
+      [13, 16],
+    ]);
+  });
+
+  it('refuses a window that is not positive', () => {
+    expect(() => planWindows({ startSeconds: 0, endSeconds: 1 }, null, 0)).toThrow(
+      'expected a positive window length, got 0',
+    );
+  });
+});
+
+describe('aggregateWindows', () => {
+  it('is the renormalised speech-weighted geometric mean', () => {
+    const rows = [Float32Array.of(0.2, 0.8), Float32Array.of(0.6, 0.4)];
+    const out = aggregateWindows(rows, [3, 1]);
+    const a = 0.2 ** 0.75 * 0.6 ** 0.25;
+    const b = 0.8 ** 0.75 * 0.4 ** 0.25;
+    expect(Array.from(out)).toEqual([expect.closeTo(a / (a + b), 6), expect.closeTo(b / (a + b), 6)]);
+  });
+
+  it('gives one window its own probabilities and ignores windows of weight 0', () => {
+    const only = Float32Array.of(0.1, 0.3, 0.6);
+    expect(Array.from(aggregateWindows([only, Float32Array.of(1, 0, 0)], [2, 0]))).toEqual(
+      Array.from(only).map((value) => expect.closeTo(value, 6)),
+    );
+  });
+
+  it('stays finite when a window gives a label probability 0', () => {
+    const out = aggregateWindows([Float32Array.of(0, 1), Float32Array.of(0.5, 0.5)], [1, 1]);
+    expect(out.every(Number.isFinite)).toBe(true);
+    expect(out[1]).toBeGreaterThan(0.99);
+  });
+
+  it('refuses mismatched weights and an empty or weightless list', () => {
+    expect(() => aggregateWindows([Float32Array.of(1)], [])).toThrow(
+      'expected one weight per window (1), got 0',
+    );
+    expect(() => aggregateWindows([], [])).toThrow(
+      'expected at least one window with a positive weight, got none',
+    );
+    expect(() => aggregateWindows([Float32Array.of(1)], [0])).toThrow(/positive weight/);
   });
 });

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudio } from '../../../functions/audio/decode.ts';
 import { encodeWav } from '../../../functions/audio/wav-encode.ts';
-import { classifySpans } from '../../../functions/runtime/inference.ts';
+import { classifyClip } from '../../../functions/runtime/classify-clip.ts';
 import { createModelStore, type ServedModel } from '../../../functions/runtime/model-store.ts';
 import { evaluate, type Metrics } from '../../../training/evaluation/metrics.ts';
 import { readModelSource } from '../../fixtures/models/read-models.ts';
@@ -29,14 +29,20 @@ interface Report {
 
 const runEvaluate = (args: string[]) => runCli('evaluate', args);
 
-/** A tone with a little noise: each clip differs in pitch, level and length, so predictions differ too. */
-function toneClip(index: number): Uint8Array {
+/**
+ * A tone in syllable-long bursts (so voice activity finds speech in it) with a little noise: each clip differs
+ * in pitch, level and length, so predictions differ too.
+ */
+function burstClip(index: number): Uint8Array {
   const sampleRate = 16000;
   const samples = new Float32Array(Math.round(sampleRate * (0.6 + 0.35 * (index % 5))));
   const frequency = 150 * (index + 1);
   const amplitude = 0.05 + 0.09 * (index % 4);
+  const syllable = 0.25 * sampleRate;
   for (let i = 0; i < samples.length; i++) {
-    samples[i] = amplitude * Math.sin((2 * Math.PI * frequency * i) / sampleRate) + 0.01 * Math.sin(i * i);
+    const envelope = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / syllable);
+    samples[i] =
+      amplitude * envelope * Math.sin((2 * Math.PI * frequency * i) / sampleRate) + 0.01 * Math.sin(i * i);
   }
   return encodeWav(samples, sampleRate);
 }
@@ -83,7 +89,7 @@ describe('npm run evaluate', () => {
   beforeAll(async () => {
     scratch = await mkdtemp(join(tmpdir(), 'ser-eval-'));
     corpus = join(scratch, 'corpus');
-    for (const [index, file] of FILES.entries()) await writeClip(corpus, file, toneClip(index));
+    for (const [index, file] of FILES.entries()) await writeClip(corpus, file, burstClip(index));
     unknownProtocol = await evaluateToJson(TINY_CNN, [], scratch);
   });
 
@@ -110,9 +116,7 @@ describe('npm run evaluate', () => {
     const served: ServedModel = await store.load('tiny-cnn');
     for (const item of unknownProtocol.report.items) {
       const audio = decodeAudio(await readFile(join(corpus, item.file)));
-      const span = { startSeconds: 0, endSeconds: audio.samples.length / audio.sampleRate };
-      const expected = classifySpans(served, audio.samples, [span], { attention: false }).predictions[0]
-        .probabilities;
+      const expected = classifyClip(served, audio.samples, { attention: false }).probabilities ?? [];
       // The CLI runs on wasm, this on cpu: the same network within float rounding.
       item.probabilities.forEach((p, i) => {
         expect(Math.abs(p - expected[i]), `${item.file} probability ${i}`).toBeLessThan(1e-5);
@@ -120,7 +124,7 @@ describe('npm run evaluate', () => {
       const best = item.probabilities.indexOf(Math.max(...item.probabilities));
       expect(item.predicted).toBe(served.metadata.labels[best]);
     }
-    // The tones are varied enough that the random-weight model does not answer one label for all.
+    // The bursts are varied enough that the random-weight model does not answer one label for all.
     expect(new Set(unknownProtocol.report.items.map((item) => item.predicted)).size).toBeGreaterThan(1);
   });
 

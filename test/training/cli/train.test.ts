@@ -72,7 +72,9 @@ describe('npm run train', () => {
   it.each([['-1'], ['1.5'], ['seven']])('refuses --seed %s', async (seed) => {
     const outcome = await runCli('train', ['x.json', `--seed=${seed}`]);
     expect(outcome.code).toBe(2);
-    expect(outcome.stderr).toContain(`expected --seed to be a whole number from 0 to 999999999, got '${seed}'`);
+    expect(outcome.stderr).toContain(
+      `expected --seed to be a whole number from 0 to 999999999, got '${seed}'`,
+    );
   });
 
   it('refuses a malformed --part', async () => {

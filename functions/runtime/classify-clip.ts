@@ -1,0 +1,124 @@
+/**
+ * A whole clip (or each segment of it) classified from all of its speech: the windows of timeline.ts, each
+ * checked for speech of its own, the ones with speech run through the network as one batch, their answers
+ * combined by aggregateWindows. The Worker's /v1/classify, `npm run evaluate` and `npm run classify` all call
+ * {@link classifyClip}.
+ */
+import { detectVoiceActivity, MIN_SPEECH_SECONDS, type VoiceActivity } from '../audio/voice-activity.ts';
+import { classifySpans, type Span, type SpanPrediction } from './inference.ts';
+import type { ServedModel } from './model-store.ts';
+import { aggregateWindows, cutWindows, planWindows } from './timeline.ts';
+
+export interface ClassifiedWindow extends Span {
+  /** Seconds of speech voice activity finds in the window on its own; its weight in the aggregate. */
+  speechSeconds: number;
+  /** Null when the window has too little speech of its own to be classified (it does not vote). */
+  prediction: SpanPrediction | null;
+}
+
+export interface ClassifiedSegment extends Span {
+  windows: ClassifiedWindow[];
+  /** The aggregate over the segment's classified windows; null when none has speech. */
+  probabilities: Float32Array | null;
+}
+
+export interface ClipClassification {
+  /** Length of every window of a span longer than the model's input: the input's length. */
+  windowSeconds: number;
+  /** The whole clip as one segment, or its `segmentSeconds` pieces. */
+  segments: ClassifiedSegment[];
+  /** The aggregate over every classified window of the clip; null when no window has speech. */
+  probabilities: Float32Array | null;
+  featuresMs: number;
+  inferenceMs: number;
+}
+
+export interface ClipOptions {
+  attention: boolean;
+  /** Cut the clip into segments of this many seconds, each with its own answer (a timeline). */
+  segmentSeconds?: number;
+  /** A last segment shorter than this joins the one before it. */
+  minSegmentSeconds?: number;
+}
+
+/** Seconds of audio the model's input holds: its frames' centres span (frames − 1) hops. */
+export function modelWindowSeconds(served: ServedModel): number {
+  const { hop, sampleRate } = served.extractor.config;
+  return ((served.metadata.inputFrames - 1) * hop) / sampleRate;
+}
+
+/** From the first to the last active frame of `activity` inside `span`, or null when none is. */
+function speechExtent(activity: VoiceActivity, span: Span): Span | null {
+  const { active, hopSeconds } = activity;
+  const first = Math.max(0, Math.ceil(span.startSeconds / hopSeconds - 1e-9));
+  const end = Math.min(active.length, Math.ceil(span.endSeconds / hopSeconds - 1e-9));
+  let firstActive = -1;
+  let lastActive = -1;
+  for (let frame = first; frame < end; frame++) {
+    if (active[frame] === 0) continue;
+    if (firstActive < 0) firstActive = frame;
+    lastActive = frame;
+  }
+  if (firstActive < 0) return null;
+  return { startSeconds: firstActive * hopSeconds, endSeconds: (lastActive + 1) * hopSeconds };
+}
+
+export function classifyClip(
+  served: ServedModel,
+  samples: Float32Array,
+  options: ClipOptions,
+): ClipClassification {
+  const { sampleRate } = served.extractor.config;
+  const durationSeconds = samples.length / sampleRate;
+  const windowSeconds = modelWindowSeconds(served);
+  const activity = detectVoiceActivity(samples, sampleRate);
+  const segments =
+    options.segmentSeconds === undefined
+      ? [{ startSeconds: 0, endSeconds: durationSeconds }]
+      : cutWindows(durationSeconds, options.segmentSeconds, options.minSegmentSeconds ?? 0);
+  const planned = segments.map((segment) =>
+    planWindows(segment, speechExtent(activity, segment), windowSeconds).map((window) => {
+      const from = Math.round(window.startSeconds * sampleRate);
+      const to = Math.min(samples.length, Math.round(window.endSeconds * sampleRate));
+      const own = detectVoiceActivity(samples.subarray(from, to), sampleRate);
+      return { ...window, speechSeconds: own.speechSeconds, voting: own.speechDetected };
+    }),
+  );
+  const all = planned.flat();
+  if (!all.some((window) => window.voting) && activity.speechDetected) {
+    // Speech too scattered for any window to hold enough of it on its own: classify the window with the most.
+    const most = all.reduce((best, window) => (window.speechSeconds > best.speechSeconds ? window : best));
+    most.voting = true;
+    most.speechSeconds = Math.max(most.speechSeconds, MIN_SPEECH_SECONDS);
+  }
+  const voting = all.filter((window) => window.voting);
+  const classified =
+    voting.length === 0
+      ? { predictions: [], featuresMs: 0, inferenceMs: 0 }
+      : classifySpans(served, samples, voting, { attention: options.attention });
+  const predictionOf = new Map(voting.map((window, index) => [window, classified.predictions[index]]));
+  const aggregate = (windows: typeof all) => {
+    const used = windows.filter((window) => window.voting);
+    if (used.length === 0) return null;
+    return aggregateWindows(
+      used.map((window) => (predictionOf.get(window) as SpanPrediction).probabilities),
+      used.map((window) => window.speechSeconds),
+    );
+  };
+  return {
+    windowSeconds,
+    segments: segments.map((segment, index) => ({
+      ...segment,
+      windows: planned[index].map((window) => ({
+        startSeconds: window.startSeconds,
+        endSeconds: window.endSeconds,
+        speechSeconds: window.speechSeconds,
+        prediction: predictionOf.get(window) ?? null,
+      })),
+      probabilities: aggregate(planned[index]),
+    })),
+    probabilities: aggregate(all),
+    featuresMs: classified.featuresMs,
+    inferenceMs: classified.inferenceMs,
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * Issue #12: a clip longer than the model's input is classified from all of its speech, and silence or steady
+ * noise between utterances gives no vote. Long clips are built from the committed speech clip and sent through
+ * the deployed Worker entry (functions/index.ts, the bundled served model), as a client would send them.
+ */
+import { SELF } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { decodeAudio } from '../../functions/audio/decode.ts';
+import { encodeWav } from '../../functions/audio/wav-encode.ts';
+import { bundledModels } from '../../functions/model/bundled-models.ts';
+import type { ClassifyResponse } from '../../functions/routes/classify.ts';
+import { silence, whiteNoise } from '../fixtures/audio/synthetic.ts';
+import { speechWav } from '../workers/harness.ts';
+
+const hasModel = (bundledModels.registry?.models.length ?? 0) > 0;
+const RATE = 16000;
+
+const concat = (...parts: Float32Array[]) => {
+  const out = new Float32Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+};
+
+async function classify(samples: Float32Array, query = ''): Promise<ClassifyResponse> {
+  const response = await SELF.fetch(`http://worker.test/v1/classify${query}`, {
+    method: 'POST',
+    headers: { 'content-type': 'audio/wav' },
+    body: encodeWav([samples], RATE),
+  });
+  const body = await response.json();
+  expect(response.status, JSON.stringify(body)).toBe(200);
+  return body as ClassifyResponse;
+}
+
+const rms = (samples: Float32Array) => Math.sqrt(samples.reduce((sum, x) => sum + x * x, 0) / samples.length);
+const difference = (a: ClassifyResponse, b: ClassifyResponse) =>
+  Math.max(
+    ...a.labels.map((label) => Math.abs((a.probabilities?.[label] ?? 0) - (b.probabilities?.[label] ?? 0))),
+  );
+
+describe.skipIf(!hasModel)('long clips through the served model', () => {
+  const clip = decodeAudio(speechWav(), { targetRate: RATE }).samples;
+  // 9.5 s of speech: the clip three times over.
+  const speech = concat(clip, clip, clip);
+
+  it('classifies every second of a long clip, window by window, and says so', async () => {
+    const result = await classify(speech);
+    const { analysis, timeline } = result;
+    console.log(
+      `9.5 s of speech: ${analysis?.classifiedWindows}/${analysis?.windows} windows, ` +
+        `${analysis?.classifiedSeconds} s classified, top ${result.top?.label} ${result.top?.confidence.toFixed(3)}`,
+    );
+    expect(analysis?.windowSeconds).toBeCloseTo(2.992, 3);
+    expect(analysis?.windows).toBeGreaterThanOrEqual(5);
+    expect(analysis?.classifiedSeconds).toBeGreaterThan(0.9 * (speech.length / RATE));
+    expect(timeline).toHaveLength(analysis?.windows ?? -1);
+    // The speech repeats, so its answer is the clip's own.
+    const single = await classify(clip);
+    expect(single.timeline).toBeNull();
+    expect(single.analysis).toMatchObject({ windows: 1, classifiedWindows: 1 });
+    console.log(
+      `the 3.15 s clip alone: top ${single.top?.label}; max |Δp| ${difference(result, single).toFixed(3)}`,
+    );
+    expect(result.top?.label).toBe(single.top?.label);
+  });
+
+  it.each([
+    ['4 s of digital silence', silence(4)],
+    ['4 s of white noise as loud as the speech', whiteNoise(4, 0, 3).map((x) => x * rms(clip))],
+  ])('gives speech, %s, speech the label of its speech', async (_, gap) => {
+    const reference = await classify(concat(speech, speech));
+    const result = await classify(concat(speech, gap, speech));
+    const gapStart = speech.length / RATE;
+    const gapEnd = gapStart + gap.length / RATE;
+    const inGap = (result.timeline ?? []).filter(
+      (window) => window.startSeconds >= gapStart && window.endSeconds <= gapEnd,
+    );
+    console.log(
+      `${_}: top ${result.top?.label} (speech alone ${reference.top?.label}), max |Δp| ${difference(result, reference).toFixed(3)}, ` +
+        `${inGap.length} windows inside the gap, ${result.analysis?.classifiedWindows}/${result.analysis?.windows} classified`,
+    );
+    expect(inGap.length).toBeGreaterThan(0);
+    for (const window of inGap) {
+      expect(window.speechDetected).toBe(false);
+      expect(window.probabilities).toBeNull();
+    }
+    expect(result.top?.label).toBe(reference.top?.label);
+    expect(difference(result, reference)).toBeLessThan(0.1);
+  });
+});
