@@ -43,6 +43,23 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
   });
   app.onError(renderError);
   app.notFound((c) => {
+    // A route's path with a trailing slash is that route; a route's path with another method is a 405.
+    const { path, method } = c.req;
+    const trimmed = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+    const allowed = methodsOf(app, trimmed);
+    if (trimmed !== path && allowed.includes(method)) {
+      const url = new URL(c.req.url);
+      url.pathname = trimmed;
+      return app.fetch(new Request(url, c.req.raw), c.env);
+    }
+    if (allowed.length > 0 && !(method === 'HEAD' && allowed.includes('GET'))) {
+      c.header('Allow', allowed.join(', '));
+      return errorResponse(
+        c,
+        'method_not_allowed',
+        `expected ${allowed.join(' or ')} on ${trimmed}, got ${method}`,
+      );
+    }
     // The assets layer answers site paths before the Worker runs; this covers setups where it does not
     // (run_worker_first everywhere, the vitest pool). API paths never fall through to the site.
     const sitePath = !c.req.path.startsWith('/v1/') && (c.req.method === 'GET' || c.req.method === 'HEAD');
@@ -70,4 +87,10 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
   registerClassifyRoute(app, store);
   registerDocsRoutes(app);
   return app;
+}
+
+/** The methods the app has a route for at `path` (middleware, registered for every method, aside). */
+function methodsOf(app: OpenAPIHono<AppEnv>, path: string): string[] {
+  const methods = app.routes.filter((route) => route.path === path && route.method !== 'ALL');
+  return [...new Set(methods.map((route) => route.method))];
 }

@@ -9,9 +9,11 @@ export const ERROR_STATUS = {
   empty_body: 400,
   malformed_multipart: 400,
   missing_file: 400,
+  incomplete_body: 400,
   invalid_query: 400,
   unknown_model: 404,
   not_found: 404,
+  method_not_allowed: 405,
   body_too_large: 413,
   audio_too_long: 413,
   unsupported_media_type: 415,
@@ -55,6 +57,7 @@ export class ApiError extends Error {
 const CODE_FOR_HTTP_STATUS: Partial<Record<number, ErrorCode>> = {
   400: 'invalid_query',
   404: 'not_found',
+  405: 'method_not_allowed',
   413: 'body_too_large',
   415: 'unsupported_media_type',
 };

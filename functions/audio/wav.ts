@@ -38,6 +38,7 @@ export type WavErrorCode =
   | 'bad_block_align'
   | 'size_mismatch'
   | 'non_finite_sample'
+  | 'sample_out_of_range'
   | 'empty';
 
 /** A WAV file this decoder cannot or will not read. `code` is stable; the message is for people. */
@@ -175,7 +176,7 @@ export function downmixPcm16(interleaved: Int16Array, channels: number, out: Flo
   accumulatePcm16(interleaved, new Array(channels).fill(out), 1 / channels);
 }
 
-/** Full decode to planar float channels in [-1, 1] (float input keeps its values, which must be finite). */
+/** Full decode to planar float channels in [-1, 1] (float input keeps its values: finite, within ±MAX_FLOAT_SAMPLE). */
 export function decodeWav(bytes: Uint8Array | ArrayBuffer): { info: WavInfo; channels: Float32Array[] } {
   const input = toBytes(bytes);
   const parsed = parseWav(input);
@@ -420,14 +421,14 @@ function accumulateSamples(
     case 'float32':
       for (let frame = 0; frame < frames; frame++) {
         for (let c = 0; c < count; c++, at += 4) {
-          targets[c][frame] += finite(view.getFloat32(at, true), frame, c) * weight;
+          targets[c][frame] += plausibleFloat(view.getFloat32(at, true), frame, c) * weight;
         }
       }
       return;
     case 'float64':
       for (let frame = 0; frame < frames; frame++) {
         for (let c = 0; c < count; c++, at += 8) {
-          targets[c][frame] += finite(view.getFloat64(at, true), frame, c) * weight;
+          targets[c][frame] += plausibleFloat(view.getFloat64(at, true), frame, c) * weight;
         }
       }
       return;
@@ -466,12 +467,24 @@ function accumulatePcm16(samples: Int16Array, targets: Float32Array[], weight: n
   }
 }
 
-function finite(value: number, frame: number, channel: number): number {
+/**
+ * Float samples past this magnitude (60 dB over full scale) are not audio but a broken writer or garbage: overs
+ * of a few dB are common and fine, the front end is level-invariant.
+ */
+export const MAX_FLOAT_SAMPLE = 1000;
+
+function plausibleFloat(value: number, frame: number, channel: number): number {
   // value - value is 0 for every finite number and NaN for NaN and ±Infinity.
   if (value - value !== 0) {
     throw new WavError(
       'non_finite_sample',
       `expected finite float samples, got ${value} at frame ${frame} of channel ${channel}`,
+    );
+  }
+  if (value > MAX_FLOAT_SAMPLE || value < -MAX_FLOAT_SAMPLE) {
+    throw new WavError(
+      'sample_out_of_range',
+      `expected float samples within ±${MAX_FLOAT_SAMPLE} (full scale is ±1), got ${value} at frame ${frame} of channel ${channel}`,
     );
   }
   return value;

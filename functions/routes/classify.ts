@@ -9,14 +9,8 @@ import { type ClassifiedWindow, classifyClip } from '../runtime/classify-clip.ts
 import type { AttentionTrack } from '../runtime/inference.ts';
 import type { ModelStore } from '../runtime/model-store.ts';
 import { WINDOW_OVERLAP } from '../runtime/timeline.ts';
+import { queryFlag } from './query-flag.ts';
 import { AUDIO_MEDIA_TYPES, FILE_FIELD, readUpload } from './read-upload.ts';
-
-const flag = (name: string) =>
-  z
-    .enum(['0', '1'], { error: (issue) => `expected ${name} to be 0 or 1, got '${issue.input}'` })
-    .optional()
-    .transform((value) => value === '1')
-    .openapi({ type: 'string', enum: ['0', '1'] });
 
 /** Shortest `segment` accepted: bounds the work per request to `MAX_DURATION_SECONDS` windows. */
 export const MIN_SEGMENT_SECONDS = 1;
@@ -57,11 +51,13 @@ export const ClassifyQuerySchema = z.object({
         'whole clip, with its own result (the timeline).',
       example: 3,
     }),
-  attention: flag('attention').openapi({
-    description: '1: return attention weights over time (models with an attention layer; null otherwise).',
+  attention: queryFlag('attention').openapi({
+    description:
+      '1 or true: return attention weights over time (models with an attention layer; null otherwise).',
   }),
-  strict: flag('strict').openapi({
-    description: '1: answer 422 for a clip that is too short or has no speech, instead of a 200 saying so.',
+  strict: queryFlag('strict').openapi({
+    description:
+      '1 or true: answer 422 for a clip that is too short or has no speech, instead of a 200 saying so.',
   }),
 });
 
@@ -206,7 +202,10 @@ export const classifyRoute = createRoute({
       description: 'The classification',
       content: { 'application/json': { schema: ClassifyResponseSchema } },
     },
-    400: errorResponse('Malformed audio, empty body, multipart without a file, or a bad query value'),
+    400: errorResponse(
+      'Malformed audio (including float samples beyond ±1000), empty or cut-off body, multipart without a file, ' +
+        'or a bad query value',
+    ),
     404: errorResponse('Unknown model'),
     413: errorResponse('Body larger than MAX_BODY_BYTES or audio longer than MAX_DURATION_SECONDS'),
     415: errorResponse('Unsupported media type or audio encoding'),

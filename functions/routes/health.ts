@@ -3,17 +3,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { AppEnv } from '../app.ts';
 import { ErrorEnvelopeSchema } from '../errors.ts';
 import type { ModelStore } from '../runtime/model-store.ts';
+import { queryFlag } from './query-flag.ts';
 
 export const HealthQuerySchema = z.object({
-  memory: z
-    .enum(['0', '1'], { error: (issue) => `expected memory to be 0 or 1, got '${issue.input}'` })
-    .optional()
-    .transform((value) => value === '1')
-    .openapi({
-      type: 'string',
-      enum: ['0', '1'],
-      description: '1: add the tfjs memory figures of this isolate (for load tests and leak checks).',
-    }),
+  memory: queryFlag('memory').openapi({
+    description: '1 or true: add the tfjs memory figures of this isolate (for load tests and leak checks).',
+  }),
 });
 
 export const HealthMemorySchema = z

@@ -30,7 +30,12 @@ async function readCapped(request: Request, maxBytes: number): Promise<Uint8Arra
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await reader.read().catch((error: unknown) => {
+      throw new ApiError(
+        'incomplete_body',
+        `expected the whole request body, but reading it failed after ${total} bytes: ${String(error)}`,
+      );
+    });
     if (done) break;
     total += value.byteLength;
     if (total > maxBytes) {

@@ -55,9 +55,9 @@ describe('GET /healthz', () => {
     });
   });
 
-  it('refuses a memory value other than 0 or 1', async () => {
+  it('refuses a memory value other than 0, 1, true or false', async () => {
     expect(await expectError(await call('/healthz?memory=yes'), 400, 'invalid_query')).toBe(
-      "expected memory to be 0 or 1, got 'yes'",
+      "expected memory to be 0, 1, true or false, got 'yes'",
     );
   });
 });

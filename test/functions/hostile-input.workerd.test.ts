@@ -477,7 +477,7 @@ const cases: HostileCase[] = [
     send: () => postClassify(speechClip(), { query: 'attention=yes' }),
     status: 400,
     code: 'invalid_query',
-    says: "expected attention to be 0 or 1, got 'yes'",
+    says: "expected attention to be 0, 1, true or false, got 'yes'",
   },
   {
     name: 'strict=2',
@@ -487,13 +487,13 @@ const cases: HostileCase[] = [
     says: 'strict',
   },
   // Methods and routes
-  { name: 'GET /v1/classify', send: () => call('/v1/classify'), status: 404, code: 'not_found' },
+  { name: 'GET /v1/classify', send: () => call('/v1/classify'), status: 405, code: 'method_not_allowed' },
   {
     name: 'PUT /v1/classify',
     send: () =>
       call('/v1/classify', { method: 'PUT', body: speechWav(), headers: { 'content-type': 'audio/wav' } }),
-    status: 404,
-    code: 'not_found',
+    status: 405,
+    code: 'method_not_allowed',
   },
 ];
 

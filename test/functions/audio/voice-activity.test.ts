@@ -83,6 +83,37 @@ describe('detectVoiceActivity', () => {
     },
   );
 
+  it.each([0.5, 0.7])(
+    'finds speech in the espeak-ng clip clipped so that %s of its samples are below full scale',
+    (quantile) => {
+      const clip = decodeWav(readFileSync(new URL('../../fixtures/audio/speech.wav', import.meta.url)))
+        .channels[0];
+      const sorted = Float32Array.from(clip, Math.abs).sort();
+      const gain = 1 / sorted[Math.floor(quantile * sorted.length)];
+      const clipped = clip.map((x) => Math.max(-1, Math.min(1, x * gain)));
+      const activity = detectVoiceActivity(clipped, RATE);
+      expect(activity.speechDetected).toBe(true);
+      expect(activity.speechSeconds).toBeGreaterThan(1);
+    },
+  );
+
+  it.each([
+    ['white noise', () => whiteNoise(2, -3)],
+    [
+      'low-passed noise',
+      () => {
+        const noise = whiteNoise(2, -3, 5);
+        for (let i = 1; i < noise.length; i++) noise[i] = 0.98 * noise[i - 1] + 0.1 * noise[i];
+        return noise;
+      },
+    ],
+    ['a loud tone', () => tone(2, 220, -1)],
+  ])('finds no speech in %s between digital silences, however loud', (_, make) => {
+    const signal = new Float32Array(4 * RATE);
+    signal.set(make(), RATE);
+    expect(detectVoiceActivity(signal, RATE).speechDetected).toBe(false);
+  });
+
   it('answers for a one-sample clip without throwing', () => {
     const activity = detectVoiceActivity(Float32Array.of(0.5), RATE);
     expect(activity.active.length).toBe(1);

@@ -153,12 +153,12 @@ describe('decodeWav round trip', () => {
     expect(decodeWav(pcm8).channels[0][0]).toBe(-1);
   });
 
-  it('keeps float samples outside [-1, 1] as they are', () => {
+  it('keeps float samples outside [-1, 1] as they are, up to ±1000', () => {
     const loud = Float32Array.from([1.5, -2.25, 0.5]);
     expect(decodeWav(encodeWav(loud, 16000, { encoding: 'float32' })).channels[0]).toEqual(loud);
     const wav64 = encodeWav(new Float32Array(3), 16000, { encoding: 'float64' });
-    const values = patched(wav64, (view) => view.setFloat64(46, 1e6, true));
-    expect(decodeWav(values).channels[0][0]).toBe(1e6);
+    const values = patched(wav64, (view) => view.setFloat64(46, 900, true));
+    expect(decodeWav(values).channels[0][0]).toBe(900);
   });
 
   it.each(['pcm16', 'pcm24', 'float32'] as const)(
@@ -484,6 +484,24 @@ describe('malformed files', () => {
     expect(error.code).toBe('non_finite_sample');
     expect(error.message).toBe(
       `expected finite float samples, got ${label.replace('+', '')} at frame 3 of channel 1`,
+    );
+  });
+
+  it.each([
+    [3.2e37, 'float32'],
+    [-1e300, 'float64'],
+    [1000.5, 'float32'],
+  ] as const)('rejects an absurd float sample %s, naming where it is', (value, encoding) => {
+    const wav = encodeWav(testChannels(2, 8), 16000, { encoding });
+    const bad = patched(wav, (view) =>
+      encoding === 'float32'
+        ? view.setFloat32(46 + 3 * 8 + 4, value, true)
+        : view.setFloat64(46 + 3 * 16 + 8, value, true),
+    );
+    const error = errorOf(() => decodeWav(bad));
+    expect(error.code).toBe('sample_out_of_range');
+    expect(error.message).toMatch(
+      /^expected float samples within ±1000 \(full scale is ±1\), got -?[\d.e+]+ at frame 3 of channel 1$/,
     );
   });
 
