@@ -2,13 +2,12 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../app.ts';
 import { decodeAudio, readAudioInfo } from '../audio/decode.ts';
 import { FlacError } from '../audio/flac.ts';
-import { detectVoiceActivity, MIN_SPEECH_SECONDS, speechSecondsBetween } from '../audio/voice-activity.ts';
+import { MIN_SPEECH_SECONDS } from '../audio/voice-activity.ts';
 import { WavError } from '../audio/wav.ts';
 import { ApiError, ErrorEnvelopeSchema } from '../errors.ts';
-import { type ClassifiedWindow, classifyClip } from '../runtime/classify-clip.ts';
-import type { AttentionTrack } from '../runtime/inference.ts';
+import { classifyClip } from '../runtime/classify-clip.ts';
+import { describeClassification, round, screenClip } from '../runtime/clip-answer.ts';
 import type { ModelStore } from '../runtime/model-store.ts';
-import { WINDOW_OVERLAP } from '../runtime/timeline.ts';
 import { queryFlag } from './query-flag.ts';
 import { AUDIO_MEDIA_TYPES, FILE_FIELD, readUpload } from './read-upload.ts';
 
@@ -233,31 +232,8 @@ function audioError(error: unknown): ApiError {
   return new ApiError('malformed_audio', `expected decodable WAV or FLAC audio: ${String(error)}`);
 }
 
-const round = (value: number, digits = 4) => Math.round(value * 10 ** digits) / 10 ** digits;
 /** Seconds for a message: three significant digits, so a 1-sample clip reads 0.0000625, not 0. */
 const seconds = (value: number) => Number(value.toPrecision(3));
-
-function topOf(
-  labels: readonly string[],
-  probabilities: Float32Array,
-): { label: string; confidence: number } {
-  let best = 0;
-  for (let i = 1; i < probabilities.length; i++) if (probabilities[i] > probabilities[best]) best = i;
-  return { label: labels[best], confidence: probabilities[best] };
-}
-
-function named(labels: readonly string[], probabilities: Float32Array): Record<string, number> {
-  return Object.fromEntries(labels.map((label, i) => [label, probabilities[i]]));
-}
-
-function attentionJson(track: AttentionTrack | null) {
-  if (track === null) return null;
-  return {
-    startSeconds: round(track.startSeconds),
-    frameSeconds: track.frameSeconds,
-    weights: Array.from(track.weights),
-  };
-}
 
 /**
  * Header check against MAX_DURATION_SECONDS first (before anything is allocated for samples), then decode. A FLAC
@@ -277,10 +253,6 @@ function decodeWithinLimit(bytes: Uint8Array, maxDurationSeconds: number, target
     throw error instanceof ApiError ? error : audioError(error);
   }
 }
-
-export const AGGREGATION =
-  `speech-weighted mean of the windows' log-probabilities, renormalised; windows of the model input's length ` +
-  `overlapping by up to ${WINDOW_OVERLAP * 100} %, laid over the speech; windows without speech of their own do not count`;
 
 interface StageTimes {
   decodeMs: number;
@@ -341,23 +313,21 @@ export function registerClassifyRoute(app: OpenAPIHono<AppEnv>, store: ModelStor
       };
       return c.json(body, 200);
     };
-    const unclassified = { probabilities: null, top: null, attention: null, analysis: null, timeline: null };
-
-    if (durationSeconds < config.minDurationSeconds) {
-      const message = `expected at least ${config.minDurationSeconds} s of audio, got ${seconds(durationSeconds)} s`;
-      if (query.strict) throw new ApiError('audio_too_short', message);
-      return respond({ outcome: 'too_short', speechDetected: false, speechSeconds: 0, ...unclassified });
-    }
-    const activity = detectVoiceActivity(samples, sampleRate);
-    if (!activity.speechDetected) {
+    const screened = screenClip(samples, sampleRate, config.minDurationSeconds);
+    if (screened.answer !== null) {
+      if (query.strict && screened.answer.outcome === 'too_short') {
+        throw new ApiError(
+          'audio_too_short',
+          `expected at least ${config.minDurationSeconds} s of audio, got ${seconds(durationSeconds)} s`,
+        );
+      }
       if (query.strict) {
         throw new ApiError(
           'no_speech',
-          `expected at least ${MIN_SPEECH_SECONDS} s of speech, got ${seconds(activity.speechSeconds)} s`,
+          `expected at least ${MIN_SPEECH_SECONDS} s of speech, got ${seconds(screened.answer.speechSeconds)} s`,
         );
       }
-      const speechSeconds = round(activity.speechSeconds);
-      return respond({ outcome: 'no_speech', speechDetected: false, speechSeconds, ...unclassified });
+      return respond(screened.answer);
     }
 
     const loadStart = performance.now();
@@ -367,68 +337,12 @@ export function registerClassifyRoute(app: OpenAPIHono<AppEnv>, store: ModelStor
       attention: query.attention,
       segmentSeconds: query.segment,
       minSegmentSeconds: config.minDurationSeconds,
+      activity: screened.activity,
     });
     times.featuresMs = result.featuresMs;
     times.inferenceMs = result.inferenceMs;
-    const clip = result.probabilities as Float32Array;
-    const windows = result.segments.flatMap((segment) => segment.windows);
-    const classified = windows.filter((window) => window.prediction !== null);
-    const windowJson = (window: ClassifiedWindow) => ({
-      startSeconds: round(window.startSeconds),
-      endSeconds: round(window.endSeconds),
-      speechDetected: window.prediction !== null,
-      speechSeconds: round(window.speechSeconds),
-      probabilities: window.prediction ? named(metadata.labels, window.prediction.probabilities) : null,
-      top: window.prediction ? topOf(metadata.labels, window.prediction.probabilities) : null,
-      attention: window.prediction ? attentionJson(window.prediction.attention) : null,
-    });
-    return respond({
-      outcome: 'classified',
-      speechDetected: true,
-      speechSeconds: round(activity.speechSeconds),
-      probabilities: named(metadata.labels, clip),
-      top: topOf(metadata.labels, clip),
-      attention:
-        query.segment === undefined && windows.length === 1
-          ? attentionJson(classified[0].prediction?.attention ?? null)
-          : null,
-      analysis: {
-        windowSeconds: round(result.windowSeconds),
-        windows: windows.length,
-        classifiedWindows: classified.length,
-        classifiedSeconds: round(coveredSeconds(classified)),
-        aggregation: AGGREGATION,
-      },
-      timeline:
-        query.segment !== undefined
-          ? result.segments.map((segment) => {
-              const only = segment.windows.length === 1 ? segment.windows[0].prediction : null;
-              return {
-                startSeconds: round(segment.startSeconds),
-                endSeconds: round(segment.endSeconds),
-                speechDetected: segment.probabilities !== null,
-                speechSeconds: round(
-                  speechSecondsBetween(activity, segment.startSeconds, segment.endSeconds),
-                ),
-                probabilities: segment.probabilities ? named(metadata.labels, segment.probabilities) : null,
-                top: segment.probabilities ? topOf(metadata.labels, segment.probabilities) : null,
-                attention: only ? attentionJson(only.attention) : null,
-              };
-            })
-          : windows.length > 1
-            ? windows.map(windowJson)
-            : null,
-    });
+    return respond(
+      describeClassification(metadata.labels, result, screened.activity, query.segment !== undefined),
+    );
   });
-}
-
-/** Seconds inside at least one of the windows (sorted by start, as classifyClip gives them). */
-function coveredSeconds(windows: readonly ClassifiedWindow[]): number {
-  let covered = 0;
-  let reached = Number.NEGATIVE_INFINITY;
-  for (const { startSeconds, endSeconds } of windows) {
-    covered += Math.max(0, endSeconds - Math.max(startSeconds, reached));
-    reached = Math.max(reached, endSeconds);
-  }
-  return covered;
 }

@@ -39,6 +39,8 @@ export interface ClipOptions {
   segmentSeconds?: number;
   /** A last segment shorter than this joins the one before it. */
   minSegmentSeconds?: number;
+  /** The clip's voice activity when the caller has it already (detectVoiceActivity on `samples`). */
+  activity?: VoiceActivity;
 }
 
 /** Seconds of audio the model's input holds: its frames' centres span (frames − 1) hops. */
@@ -71,7 +73,7 @@ export function classifyClip(
   const { sampleRate } = served.extractor.config;
   const durationSeconds = samples.length / sampleRate;
   const windowSeconds = modelWindowSeconds(served);
-  const activity = detectVoiceActivity(samples, sampleRate);
+  const activity = options.activity ?? detectVoiceActivity(samples, sampleRate);
   const segments =
     options.segmentSeconds === undefined
       ? [{ startSeconds: 0, endSeconds: durationSeconds }]

@@ -4,13 +4,12 @@
  * front end, prepareModelInput and the network, one clip at a time as POST /v1/classify does) and says which
  * protocol the numbers belong to, from the model's run.json.
  */
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { DEFAULT_TARGET_RATE } from '../../functions/audio/decode.ts';
 import { loadLstmKernels, useFrontEndKernels } from '../../functions/kernels/load-node.ts';
 import { registerFastRecurrentLayers } from '../../functions/model/fast-lstm.ts';
 import { classifyClip } from '../../functions/runtime/classify-clip.ts';
-import type { ModelFiles } from '../../functions/runtime/model-source.ts';
 import { createModelStore, type ModelStore } from '../../functions/runtime/model-store.ts';
 import { initTrainingBackend } from '../backend.ts';
 import { CORPUS_IDS, type CorpusId } from '../corpora/labels.ts';
@@ -19,6 +18,7 @@ import { evaluate, type Metrics } from '../evaluation/metrics.ts';
 import { speakerId } from '../evaluation/splits.ts';
 import { type RunRecord, readRunRecord } from '../run-record.ts';
 import { registerTfjsGradients } from '../tfjs-node.ts';
+import { readModelFolder } from './model-folder.ts';
 import { parseCommandLine } from './parse-args.ts';
 
 const usage =
@@ -58,34 +58,6 @@ if (corpus === undefined || !CORPUS_IDS.includes(corpus)) {
 }
 if (values.data === undefined) fail(`expected --data <corpus folder>, got nothing\n${usage}`);
 const dataPath = values.data;
-
-/** The model folder's files as the Worker receives them (model.json, metadata.json, weight shards). */
-async function readModelFolder(folder: string): Promise<ModelFiles> {
-  const info = await stat(folder).catch(() => undefined);
-  if (!info?.isDirectory()) fail(`expected a model folder at ${folder}, got ${info ? 'a file' : 'nothing'}`);
-  const readJson = async (name: string): Promise<unknown> => {
-    const text = await readFile(join(folder, name), 'utf8').catch(() =>
-      fail(`expected ${name} in the model folder ${folder}, got no such file`),
-    );
-    try {
-      return JSON.parse(text);
-    } catch (error) {
-      return fail(`expected ${join(folder, name)} to be JSON, got: ${(error as Error).message}`);
-    }
-  };
-  const modelJson = (await readJson('model.json')) as { weightsManifest?: { paths?: unknown }[] };
-  const paths = (modelJson.weightsManifest ?? []).flatMap((group) =>
-    Array.isArray(group.paths) ? group.paths.map(String) : [],
-  );
-  const shards: Record<string, ArrayBuffer> = {};
-  for (const path of paths) {
-    const bytes = await readFile(join(folder, path)).catch(() =>
-      fail(`expected weight shard ${join(folder, path)} (named in model.json), got no such file`),
-    );
-    shards[path] = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  }
-  return { modelJson, metadata: await readJson('metadata.json'), shards };
-}
 
 /** Which evaluation protocol the scores belong to, as far as the model's run.json tells. */
 interface Protocol {
@@ -154,7 +126,7 @@ function protocolOf(run: RunRecord | null, foldTestSpeakers: boolean): Protocol 
 
 const modelFolder = resolve(positionals[0]);
 const modelId = basename(modelFolder);
-const files = await readModelFolder(modelFolder);
+const files = await readModelFolder(modelFolder).catch((error: Error) => fail(error.message));
 // Decoding (downmix, resampling) and features run through the same SIMD kernels the Worker uses.
 useFrontEndKernels();
 let store: ModelStore;

@@ -1,0 +1,163 @@
+/**
+ * A clip's answer as /v1/classify gives it (without the model, labels, duration and timing the route adds),
+ * built from decoded samples: too short, no speech, or classified from all of its speech (classify-clip.ts).
+ * The route and `npm run classify` both answer through {@link screenClip} and {@link describeClassification}.
+ */
+import { detectVoiceActivity, speechSecondsBetween, type VoiceActivity } from '../audio/voice-activity.ts';
+import type { ClassifiedWindow, ClipClassification } from './classify-clip.ts';
+import type { AttentionTrack } from './inference.ts';
+import { WINDOW_OVERLAP } from './timeline.ts';
+
+export const AGGREGATION =
+  `speech-weighted mean of the windows' log-probabilities, renormalised; windows of the model input's length ` +
+  `overlapping by up to ${WINDOW_OVERLAP * 100} %, laid over the speech; windows without speech of their own do not count`;
+
+export interface Top {
+  label: string;
+  confidence: number;
+}
+
+export interface AttentionJson {
+  startSeconds: number;
+  frameSeconds: number;
+  weights: number[];
+}
+
+export interface TimelineEntry {
+  startSeconds: number;
+  endSeconds: number;
+  speechDetected: boolean;
+  speechSeconds: number;
+  probabilities: Record<string, number> | null;
+  top: Top | null;
+  attention: AttentionJson | null;
+}
+
+export interface ClipAnswer {
+  outcome: 'classified' | 'no_speech' | 'too_short';
+  speechDetected: boolean;
+  speechSeconds: number;
+  probabilities: Record<string, number> | null;
+  top: Top | null;
+  attention: AttentionJson | null;
+  analysis: {
+    windowSeconds: number;
+    windows: number;
+    classifiedWindows: number;
+    classifiedSeconds: number;
+    aggregation: string;
+  } | null;
+  timeline: TimelineEntry[] | null;
+}
+
+export const round = (value: number, digits = 4) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+export function topOf(labels: readonly string[], probabilities: Float32Array): Top {
+  let best = 0;
+  for (let i = 1; i < probabilities.length; i++) if (probabilities[i] > probabilities[best]) best = i;
+  return { label: labels[best], confidence: probabilities[best] };
+}
+
+function named(labels: readonly string[], probabilities: Float32Array): Record<string, number> {
+  return Object.fromEntries(labels.map((label, i) => [label, probabilities[i]]));
+}
+
+function attentionJson(track: AttentionTrack | null): AttentionJson | null {
+  if (track === null) return null;
+  return {
+    startSeconds: round(track.startSeconds),
+    frameSeconds: track.frameSeconds,
+    weights: Array.from(track.weights),
+  };
+}
+
+/** Seconds inside at least one of the windows (sorted by start, as classifyClip gives them). */
+function coveredSeconds(windows: readonly ClassifiedWindow[]): number {
+  let covered = 0;
+  let reached = Number.NEGATIVE_INFINITY;
+  for (const { startSeconds, endSeconds } of windows) {
+    covered += Math.max(0, endSeconds - Math.max(startSeconds, reached));
+    reached = Math.max(reached, endSeconds);
+  }
+  return covered;
+}
+
+const UNCLASSIFIED = { probabilities: null, top: null, attention: null, analysis: null, timeline: null };
+
+/**
+ * What can be said before the network runs: the unclassified answer of a clip shorter than
+ * `minDurationSeconds` or without speech, or the clip's voice activity for {@link describeClassification}.
+ */
+export function screenClip(
+  samples: Float32Array,
+  sampleRate: number,
+  minDurationSeconds: number,
+): { answer: ClipAnswer; activity: null } | { answer: null; activity: VoiceActivity } {
+  if (samples.length / sampleRate < minDurationSeconds) {
+    return {
+      answer: { outcome: 'too_short', speechDetected: false, speechSeconds: 0, ...UNCLASSIFIED },
+      activity: null,
+    };
+  }
+  const activity = detectVoiceActivity(samples, sampleRate);
+  if (activity.speechDetected) return { answer: null, activity };
+  const speechSeconds = round(activity.speechSeconds);
+  return {
+    answer: { outcome: 'no_speech', speechDetected: false, speechSeconds, ...UNCLASSIFIED },
+    activity: null,
+  };
+}
+
+/** The answer for a classified clip: its probabilities, what they came from, and the timeline. */
+export function describeClassification(
+  labels: readonly string[],
+  result: ClipClassification,
+  activity: VoiceActivity,
+  segmented: boolean,
+): ClipAnswer {
+  const clip = result.probabilities as Float32Array;
+  const windows = result.segments.flatMap((segment) => segment.windows);
+  const classified = windows.filter((window) => window.prediction !== null);
+  const windowJson = (window: ClassifiedWindow): TimelineEntry => ({
+    startSeconds: round(window.startSeconds),
+    endSeconds: round(window.endSeconds),
+    speechDetected: window.prediction !== null,
+    speechSeconds: round(window.speechSeconds),
+    probabilities: window.prediction ? named(labels, window.prediction.probabilities) : null,
+    top: window.prediction ? topOf(labels, window.prediction.probabilities) : null,
+    attention: window.prediction ? attentionJson(window.prediction.attention) : null,
+  });
+  const segmentJson = (segment: ClipClassification['segments'][number]): TimelineEntry => {
+    const only = segment.windows.length === 1 ? segment.windows[0].prediction : null;
+    return {
+      startSeconds: round(segment.startSeconds),
+      endSeconds: round(segment.endSeconds),
+      speechDetected: segment.probabilities !== null,
+      speechSeconds: round(speechSecondsBetween(activity, segment.startSeconds, segment.endSeconds)),
+      probabilities: segment.probabilities ? named(labels, segment.probabilities) : null,
+      top: segment.probabilities ? topOf(labels, segment.probabilities) : null,
+      attention: only ? attentionJson(only.attention) : null,
+    };
+  };
+  return {
+    outcome: 'classified',
+    speechDetected: true,
+    speechSeconds: round(activity.speechSeconds),
+    probabilities: named(labels, clip),
+    top: topOf(labels, clip),
+    attention:
+      !segmented && windows.length === 1 ? attentionJson(classified[0]?.prediction?.attention ?? null) : null,
+    analysis: {
+      windowSeconds: round(result.windowSeconds),
+      windows: windows.length,
+      classifiedWindows: classified.length,
+      classifiedSeconds: round(coveredSeconds(classified)),
+      aggregation: AGGREGATION,
+    },
+    timeline: segmented
+      ? result.segments.map(segmentJson)
+      : windows.length > 1
+        ? windows.map(windowJson)
+        : null,
+  };
+}
