@@ -1,0 +1,217 @@
+/**
+ * `npm run classify -- <file or folder> [more …] [--json] [--segment N] [--model models/<id>]`: classifies
+ * local WAV and FLAC files with the Worker's own front end, compiled networks and whole-clip rule
+ * (functions/runtime/classify-clip.ts, clip-answer.ts), in Node, without a server. A table on a terminal,
+ * one JSON object per line with --json (the fields of POST /v1/classify's answer), a progress bar on stderr for
+ * many files, and one line per file it cannot read; the exit status is 2 when any file could not be classified.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, join, relative, resolve } from 'node:path';
+import { decodeAudio } from '../../functions/audio/decode.ts';
+import {
+  createNetworkCompiler,
+  loadLstmKernels,
+  useFrontEndKernels,
+} from '../../functions/kernels/load-node.ts';
+import { registerFastRecurrentLayers } from '../../functions/model/fast-lstm.ts';
+import { ModelRegistrySchema } from '../../functions/model/metadata.ts';
+import { classifyClip } from '../../functions/runtime/classify-clip.ts';
+import {
+  type ClipAnswer,
+  describeClassification,
+  round,
+  screenClip,
+} from '../../functions/runtime/clip-answer.ts';
+import { createModelStore } from '../../functions/runtime/model-store.ts';
+import { initTrainingBackend } from '../backend.ts';
+import { registerTfjsGradients } from '../tfjs-node.ts';
+import { readModelFolder } from './model-folder.ts';
+import { parseCommandLine } from './parse-args.ts';
+
+const usage =
+  'usage: npm run classify -- <file.wav|file.flac|folder> [more …] [--json] [--segment N] [--model models/<id>]';
+/** The Worker's default MIN_DURATION_SECONDS (wrangler.toml). */
+const MIN_DURATION_SECONDS = 0.5;
+const AUDIO_EXTENSIONS = ['.wav', '.flac'];
+
+function fail(message: string): never {
+  console.error(message);
+  process.exit(2);
+}
+
+const { values, positionals } = parseCommandLine(
+  {
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      segment: { type: 'string' },
+      model: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  },
+  usage,
+);
+if (values.help) {
+  console.log(usage);
+  process.exit(0);
+}
+if (positionals.length === 0) fail(`expected at least one audio file or folder, got none\n${usage}`);
+const segmentSeconds = values.segment === undefined ? undefined : Number(values.segment);
+if (segmentSeconds !== undefined && !(Number.isFinite(segmentSeconds) && segmentSeconds >= 1)) {
+  fail(`expected --segment to be a number of seconds ≥ 1, got '${values.segment}'\n${usage}`);
+}
+
+/** The model folder: --model, else the default of models/registry.json (the model the Worker serves). */
+async function modelFolderPath(): Promise<string> {
+  if (values.model !== undefined) return resolve(values.model);
+  const registryPath = resolve('models/registry.json');
+  const text = await readFile(registryPath, 'utf8').catch(() =>
+    fail(`expected --model <folder> or ${registryPath}, got neither`),
+  );
+  const registry = ModelRegistrySchema.safeParse(JSON.parse(text));
+  if (!registry.success || registry.data.default === undefined) {
+    fail(`expected ${registryPath} to name a default model, got ${text.trim()}`);
+  }
+  return resolve('models', registry.data.default);
+}
+
+/** Every audio file named, folders searched recursively, in a stable order; names that do not exist fail. */
+async function audioFiles(paths: string[]): Promise<string[]> {
+  const found: string[] = [];
+  const visit = async (path: string, named: boolean): Promise<void> => {
+    const info = await stat(path).catch(() => undefined);
+    if (info === undefined) fail(`expected an audio file or folder at ${path}, got nothing`);
+    if (info.isDirectory()) {
+      const entries = (await readdir(path)).sort();
+      for (const entry of entries) await visit(join(path, entry), false);
+    } else if (named || AUDIO_EXTENSIONS.some((extension) => path.toLowerCase().endsWith(extension))) {
+      found.push(path);
+    }
+  };
+  for (const path of paths) await visit(resolve(path), true);
+  if (found.length === 0) fail(`expected WAV or FLAC files in ${paths.join(', ')}, got none`);
+  return found;
+}
+
+const folder = await modelFolderPath();
+const files = await readModelFolder(folder).catch((error: Error) => fail(error.message));
+const modelId = basename(folder);
+useFrontEndKernels();
+const lstm = loadLstmKernels();
+const store = (() => {
+  try {
+    return createModelStore(
+      { registry: { default: modelId, models: [modelId] }, models: { [modelId]: files } },
+      {
+        // Only for a network the compiler cannot take: tfjs on its WASM backend, as the Worker falls back.
+        prepareBackend: async () => {
+          await registerTfjsGradients();
+          await initTrainingBackend();
+          registerFastRecurrentLayers(lstm);
+        },
+        compileNetwork: createNetworkCompiler(lstm),
+      },
+    );
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+})();
+const served = await store.load(modelId).catch((error: Error) => fail(error.message));
+const { labels, id, version } = served.metadata;
+const sampleRate = served.extractor.config.sampleRate;
+const inputs = await audioFiles(positionals);
+
+const progress = inputs.length > 1 && process.stderr.isTTY && !values.json;
+const showProgress = (done: number) => {
+  if (!progress) return;
+  const width = 30;
+  const filled = Math.round((done / inputs.length) * width);
+  process.stderr.write(
+    `\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${inputs.length} files`,
+  );
+};
+
+interface Row {
+  file: string;
+  durationSeconds: number;
+  answer: ClipAnswer;
+}
+const rows: Row[] = [];
+let failures = 0;
+for (const [index, path] of inputs.entries()) {
+  const file = relative(process.cwd(), path) || path;
+  try {
+    const { samples } = decodeAudio(new Uint8Array(await readFile(path)), { targetRate: sampleRate });
+    const screened = screenClip(samples, sampleRate, MIN_DURATION_SECONDS);
+    const answer =
+      screened.answer ??
+      describeClassification(
+        labels,
+        classifyClip(served, samples, {
+          attention: false,
+          segmentSeconds,
+          minSegmentSeconds: MIN_DURATION_SECONDS,
+          activity: screened.activity,
+        }),
+        screened.activity,
+        segmentSeconds !== undefined,
+      );
+    const row = { file, durationSeconds: round(samples.length / sampleRate), answer };
+    if (values.json) {
+      console.log(
+        JSON.stringify({
+          file,
+          model: { id, version },
+          labels,
+          durationSeconds: row.durationSeconds,
+          ...answer,
+        }),
+      );
+    } else {
+      rows.push(row);
+    }
+  } catch (error) {
+    failures++;
+    if (progress) process.stderr.write('\n');
+    console.error(`${file}: cannot classify: ${(error as Error).message}`);
+  }
+  showProgress(index + 1);
+}
+if (progress) process.stderr.write('\n');
+
+if (!values.json && rows.length > 0) {
+  const header = ['file', 'seconds', 'answer', 'confidence', 'windows'];
+  const table = rows.map(({ file, durationSeconds, answer }) => [
+    file,
+    durationSeconds.toFixed(2),
+    answer.top?.label ?? answer.outcome.replace('_', ' '),
+    answer.top ? answer.top.confidence.toFixed(2) : '',
+    answer.analysis ? `${answer.analysis.classifiedWindows}/${answer.analysis.windows}` : '',
+  ]);
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...table.map((row) => row[column].length)),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) =>
+        column === 0 || column === 2 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]),
+      )
+      .join('  ');
+  console.log(`model ${id} ${version}`);
+  console.log(line(header));
+  for (const row of table) console.log(line(row));
+  if (segmentSeconds !== undefined) {
+    for (const { file, answer } of rows) {
+      for (const entry of answer.timeline ?? []) {
+        console.log(
+          `  ${file} ${entry.startSeconds.toFixed(1)}–${entry.endSeconds.toFixed(1)} s: ` +
+            (entry.top ? `${entry.top.label} ${entry.top.confidence.toFixed(2)}` : 'no speech'),
+        );
+      }
+    }
+  }
+}
+if (failures > 0) {
+  console.error(`${failures} of ${inputs.length} files could not be classified`);
+  process.exit(2);
+}
