@@ -17,7 +17,10 @@
  * - CPU per request, measured inside the Worker: the response's `timing` (decode + features + inference, the
  *   CPU-bound sections, timed with performance.now()). Local workerd advances its clock during execution, so
  *   these are real; deployed Workers freeze it, so use Cloudflare's CPU-time metrics there;
- * - a bounded load run (--load requests, --concurrency at a time, after the sequential requests as warm-up):
+ * - CPU per second of audio, inside the Worker, for 3, 30 and 60 s of speech at 16 and 44.1 kHz (--length-requests
+ *   requests each, median): long clips are classified window by window, so CPU must grow with the audio, not faster;
+ * - a bounded load run (--load requests, --concurrency at a time, after the sequential requests as warm-up;
+ *   the requests cycle through the six clips above, so it soaks long uploads too):
  *   non-2xx answers and network errors (must be 0), and memory at the start, peak and end: live tfjs tensors
  *   and the tfjs WASM heap from inside the Worker (`GET /healthz?memory=1`), and the workerd process's RSS
  *   from /proc. Memory is called flat only when the tensor count ends where it started.
@@ -34,6 +37,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { resample } from '../../functions/audio/resample.ts';
 import { decodeWav } from '../../functions/audio/wav.ts';
 import { encodeWav } from '../../functions/audio/wav-encode.ts';
 import type { HealthMemory } from '../../functions/routes/health.ts';
@@ -64,6 +68,7 @@ const { values: args } = parseArgs({
     requests: { type: 'string', default: '300' },
     network: { type: 'string', default: 'all' },
     load: { type: 'string', default: '1000' },
+    'length-requests': { type: 'string', default: '10' },
     concurrency: { type: 'string', default: '8' },
     'load-timeout': { type: 'string', default: '900' },
     port: { type: 'string', default: '8799' },
@@ -82,6 +87,7 @@ function integerArg(name: string, value: string | undefined, min: number, max: n
 
 const requests = integerArg('requests', args.requests, 1, MAX_REQUESTS);
 const loadRequests = integerArg('load', args.load, 0, MAX_LOAD);
+const lengthRequests = integerArg('length-requests', args['length-requests'], 1, MAX_REQUESTS);
 const concurrency = integerArg('concurrency', args.concurrency, 1, MAX_CONCURRENCY);
 const loadTimeoutMs = integerArg('load-timeout', args['load-timeout'], 1, 3600) * 1000;
 const NETWORK_CHOICES: Record<string, NetworkPath[]> = {
@@ -131,6 +137,40 @@ function benchClip(): Uint8Array<ArrayBuffer> {
   // The fixture utterance is ~3.15 s: repeat it if a shorter one ever replaces it.
   for (let i = 0; i < samples.length; i++) samples[i] = speech.channels[0][i % speech.info.frames];
   return new Uint8Array(encodeWav(samples, speech.info.sampleRate));
+}
+
+/** The clips of the per-length measurement and of the load run: seconds × rate. */
+const LENGTHS_SECONDS = [3, 30, 60];
+const LENGTH_RATES = [16000, 44100];
+
+interface LengthClip {
+  name: string;
+  seconds: number;
+  bytes: Uint8Array<ArrayBuffer>;
+}
+
+/** The speech fixture repeated to each length, resampled to each rate, as 16-bit WAV. */
+function lengthClips(): LengthClip[] {
+  const speech = decodeWav(readFileSync(join(ROOT, 'test/fixtures/audio/speech.wav')));
+  const rate = speech.info.sampleRate;
+  return LENGTHS_SECONDS.flatMap((seconds) => {
+    const samples = new Float32Array(seconds * rate);
+    for (let i = 0; i < samples.length; i++) samples[i] = speech.channels[0][i % speech.info.frames];
+    return LENGTH_RATES.map((to) => ({
+      name: `${seconds} s at ${to / 1000} kHz`,
+      seconds,
+      bytes: new Uint8Array(encodeWav(to === rate ? samples : resample(samples, rate, to), to)),
+    }));
+  });
+}
+
+interface LengthResult {
+  name: string;
+  seconds: number;
+  cpuMs: number;
+  decodeMs: number;
+  featuresMs: number;
+  inferenceMs: number;
 }
 
 interface Timing {
@@ -259,7 +299,7 @@ interface LoadResult {
 async function loadRun(
   worker: RunningWorker,
   url: string,
-  clip: Uint8Array<ArrayBuffer>,
+  clips: readonly Uint8Array<ArrayBuffer>[],
 ): Promise<LoadResult> {
   const began = performance.now();
   const deadline = Date.now() + loadTimeoutMs;
@@ -280,6 +320,7 @@ async function loadRun(
 
   const lane = async () => {
     while (next < loadRequests && Date.now() < deadline) {
+      const clip = clips[next % clips.length];
       next++;
       const started = performance.now();
       try {
@@ -383,6 +424,8 @@ interface VariantResult {
     spawnToFirstResultMs: number;
   };
   bundle: { raw: number; gzip: number; files: Bundle['files'] };
+  /** Median Worker CPU of each clip length and rate. */
+  perLength: LengthResult[];
   load: LoadResult | null;
 }
 
@@ -399,6 +442,7 @@ async function runVariant(
   variantPort: number,
   model: string,
   clip: Uint8Array<ArrayBuffer>,
+  lengths: readonly LengthClip[],
 ): Promise<VariantResult> {
   const workDir = join(WORK, network);
   const bundle = await buildBundle(writeWorkerEntry(workDir, modelsDir, { network }), workDir);
@@ -411,9 +455,28 @@ async function runVariant(
     const warm: Sample[] = [];
     for (let i = 0; i < requests; i++) warm.push(await classify(url, clip));
     console.log(`  ${network}: cold start and ${requests} sequential requests done`);
+    const perLength: LengthResult[] = [];
+    for (const length of lengths) {
+      const runs: Sample[] = [];
+      for (let i = 0; i < lengthRequests; i++) runs.push(await classify(url, length.bytes));
+      const median = (pick: (sample: Sample) => number) => quantile(runs.map(pick), 0.5);
+      perLength.push({
+        name: length.name,
+        seconds: length.seconds,
+        cpuMs: median(cpuOf),
+        decodeMs: median(({ timing }) => timing.decodeMs),
+        featuresMs: median(({ timing }) => timing.featuresMs),
+        inferenceMs: median(({ timing }) => timing.inferenceMs),
+      });
+    }
+    console.log(`  ${network}: ${lengthRequests} requests for each of ${lengths.length} clip lengths done`);
     let load: LoadResult | null = null;
     if (loadRequests > 0) {
-      load = await loadRun(worker, url, clip);
+      load = await loadRun(
+        worker,
+        url,
+        lengths.map((length) => length.bytes),
+      );
       console.log(`  ${network}: load run done (${load.sent} sent in ${(load.wallMs / 1000).toFixed(1)} s)`);
     }
     return {
@@ -432,6 +495,7 @@ async function runVariant(
         spawnToFirstResultMs: worker.startupMs + first.latencyMs,
       },
       bundle: { raw: bundle.raw, gzip: bundle.gzip, files: bundle.files },
+      perLength,
       load,
     };
   } catch (error) {
@@ -475,9 +539,10 @@ if (model.lstmLayers === 0 && variants.includes('fused') && variants.includes('s
   );
 }
 
+const lengths = lengthClips();
 const results: VariantResult[] = [];
 for (const [index, network] of variants.entries()) {
-  results.push(await runVariant(network, port + index, model.id, clip));
+  results.push(await runVariant(network, port + index, model.id, clip, lengths));
 }
 
 const withLoad = results.filter((r) => r.load !== null);
@@ -520,8 +585,31 @@ ${results
   .join('\n')}
 `);
 
+console.log(`CPU per second of audio (Worker, median of ${lengthRequests}): decode + features + inference
+${table(
+  results,
+  lengths.map((length, index): [string, (result: VariantResult) => string] => [
+    length.name,
+    (r) => {
+      const row = r.perLength[index];
+      return `${ms(row.cpuMs)} = ${(row.cpuMs / row.seconds).toFixed(2)} ms/s`;
+    },
+  ]),
+)}
+  (decode / features / inference per clip: ${results
+    .map(
+      (r) =>
+        `${r.network}: ${r.perLength
+          .map(
+            (row) => `${row.decodeMs.toFixed(1)}/${row.featuresMs.toFixed(1)}/${row.inferenceMs.toFixed(1)}`,
+          )
+          .join(', ')}`,
+    )
+    .join('; ')})
+`);
+
 if (withLoad.length > 0) {
-  console.log(`load run: ${loadRequests} requests, ${concurrency} at a time, after the warm-up above
+  console.log(`load run: ${loadRequests} requests cycling through the ${lengths.length} clips above, ${concurrency} at a time, after the warm-up above
 ${table(withLoad, [
   ['sent / 2xx classified', (r) => `${loadOf(r).sent} / ${loadOf(r).ok}`],
   [
