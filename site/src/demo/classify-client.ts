@@ -1,94 +1,60 @@
-/** The parts of a `POST /v1/classify` answer the demo uses (the function sends more, e.g. timing). */
-export interface ClassifyResponse {
-  model: { id: string; version: string };
-  labels: string[];
+import {
+  type ApiClient,
+  ApiClientError,
+  type ClassifyResponse,
+  createApiClient,
+} from '../../../functions/client/api-client.ts';
+
+/** A classification with its probabilities and top label (the API gives null for both when it has none). */
+export type Classified = ClassifyResponse & {
   probabilities: Record<string, number>;
-  top: { label: string; confidence: number };
-  durationSeconds: number;
-  speechDetected: boolean;
-}
+  top: NonNullable<ClassifyResponse['top']>;
+};
 
 /** What one clip came back as; every failure keeps the words the user should see. */
 export type ClassifyOutcome =
-  | { kind: 'result'; response: ClassifyResponse }
+  | { kind: 'result'; response: Classified }
   | { kind: 'no-speech'; message: string }
   | { kind: 'too-short'; message: string }
   | { kind: 'server-error'; status: number; code: string; message: string }
   | { kind: 'unreachable'; message: string };
 
-/** The classify endpoint under a base address; an empty base means the page's own origin. */
-export function classifyUrl(base: string, origin: string): string {
-  return new URL('/v1/classify', base.trim() === '' ? origin : base.trim()).href;
-}
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-function isClassification(body: Record<string, unknown>): body is Record<string, unknown> & ClassifyResponse {
-  const { labels, probabilities, top, model } = body;
-  return (
-    Array.isArray(labels) &&
-    isRecord(probabilities) &&
-    labels.every((label) => typeof label === 'string' && typeof probabilities[label] === 'number') &&
-    isRecord(top) &&
-    typeof top.label === 'string' &&
-    typeof top.confidence === 'number' &&
-    isRecord(model)
-  );
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+/** The API client for a base address; an empty base means the page's own origin. */
+export function demoClient(base: string, origin: string, fetchImpl?: typeof fetch): ApiClient {
+  return createApiClient({ baseUrl: base.trim() === '' ? origin : base.trim(), fetch: fetchImpl });
 }
 
 /**
  * Sends one WAV clip and sorts the answer into the outcomes the page distinguishes. The function answers
- * 200 without probabilities when a clip has no speech (`speechDetected: false`) or is too short
+ * 200 without probabilities when a clip has no speech (`outcome: 'no_speech'`) or is too short
  * (`outcome: 'too_short'`); errors come as `{ error: { code, message } }`, whose message is kept verbatim.
  */
-export async function classifyClip(
-  url: string,
-  wav: Uint8Array<ArrayBuffer>,
-  fetchImpl: typeof fetch = fetch,
-): Promise<ClassifyOutcome> {
-  let response: Response;
-  let text: string;
+export async function classifyClip(api: ApiClient, wav: Uint8Array<ArrayBuffer>): Promise<ClassifyOutcome> {
+  let response: ClassifyResponse;
   try {
-    response = await fetchImpl(url, { method: 'POST', headers: { 'Content-Type': 'audio/wav' }, body: wav });
-    text = await response.text();
+    response = await api.classify(wav, { contentType: 'audio/wav' });
   } catch (error) {
+    if (error instanceof ApiClientError) {
+      return { kind: 'server-error', status: error.status, code: error.code, message: error.message };
+    }
     return {
       kind: 'unreachable',
-      message: `could not reach the function at ${url} (${(error as Error).message})`,
+      message: `could not reach the function at ${api.baseUrl} (${(error as Error).message})`,
     };
   }
-  const body = parseJson(text);
-  if (!response.ok) {
-    const error = isRecord(body) && isRecord(body.error) ? body.error : undefined;
-    const code = typeof error?.code === 'string' ? error.code : `http_${response.status}`;
-    const message =
-      typeof error?.message === 'string'
-        ? error.message
-        : `HTTP ${response.status} ${response.statusText}: ${text.slice(0, 200)}`.trim();
-    return { kind: 'server-error', status: response.status, code, message };
-  }
-  if (isRecord(body) && body.outcome === 'too_short') {
+  if (response.outcome === 'too_short') {
     return { kind: 'too-short', message: 'the clip was too short to classify' };
   }
-  if (isRecord(body) && (body.speechDetected === false || body.outcome === 'no_speech')) {
+  if (response.outcome === 'no_speech' || response.speechDetected === false) {
     return { kind: 'no-speech', message: 'no speech detected in this clip' };
   }
-  if (!isRecord(body) || !isClassification(body)) {
+  if (response.probabilities === null || response.top === null || !Array.isArray(response.labels)) {
     return {
       kind: 'server-error',
-      status: response.status,
+      status: 200,
       code: 'unexpected_response',
-      message: `expected a classification from ${url}, got: ${text.slice(0, 200)}`,
+      message: `expected a classification, got: ${JSON.stringify(response).slice(0, 200)}`,
     };
   }
-  return { kind: 'result', response: body };
+  return { kind: 'result', response: response as Classified };
 }

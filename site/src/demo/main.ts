@@ -1,4 +1,4 @@
-import { classifyClip, classifyUrl } from './classify-client.ts';
+import { classifyClip, demoClient } from './classify-client.ts';
 import { type ClipPipeline, createClipPipeline } from './clip-pipeline.ts';
 import { decodeUpload } from './decode-upload.ts';
 import { type Microphone, MicrophoneError, openMicrophone } from './microphone.ts';
@@ -45,7 +45,7 @@ let microphone: Microphone | null = null;
 let pipeline: ClipPipeline | null = null;
 
 function newPipeline(sampleRate: number): ClipPipeline {
-  const url = classifyUrl(ui.endpoint.value, location.origin);
+  const api = demoClient(ui.endpoint.value, location.origin);
   clearLatest(ui.latest);
   ui.timeline.replaceChildren();
   ui.legend.replaceChildren();
@@ -55,7 +55,7 @@ function newPipeline(sampleRate: number): ClipPipeline {
     sampleRate,
     clipSeconds: CLIP_SECONDS,
     minTailSeconds: MIN_TAIL_SECONDS,
-    send: (wav) => classifyClip(url, wav),
+    send: (wav) => classifyClip(api, wav),
     onCycle: showCycle,
   });
 }

@@ -1,5 +1,5 @@
 import { categoricalColours } from '../lib/charts/colour.ts';
-import type { ClassifyOutcome, ClassifyResponse } from './classify-client.ts';
+import type { Classified, ClassifyOutcome } from './classify-client.ts';
 import type { Cycle, SessionSummary } from './session.ts';
 
 /** Page states the status line can show; `data-state` carries them for styling and tests. */
@@ -80,7 +80,7 @@ function probabilityList(
   return list;
 }
 
-export function renderLatest(container: HTMLElement, cycle: Cycle, response: ClassifyResponse): void {
+export function renderLatest(container: HTMLElement, cycle: Cycle, response: Classified): void {
   const heading = element(
     'p',
     'latest-caption',

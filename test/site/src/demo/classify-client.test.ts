@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyClip, classifyUrl } from '../../../../site/src/demo/classify-client.ts';
+import { classifyClip, demoClient } from '../../../../site/src/demo/classify-client.ts';
 
 const wav = new Uint8Array(44);
 const classification = {
@@ -22,17 +22,21 @@ function answering(status: number, body: unknown) {
   return { fetchImpl, requests };
 }
 
-describe('classifyUrl', () => {
-  it('defaults to the page origin and accepts another base', () => {
-    expect(classifyUrl('', 'http://localhost:4321')).toBe('http://localhost:4321/v1/classify');
-    expect(classifyUrl(' http://127.0.0.1:8787 ', 'http://x')).toBe('http://127.0.0.1:8787/v1/classify');
+describe('demoClient', () => {
+  it('defaults to the page origin and accepts another base', async () => {
+    const page = answering(200, classification);
+    await classifyClip(demoClient('', 'http://localhost:4321', page.fetchImpl), wav);
+    expect(page.requests[0].url).toBe('http://localhost:4321/v1/classify');
+    const other = answering(200, classification);
+    await classifyClip(demoClient(' http://127.0.0.1:8787 ', 'http://x', other.fetchImpl), wav);
+    expect(other.requests[0].url).toBe('http://127.0.0.1:8787/v1/classify');
   });
 });
 
 describe('classifyClip', () => {
   it('posts the WAV with Content-Type audio/wav and returns the classification', async () => {
     const { fetchImpl, requests } = answering(200, classification);
-    const outcome = await classifyClip('http://f/v1/classify', wav, fetchImpl);
+    const outcome = await classifyClip(demoClient('http://f', 'http://page', fetchImpl), wav);
     expect(outcome).toEqual({ kind: 'result', response: classification });
     expect(requests[0].init?.method).toBe('POST');
     expect(new Headers(requests[0].init?.headers).get('content-type')).toBe('audio/wav');
@@ -47,19 +51,30 @@ describe('classifyClip', () => {
       probabilities: null,
       top: null,
     };
-    expect((await classifyClip('u', wav, answering(200, noSpeech).fetchImpl)).kind).toBe('no-speech');
+    expect(
+      (await classifyClip(demoClient('http://f', 'http://page', answering(200, noSpeech).fetchImpl), wav))
+        .kind,
+    ).toBe('no-speech');
     const briefShape = { ...classification, speechDetected: false };
-    expect((await classifyClip('u', wav, answering(200, briefShape).fetchImpl)).kind).toBe('no-speech');
+    expect(
+      (await classifyClip(demoClient('http://f', 'http://page', answering(200, briefShape).fetchImpl), wav))
+        .kind,
+    ).toBe('no-speech');
   });
 
   it('reports a clip too short to classify', async () => {
     const tooShort = { ...classification, outcome: 'too_short', probabilities: null, top: null };
-    expect((await classifyClip('u', wav, answering(200, tooShort).fetchImpl)).kind).toBe('too-short');
+    expect(
+      (await classifyClip(demoClient('http://f', 'http://page', answering(200, tooShort).fetchImpl), wav))
+        .kind,
+    ).toBe('too-short');
   });
 
   it('keeps the server error message exactly as the server wrote it', async () => {
     const envelope = { error: { code: 'malformed_audio', message: "expected a 'RIFF' header, got 'OggS'" } };
-    expect(await classifyClip('u', wav, answering(400, envelope).fetchImpl)).toEqual({
+    expect(
+      await classifyClip(demoClient('http://f', 'http://page', answering(400, envelope).fetchImpl), wav),
+    ).toEqual({
       kind: 'server-error',
       status: 400,
       code: 'malformed_audio',
@@ -68,7 +83,10 @@ describe('classifyClip', () => {
   });
 
   it('describes a non-envelope error body by its status and text', async () => {
-    const outcome = await classifyClip('u', wav, answering(502, 'Bad gateway').fetchImpl);
+    const outcome = await classifyClip(
+      demoClient('http://f', 'http://page', answering(502, 'Bad gateway').fetchImpl),
+      wav,
+    );
     expect(outcome).toMatchObject({ kind: 'server-error', status: 502, code: 'http_502' });
     expect(outcome.kind === 'server-error' && outcome.message).toContain('Bad gateway');
   });
@@ -77,13 +95,18 @@ describe('classifyClip', () => {
     const refused = (async () => {
       throw new TypeError('Failed to fetch');
     }) as typeof fetch;
-    const outcome = await classifyClip('http://127.0.0.1:9/v1/classify', wav, refused);
+    const outcome = await classifyClip(demoClient('http://127.0.0.1:9', 'http://page', refused), wav);
     expect(outcome.kind).toBe('unreachable');
-    expect(outcome.kind === 'unreachable' && outcome.message).toContain('http://127.0.0.1:9/v1/classify');
+    expect(outcome.kind === 'unreachable' && outcome.message).toBe(
+      'could not reach the function at http://127.0.0.1:9 (Failed to fetch)',
+    );
   });
 
   it('flags a 200 that is not a classification', async () => {
-    const outcome = await classifyClip('u', wav, answering(200, { hello: 'world' }).fetchImpl);
+    const outcome = await classifyClip(
+      demoClient('http://f', 'http://page', answering(200, { hello: 'world' }).fetchImpl),
+      wav,
+    );
     expect(outcome).toMatchObject({ kind: 'server-error', code: 'unexpected_response' });
   });
 });

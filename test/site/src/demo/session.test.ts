@@ -10,7 +10,13 @@ const result = (angry: number, happy: number): ClassifyOutcome => ({
     probabilities: { angry, happy },
     top: angry > happy ? { label: 'angry', confidence: angry } : { label: 'happy', confidence: happy },
     durationSeconds: 3,
+    outcome: 'classified',
     speechDetected: true,
+    speechSeconds: 2,
+    attention: null,
+    analysis: null,
+    timeline: null,
+    timing: { decodeMs: 0, modelLoadMs: 0, featuresMs: 0, inferenceMs: 0, totalMs: 0 },
   },
 });
 
