@@ -40,6 +40,17 @@ export const ErrorEnvelopeSchema = z
 
 export type ErrorEnvelope = z.infer<typeof ErrorEnvelopeSchema>;
 
+/** An OpenAPI response whose body is the error envelope. */
+export const errorDoc = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: ErrorEnvelopeSchema } },
+});
+
+/** Documented on every operation: what an unexpected failure looks like. */
+export const INTERNAL_ERROR_DOC = errorDoc(
+  'internal_error: an unexpected failure; the message reveals nothing internal (the cause is in the Worker log)',
+);
+
 /** An error meant for the client: thrown anywhere in a request, rendered by `renderError`. */
 export class ApiError extends Error {
   readonly code: ErrorCode;

@@ -4,7 +4,7 @@ import { decodeAudio, readAudioInfo } from '../audio/decode.ts';
 import { FlacError } from '../audio/flac.ts';
 import { MIN_SPEECH_SECONDS } from '../audio/voice-activity.ts';
 import { WavError } from '../audio/wav.ts';
-import { ApiError, ErrorEnvelopeSchema } from '../errors.ts';
+import { ApiError, errorDoc, INTERNAL_ERROR_DOC } from '../errors.ts';
 import { classifyClip } from '../runtime/classify-clip.ts';
 import { describeClassification, round, screenClip } from '../runtime/clip-answer.ts';
 import type { ModelStore } from '../runtime/model-store.ts';
@@ -169,16 +169,12 @@ export const ClassifyResponseSchema = z
 
 export type ClassifyResponse = z.infer<typeof ClassifyResponseSchema>;
 
-const errorResponse = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: ErrorEnvelopeSchema } },
-});
-
 const audioBody = { schema: { type: 'string' as const, format: 'binary' } };
 
 export const classifyRoute = createRoute({
   method: 'post',
   path: '/v1/classify',
+  operationId: 'classify',
   summary: 'Classify the emotion in a WAV or FLAC clip',
   description:
     'Body: a WAV file (PCM 8/16/24/32-bit or float) or a native FLAC file (4–32-bit), any channel count and ' +
@@ -201,15 +197,16 @@ export const classifyRoute = createRoute({
       description: 'The classification',
       content: { 'application/json': { schema: ClassifyResponseSchema } },
     },
-    400: errorResponse(
+    400: errorDoc(
       'Malformed audio (including float samples beyond ±1000), empty or cut-off body, multipart without a file, ' +
         'or a bad query value',
     ),
-    404: errorResponse('Unknown model'),
-    413: errorResponse('Body larger than MAX_BODY_BYTES or audio longer than MAX_DURATION_SECONDS'),
-    415: errorResponse('Unsupported media type or audio encoding'),
-    422: errorResponse('With strict=1: audio shorter than MIN_DURATION_SECONDS, or no speech detected'),
-    503: errorResponse('No model is published yet'),
+    404: errorDoc('Unknown model'),
+    413: errorDoc('Body larger than MAX_BODY_BYTES or audio longer than MAX_DURATION_SECONDS'),
+    415: errorDoc('Unsupported media type or audio encoding'),
+    422: errorDoc('With strict=1: audio shorter than MIN_DURATION_SECONDS, or no speech detected'),
+    500: INTERNAL_ERROR_DOC,
+    503: errorDoc('No model is published yet'),
   },
 });
 

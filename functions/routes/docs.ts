@@ -1,14 +1,18 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../app.ts';
 import { ERROR_STATUS } from '../errors.ts';
+import { SITE_LINKS } from '../site-links.ts';
 
 const INFO = {
   title: 'Open SER API',
   version: '1.0.0',
   description:
-    'Speech emotion recognition at the edge. POST a WAV clip to /v1/classify; every error is ' +
+    'Speech emotion recognition at the edge. POST a WAV or FLAC clip to /v1/classify; every error is ' +
     '{ "error": { "code", "message" } } with the codes listed below.',
+  license: { name: 'MIT', identifier: 'MIT' },
 };
+/** The deployment that serves the document serves the API: relative to it. */
+const SERVERS = [{ url: '/', description: 'This deployment' }];
 
 type OpenApiDocument = ReturnType<OpenAPIHono['getOpenAPI31Document']>;
 
@@ -109,11 +113,19 @@ code { background: #f3f3f3; padding: 0 .25em; border-radius: 3px; }
 table { border-collapse: collapse; margin: .5rem 0; }
 th, td { border: 1px solid #ddd; padding: .25rem .5rem; text-align: left; vertical-align: top; }
 section { border-top: 1px solid #ddd; margin-top: 1.5rem; }
+nav { margin-bottom: 1rem; }
 </style>
 </head>
 <body>
+<nav aria-label="Site"><a href="/"><strong>open-ser</strong></a> ${SITE_LINKS.map((link) => `· <a href="${link.href}">${escapeHtml(link.text)}</a>`).join(' ')} · <a href="/docs" aria-current="page">API reference</a></nav>
 <h1>${escapeHtml(INFO.title)} <small>${escapeHtml(INFO.version)}</small></h1>
 <p>${escapeHtml(INFO.description)} Machine-readable: <a href="/openapi.json">/openapi.json</a>.</p>
+<section><h2>Try it</h2>
+<form method="post" action="/v1/classify?segment=3" enctype="multipart/form-data">
+<label>A WAV or FLAC clip: <input type="file" name="file" accept=".wav,.flac,audio/wav,audio/flac" required></label>
+<button type="submit">Classify</button>
+</form>
+<p>The answer opens as JSON. To record from a microphone, use the <a href="/demo/">demo</a>.</p></section>
 ${operations.join('\n')}
 <section><h2>Error codes</h2><table><thead><tr><th>status</th><th>code</th></tr></thead><tbody>${errorRows}</tbody></table></section>
 </body>
@@ -126,7 +138,7 @@ export function registerDocsRoutes(app: OpenAPIHono<AppEnv>): void {
   let document: OpenApiDocument | undefined;
   // Generated on first use: the routes are all registered by then, and it never changes afterwards.
   const getDocument = () => {
-    document ??= app.getOpenAPI31Document({ openapi: '3.1.0', info: INFO });
+    document ??= app.getOpenAPI31Document({ openapi: '3.1.0', info: INFO, servers: SERVERS });
     return document;
   };
   app.get('/openapi.json', (c) => c.json(getDocument()));

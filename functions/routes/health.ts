@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import * as tf from '@tensorflow/tfjs-core';
 import type { AppEnv } from '../app.ts';
-import { ErrorEnvelopeSchema } from '../errors.ts';
+import { errorDoc, INTERNAL_ERROR_DOC } from '../errors.ts';
 import type { ModelStore } from '../runtime/model-store.ts';
 import { queryFlag } from './query-flag.ts';
 
@@ -40,6 +40,7 @@ export type HealthResponse = z.infer<typeof HealthResponseSchema>;
 export const healthRoute = createRoute({
   method: 'get',
   path: '/healthz',
+  operationId: 'health',
   summary: 'Liveness: answers without touching the models',
   request: { query: HealthQuerySchema },
   responses: {
@@ -47,10 +48,8 @@ export const healthRoute = createRoute({
       description: 'The Worker is up',
       content: { 'application/json': { schema: HealthResponseSchema } },
     },
-    400: {
-      description: 'A bad query value',
-      content: { 'application/json': { schema: ErrorEnvelopeSchema } },
-    },
+    400: errorDoc('A bad query value'),
+    500: INTERNAL_ERROR_DOC,
   },
 });
 

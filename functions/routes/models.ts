@@ -1,5 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../app.ts';
+import { INTERNAL_ERROR_DOC } from '../errors.ts';
 import type { ModelStore } from '../runtime/model-store.ts';
 import { AUDIO_MEDIA_TYPES } from './read-upload.ts';
 
@@ -60,12 +61,14 @@ export type ModelsResponse = z.infer<typeof ModelsResponseSchema>;
 export const modelsRoute = createRoute({
   method: 'get',
   path: '/v1/models',
+  operationId: 'listModels',
   summary: 'List the served models',
   responses: {
     200: {
       description: 'Served models, default first in the registry order',
       content: { 'application/json': { schema: ModelsResponseSchema } },
     },
+    500: INTERNAL_ERROR_DOC,
   },
 });
 

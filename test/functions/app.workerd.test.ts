@@ -118,10 +118,24 @@ describe('GET /openapi.json and /docs', () => {
       'attention',
       'strict',
     ]);
-    expect(Object.keys(classify.responses)).toEqual(['200', '400', '404', '413', '415', '422', '503']);
+    expect(Object.keys(classify.responses)).toEqual(['200', '400', '404', '413', '415', '422', '500', '503']);
     const health = document.paths['/healthz'].get;
     expect(health.parameters?.map((parameter) => parameter.name)).toEqual(['memory']);
-    expect(Object.keys(health.responses)).toEqual(['200', '400']);
+    expect(Object.keys(health.responses)).toEqual(['200', '400', '500']);
+    const operations = Object.values(document.paths).flatMap((item) => Object.values(item));
+    expect(operations.map((operation) => (operation as { operationId?: string }).operationId)).toEqual([
+      'health',
+      'listModels',
+      'classify',
+    ]);
+    for (const operation of operations) expect(Object.keys(operation.responses)).toContain('500');
+    expect((document as unknown as { servers: unknown }).servers).toEqual([
+      { url: '/', description: 'This deployment' },
+    ]);
+    expect((document as unknown as { info: { license: unknown } }).info.license).toEqual({
+      name: 'MIT',
+      identifier: 'MIT',
+    });
     expect(Object.keys(document.components.schemas)).toEqual(
       expect.arrayContaining([
         'Classification',
@@ -143,6 +157,21 @@ describe('GET /openapi.json and /docs', () => {
     expect(html).toContain('<code>POST /v1/classify</code>');
     expect(html).toContain('<code>GET /v1/models</code>');
     expect(html).toContain('<code>no_speech</code>');
+    // The site's navigation, and a form that posts a clip without any script.
+    for (const href of ['/', '/data/', '/api/', '/demo/']) expect(html).toContain(`<a href="${href}">`);
+    expect(html).toMatch(
+      /<form method="post" action="\/v1\/classify\?segment=3" enctype="multipart\/form-data">/,
+    );
+    expect(html).toContain('<input type="file" name="file"');
+  });
+
+  it('classifies what the docs page form posts', async () => {
+    const form = new FormData();
+    form.append('file', new File([speechWav()], 'clip.wav', { type: 'audio/wav' }));
+    const result = await expectClassification(
+      await call('/v1/classify?segment=3', { method: 'POST', body: form }),
+    );
+    expect(result.timeline?.length).toBe(1);
   });
 });
 
