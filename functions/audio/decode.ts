@@ -2,7 +2,8 @@
  * The one call everybody uses to turn WAV or FLAC bytes into model-ready audio: training, the edge function, the
  * demo and the tests all go through it, so they all see exactly the same samples.
  */
-import { decodeFlacMono, isFlac, readFlacInfo } from './flac.ts';
+import { sniffContainer } from './container.ts';
+import { decodeFlacMono, readFlacInfo } from './flac.ts';
 import { resample, resamplePcm16 } from './resample.ts';
 import { decodeWavMono, readPcm16, readWavInfo, type WavInfo } from './wav.ts';
 
@@ -31,16 +32,18 @@ export interface DecodedAudio {
 /**
  * The header of a WAV or FLAC file (told apart by their first bytes), without decoding: lets a server reject a
  * too-long clip first. A FLAC stream that does not declare its length has `frames` 0.
- * Throws {@link WavError} or {@link FlacError} for anything that is neither a readable WAV nor a readable FLAC.
+ * Throws {@link WavError} or {@link FlacError} for anything that is neither a readable WAV nor a readable FLAC,
+ * UnsupportedContainerError (container.ts) for a recognised other format (Ogg, MP3, WebM, MP4, AIFF).
  */
 export function readAudioInfo(bytes: Uint8Array | ArrayBuffer): WavInfo {
-  return isFlac(bytes) ? readFlacInfo(bytes) : readWavInfo(bytes);
+  return sniffContainer(bytes) === 'flac' ? readFlacInfo(bytes) : readWavInfo(bytes);
 }
 
 /**
  * Decode + downmix to mono (mean of channels) + resample to targetRate (default 16000). FLAC (`fLaC`, possibly
  * after an ID3v2 tag) is recognised by its first bytes; everything else is read as WAV.
- * Throws {@link WavError} or {@link FlacError} for anything that is neither a readable WAV nor a readable FLAC.
+ * Throws {@link WavError} or {@link FlacError} for anything that is neither a readable WAV nor a readable FLAC,
+ * UnsupportedContainerError (container.ts) for a recognised other format.
  */
 export function decodeAudio(bytes: Uint8Array | ArrayBuffer, options: DecodeAudioOptions = {}): DecodedAudio {
   const targetRate = options.targetRate ?? DEFAULT_TARGET_RATE;
@@ -53,7 +56,7 @@ export function decodeAudio(bytes: Uint8Array | ArrayBuffer, options: DecodeAudi
   if (maxSeconds !== undefined && !(maxSeconds >= 0)) {
     throw new RangeError(`decodeAudio: expected maxSeconds to be a non-negative number, got ${maxSeconds}`);
   }
-  if (isFlac(bytes)) {
+  if (sniffContainer(bytes) === 'flac') {
     const maxFrames =
       maxSeconds === undefined ? undefined : Math.floor(maxSeconds * readFlacInfo(bytes).sampleRate);
     const { info, samples: mono } = decodeFlacMono(bytes, { maxFrames });

@@ -1,5 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../app.ts';
+import { UnsupportedContainerError } from '../audio/container.ts';
 import { decodeAudio, readAudioInfo } from '../audio/decode.ts';
 import { FlacError } from '../audio/flac.ts';
 import { MIN_SPEECH_SECONDS } from '../audio/voice-activity.ts';
@@ -9,7 +10,7 @@ import { classifyClip } from '../runtime/classify-clip.ts';
 import { describeClassification, round, screenClip } from '../runtime/clip-answer.ts';
 import type { ModelStore } from '../runtime/model-store.ts';
 import { queryFlag } from './query-flag.ts';
-import { AUDIO_MEDIA_TYPES, FILE_FIELD, readUpload } from './read-upload.ts';
+import { AUDIO_MEDIA_TYPES, FILE_FIELD, OCTET_STREAM, readUpload } from './read-upload.ts';
 
 /** Shortest `segment` accepted: bounds the work per request to `MAX_DURATION_SECONDS` windows. */
 export const MIN_SEGMENT_SECONDS = 1;
@@ -178,14 +179,16 @@ export const classifyRoute = createRoute({
   summary: 'Classify the emotion in a WAV or FLAC clip',
   description:
     'Body: a WAV file (PCM 8/16/24/32-bit or float) or a native FLAC file (4–32-bit), any channel count and ' +
-    `rate 8–192 kHz (mixed to mono and resampled to 16 kHz), raw or as the '${FILE_FIELD}' field of ` +
+    `rate 8–192 kHz (mixed to mono and resampled to 16 kHz), raw (an audio type or application/octet-stream: ` +
+    'the first bytes decide; Ogg, MP3, WebM, MP4 and AIFF get a 415 naming them) or as the ' +
+    `'${FILE_FIELD}' field of ` +
     "multipart/form-data. Limits come from the deployment's [vars]: see GET /v1/models.",
   request: {
     query: ClassifyQuerySchema,
     body: {
       required: true,
       content: {
-        ...Object.fromEntries(AUDIO_MEDIA_TYPES.map((type) => [type, audioBody])),
+        ...Object.fromEntries([...AUDIO_MEDIA_TYPES, OCTET_STREAM].map((type) => [type, audioBody])),
         'multipart/form-data': {
           schema: { type: 'object', required: [FILE_FIELD], properties: { [FILE_FIELD]: audioBody.schema } },
         },
@@ -220,6 +223,8 @@ function audioError(error: unknown): ApiError {
       ? new ApiError('unsupported_encoding', error.message)
       : new ApiError('malformed_audio', error.message);
   }
+  if (error instanceof UnsupportedContainerError)
+    return new ApiError('unsupported_media_type', error.message);
   if (error instanceof FlacError) {
     if (error.code === 'unsupported') return new ApiError('unsupported_encoding', error.message);
     if (error.code === 'too_long') return new ApiError('audio_too_long', error.message);

@@ -2,7 +2,7 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../app.ts';
 import { INTERNAL_ERROR_DOC } from '../errors.ts';
 import type { ModelStore } from '../runtime/model-store.ts';
-import { AUDIO_MEDIA_TYPES } from './read-upload.ts';
+import { AUDIO_MEDIA_TYPES, OCTET_STREAM } from './read-upload.ts';
 
 const ModelSchema = z
   .object({
@@ -87,7 +87,7 @@ export function registerModelsRoute(app: OpenAPIHono<AppEnv>, store: ModelStore)
         compiled: compileNote === 'compiled',
         compileNote,
         input: {
-          mediaTypes: [...AUDIO_MEDIA_TYPES, 'multipart/form-data'],
+          mediaTypes: [...AUDIO_MEDIA_TYPES, OCTET_STREAM, 'multipart/form-data'],
           sampleRate: extractor.config.sampleRate,
           minDurationSeconds: config.minDurationSeconds,
           maxDurationSeconds: config.maxDurationSeconds,

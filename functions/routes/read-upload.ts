@@ -7,8 +7,10 @@ export const FLAC_MEDIA_TYPES = ['audio/flac', 'audio/x-flac'] as const;
 /** Media types accepted for a raw audio body (and for the `file` part of a multipart upload). */
 export const AUDIO_MEDIA_TYPES = [...WAV_MEDIA_TYPES, ...FLAC_MEDIA_TYPES] as const;
 const MULTIPART = 'multipart/form-data';
+/** Bytes of unnamed type: the decoder tells WAV and FLAC apart by their first bytes, and names anything else. */
+export const OCTET_STREAM = 'application/octet-stream';
 /** What browsers and curl label an uploaded .wav or .flac file with, besides the audio types themselves. */
-const GENERIC_FILE_TYPES = ['', 'application/octet-stream'];
+const GENERIC_FILE_TYPES = ['', OCTET_STREAM];
 export const FILE_FIELD = 'file';
 
 function mediaTypeOf(header: string | null): string {
@@ -95,16 +97,16 @@ async function readFilePart(
 
 /**
  * The audio bytes of a classify request: the raw body (`audio/wav`, `audio/x-wav`, `audio/wave`, `audio/flac`,
- * `audio/x-flac`) or the `file` part of a `multipart/form-data` body. The whole body counts against `maxBytes`.
+ * `audio/x-flac`, `application/octet-stream`) or the `file` part of a `multipart/form-data` body. The whole body counts against `maxBytes`.
  * The bytes themselves decide how they are decoded (functions/audio/decode.ts), not the label.
  */
 export async function readUpload(request: Request, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
   const contentType = request.headers.get('content-type');
   const mediaType = mediaTypeOf(contentType);
-  if (!isAudioType(mediaType) && mediaType !== MULTIPART) {
+  if (!isAudioType(mediaType) && mediaType !== MULTIPART && mediaType !== OCTET_STREAM) {
     throw new ApiError(
       'unsupported_media_type',
-      `expected Content-Type ${AUDIO_MEDIA_TYPES.join(', ')} or ${MULTIPART}, got ${mediaType === '' ? 'none' : mediaType}`,
+      `expected Content-Type ${AUDIO_MEDIA_TYPES.join(', ')}, ${OCTET_STREAM} or ${MULTIPART}, got ${mediaType === '' ? 'none' : mediaType}`,
     );
   }
   const bytes = requireNonEmpty(await readCapped(request, maxBytes), 'the request body');

@@ -98,3 +98,45 @@ describe('bodies', () => {
     expect(result.outcome).toBe('classified');
   });
 });
+
+describe('formats', () => {
+  it('sniffs an application/octet-stream body: WAV classified', async () => {
+    const result = await expectClassification(
+      await postClassify(speechWav(), { contentType: 'application/octet-stream' }),
+    );
+    expect(result.outcome).toBe('classified');
+  });
+
+  it.each([
+    ['an Ogg Opus file', 'OggS\u0000\u0002', 'audio/ogg', 'Ogg (Opus, Vorbis or FLAC in Ogg)'],
+    ['an MP3 as octet-stream', 'ID3\u0004\u0000', 'application/octet-stream', 'MP3 with an ID3 tag'],
+    [
+      'a WebM recording labelled WAV',
+      '\u001aE\u00df\u00a3\u0001',
+      'audio/wav',
+      'WebM or Matroska (a browser recording)',
+    ],
+  ])('refuses %s with 415, naming what was found', async (_, start, contentType, name) => {
+    const body = Uint8Array.from([...start].map((char) => char.charCodeAt(0)).concat(Array(64).fill(0)));
+    const response = await postClassify(body, { contentType });
+    if (contentType === 'audio/ogg') {
+      const message = await expectError(response, 415, 'unsupported_media_type');
+      expect(message).toContain('application/octet-stream');
+      return;
+    }
+    const message = await expectError(response, 415, 'unsupported_media_type');
+    expect(message).toContain(`got ${name}: convert it first`);
+  });
+
+  it('names an Ogg file sent as octet-stream', async () => {
+    const body = Uint8Array.from([...'OggS'].map((char) => char.charCodeAt(0)).concat(Array(64).fill(0)));
+    const message = await expectError(
+      await postClassify(body, { contentType: 'application/octet-stream' }),
+      415,
+      'unsupported_media_type',
+    );
+    expect(message).toBe(
+      'expected WAV or FLAC audio, got Ogg (Opus, Vorbis or FLAC in Ogg): convert it first, e.g. `ffmpeg -i input output.flac` or `sox input output.wav`',
+    );
+  });
+});

@@ -86,6 +86,7 @@ describe('GET /v1/models', () => {
         'audio/wave',
         'audio/flac',
         'audio/x-flac',
+        'application/octet-stream',
         'multipart/form-data',
       ],
       sampleRate: 16000,

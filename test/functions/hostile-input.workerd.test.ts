@@ -139,15 +139,15 @@ const cases: HostileCase[] = [
   {
     name: 'MP3 bytes labelled audio/wav',
     send: () => postClassify(mp3Bytes),
-    status: 400,
-    code: 'malformed_audio',
+    status: 415,
+    code: 'unsupported_media_type',
     says: 'MP3',
   },
   {
     name: 'Ogg bytes labelled audio/wav',
     send: () => postClassify(new TextEncoder().encode('OggS\u0000\u0002 not really')),
-    status: 400,
-    code: 'malformed_audio',
+    status: 415,
+    code: 'unsupported_media_type',
     says: 'Ogg',
   },
   {
