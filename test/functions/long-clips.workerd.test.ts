@@ -9,21 +9,11 @@ import { decodeAudio } from '../../functions/audio/decode.ts';
 import { encodeWav } from '../../functions/audio/wav-encode.ts';
 import { bundledModels } from '../../functions/model/bundled-models.ts';
 import type { ClassifyResponse } from '../../functions/routes/classify.ts';
-import { silence, whiteNoise } from '../fixtures/audio/synthetic.ts';
+import { concat, silence, whiteNoise } from '../fixtures/audio/synthetic.ts';
 import { speechWav } from '../workers/harness.ts';
 
 const hasModel = (bundledModels.registry?.models.length ?? 0) > 0;
 const RATE = 16000;
-
-const concat = (...parts: Float32Array[]) => {
-  const out = new Float32Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-};
 
 async function classify(samples: Float32Array, query = ''): Promise<ClassifyResponse> {
   const response = await SELF.fetch(`http://worker.test/v1/classify${query}`, {

@@ -19,15 +19,10 @@ import { CORPUS_IDS, type CorpusId } from '../corpora/labels.ts';
 import { ExperimentConfigSchema } from '../experiment.ts';
 import { describeBackend } from '../inference-cost.ts';
 import { registerTfjsGradients } from '../tfjs-node.ts';
-import { parseCommandLine } from './parse-args.ts';
+import { fail, parseCommandLine } from './parse-args.ts';
 
 const usage =
   'usage: npm run models:annotate -- [models/<id> …] [--data <corpus>=<folder> …] [--runs N] [--examples N]';
-
-function fail(message: string): never {
-  console.error(message);
-  process.exit(2);
-}
 
 const { values, positionals } = parseCommandLine(
   {

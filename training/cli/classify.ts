@@ -26,18 +26,13 @@ import { createModelStore } from '../../functions/runtime/model-store.ts';
 import { initTrainingBackend } from '../backend.ts';
 import { registerTfjsGradients } from '../tfjs-node.ts';
 import { readModelFolder } from './model-folder.ts';
-import { parseCommandLine } from './parse-args.ts';
+import { fail, parseCommandLine } from './parse-args.ts';
 
 const usage =
   'usage: npm run classify -- <file.wav|file.flac|folder> [more …] [--json] [--segment N] [--model models/<id>]';
 /** The Worker's default MIN_DURATION_SECONDS (wrangler.toml). */
 const MIN_DURATION_SECONDS = 0.5;
 const AUDIO_EXTENSIONS = ['.wav', '.flac'];
-
-function fail(message: string): never {
-  console.error(message);
-  process.exit(2);
-}
 
 const { values, positionals } = parseCommandLine(
   {

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { CANONICAL_LABELS, CORPUS_IDS, type CorpusId } from '../corpora/labels.ts';
 import { type LoadedCorpus, loadCorpus } from '../corpora/load.ts';
 import { type CorpusSummary, type DatasetsSummary, DatasetsSummarySchema } from '../datasets-summary.ts';
-import { parseCommandLine } from './parse-args.ts';
+import { fail, parseCommandLine } from './parse-args.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DEFAULT_CORPORA: readonly CorpusId[] = ['ravdess', 'emodb', 'urdu', 'ased', 'turev'];
@@ -31,11 +31,6 @@ const SKIPPED_NAMED = 5;
 /** Nice histogram bin widths in seconds, the narrowest giving at most MAX_BINS bins is used. */
 const BIN_WIDTHS = [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60];
 const MAX_BINS = 16;
-
-function fail(message: string): never {
-  console.error(message);
-  process.exit(2);
-}
 
 /** Rounded to the millisecond: more digits would only be decoding noise. */
 const ms = (seconds: number) => Math.round(seconds * 1000) / 1000;

@@ -19,18 +19,12 @@ import { speakerId } from '../evaluation/splits.ts';
 import { type RunRecord, readRunRecord } from '../run-record.ts';
 import { registerTfjsGradients } from '../tfjs-node.ts';
 import { readModelFolder } from './model-folder.ts';
-import { parseCommandLine } from './parse-args.ts';
+import { fail, parseCommandLine } from './parse-args.ts';
 
 const usage =
   'usage: npm run evaluate -- models/<id> --corpus <' +
   CORPUS_IDS.join('|') +
   '> --data <corpus folder> [--json out.json] [--fold-test-speakers]';
-
-/** Fails with exit code 2 (a usage or input problem, not a crash). */
-function fail(message: string): never {
-  console.error(message);
-  process.exit(2);
-}
 
 const { values, positionals } = parseCommandLine(
   {

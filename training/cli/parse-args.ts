@@ -15,3 +15,9 @@ export function parseCommandLine<T extends ParseArgsConfig>(
     process.exit(2);
   }
 }
+
+/** Prints the problem and exits with status 2: a usage or input problem, not a crash. */
+export function fail(message: string): never {
+  console.error(message);
+  process.exit(2);
+}

@@ -7,7 +7,15 @@ import {
   speechBounds,
   standardiseOver,
 } from '../../../functions/audio/utterance.ts';
-import { dbfs, mix, silence, speechLike, to16Bit, whiteNoise } from '../../fixtures/audio/synthetic.ts';
+import {
+  concat,
+  dbfs,
+  mix,
+  silence,
+  speechLike,
+  to16Bit,
+  whiteNoise,
+} from '../../fixtures/audio/synthetic.ts';
 
 const RATE = 16000;
 const extractor = createFeatureExtractor('logmel40', { fmin: 60, fmax: 7000, noiseFloorDb: -65 });
@@ -16,15 +24,6 @@ const prepare = (signal: Float32Array) => prepareUtterance(signal, extractor, DE
 // on the extractor's noise floor, whose distance below the speech no front end can make level-invariant.
 const speech = mix(speechLike(2.5).signal, whiteNoise(2.5, -75, 7));
 const scaled = (signal: Float32Array, db: number) => signal.map((x) => x * dbfs(db));
-const concat = (...parts: Float32Array[]) => {
-  const out = new Float32Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-};
 /** Largest absolute difference between two prepared matrices of the same shape. */
 const maxDifference = (a: { data: Float32Array }, b: { data: Float32Array }) => {
   expect(a.data.length).toBe(b.data.length);

@@ -8,7 +8,7 @@ import { classifyClip, modelWindowSeconds } from '../../../functions/runtime/cla
 import { classifySpans } from '../../../functions/runtime/inference.ts';
 import { createModelStore, type ServedModel } from '../../../functions/runtime/model-store.ts';
 import { aggregateWindows } from '../../../functions/runtime/timeline.ts';
-import { silence, whiteNoise } from '../../fixtures/audio/synthetic.ts';
+import { concat, silence, whiteNoise } from '../../fixtures/audio/synthetic.ts';
 import { readModelSource } from '../../fixtures/models/read-models.ts';
 
 const store = createModelStore(
@@ -20,15 +20,6 @@ const store = createModelStore(
   },
 );
 const speech = decodeAudio(readFileSync(new URL('../../fixtures/audio/speech.wav', import.meta.url))).samples;
-const concat = (...parts: Float32Array[]) => {
-  const out = new Float32Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-};
 let served: ServedModel;
 
 beforeAll(async () => {
