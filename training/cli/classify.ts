@@ -7,6 +7,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { decodeAudio } from '../../functions/audio/decode.ts';
 import {
   createNetworkCompiler,
@@ -22,6 +23,7 @@ import {
   round,
   screenClip,
 } from '../../functions/runtime/clip-answer.ts';
+import { readServeConfig, type ServeConfig } from '../../functions/runtime/config.ts';
 import { createModelStore } from '../../functions/runtime/model-store.ts';
 import { initTrainingBackend } from '../backend.ts';
 import { registerTfjsGradients } from '../tfjs-node.ts';
@@ -30,8 +32,7 @@ import { fail, parseCommandLine } from './parse-args.ts';
 
 const usage =
   'usage: npm run classify -- <file.wav|file.flac|folder> [more …] [--json] [--segment N] [--model models/<id>]';
-/** The Worker's default MIN_DURATION_SECONDS (wrangler.toml). */
-const MIN_DURATION_SECONDS = 0.5;
+const WRANGLER_TOML = fileURLToPath(new URL('../../wrangler.toml', import.meta.url));
 const AUDIO_EXTENSIONS = ['.wav', '.flac'];
 
 const { values, positionals } = parseCommandLine(
@@ -88,6 +89,23 @@ async function audioFiles(paths: string[]): Promise<string[]> {
   return found;
 }
 
+/** The Worker's limits, read as it reads them: wrangler.toml's [vars] (flat `NAME = "value"` lines). */
+async function deploymentConfig(): Promise<ServeConfig> {
+  const text = await readFile(WRANGLER_TOML, 'utf8').catch(() =>
+    fail(`expected ${WRANGLER_TOML}, got no such file`),
+  );
+  const section = text.split(/^\[vars\]\s*$/m)[1]?.split(/^\[/m)[0] ?? '';
+  const vars = Object.fromEntries(
+    [...section.matchAll(/^([A-Z_]+)\s*=\s*"([^"]*)"/gm)].map((m) => [m[1], m[2]]),
+  );
+  try {
+    return readServeConfig(vars);
+  } catch (error) {
+    return fail(`${WRANGLER_TOML}: ${(error as Error).message}`);
+  }
+}
+
+const { minDurationSeconds } = await deploymentConfig();
 const folder = await modelFolderPath();
 const files = await readModelFolder(folder).catch((error: Error) => fail(error.message));
 const modelId = basename(folder);
@@ -137,7 +155,7 @@ for (const [index, path] of inputs.entries()) {
   const file = relative(process.cwd(), path) || path;
   try {
     const { samples } = decodeAudio(new Uint8Array(await readFile(path)), { targetRate: sampleRate });
-    const screened = screenClip(samples, sampleRate, MIN_DURATION_SECONDS);
+    const screened = screenClip(samples, sampleRate, minDurationSeconds);
     const answer =
       screened.answer ??
       describeClassification(
@@ -145,7 +163,7 @@ for (const [index, path] of inputs.entries()) {
         classifyClip(served, samples, {
           attention: false,
           segmentSeconds,
-          minSegmentSeconds: MIN_DURATION_SECONDS,
+          minSegmentSeconds: minDurationSeconds,
           activity: screened.activity,
         }),
         screened.activity,
