@@ -542,7 +542,8 @@ export function renderModelCard(record: RunRecord): string {
 /** The augmentation and regularisation a training config turns on beyond noise and class weights, in words. */
 function augmentationSummary(training: RunRecord['config']['training']): string {
   // Records annotated in place keep their config as stored: older ones lack these fields, meaning their defaults.
-  const { maxTimeShift, specAugment, mixupAlpha, weightDecay } = TrainingConfigSchema.parse(training);
+  const { maxTimeShift, specAugment, mixupAlpha, weightDecay, randomEq } =
+    TrainingConfigSchema.parse(training);
   const parts = [
     maxTimeShift > 0 ? `time shift up to ±${maxTimeShift} frames` : '',
     specAugment.timeMasks > 0 && specAugment.maxTimeMask > 0
@@ -552,6 +553,9 @@ function augmentationSummary(training: RunRecord['config']['training']): string 
       ? `${specAugment.freqMasks} feature mask(s) of ≤ ${specAugment.maxFreqMask} dimensions`
       : '',
     mixupAlpha > 0 ? `mixup α = ${mixupAlpha}` : '',
+    randomEq.probability > 0 && (randomEq.maxTilt > 0 || randomEq.maxRipple > 0)
+      ? `random equaliser on ${Math.round(100 * randomEq.probability)} % of clips (tilt ≤ ±${randomEq.maxTilt}, ripples ≤ ${randomEq.maxRipple})`
+      : '',
     weightDecay > 0 ? `weight decay λ = ${weightDecay}` : '',
   ].filter((part) => part !== '');
   return parts.length === 0 ? 'none' : parts.join('; ');

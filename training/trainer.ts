@@ -58,6 +58,20 @@ export const TrainingConfigSchema = z.strictObject({
    * α is this value; 0 disables.
    */
   mixupAlpha: z.number().min(0).default(0),
+  /**
+   * A random equaliser on each training example, with this probability: a smooth curve over the feature columns
+   * (read as bands, low to high) added to every frame that is not padding — a tilt drawn from ±`maxTilt` between
+   * the first and the last column plus two cosine ripples of amplitude up to `maxRipple`, less the curve's mean.
+   * A microphone's or a room's response is such a curve in log-mel; an input whose clip mean over all bands is
+   * removed (`utterance.centre: 'overall'`) keeps it, so the model learns to look past it. In model-input units.
+   */
+  randomEq: z
+    .strictObject({
+      probability: z.number().min(0).max(1).default(0),
+      maxTilt: z.number().min(0).default(0),
+      maxRipple: z.number().min(0).default(0),
+    })
+    .default({ probability: 0, maxTilt: 0, maxRipple: 0 }),
   /** L2 penalty λ · Σ w² over every kernel (dense, convolution, recurrent; not biases or norms), added to the loss. */
   weightDecay: z.number().min(0).default(0),
   /**
@@ -425,14 +439,36 @@ function runEpoch(
   return twoHeaded ? { ...fit, corpusAcc: corpusCorrect / order.length } : fit;
 }
 
+/** A random equaliser curve over `dims` bands (see TrainingConfigSchema's `randomEq`), with mean 0. */
+export function randomEqCurve(dims: number, eq: TrainingConfig['randomEq'], random: Random): Float64Array {
+  const curve = new Float64Array(dims);
+  const tilt = (2 * random.next() - 1) * eq.maxTilt;
+  const ripples = [1, 2].map((order) => ({
+    order,
+    amplitude: (2 * random.next() - 1) * eq.maxRipple,
+    phase: 2 * Math.PI * random.next(),
+  }));
+  for (let d = 0; d < dims; d++) {
+    const position = dims > 1 ? d / (dims - 1) : 0.5;
+    curve[d] = tilt * (position - 0.5);
+    for (const { order, amplitude, phase } of ripples) {
+      curve[d] += amplitude * Math.cos(Math.PI * order * position + phase);
+    }
+  }
+  const mean = curve.reduce((sum, value) => sum + value, 0) / dims;
+  for (let d = 0; d < dims; d++) curve[d] -= mean;
+  return curve;
+}
+
 /**
  * The training batch of `indices` [count × frames × dims], augmented as the config says, in this order:
- * time shift, time masks, feature masks, then Gaussian noise. Deterministic given the generator's state.
+ * time shift, random equaliser, time masks, feature masks, then Gaussian noise. Deterministic given the
+ * generator's state.
  */
 export function gatherBatch(
   set: FeatureSet,
   indices: number[],
-  augmentation: Pick<TrainingConfig, 'noiseStd' | 'maxTimeShift' | 'specAugment'>,
+  augmentation: Pick<TrainingConfig, 'noiseStd' | 'maxTimeShift' | 'specAugment' | 'randomEq'>,
   random: Random,
   /** Per example: 0 reads `features`, k reads `variants[k − 1]`. */
   sources?: Uint8Array,
@@ -440,7 +476,7 @@ export function gatherBatch(
   const { frames, dims } = set;
   const size = frames * dims;
   const batch = new Float32Array(indices.length * size);
-  const { maxTimeShift, specAugment, noiseStd } = augmentation;
+  const { maxTimeShift, specAugment, noiseStd, randomEq } = augmentation;
   indices.forEach((index, row) => {
     const from = sources?.[index] ? (set.variants?.[sources[index] - 1] ?? set.features) : set.features;
     const source = from.subarray(index * size, (index + 1) * size);
@@ -448,6 +484,15 @@ export function gatherBatch(
     const shift = maxTimeShift > 0 ? random.int(2 * maxTimeShift + 1) - maxTimeShift : 0;
     if (shift >= 0) target.set(source.subarray(0, (frames - shift) * dims), shift * dims);
     else target.set(source.subarray(-shift * dims));
+    if (randomEq.probability > 0 && random.next() < randomEq.probability) {
+      const curve = randomEqCurve(dims, randomEq, random);
+      for (let frame = 0; frame < frames; frame++) {
+        const row = target.subarray(frame * dims, (frame + 1) * dims);
+        // Padding (and the gap a shift leaves) is all zeros, the training mean: it stays what serving pads with.
+        if (row.every((value) => value === 0)) continue;
+        for (let d = 0; d < dims; d++) row[d] += curve[d];
+      }
+    }
     for (let mask = 0; mask < specAugment.timeMasks; mask++) {
       const width = Math.min(random.int(specAugment.maxTimeMask + 1), frames);
       const start = random.int(frames - width + 1);

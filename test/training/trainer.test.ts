@@ -16,6 +16,7 @@ import {
   gatherBatch,
   learningRateAt,
   mixBatch,
+  randomEqCurve,
   runSweep,
   sweepTrials,
   type TrainingConfigInput,
@@ -286,6 +287,38 @@ describe('gatherBatch augmentation', () => {
       }
     }
     expect(masked.size).toBeGreaterThan(1);
+  });
+
+  it('adds one smooth, zero-mean equaliser curve to every frame that is not padding', () => {
+    const eq = { probability: 1, maxTilt: 2, maxRipple: 0.5 };
+    for (let seed = 0; seed < 20; seed++) {
+      const curve = randomEqCurve(40, eq, createRandom(seed));
+      expect(Math.abs(curve.reduce((sum, value) => sum + value, 0))).toBeLessThan(1e-9);
+      // A tilt of ≤ ±2 over the band plus two ripples of ≤ 0.5 each: no band moves further than 2.
+      for (const value of curve) expect(Math.abs(value)).toBeLessThanOrEqual(2 + 1e-9);
+      // Smooth: neighbouring bands differ by far less than the curve's range.
+      for (let d = 1; d < 40; d++) expect(Math.abs(curve[d] - curve[d - 1])).toBeLessThan(0.15);
+    }
+    const padded: FeatureSet = {
+      ...ramp,
+      features: ramp.features.map((value, i) => (Math.floor(i / DIMS) >= FRAMES - 2 ? 0 : value)),
+    };
+    const batch = gatherBatch(padded, [0], training({ noiseStd: 0, randomEq: eq }), createRandom(5));
+    const added = Array.from({ length: DIMS }, (_, d) => batch[d] - padded.features[d]);
+    expect(added.some((value) => Math.abs(value) > 1e-3)).toBe(true);
+    for (let t = 0; t < FRAMES; t++) {
+      for (let d = 0; d < DIMS; d++) {
+        const expected = t >= FRAMES - 2 ? 0 : padded.features[t * DIMS + d] + added[d];
+        expect(batch[t * DIMS + d]).toBeCloseTo(expected, 4);
+      }
+    }
+    const off = gatherBatch(
+      padded,
+      [0],
+      training({ noiseStd: 0, randomEq: { ...eq, probability: 0 } }),
+      createRandom(5),
+    );
+    expect(Array.from(off)).toEqual(Array.from(padded.features));
   });
 
   it('draws the same augmentation from the same seed', () => {
