@@ -81,6 +81,10 @@ function frameEnergiesDb(samples: Float32Array, frames: ActivityFrames): Float64
   return frameLevels(samples, frames, false).energies;
 }
 
+/**
+ * With `withTilts`, also each frame's spectral tilt, and energies taken about the frame's own mean (its variance),
+ * so that a DC offset, which a high-pass removes before features, is not taken for a sound either.
+ */
 function frameLevels(samples: Float32Array, frames: ActivityFrames, withTilts: boolean): FrameLevels {
   const { frameLength, hop, centred } = frames;
   const count = centred
@@ -95,7 +99,12 @@ function frameLevels(samples: Float32Array, frames: ActivityFrames, withTilts: b
     const start = Math.max(0, frame * hop + offset);
     const end = Math.min(frame * hop + offset + frameLength, samples.length);
     let sum = 0;
-    for (let i = start; i < end; i++) sum += samples[i] * samples[i];
+    let total = 0;
+    for (let i = start; i < end; i++) {
+      sum += samples[i] * samples[i];
+      total += samples[i];
+    }
+    if (withTilts) sum = Math.max(0, sum - (total * total) / Math.max(end - start, 1));
     // Centred frames at the edges hang over the signal: their energy is over the samples they hold.
     energies[frame] = 10 * Math.log10(Math.max(sum / Math.max(end - start, 1), 1e-12));
     if (!withTilts) continue;

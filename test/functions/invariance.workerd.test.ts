@@ -1,6 +1,6 @@
 /**
  * Issue #11: the served model gives one speech clip the same answer whatever the source's sample rate, channel
- * count or level. The versions are made by sox (test/workers/invariance-clips.ts) and sent through the deployed
+ * count, level, DC offset or microphone slope. The versions are made by sox (test/workers/invariance-clips.ts) and sent through the deployed
  * Worker entry (functions/index.ts, the bundled models), as a client would send them.
  */
 import { SELF } from 'cloudflare:test';
@@ -22,6 +22,9 @@ const VERSIONS = [
   ['peak −40 dBFS', 'CLIP_PEAK_MINUS_40'],
   ['peak −20 dBFS', 'CLIP_PEAK_MINUS_20'],
   ['peak −1 dBFS', 'CLIP_PEAK_MINUS_1'],
+  ['DC offset 0.05', 'CLIP_DC_OFFSET'],
+  ['brighter microphone (bass −6 dB, treble +6 dB)', 'CLIP_BRIGHT'],
+  ['darker microphone (bass +6 dB, treble −6 dB)', 'CLIP_DARK'],
 ] as const;
 
 const hasClips = env.CLIP_16K_MONO !== undefined;
@@ -44,7 +47,7 @@ const difference = (a: ClassifyResponse, b: ClassifyResponse) =>
     ...a.labels.map((label) => Math.abs((a.probabilities?.[label] ?? 0) - (b.probabilities?.[label] ?? 0))),
   );
 
-describe(`the served model's answer does not move with rate, channels or level${note}`, () => {
+describe(`the served model's answer does not move with rate, channels, level or channel colour${note}`, () => {
   it.skipIf(!hasClips || !hasModel).each(VERSIONS)('%s', async (name, binding) => {
     const reference = await classify('CLIP_16K_MONO');
     const version = await classify(binding);

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Binding name → sox options after the input (rate, channels, bits, gain). */
+/** Binding name → sox options after the input (rate, channels, bits), then effects from `norm` on (gain, channel). */
 export const INVARIANCE_CLIPS: Record<string, string[]> = {
   CLIP_16K_MONO: ['-r', '16000', '-c', '1', '-b', '16'],
   CLIP_22K05_MONO: ['-r', '22050', '-c', '1', '-b', '16'],
@@ -21,6 +21,11 @@ export const INVARIANCE_CLIPS: Record<string, string[]> = {
   CLIP_PEAK_MINUS_40: ['-r', '16000', '-c', '1', '-b', '16', 'norm', '-40'],
   CLIP_PEAK_MINUS_20: ['-r', '16000', '-c', '1', '-b', '16', 'norm', '-20'],
   CLIP_PEAK_MINUS_1: ['-r', '16000', '-c', '1', '-b', '16', 'norm', '-1'],
+  // A channel that is not the studio's: a DC offset, and microphones brighter or darker than the source by up to
+  // 6 dB at either end of the band (shelves at 100 Hz and 3 kHz), peak-normalised after so nothing clips.
+  CLIP_DC_OFFSET: ['-r', '16000', '-c', '1', '-b', '16', 'norm', '-6', 'dcshift', '0.05'],
+  CLIP_BRIGHT: ['-r', '16000', '-c', '1', '-b', '16', 'bass', '-6', 'treble', '6', 'norm', '-1'],
+  CLIP_DARK: ['-r', '16000', '-c', '1', '-b', '16', 'bass', '6', 'treble', '-6', 'norm', '-1'],
   // Telephone band: 8 kHz, nothing above 4 kHz. Measured and reported, not held to the same bound.
   CLIP_8K_MONO: ['-r', '8000', '-c', '1', '-b', '16'],
 };
@@ -34,7 +39,7 @@ export function makeInvarianceClips(root: string): Record<string, string> {
   const bindings: Record<string, string> = {};
   for (const [name, options] of Object.entries(INVARIANCE_CLIPS)) {
     const path = join(folder, `${name.toLowerCase()}.wav`);
-    const effects = options.indexOf('norm');
+    const effects = options.findIndex((option) => /^[a-z]+$/.test(option));
     const format = effects < 0 ? options : options.slice(0, effects);
     const chain = effects < 0 ? [] : options.slice(effects);
     const result = spawnSync('sox', [source, '-D', ...format, path, ...chain], { encoding: 'utf8' });

@@ -49,6 +49,16 @@ describe('detectVoiceActivity', () => {
     expect(activity.speechSeconds).toBeLessThanOrEqual(voicedSeconds + 0.05);
   });
 
+  it('marks the same frames with a DC offset, and finds no speech in a DC offset alone', () => {
+    const { signal } = speechLike(3);
+    const peak = signal.reduce((max, value) => Math.max(max, Math.abs(value)), 0);
+    const shifted = signal.map((value) => value + 0.1 * peak);
+    expect(Array.from(detectVoiceActivity(shifted, RATE).active)).toEqual(
+      Array.from(detectVoiceActivity(signal, RATE).active),
+    );
+    expect(detectVoiceActivity(new Float32Array(3 * RATE).fill(0.05), RATE).speechDetected).toBe(false);
+  });
+
   it('finds speech under white noise at 20 dB SNR', () => {
     const { signal } = speechLike(3);
     expect(detectVoiceActivity(mix(signal, whiteNoise(3, -45)), RATE).speechDetected).toBe(true);
