@@ -44,7 +44,8 @@
  *   TypeScript | 3.7 ms  | 5.1 ms   | 3.8 ms    | 5.0 ms  | 7.8 ms  | 1.8 ms
  *   wasm       | 0.44 ms | 0.59 ms  | 0.42 ms   | 0.61 ms | 1.2 ms  | 0.17 ms
  *
- * Calls that would need more than 16 MiB of wasm memory (inputs over about 1.2 M samples) run these loops.
+ * Inputs too long for the kernels' 16 MiB (over about 1.2 M samples) go to them in overlapping pieces
+ * (`resampleInPieces`), with the same outputs.
  */
 import { downmixPcm16 } from './wav.ts';
 
@@ -142,7 +143,16 @@ export function resample(signal: Float32Array, fromRate: number, toRate: number)
   const outputLength = Math.round((signal.length * toRate) / fromRate);
   const plan = planFor(fromRate, toRate);
   const output = new Float32Array(outputLength);
-  if (kernels?.resample(plan, signal, output)) return output;
+  const accelerated = kernels;
+  if (
+    accelerated?.resample(plan, signal, output) ||
+    (accelerated &&
+      resampleInPieces(plan, signal.length, output, (from, to, piece) =>
+        accelerated.resample(plan, signal.subarray(from, to), piece),
+      ))
+  ) {
+    return output;
+  }
   const { halfBands, kernel } = plan;
   let current = signal;
   for (const coefficients of halfBands) current = halve(current, coefficients);
@@ -171,13 +181,75 @@ export function resamplePcm16(
       `resamplePcm16: expected whole frames of ${channels} channels, got ${interleaved.length} samples`,
     );
   }
-  if (fromRate !== toRate) {
+  const accelerated = kernels;
+  if (fromRate !== toRate && accelerated) {
     const output = new Float32Array(Math.round((frames * toRate) / fromRate));
-    if (kernels?.resamplePcm16(planFor(fromRate, toRate), interleaved, channels, output)) return output;
+    const plan = planFor(fromRate, toRate);
+    if (
+      accelerated.resamplePcm16(plan, interleaved, channels, output) ||
+      resampleInPieces(plan, frames, output, (from, to, piece) =>
+        accelerated.resamplePcm16(
+          plan,
+          interleaved.subarray(from * channels, to * channels),
+          channels,
+          piece,
+        ),
+      )
+    ) {
+      return output;
+    }
   }
   const mono = new Float32Array(frames);
   downmixPcm16(interleaved, channels, mono);
   return fromRate === toRate ? mono : resample(mono, fromRate, toRate);
+}
+
+/** Inputs too long for one kernel call go to the kernels in pieces of about this many samples. */
+const PIECE_SAMPLES = 1 << 19;
+
+/**
+ * One long call as several on overlapping pieces of the input, so that the kernels' memory stays that of a
+ * piece: `run(from, to, piece)` resamples input samples [from, to) into `piece`, and each piece's own outputs
+ * are copied into `output`. Pieces start on a multiple of the plan's period (the input samples after which the
+ * half-band stages and the sharp kernel's phases repeat) and reach past both ends of their own outputs by at
+ * least the filters' span, so every output is computed from the same samples, with the same taps, as in one
+ * call. False as soon as `run` declines a piece (the TypeScript loops then do the whole call).
+ */
+function resampleInPieces(
+  plan: ResamplePlan,
+  length: number,
+  output: Float32Array,
+  run: (from: number, to: number, piece: Float32Array) => boolean,
+): boolean {
+  const period = 2 ** plan.halfBands.length * (plan.kernel?.down ?? 1);
+  const outputsPerPeriod = plan.kernel?.up ?? 1;
+  const margin = Math.ceil(planReach(plan) / period) * period;
+  const step = Math.max(1, Math.round(PIECE_SAMPLES / period)) * period;
+  for (let start = 0; start < length; start += step) {
+    const first = (start / period) * outputsPerPeriod;
+    const end = Math.min(output.length, ((start + step) / period) * outputsPerPeriod);
+    if (first >= end) continue;
+    const from = Math.max(0, start - margin);
+    const skipped = first - (from / period) * outputsPerPeriod;
+    const piece = new Float32Array(skipped + end - first);
+    if (!run(from, Math.min(length, start + step + margin), piece)) return false;
+    output.set(piece.subarray(skipped), first);
+  }
+  return true;
+}
+
+/** Input samples on either side of an output's position that its value can depend on, at most. */
+function planReach(plan: ResamplePlan): number {
+  let reach = 0;
+  let scale = 1;
+  for (const coefficients of plan.halfBands) {
+    reach += (2 * coefficients.length + 2) * scale;
+    scale *= 2;
+  }
+  const { kernel } = plan;
+  if (kernel?.kind === 'symmetric') reach += (kernel.pairs + kernel.down + 2) * scale;
+  else if (kernel) reach += (kernel.taps + kernel.reach + Math.ceil(kernel.down / kernel.up) + 2) * scale;
+  return reach;
 }
 
 /**

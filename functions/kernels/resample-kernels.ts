@@ -8,8 +8,8 @@
  * Memory: each plan's tables are copied in once and kept, up to TABLE_BUDGET_BYTES for all plans together.
  * Above them, one call's buffers: the input, the half-band stages' outputs, the output and the stages'
  * scratch (about 14 bytes per input sample in all; 16-bit PCM is downmixed into the input's room). Memory
- * grows to the largest call's need and stays, so calls needing more than MAX_MEMORY_BYTES are left to the
- * TypeScript loops.
+ * grows to the largest call's need and stays, so calls needing more than MAX_MEMORY_BYTES are declined:
+ * resample.ts then sends the input in overlapping pieces.
  */
 import type { ResampleKernels, ResamplePlan, SharpKernel } from '../audio/resample.ts';
 import { align16, createMemoryReserver } from './wasm-memory.ts';
@@ -31,8 +31,8 @@ interface ResampleExports {
 }
 
 /**
- * 16 MiB holds one call on about 1.2 M input samples (25 s at 48 kHz): every speech clip the Worker sees in
- * practice, without pinning much of its 128 MB. Longer inputs take the TypeScript path.
+ * 16 MiB holds one call on about 1.2 M input samples (25 s at 48 kHz) without pinning much of the Worker's
+ * 128 MB; resample.ts cuts longer inputs into pieces that fit.
  */
 const MAX_MEMORY_BYTES = 16 << 20;
 /** When a new plan's tables would pass this, the tables of every earlier plan are dropped first. */

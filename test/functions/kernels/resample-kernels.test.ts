@@ -143,11 +143,35 @@ describe('resampler wasm kernels', () => {
     expect(kernels.memoryBytes()).toBeLessThanOrEqual(16 << 20);
   });
 
-  it('leave a call that would need more than 16 MiB to the TypeScript loops', () => {
-    // 1.5 M samples: about 21 MB of buffers.
-    const { expected, actual, handled } = bothWays(voiceLike(48000, 1_500_000), 48000, 16000);
-    expect(handled).toBe(false);
-    expect(actual).toEqual(expected);
+  it.each([
+    [48000, 16000],
+    [44100, 16000],
+    [22050, 16000],
+    [8000, 16000],
+  ])(
+    'take a call too long for 16 MiB in overlapping pieces, matching the TypeScript loops from %i to %i Hz',
+    (from, to) => {
+      // 1.5 M samples (about 21 MB of buffers in one call): three pieces and two seams at least.
+      const signal = voiceLike(from, 1_500_000);
+      const { expected, actual, handled } = bothWays(signal, from, to);
+      expect(handled).toBe(true);
+      expect(actual.length).toBe(expected.length);
+      expect(relativeRms(actual, expected)).toBeLessThanOrEqual(1e-6);
+      // A seam in the wrong place or a margin too short would show as a local error far above float rounding.
+      let worst = 0;
+      for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
+      expect(worst).toBeLessThan(1e-5);
+      expect(kernels.memoryBytes()).toBeLessThanOrEqual(16 << 20);
+    },
+  );
+
+  it('take 16-bit stereo too long for 16 MiB in overlapping pieces, matching the TypeScript downmix', () => {
+    const { expected, actual, handled } = bothWaysPcm16(voiceLikePcm16(44100, 1_400_000, 2), 2, 44100, 16000);
+    expect(handled).toBe(true);
+    expect(relativeRms(actual, expected)).toBeLessThanOrEqual(1e-6);
+    let worst = 0;
+    for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
+    expect(worst).toBeLessThan(1e-5);
     expect(kernels.memoryBytes()).toBeLessThanOrEqual(16 << 20);
   });
 });

@@ -60,19 +60,19 @@ describe('planWindows', () => {
     ).toEqual([[7, 10]]);
   });
 
-  it('spreads full windows evenly over longer speech, overlapping by at least half, ends on its edges', () => {
+  it('spreads full windows evenly over longer speech, overlapping by at least a quarter, ends on its edges', () => {
     const windows = planWindows(
       { startSeconds: 0, endSeconds: 30 },
       { startSeconds: 2.25, endSeconds: 12.75 },
       3,
     );
-    // Speech with margins: 2 … 13 s (11 s) → ⌈8 / 1.5⌉ + 1 = 7 windows, 8/6 s apart.
-    expect(windows).toHaveLength(7);
+    // Speech with margins: 2 … 13 s (11 s) → ⌈8 / 2.25⌉ + 1 = 5 windows, 8/4 s apart.
+    expect(windows).toHaveLength(5);
     expect(windows[0].startSeconds).toBeCloseTo(2, 9);
-    expect(windows[6].endSeconds).toBeCloseTo(13, 9);
+    expect(windows[4].endSeconds).toBeCloseTo(13, 9);
     for (const window of windows) expect(window.endSeconds - window.startSeconds).toBeCloseTo(3, 9);
     for (let i = 1; i < windows.length; i++) {
-      expect(windows[i].startSeconds - windows[i - 1].startSeconds).toBeCloseTo(8 / 6, 9);
+      expect(windows[i].startSeconds - windows[i - 1].startSeconds).toBeCloseTo(8 / 4, 9);
     }
   });
 
@@ -81,6 +81,12 @@ describe('planWindows', () => {
       [10, 13],
       [11.5, 14.5],
       [13, 16],
+    ]);
+    expect(spans(planWindows({ startSeconds: 10, endSeconds: 19 }, null, 3))).toEqual([
+      [10, 13],
+      [12, 15],
+      [14, 17],
+      [16, 19],
     ]);
   });
 
