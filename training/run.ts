@@ -2,6 +2,7 @@ import { cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type AnnotateOptions, annotateModelFolder } from './annotate.ts';
 import type { TrainingBackend } from './backend.ts';
+import { claimCheckpoints } from './checkpoint-config.ts';
 import { evaluateProbabilities, summariseFolds } from './evaluation/metrics.ts';
 import {
   type ExperimentConfig,
@@ -140,6 +141,7 @@ export async function runExperiment(
     );
   }
   const runDir = join(options.cacheDir, config.id);
+  await claimCheckpoints(runDir, config);
   log(
     `${split.protocol}: ${split.folds.length} folds over ${data.items.length} clips, labels [${data.labels.join(', ')}], ` +
       `input ${data.inputFrames} frames × ${data.extractor.dims} (${config.features.set}); checkpoints in ${runDir}`,

@@ -17,10 +17,11 @@ import {
 } from '../../functions/kernels/load-node.ts';
 import { registerFastRecurrentLayers } from '../../functions/model/fast-lstm.ts';
 import { initTrainingBackend } from '../backend.ts';
+import { CheckpointConfigError, claimCheckpoints } from '../checkpoint-config.ts';
 import { loadExperimentData } from '../experiment.ts';
 import { runExperiment } from '../run.ts';
 import { registerTfjsGradients } from '../tfjs-node.ts';
-import { parseCommandLine } from './parse-args.ts';
+import { fail, parseCommandLine } from './parse-args.ts';
 import { readExperimentConfig } from './read-config.ts';
 
 const usage =
@@ -92,6 +93,12 @@ if (values.ship === 'all-speakers' && config.validationSpeakers === 0) {
   process.exit(2);
 }
 
+// Before any work (and before --jobs spawns its children): resuming another config's checkpoints is refused.
+const cacheDir = resolve('.cache/runs');
+await claimCheckpoints(resolve(cacheDir, config.id), config).catch((error: unknown) =>
+  error instanceof CheckpointConfigError ? fail(error.message) : Promise.reject(error),
+);
+
 await registerTfjsGradients();
 const backend = await initTrainingBackend();
 const lstm = loadLstmKernels();
@@ -148,7 +155,7 @@ if (jobs > 1 && part === undefined) {
 const started = Date.now();
 await runExperiment(config, {
   modelsDir: resolve(values['models-dir']),
-  cacheDir: resolve('.cache/runs'),
+  cacheDir,
   ship: values.ship,
   part,
   backend,

@@ -1,8 +1,8 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeTempDir } from '../corpora/tiny-corpus.ts';
-import { runCli } from './run-cli.ts';
+import { ROOT, runCli } from './run-cli.ts';
 
 // Malformed invocations must stop before any training starts, with exit 2 and a message naming the problem.
 describe('npm run train', () => {
@@ -61,6 +61,33 @@ describe('npm run train', () => {
     const outcome = await runCli('train', [path, '--ship', 'all-speakers']);
     expect(outcome.code).toBe(2);
     expect(outcome.stderr).toMatch(/expected validationSpeakers ≥ 1 with --ship all-speakers, got 0/);
+  });
+
+  it('refuses to resume the checkpoints of a changed config, with exit 2 and what changed', async () => {
+    const dir = await makeTempDir();
+    const id = `checkpoint-test-${process.pid}`;
+    const runDir = join(ROOT, '.cache/runs', id);
+    const write = async (epochs: number) => {
+      const path = join(dir, `${id}-${epochs}.json`);
+      const corpora = [{ corpus: 'emodb', path: join(dir, 'nowhere') }];
+      await writeFile(
+        path,
+        JSON.stringify({ id, corpora, model: { architecture: 'baseline' }, training: { epochs } }),
+      );
+      return path;
+    };
+    try {
+      // The first run stops on the missing corpus, after claiming the folder; a fold folder stands for its work.
+      const first = await runCli('train', [await write(80)]);
+      expect(first.code).not.toBe(0);
+      await mkdir(join(runDir, 'fold-1'), { recursive: true });
+      const changed = await runCli('train', [await write(3)]);
+      expect(changed.code).toBe(2);
+      expect(changed.stderr).toContain('training.epochs: 80 → 3');
+      expect(changed.stderr).toContain(`delete ${runDir} to start afresh`);
+    } finally {
+      await rm(runDir, { recursive: true, force: true });
+    }
   });
 
   it.each([['0'], ['two'], ['17']])('refuses --jobs %s', async (jobs) => {
