@@ -2,8 +2,9 @@
  * `npm run datasets -- [--corpus id=path …] [--out models/datasets.json]`: summarises corpus folders for the
  * site's data page (training/datasets-summary.ts): files per class, speakers, durations, licence
  * and notes. Without --corpus it reads RAVDESS, EMO-DB, URDU, ASED and TurEV-DB from ../shared/datasets.
+ * An existing summary at --out keeps the corpora this run did not read: a corpus is replaced, never the file.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CANONICAL_LABELS, CORPUS_IDS, type CorpusId } from '../corpora/labels.ts';
@@ -143,6 +144,33 @@ for (const { id, path } of corpora) {
     `${corpus.name}: ${loaded.items.length} files, ${corpus.speakers.length} speakers, ` +
       `${(corpus.durations.total / 60).toFixed(1)} min, ${corpus.notes.length} notes`,
   );
+}
+
+// Corpora summarised before and not read now stay, in the order the site lists them.
+const previousText = await readFile(values.out, 'utf8').catch(() => null);
+const previous =
+  previousText === null
+    ? null
+    : DatasetsSummarySchema.safeParse(
+        (() => {
+          try {
+            return JSON.parse(previousText);
+          } catch {
+            return null;
+          }
+        })(),
+      );
+if (previous !== null && !previous.success) {
+  fail(`expected ${values.out} to be a datasets summary to add to, got another file; choose another --out`);
+}
+const kept = (previous?.data?.corpora ?? []).filter(
+  (corpus) => !summary.corpora.some((fresh) => fresh.id === corpus.id),
+);
+if (kept.length > 0) {
+  summary.corpora = [...kept, ...summary.corpora].sort(
+    (a, b) => CORPUS_IDS.indexOf(a.id as CorpusId) - CORPUS_IDS.indexOf(b.id as CorpusId),
+  );
+  console.log(`kept from ${values.out}: ${kept.map((corpus) => corpus.name).join(', ')}`);
 }
 
 const checked = DatasetsSummarySchema.safeParse(summary);

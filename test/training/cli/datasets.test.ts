@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type DatasetsSummary, DatasetsSummarySchema } from '../../../training/datasets-summary.ts';
@@ -107,5 +107,33 @@ describe('npm run datasets', () => {
     expect(outcome.code).toBe(2);
     expect(outcome.stderr).toContain(message);
     expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('npm run datasets into an existing summary', () => {
+  it('replaces the corpora it read and keeps the others, in the site order', async () => {
+    const emodb = await corpusOf({ 'wav/03a01Wa.wav': 2, 'wav/08a01Fa.wav': 2 });
+    const urdu = await corpusOf({ 'Angry/SM1_F1_A01.wav': 1, 'Sad/SF1_F1_S01.wav': 1 });
+    const out = join(await makeTempDir('ser-datasets-'), 'datasets.json');
+    expect(
+      (await runDatasets(['--corpus', `urdu=${urdu}`, '--corpus', `emodb=${emodb}`, '--out', out])).code,
+    ).toBe(0);
+    const emodbAgain = await corpusOf({ 'wav/03a01Wa.wav': 2, 'wav/08a01Fa.wav': 2, 'wav/09a05Wa.wav': 2 });
+    const outcome = await runDatasets(['--corpus', `emodb=${emodbAgain}`, '--out', out]);
+    expect(outcome.code, outcome.stderr).toBe(0);
+    expect(outcome.stdout).toContain(`kept from ${out}: URDU`);
+    const summary = DatasetsSummarySchema.parse(JSON.parse(await readFile(out, 'utf8')));
+    expect(summary.corpora.map((corpus) => corpus.id)).toEqual(['emodb', 'urdu']);
+    expect(summary.corpora[0].speakers).toHaveLength(3);
+  });
+
+  it('refuses to add to a file that is not a datasets summary', async () => {
+    const emodb = await corpusOf({ 'wav/03a01Wa.wav': 2 });
+    const out = join(await makeTempDir('ser-datasets-'), 'datasets.json');
+    await writeFile(out, '{"something": "else"}');
+    const outcome = await runDatasets(['--corpus', `emodb=${emodb}`, '--out', out]);
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr).toContain(`expected ${out} to be a datasets summary to add to, got another file`);
+    expect(await readFile(out, 'utf8')).toBe('{"something": "else"}');
   });
 });
