@@ -1,6 +1,6 @@
 import { defineCollection } from 'astro:content';
 import { glob } from 'astro/loaders';
-import { ModelMetadataSchema } from '../../functions/model/metadata.ts';
+import { ModelMetadataSchema, ModelRegistrySchema } from '../../functions/model/metadata.ts';
 import { DatasetsSummarySchema } from '../../training/datasets-summary.ts';
 import { RunRecordSchema } from '../../training/run-record.ts';
 import { modelsBase } from './lib/content/models-base.ts';
@@ -21,6 +21,11 @@ export const collections = {
   }),
   modelCards: defineCollection({
     loader: glob({ base, pattern: '*/MODEL_CARD.md', generateId: folderId }),
+  }),
+  /** Which models the Worker serves (models/registry.json): a model folder alone does not make a model served. */
+  registry: defineCollection({
+    loader: glob({ base, pattern: 'registry.json' }),
+    schema: ModelRegistrySchema,
   }),
   datasets: defineCollection({
     loader: glob({ base, pattern: 'datasets.json' }),

@@ -126,6 +126,23 @@ describe('results site', () => {
     );
   });
 
+  it('marks as served exactly the models the registry lists', async () => {
+    const { page } = browser;
+    const registry = JSON.parse(readFileSync(join(FIXTURE_MODELS_DIR, 'registry.json'), 'utf8')) as {
+      default: string;
+      models: string[];
+    };
+    for (const record of records) {
+      await page.goto(`${site.url}/models/${record.id}/`);
+      const marker = page.locator('#served');
+      const served = registry.models.includes(record.id);
+      await expect(marker.getAttribute('data-served')).resolves.toBe(String(served));
+      await expect(marker.textContent()).resolves.toMatch(
+        served ? /^\s*Served by the API/ : /^\s*Not served/,
+      );
+    }
+  });
+
   it('plots attention over the log-mel picture for each example clip, and states the inference cost', async () => {
     const { page } = browser;
     const record = records[0];
