@@ -542,7 +542,7 @@ export function renderModelCard(record: RunRecord): string {
 /** The augmentation and regularisation a training config turns on beyond noise and class weights, in words. */
 function augmentationSummary(training: RunRecord['config']['training']): string {
   // Records annotated in place keep their config as stored: older ones lack these fields, meaning their defaults.
-  const { maxTimeShift, specAugment, mixupAlpha, weightDecay, randomEq } =
+  const { maxTimeShift, specAugment, mixupAlpha, weightDecay, randomEq, lossOverCorpusLabels } =
     TrainingConfigSchema.parse(training);
   const parts = [
     maxTimeShift > 0 ? `time shift up to ±${maxTimeShift} frames` : '',
@@ -557,6 +557,7 @@ function augmentationSummary(training: RunRecord['config']['training']): string 
       ? `random equaliser on ${Math.round(100 * randomEq.probability)} % of clips (tilt ≤ ±${randomEq.maxTilt}, ripples ≤ ${randomEq.maxRipple})`
       : '',
     weightDecay > 0 ? `weight decay λ = ${weightDecay}` : '',
+    lossOverCorpusLabels ? "each clip's loss over its own corpus's labels" : '',
   ].filter((part) => part !== '');
   return parts.length === 0 ? 'none' : parts.join('; ');
 }

@@ -99,6 +99,13 @@ export const TrainingConfigSchema = z.strictObject({
    * training clips' groups (corpora); null trains the emotion model alone. Either way only it is kept.
    */
   corpusAdversary: CorpusAdversarySchema.nullable().default(null),
+  /**
+   * Each training clip's cross-entropy over the labels its group (corpus) has among the training clips, the
+   * probabilities renormalised over them (with mixup, its partner's label too). Corpora label different sets of
+   * emotions: over every label, the network lowers a label a corpus lacks only by recognising the corpus, a cue
+   * no unseen microphone shares. The served network still answers over every label.
+   */
+  lossOverCorpusLabels: z.boolean().default(false),
 });
 
 export type TrainingConfig = z.output<typeof TrainingConfigSchema>;
@@ -187,6 +194,9 @@ export async function trainFold(options: TrainFoldOptions): Promise<TrainedFold>
   const log = options.log ?? (() => {});
   if (training.corpusAdversary != null && train.groups === undefined) {
     throw new Error('corpus adversary: expected the corpus (group) of every training clip, got none');
+  }
+  if (training.lossOverCorpusLabels && train.groups === undefined) {
+    throw new Error('lossOverCorpusLabels: expected the corpus (group) of every training clip, got none');
   }
   const model = buildModel(options.model, [train.frames, train.dims], numClasses, training.seed);
   const adversary = withCorpusAdversary(model, train, training);
@@ -411,6 +421,7 @@ function runEpoch(
   random: Random,
 ): { loss: number; acc: number; corpusAcc?: number } {
   const order = random.shuffle(epochExamples(train, training.maxExamplesPerGroup, random));
+  const groupLabels = training.lossOverCorpusLabels ? labelsOfGroups(train, weights.length) : null;
   const variants = train.variants ?? [];
   const sources = new Uint8Array(train.labels.length);
   if (variants.length > 0) for (const index of order) sources[index] = random.int(variants.length + 1);
@@ -430,7 +441,15 @@ function runEpoch(
     // tfjs reuses a seeded dropout layer's seed for every call (one fixed mask), so draw a fresh one per batch.
     for (const layer of dropoutLayers) (layer as unknown as { seed: number }).seed = random.int(2 ** 31 - 1);
     const corpora = twoHeaded ? indices.map((i) => (train.groups as readonly number[])[i]) : null;
-    const step = trainStep(model, optimizer, variables, batch, corpora, training);
+    const labelMask =
+      groupLabels === null
+        ? null
+        : allowedLabels(
+            batch,
+            indices.map((i) => (train.groups as readonly number[])[i]),
+            groupLabels,
+          );
+    const step = trainStep(model, optimizer, variables, batch, corpora, training, labelMask);
     weightedLoss += step.loss * indices.length;
     correct += step.hits;
     corpusCorrect += step.corpusHits;
@@ -558,6 +577,58 @@ export function mixBatch(
 }
 
 /**
+ * Per-example cross-entropy of `probabilities` [count × classes] against soft `targets`; with `mask`, over the
+ * labels it marks: −Σ t·log p + log Σ_allowed p, the softmax renormalised over them.
+ */
+export function crossEntropyOver(
+  probabilities: tf.Tensor,
+  targets: tf.Tensor,
+  mask: Float32Array | null,
+): tf.Tensor {
+  const crossEntropy = tf.neg(tf.sum(tf.mul(targets, tf.log(tf.clipByValue(probabilities, EPSILON, 1))), -1));
+  if (mask === null) return crossEntropy;
+  const allowed = tf.tensor2d(mask, probabilities.shape as [number, number]);
+  const mass = tf.sum(tf.mul(probabilities, allowed), -1);
+  return tf.add(crossEntropy, tf.log(tf.clipByValue(mass, EPSILON, 1)));
+}
+
+/** Per group (corpus): 1 for each label among its training clips, 0 for the others. */
+export function labelsOfGroups(set: FeatureSet, numClasses: number): Map<number, Uint8Array> {
+  const byGroup = new Map<number, Uint8Array>();
+  set.labels.forEach((label, index) => {
+    const group = (set.groups as readonly number[])[index];
+    let present = byGroup.get(group);
+    if (present === undefined) {
+      present = new Uint8Array(numClasses);
+      byGroup.set(group, present);
+    }
+    present[label] = 1;
+  });
+  return byGroup;
+}
+
+/**
+ * The labels each example of a batch is scored over [count × classes]: its group's, plus any label its target
+ * puts weight on (mixup's partner may come from another corpus).
+ */
+export function allowedLabels(
+  batch: TrainingBatch,
+  groups: readonly number[],
+  groupLabels: ReadonlyMap<number, Uint8Array>,
+): Float32Array {
+  const count = batch.labels.length;
+  const classes = batch.targets.length / count;
+  const mask = new Float32Array(count * classes);
+  for (let i = 0; i < count; i++) {
+    const own = groupLabels.get(groups[i]);
+    for (let c = 0; c < classes; c++) {
+      mask[i * classes + c] = own?.[c] === 1 || batch.targets[i * classes + c] > 0 ? 1 : 0;
+    }
+  }
+  return mask;
+}
+
+/**
  * One optimizer step; returns the batch's mean weighted loss and its numbers of correct predictions. With a
  * corpus head (`corpora`: each example's corpus), its cross-entropy joins the loss; the gradient reversal in
  * the model turns it against the emotion model's representation.
@@ -569,6 +640,8 @@ function trainStep(
   batch: TrainingBatch,
   corpora: number[] | null,
   training: TrainingConfig,
+  /** With `lossOverCorpusLabels`: the labels each example's cross-entropy is taken over (allowedLabels). */
+  labelMask: Float32Array | null,
 ): { loss: number; hits: number; corpusHits: number } {
   const [frames, dims] = model.inputs[0].shape.slice(1) as [number, number];
   const count = batch.labels.length;
@@ -584,9 +657,7 @@ function trainStep(
       const outputs = model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[];
       const probabilities = Array.isArray(outputs) ? outputs[0] : outputs;
       hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(probabilities, -1), truth), 'int32')));
-      const crossEntropy = tf.neg(
-        tf.sum(tf.mul(targets, tf.log(tf.clipByValue(probabilities, EPSILON, 1))), -1),
-      );
+      const crossEntropy = crossEntropyOver(probabilities, targets, labelMask);
       let loss = tf.mean(tf.mul(crossEntropy, exampleWeights)) as tf.Scalar;
       if (Array.isArray(outputs) && corpora !== null) {
         const corpusProbabilities = outputs[1];

@@ -8,12 +8,15 @@ import { initTrainingBackend } from '../../training/backend.ts';
 import { resolveModelConfig } from '../../training/models/index.ts';
 import { createRandom } from '../../training/random.ts';
 import {
+  allowedLabels,
   classWeights,
+  crossEntropyOver,
   crossValidate,
   type EpochRecord,
   epochExamples,
   type FeatureSet,
   gatherBatch,
+  labelsOfGroups,
   learningRateAt,
   mixBatch,
   randomEqCurve,
@@ -328,6 +331,68 @@ describe('gatherBatch augmentation', () => {
     };
     expect(Array.from(gather(options, 9))).toEqual(Array.from(gather(options, 9)));
     expect(Array.from(gather(options, 9))).not.toEqual(Array.from(gather(options, 10)));
+  });
+});
+
+describe("loss over each corpus's own labels", () => {
+  it('renormalises the probabilities over the allowed labels', () => {
+    const probabilities = tf.tensor2d([
+      [0.5, 0.3, 0.2],
+      [0.5, 0.3, 0.2],
+    ]);
+    const targets = tf.tensor2d([
+      [1, 0, 0],
+      [1, 0, 0],
+    ]);
+    const mask = Float32Array.of(1, 1, 0, 1, 1, 1);
+    const loss = Array.from(crossEntropyOver(probabilities, targets, mask).dataSync());
+    expect(loss[0]).toBeCloseTo(-Math.log(0.5 / 0.8), 5);
+    expect(loss[1]).toBeCloseTo(-Math.log(0.5), 5);
+    expect(Array.from(crossEntropyOver(probabilities, targets, null).dataSync())[0]).toBeCloseTo(
+      -Math.log(0.5),
+      5,
+    );
+  });
+
+  it("allows each example its group's labels, and any label its (mixed) target holds", () => {
+    const set: FeatureSet = {
+      features: new Float32Array(4 * FRAMES * DIMS),
+      labels: [0, 1, 1, 2],
+      groups: [0, 0, 1, 1],
+      frames: FRAMES,
+      dims: DIMS,
+    };
+    const groups = labelsOfGroups(set, 4);
+    expect(Array.from(groups.get(0) ?? [])).toEqual([1, 1, 0, 0]);
+    expect(Array.from(groups.get(1) ?? [])).toEqual([0, 1, 1, 0]);
+    const batch = {
+      features: new Float32Array(0),
+      // The second example is mixed with a partner labelled 3, which neither group has.
+      targets: Float32Array.of(1, 0, 0, 0, 0, 0, 0.7, 0.3),
+      exampleWeights: Float32Array.of(1, 1),
+      labels: [0, 2],
+    };
+    expect(Array.from(allowedLabels(batch, [0, 1], groups))).toEqual([1, 1, 0, 0, 0, 1, 1, 1]);
+  });
+
+  it('trains a fold with it, and asks for the groups', async () => {
+    const grouped = { ...synthetic(24, 3), groups: Array.from({ length: 24 }, (_, i) => i % 2) };
+    const trained = await trainFold({
+      model,
+      training: training({ epochs: 2, lossOverCorpusLabels: true }),
+      labels: LABELS,
+      train: grouped,
+    });
+    expect(trained.history.every((epoch) => Number.isFinite(epoch.loss))).toBe(true);
+    trained.model.dispose();
+    await expect(
+      trainFold({
+        model,
+        training: training({ epochs: 1, lossOverCorpusLabels: true }),
+        labels: LABELS,
+        train: synthetic(24, 3),
+      }),
+    ).rejects.toThrow('lossOverCorpusLabels: expected the corpus (group) of every training clip, got none');
   });
 });
 
