@@ -31,15 +31,20 @@ const { values, positionals } = parseCommandLine(
       data: { type: 'string', multiple: true, default: [] },
       runs: { type: 'string', default: '100' },
       examples: { type: 'string', default: '4' },
-      help: { type: 'boolean', default: false },
     },
   },
   usage,
+  {
+    summary:
+      "Adds the inference cost and, for attention models, attention examples on held-out clips to model folders' " +
+      'run.json and MODEL_CARD.md without retraining (every models/<id>/ with a run.json when none is named).',
+    options: {
+      data: "a corpus folder, as <corpus>=<folder>, instead of the one in the model's config",
+      runs: 'timed inference runs per model for the cost',
+      examples: 'held-out clips whose attention is drawn',
+    },
+  },
 );
-if (values.help) {
-  console.log(usage);
-  process.exit(0);
-}
 const positiveInteger = (name: string, text: string) => {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1)

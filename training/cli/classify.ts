@@ -42,15 +42,20 @@ const { values, positionals } = parseCommandLine(
       json: { type: 'boolean', default: false },
       segment: { type: 'string' },
       model: { type: 'string' },
-      help: { type: 'boolean', default: false },
     },
   },
   usage,
+  {
+    summary:
+      'Classifies WAV and FLAC files (folders are searched) with a model folder, as the Worker does: the whole clip ' +
+      'in windows over its speech, a table on a terminal, or one JSON line per file with --json.',
+    options: {
+      json: "print one JSON object per file (the API's answer) instead of the table",
+      segment: 'also classify consecutive segments of this many seconds (≥ 1), as ?segment= does',
+      model: 'the model folder to use (default: the model models/registry.json names as default)',
+    },
+  },
 );
-if (values.help) {
-  console.log(usage);
-  process.exit(0);
-}
 if (positionals.length === 0) fail(`expected at least one audio file or folder, got none\n${usage}`);
 const segmentSeconds = values.segment === undefined ? undefined : Number(values.segment);
 if (segmentSeconds !== undefined && !(Number.isFinite(segmentSeconds) && segmentSeconds >= 1)) {

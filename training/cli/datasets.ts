@@ -14,6 +14,7 @@ import { fail, parseCommandLine } from './parse-args.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DEFAULT_CORPORA: readonly CorpusId[] = ['ravdess', 'emodb', 'urdu', 'ased', 'turev'];
+const DEFAULT_OUT = 'models/datasets.json';
 const usage = `usage: npm run datasets -- [--corpus <${CORPUS_IDS.join('|')}>=<folder> …] [--out <file.json>]`;
 
 const LICENCES: Partial<Record<CorpusId, string>> = {
@@ -112,16 +113,23 @@ const { values } = parseCommandLine(
   {
     options: {
       corpus: { type: 'string', multiple: true },
-      out: { type: 'string', default: resolve(ROOT, 'models/datasets.json') },
-      help: { type: 'boolean', default: false },
+      out: { type: 'string', default: DEFAULT_OUT },
     },
   },
   usage,
+  {
+    summary:
+      "Summarises corpus folders for the site's Data page: files per class, speakers, durations, licence and notes. " +
+      'Without --corpus it reads RAVDESS, EMO-DB, URDU, ASED and TurEV-DB from ../shared/datasets; corpora already ' +
+      'in the summary and not read again are kept.',
+    options: {
+      corpus: 'a corpus folder to read, as <corpus>=<folder>',
+      out: "the summary file to write (the default is the repository's, wherever the command runs)",
+    },
+  },
 );
-if (values.help) {
-  console.log(usage);
-  process.exit(0);
-}
+// The default is the repository's file, wherever the command runs; a path given is the user's, from here.
+const out = values.out === DEFAULT_OUT ? resolve(ROOT, DEFAULT_OUT) : resolve(values.out);
 
 const requested = (values.corpus ?? []).map((value) => {
   const match = /^([^=]+)=(.+)$/.exec(value);
@@ -147,7 +155,7 @@ for (const { id, path } of corpora) {
 }
 
 // Corpora summarised before and not read now stay, in the order the site lists them.
-const previousText = await readFile(values.out, 'utf8').catch(() => null);
+const previousText = await readFile(out, 'utf8').catch(() => null);
 const previous =
   previousText === null
     ? null
@@ -161,7 +169,7 @@ const previous =
         })(),
       );
 if (previous !== null && !previous.success) {
-  fail(`expected ${values.out} to be a datasets summary to add to, got another file; choose another --out`);
+  fail(`expected ${out} to be a datasets summary to add to, got another file; choose another --out`);
 }
 const kept = (previous?.data?.corpora ?? []).filter(
   (corpus) => !summary.corpora.some((fresh) => fresh.id === corpus.id),
@@ -170,7 +178,7 @@ if (kept.length > 0) {
   summary.corpora = [...kept, ...summary.corpora].sort(
     (a, b) => CORPUS_IDS.indexOf(a.id as CorpusId) - CORPUS_IDS.indexOf(b.id as CorpusId),
   );
-  console.log(`kept from ${values.out}: ${kept.map((corpus) => corpus.name).join(', ')}`);
+  console.log(`kept from ${out}: ${kept.map((corpus) => corpus.name).join(', ')}`);
 }
 
 const checked = DatasetsSummarySchema.safeParse(summary);
@@ -180,6 +188,6 @@ if (!checked.success) {
   );
   fail(`expected the summary to match DatasetsSummarySchema, got:\n  ${problems.join('\n  ')}`);
 }
-await mkdir(dirname(resolve(values.out)), { recursive: true });
-await writeFile(values.out, `${JSON.stringify(checked.data, null, 2)}\n`);
-console.log(`wrote ${values.out}`);
+await mkdir(dirname(out), { recursive: true });
+await writeFile(out, `${JSON.stringify(checked.data, null, 2)}\n`);
+console.log(`wrote ${out}`);

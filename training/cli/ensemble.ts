@@ -23,16 +23,22 @@ const { values, positionals } = parseCommandLine(
     options: {
       runs: { type: 'string', default: '.cache/runs' },
       record: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
     },
   },
   usage,
+  {
+    summary:
+      'Scores trained experiments and their equal-weight ensemble fold by fold, under their shared protocol ' +
+      '(train them first: their fold models are read from the runs folder).',
+    options: {
+      runs: 'the folder holding <id>/fold-K/model of each experiment',
+      record: `keep the report in ${RECORD_FILE}, which npm run results puts in the README`,
+    },
+  },
 );
-if (values.help || positionals.length < 2) {
-  console.error(
-    values.help ? usage : `expected at least two config files, got ${positionals.length}\n${usage}`,
-  );
-  process.exit(values.help ? 0 : 2);
+if (positionals.length < 2) {
+  console.error(`expected at least two config files, got ${positionals.length}\n${usage}`);
+  process.exit(2);
 }
 const configs = [];
 for (const path of positionals) configs.push(await readExperimentConfig(path));

@@ -34,15 +34,22 @@ const { values, positionals } = parseCommandLine(
       data: { type: 'string' },
       json: { type: 'string' },
       'fold-test-speakers': { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
     },
   },
   usage,
+  {
+    summary:
+      "Scores a model folder on a corpus folder (any official layout, any rate), clip by clip through the Worker's " +
+      'windowing, and says which protocol the numbers belong to (held-out corpus, speaker-dependent, fold test speakers).',
+    options: {
+      corpus: 'the corpus the folder holds, for its layout and labels (required)',
+      data: 'the corpus folder to score (required)',
+      json: 'also write the scores and per-clip answers to this file',
+      'fold-test-speakers':
+        "score only fold 1's test speakers, whom the shipped fold-1 weights never trained on",
+    },
+  },
 );
-if (values.help) {
-  console.log(usage);
-  process.exit(0);
-}
 if (positionals.length !== 1) fail(`expected one model folder, got ${positionals.length}\n${usage}`);
 const corpus = values.corpus as CorpusId | undefined;
 if (corpus === undefined || !CORPUS_IDS.includes(corpus)) {

@@ -13,6 +13,16 @@ import {
   renderResultsTable,
   withGeneratedBlock,
 } from '../results-table.ts';
+import { fail, parseCommandLine } from './parse-args.ts';
+
+const usage = 'usage: npm run results';
+const { positionals } = parseCommandLine({ allowPositionals: true, options: {} }, usage, {
+  summary:
+    "Rewrites the README's results, leave-one-corpus-out and ensembles tables from every models/<id>/run.json " +
+    'and models/ensembles.json. Run it from the repository root after adding or changing run records.',
+  options: {},
+});
+if (positionals.length > 0) fail(`expected no arguments, got ${positionals.join(' ')}\n${usage}`);
 
 const records = await readRunRecords('models');
 const ensembles = await readEnsembleReports('models/ensembles.json');

@@ -39,14 +39,28 @@ const { values, positionals } = parseCommandLine(
       seed: { type: 'string' },
       // Internal: the share of a `--jobs` run that a child process trains, as `index/count`.
       part: { type: 'string' },
-      help: { type: 'boolean', default: false },
     },
   },
   usage,
+  {
+    summary:
+      "Trains a config's model under its protocol (folds in parallel with --jobs, resumable from .cache/runs/<id>/) " +
+      'and writes models/<id>/: weights, metadata.json, run.json and MODEL_CARD.md.',
+    options: {
+      ship: "the weights to ship: fold 1's model, or one trained on every speaker but the validation speakers",
+      'models-dir': 'where the model folder is written; .cache/trials keeps a trial run out of models/',
+      'stock-lstm':
+        "train with tfjs's own LSTM layer instead of the fused recurrence (slower; for comparison)",
+      jobs: 'processes to train folds in, one core each (tfjs-wasm is single-threaded)',
+      'held-out-corpus': 'run leave-one-corpus-out with this corpus as the test side, as <id>-loco-<corpus>',
+      seed: "replace the config's seed (splits, weights, batches, augmentation), as <id>-seed-<N>",
+      part: null,
+    },
+  },
 );
-if (values.help || positionals.length !== 1) {
-  console.error(values.help ? usage : `expected one config file, got ${positionals.length}\n${usage}`);
-  process.exit(values.help ? 0 : 2);
+if (positionals.length !== 1) {
+  console.error(`expected one config file, got ${positionals.length}\n${usage}`);
+  process.exit(2);
 }
 if (values.ship !== 'fold-1' && values.ship !== 'all-speakers') {
   console.error(`expected --ship fold-1 or all-speakers, got '${values.ship}'\n${usage}`);

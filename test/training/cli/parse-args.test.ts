@@ -37,3 +37,43 @@ describe('npm run ensemble', () => {
     expect(missing.stderr).toMatch(/cannot read the config .*no\/such\.json/);
   });
 });
+
+// `--help` on every command: the usage, what it does, and every option with its default, then exit 0.
+describe.each([
+  [
+    'train',
+    [
+      '--ship <value>',
+      '(default: fold-1)',
+      '--models-dir <value>',
+      '--jobs <value>',
+      '--held-out-corpus',
+      '--seed',
+      '--stock-lstm',
+    ],
+  ],
+  ['evaluate', ['--corpus <value>', '--data <value>', '--json <value>', '--fold-test-speakers']],
+  [
+    'annotate',
+    ['--data <value> …', '--runs <value>', '(default: 100)', '--examples <value>', '(default: 4)'],
+  ],
+  ['datasets', ['--corpus <value> …', '--out <value>', '(default: models/datasets.json)']],
+  ['ensemble', ['--runs <value>', '(default: .cache/runs)', '--record']],
+  ['classify', ['--json', '--segment <value>', '--model <value>']],
+  ['results', []],
+])('npm run %s -- --help', (cli, flags) => {
+  it('prints the usage, a summary and every option with its default, and exits 0', async () => {
+    const outcome = await runCli(cli, ['--help']);
+    expect(outcome.code).toBe(0);
+    expect(outcome.stdout).toMatch(/^usage: npm run /);
+    expect(outcome.stdout).toContain('options:');
+    expect(outcome.stdout).toContain('--help');
+    for (const flag of flags) expect(outcome.stdout).toContain(flag);
+    // Internal options stay out of it.
+    expect(outcome.stdout).not.toContain('--part');
+    // Every option line says what it does.
+    const lines = outcome.stdout.split('\n').filter((line) => line.startsWith('  --'));
+    for (const line of lines)
+      expect(line.replace(/^\s+--\S+( <value>)?( …)?\s+/, '').length).toBeGreaterThan(10);
+  });
+});
