@@ -48,13 +48,28 @@ describe('results site', () => {
     expect(withScripts).toEqual(['demo/index.html']);
   });
 
-  it('shows every record in the overview with its numbers and protocol, best UA first', async () => {
+  it('shows every record in the overview with its numbers and protocol, by task, best UA first', async () => {
     const { page } = browser;
     await page.goto(`${site.url}/`);
     await page.screenshot({ path: `${SCREENSHOT_DIR}/overview.png`, fullPage: true });
-    const byUa = [...records].sort((a, b) => b.summary.ua.mean - a.summary.ua.mean);
+    // One group per task (test corpus and classes), headed by it, with chance stated.
+    const tasks = await page.locator('#results tbody tr.task th').allTextContents();
+    expect(tasks).toHaveLength(
+      new Set(records.map((record) => `${record.task.corpus}/${record.task.labels.length}`)).size,
+    );
+    for (const record of records) {
+      const group = page.locator(`#results tbody:has(tr[data-model="${record.id}"]) tr.task th`);
+      await expect(group.textContent()).resolves.toContain(
+        `${record.task.labels.length} classes (chance UA ${(100 / record.task.labels.length).toFixed(1)} %)`,
+      );
+    }
+    const byUa = [...records].sort(
+      (a, b) => a.task.corpus.localeCompare(b.task.corpus) || b.summary.ua.mean - a.summary.ua.mean,
+    );
     await expect(
-      page.locator('#results tbody tr').evaluateAll((rows) => rows.map((row) => row.dataset.model)),
+      page
+        .locator('#results tbody tr[data-model]')
+        .evaluateAll((rows) => rows.map((row) => row.dataset.model)),
     ).resolves.toEqual(byUa.map((record) => record.id));
     for (const record of records) {
       const row = page.locator(`#results tr[data-model="${record.id}"]`);
@@ -86,15 +101,22 @@ describe('results site', () => {
     await expect(
       page.locator('#results th[data-column="parameters"]').getAttribute('aria-sort'),
     ).resolves.toBe('ascending');
-    const byParameters = [...records].sort((a, b) => a.parameters - b.parameters).map((record) => record.id);
+    // Within each task; the fixtures' two records are two tasks, in the tasks' order.
+    const byParameters = [...records]
+      .sort((a, b) => a.task.corpus.localeCompare(b.task.corpus) || a.parameters - b.parameters)
+      .map((record) => record.id);
     await expect(
-      page.locator('#results tbody tr').evaluateAll((rows) => rows.map((row) => row.dataset.model)),
+      page
+        .locator('#results tbody tr[data-model]')
+        .evaluateAll((rows) => rows.map((row) => row.dataset.model)),
     ).resolves.toEqual(byParameters);
     await page.click('#results th[data-column="parameters"] a');
     await page.waitForURL('**/sorted/parameters-descending/');
-    await expect(page.locator('#results tbody tr').first().getAttribute('data-model')).resolves.toBe(
-      byParameters.at(-1),
-    );
+    await expect(
+      page
+        .locator('#results tbody tr[data-model]')
+        .evaluateAll((rows) => rows.map((row) => row.dataset.model)),
+    ).resolves.toEqual(byParameters);
   });
 
   it("shows a model's confusion matrix, per-class scores, curves per fold and model card", async () => {

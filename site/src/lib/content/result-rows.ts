@@ -10,6 +10,13 @@ export interface ResultRow {
   corpus: string;
   protocol: string;
   speakerIndependent: boolean;
+  /** Labels the scores are over (with leave-one-corpus-out, those the held-out corpus shares). */
+  classes: number;
+  /**
+   * The task a row's scores answer: its test corpus, its number of classes, and whether that corpus was held out
+   * of training. UA is only comparable between rows of one task.
+   */
+  task: string;
   folds: number;
   ua: MeanStd;
   wa: MeanStd;
@@ -48,6 +55,8 @@ export function resultRow(record: RunRecord): ResultRow {
             .filter((c) => c !== record.task.heldOutCorpus)
             .join('+')})`,
     speakerIndependent: record.task.speakerIndependent,
+    classes: scoredLabels(record),
+    task: taskOf(record),
     folds: record.summary.folds,
     ua: record.summary.ua,
     wa: record.summary.wa,
@@ -57,6 +66,25 @@ export function resultRow(record: RunRecord): ResultRow {
     msPerClip: record.inference?.msPerClip.median ?? null,
     machine: record.inference ? machineOf(record.inference) : null,
   };
+}
+
+/** The labels a record's UA is over: those its test clips have (with leave-one-corpus-out, fewer than the model's). */
+const scoredLabels = (record: RunRecord) =>
+  record.summary.perClass.filter((entry) => entry.support > 0).length;
+
+function taskOf(record: RunRecord): string {
+  const classes = scoredLabels(record);
+  const chance = `chance UA ${(100 / classes).toFixed(1)} %`;
+  const heldOut = record.task.heldOutCorpus;
+  return heldOut === undefined
+    ? `${record.task.corpus}, ${classes} classes (${chance})`
+    : `${heldOut} held out of training, ${classes} classes (${chance})`;
+}
+
+/** The rows by task (see ResultRow.task), tasks in alphabetical order: a ranking only holds within one. */
+export function groupByTask(rows: readonly ResultRow[]): { task: string; rows: ResultRow[] }[] {
+  const tasks = [...new Set(rows.map((row) => row.task))].sort((a, b) => a.localeCompare(b));
+  return tasks.map((task) => ({ task, rows: rows.filter((row) => row.task === task) }));
 }
 
 /** Columns the overview can be sorted by, each with the direction a first click sorts in. */
