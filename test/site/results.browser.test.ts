@@ -148,6 +148,20 @@ describe('results site', () => {
     );
   });
 
+  it('has a favicon and links the licence from every page', async () => {
+    const { page } = browser;
+    const icon = await page.request.get(`${site.url}/favicon.svg`);
+    expect(icon.status()).toBe(200);
+    expect(await icon.text()).toContain('<svg');
+    for (const path of ['/', '/data/', '/api/', `/models/${records[0].id}/`]) {
+      await page.goto(`${site.url}${path}`);
+      await expect(page.locator('link[rel="icon"]').getAttribute('href')).resolves.toBe('/favicon.svg');
+      await expect(page.locator('footer a[href="/licence/"]').count()).resolves.toBe(1);
+    }
+    await page.goto(`${site.url}/licence/`);
+    await expect(page.locator('pre.licence').textContent()).resolves.toContain('MIT License');
+  });
+
   it('marks as served exactly the models the registry lists', async () => {
     const { page } = browser;
     const registry = JSON.parse(readFileSync(join(FIXTURE_MODELS_DIR, 'registry.json'), 'utf8')) as {
