@@ -18,7 +18,11 @@ const VIRIDIS = [
   '#fde725',
 ];
 
-/** Okabe & Ito's palette for categorical data, distinguishable under the common colour-vision deficiencies. */
+/**
+ * Okabe & Ito's palette for categorical data, distinguishable under the common colour-vision deficiencies, then
+ * four of Paul Tol's muted colours unlike any of them, so the nine labels of the served models (and up to
+ * twelve) each have their own.
+ */
 export const CATEGORICAL = [
   '#0072b2',
   '#e69f00',
@@ -28,6 +32,10 @@ export const CATEGORICAL = [
   '#d55e00',
   '#f0e442',
   '#000000',
+  '#882255',
+  '#999999',
+  '#332288',
+  '#999933',
 ];
 
 type Rgb = [number, number, number];
@@ -61,7 +69,7 @@ export function textColourOn(background: string): '#000000' | '#ffffff' {
   return (l + 0.05) / 0.05 >= 1.05 / (l + 0.05) ? '#000000' : '#ffffff';
 }
 
-/** A stable categorical colour for each label, in label order (cycling past eight labels). */
+/** A stable categorical colour for each label, in label order (cycling past twelve labels). */
 export function categoricalColours(labels: readonly string[]): Record<string, string> {
   return Object.fromEntries(labels.map((label, i) => [label, CATEGORICAL[i % CATEGORICAL.length]]));
 }

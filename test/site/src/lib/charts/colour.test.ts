@@ -29,8 +29,10 @@ describe('textColourOn', () => {
 });
 
 describe('categoricalColours', () => {
-  it('gives distinct colours to up to eight labels', () => {
-    const labels = ['neutral', 'calm', 'happy', 'sad', 'angry', 'fearful', 'disgust', 'surprised'];
-    expect(new Set(Object.values(categoricalColours(labels))).size).toBe(8);
+  it("gives distinct colours to the served models' nine labels, and to up to twelve", () => {
+    const labels = ['neutral', 'calm', 'happy', 'sad', 'angry', 'fearful', 'disgust', 'surprised', 'boredom'];
+    expect(new Set(Object.values(categoricalColours(labels))).size).toBe(9);
+    const twelve = Array.from({ length: 12 }, (_, i) => `label-${i}`);
+    expect(new Set(Object.values(categoricalColours(twelve))).size).toBe(12);
   });
 });
