@@ -28,8 +28,18 @@ export const WaveformAugmentationSchema = z.strictObject({
   /** Cut-off of the 4th-order Butterworth low-pass, in Hz. */
   lowPassHz: range(3400, 7000),
   noiseProbability: z.number().min(0).max(1).default(0.5),
-  /** Signal-to-noise ratio of the added noise (white or brown, even odds) against the clip's RMS, in dB. */
+  /** Signal-to-noise ratio of the added noise against the clip's RMS, in dB ([20, 20]: exactly 20 dB). */
   snrDb: range(5, 30),
+  /**
+   * The kinds of noise drawn from, with even odds: `white` (Gaussian, flat spectrum: seed 002's additive white
+   * Gaussian noise with only it), `brown` (integrated white, for rumble). The default's order keeps the draws of
+   * records made before the option existed.
+   */
+  noiseColours: z
+    .array(z.enum(['white', 'brown']))
+    .min(1)
+    .refine((colours) => new Set(colours).size === colours.length, { message: 'expected each colour once' })
+    .default(['brown', 'white']),
   gainDb: range(-30, 6),
 });
 
@@ -156,7 +166,8 @@ export function augmentWaveform(
     out = lowPass(out, sampleRate, cutoff);
   }
   if (random.next() < options.noiseProbability) {
-    const added = noise(out.length, random.next() < 0.5, random);
+    const colour = options.noiseColours[random.int(options.noiseColours.length)];
+    const added = noise(out.length, colour === 'brown', random);
     const level = rms(out) * 10 ** (-uniform(random, options.snrDb) / 20);
     for (let i = 0; i < out.length; i++) out[i] += level * added[i];
   }

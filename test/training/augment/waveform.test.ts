@@ -49,6 +49,41 @@ describe('augmentWaveform', () => {
   });
 });
 
+describe('additive white Gaussian noise (seed 002)', () => {
+  const speech = speechLike(3).signal;
+  const awgn = (snr: number) =>
+    options({
+      speeds: [1],
+      reverbProbability: 0,
+      lowPassProbability: 0,
+      noiseProbability: 1,
+      snrDb: [snr, snr],
+      noiseColours: ['white'],
+      gainDb: [0, 0],
+    });
+
+  it.each([0, 10, 20, 30])('adds it at %i dB SNR, measured within 0.5 dB', (snr) => {
+    for (let seed = 1; seed <= 5; seed++) {
+      const out = augmentWaveform(speech, RATE, awgn(snr), createRandom(seed));
+      const noise = out.map((x, i) => x - speech[i]);
+      expect(Math.abs(20 * Math.log10(rms(speech) / rms(noise)) - snr)).toBeLessThanOrEqual(0.5);
+    }
+  });
+
+  it('is white: its first differences carry twice its power (3 dB, within 0.5), as uncorrelated samples do', () => {
+    const out = augmentWaveform(speech, RATE, awgn(0), createRandom(3));
+    const noise = out.map((x, i) => x - speech[i]);
+    // Brown noise, correlated from sample to sample, has first differences far weaker than itself.
+    const differences = noise.slice(1).map((x, i) => x - noise[i]);
+    expect(Math.abs(20 * Math.log10(rms(differences) / rms(noise)) - 10 * Math.log10(2))).toBeLessThan(0.5);
+  });
+
+  it('refuses an unknown or repeated colour', () => {
+    expect(() => options({ noiseColours: ['pink'] })).toThrow();
+    expect(() => options({ noiseColours: ['white', 'white'] })).toThrow('expected each colour once');
+  });
+});
+
 describe('transforms', () => {
   it('changeSpeed shortens by the factor and raises a tone by it', () => {
     const faster = changeSpeed(tone(1, 500, -10), RATE, 1.1);
