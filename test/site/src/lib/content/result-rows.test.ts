@@ -24,6 +24,8 @@ const row = (
   corpus: 'emodb',
   protocol,
   speakerIndependent: true,
+  classes: 7,
+  task: 'emodb, 7 classes (chance UA 14.3 %)',
   folds: 10,
   ua: { mean: ua, std: 0.01, n: 10 },
   wa: { mean: ua, std: 0.01, n: 10 },
@@ -47,6 +49,8 @@ describe('resultRow', () => {
       corpus: 'emodb',
       protocol: 'loso',
       speakerIndependent: true,
+      classes: record.task.labels.length,
+      task: `emodb, ${record.task.labels.length} classes (chance UA ${(100 / record.task.labels.length).toFixed(1)} %)`,
       folds: 10,
       ua: record.summary.ua,
       wa: record.summary.wa,
@@ -71,6 +75,7 @@ describe('resultRow', () => {
     expect(resultRow(held)).toMatchObject({
       corpus: 'emodb',
       protocol: 'leave-one-corpus-out (trained on ravdess+urdu)',
+      task: expect.stringMatching(/^emodb held out of training, \d+ classes/),
     });
   });
 
