@@ -14,6 +14,7 @@ import { evaluate } from './evaluation/metrics.ts';
 import { saveModel } from './model-io.ts';
 import { buildModel, type ModelConfig } from './models/index.ts';
 import { createRandom, type Random } from './random.ts';
+import { SmoteSchema, smote } from './smote.ts';
 
 /**
  * How a model is trained. Parsing fills in the defaults, so the parsed value is what a run record stores.
@@ -106,6 +107,8 @@ export const TrainingConfigSchema = z.strictObject({
    * no unseen microphone shares. The served network still answers over every label.
    */
   lossOverCorpusLabels: z.boolean().default(false),
+  /** SMOTE oversampling of the fold's training examples (training/smote.ts), from the seed; null leaves them. */
+  smote: SmoteSchema.nullable().default(null),
 });
 
 export type TrainingConfig = z.output<typeof TrainingConfigSchema>;
@@ -187,7 +190,12 @@ const EPSILON = 1e-7;
 
 /** Trains one model on `train`, early-stopping on `validation`. See TrainingConfigSchema for the details. */
 export async function trainFold(options: TrainFoldOptions): Promise<TrainedFold> {
-  const { training, labels, train, validation } = options;
+  const { training, labels, validation } = options;
+  // Synthesised from the training side only; validation and test clips stay as recorded.
+  const train =
+    training.smote === null
+      ? options.train
+      : smote(options.train, training.smote, createRandom(epochSeed(training.seed, SMOTE_DRAW)));
   const numClasses = labels.length;
   checkFeatureSet('train', train, numClasses);
   if (validation != null) checkFeatureSet('validation', validation, numClasses, train);
@@ -406,6 +414,9 @@ export function learningRateAt(training: TrainingConfig, epoch: number): number 
 }
 
 /** Each epoch gets its own generator, so a resumed run draws exactly what an uninterrupted one would. */
+/** The draw SMOTE takes its generator from: epoch 0, which no epoch of training uses. */
+const SMOTE_DRAW = 0;
+
 function epochSeed(seed: number, epoch: number): number {
   return (seed ^ Math.imul(epoch, 0x9e3779b1)) >>> 0;
 }
