@@ -64,7 +64,7 @@ function testMetrics(
 }
 
 /** With leave-one-corpus-out, the model's labels are the training side's; otherwise every label present. */
-function withTrainingLabels(data: ExperimentData, train: readonly number[]): ExperimentData {
+export function withTrainingLabels(data: ExperimentData, train: readonly number[]): ExperimentData {
   const present = new Set(train.map((index) => data.items[index].canonical));
   return { ...data, labels: data.labels.filter((label) => present.has(label)) };
 }

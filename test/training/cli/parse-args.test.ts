@@ -8,6 +8,7 @@ describe.each([
   ['annotate', 'models/x', '--data'],
   ['datasets', '--out', undefined],
   ['ensemble', 'a.json', '--runs'],
+  ['sweep', 'a.json', '--jobs'],
 ])('npm run %s', (cli, ...args) => {
   const given = args.filter((arg): arg is string => arg !== undefined);
 
@@ -61,6 +62,7 @@ describe.each([
   ['ensemble', ['--runs <value>', '(default: .cache/runs)', '--record']],
   ['classify', ['--json', '--segment <value>', '--model <value>']],
   ['results', []],
+  ['sweep', ['--grid <value> …', '--jobs <value>', '(default: 1)', '--models-dir <value>']],
 ])('npm run %s -- --help', (cli, flags) => {
   it('prints the usage, a summary and every option with its default, and exits 0', async () => {
     const outcome = await runCli(cli, ['--help']);
