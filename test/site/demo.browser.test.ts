@@ -3,7 +3,7 @@
  * is served locally together with a stand-in for `POST /v1/classify`; set SER_SITE_URL (e.g. the address of
  * `wrangler dev`, which serves site/dist and the function on one origin) to run the same checks against it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { decodeWav } from '../../functions/audio/wav.ts';
+import { encodeWav } from '../../functions/audio/wav-encode.ts';
 import { launchBrowser, SCREENSHOT_DIR } from './support/browser.ts';
 import { fakeClassify, type ReceivedClip } from './support/fake-classify.ts';
 import { type SiteServer, startSiteServer } from './support/site-server.ts';
@@ -164,6 +165,38 @@ describe('demo recorder', () => {
       expect(await timelineKinds(page)).toHaveLength(exchanges.length);
       await expect(page.locator('#summary .summary-line').textContent()).resolves.toContain(
         'Most frequent top emotion',
+      );
+      await expect(page.locator('#status').textContent()).resolves.toMatch(
+        new RegExp(`^Done: ${exchanges.length} clips? sent \\(\\d+\\.\\d s of audio\\), \\d+ classified\\.$`),
+      );
+      await expect(page.locator('#latest .latency').textContent()).resolves.toMatch(
+        /^Answered in \d+ ms \(the function's own time: 2 ms\)\.$/,
+      );
+      // The session downloads as CSV, one line per clip after the header.
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
+      expect(download.suggestedFilename()).toMatch(/^open-ser-session-.*\.csv$/);
+      const csv = await (await import('node:fs/promises')).readFile(await download.path(), 'utf8');
+      const lines = csv.trim().split('\n');
+      expect(lines[0]).toBe(
+        'clip,start_s,end_s,outcome,message,top,confidence,latency_ms,angry,happy,neutral,sad',
+      );
+      expect(lines).toHaveLength(exchanges.length + 1);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('says why nothing was sent when an uploaded file is shorter than a clip', async () => {
+    const browser = await launchBrowser();
+    try {
+      const { page } = browser;
+      const short = join(scratch, 'short.wav');
+      writeFileSync(short, encodeWav([new Float32Array(8000).fill(0.1)], 16_000));
+      await page.goto(`${siteUrl}/demo/`);
+      await page.setInputFiles('#upload', short);
+      await page.locator('#status[data-state="done"]').waitFor({ timeout: 30_000 });
+      await expect(page.locator('#status').textContent()).resolves.toBe(
+        'Nothing was sent: the audio was 0.5 s long, and a clip needs at least 1 s.',
       );
     } finally {
       await browser.close();

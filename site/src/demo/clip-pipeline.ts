@@ -18,6 +18,8 @@ export interface ClipPipelineOptions {
 
 export interface ClipPipeline {
   push(samples: Float32Array): void;
+  /** Seconds of audio pushed so far. */
+  pushedSeconds(): number;
   /** Sends the remaining tail, waits for every answer, and returns all cycles in order. */
   finish(): Promise<Cycle[]>;
 }
@@ -32,6 +34,7 @@ export function createClipPipeline(options: ClipPipelineOptions): ClipPipeline {
   let queue: Promise<void> = Promise.resolve();
   let position = 0;
   let sent = 0;
+  let pushed = 0;
 
   const enqueue = (clip: Float32Array) => {
     const index = sent++;
@@ -40,10 +43,17 @@ export function createClipPipeline(options: ClipPipelineOptions): ClipPipeline {
     position = endSeconds;
     queue = queue.then(async () => {
       // A throwing send must not break the chain: later clips still go out.
+      const sentAt = performance.now();
       const outcome = await options
         .send(clipToWav(clip, options.sampleRate))
         .catch((error: Error): ClassifyOutcome => ({ kind: 'unreachable', message: error.message }));
-      const cycle: Cycle = { index, startSeconds, endSeconds, outcome };
+      const cycle: Cycle = {
+        index,
+        startSeconds,
+        endSeconds,
+        outcome,
+        latencyMs: performance.now() - sentAt,
+      };
       cycles.push(cycle);
       options.onCycle?.(cycle);
     });
@@ -51,8 +61,10 @@ export function createClipPipeline(options: ClipPipelineOptions): ClipPipeline {
 
   return {
     push(samples) {
+      pushed += samples.length;
       for (const clip of chunker.push(samples)) enqueue(clip);
     },
+    pushedSeconds: () => pushed / options.sampleRate,
     async finish() {
       const tail = chunker.flush(options.minTailSeconds);
       if (tail) enqueue(tail);

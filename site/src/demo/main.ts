@@ -2,7 +2,7 @@ import { classifyClip, demoClient } from './classify-client.ts';
 import { type ClipPipeline, createClipPipeline } from './clip-pipeline.ts';
 import { decodeUpload } from './decode-upload.ts';
 import { type Microphone, MicrophoneError, openMicrophone } from './microphone.ts';
-import { type Cycle, summarise } from './session.ts';
+import { type Cycle, doneMessage, sessionCsv, sessionJson, summarise } from './session.ts';
 import {
   appendTimeline,
   clearLatest,
@@ -36,6 +36,8 @@ const ui = {
   timeline: byId<HTMLOListElement>('timeline'),
   legend: byId<HTMLUListElement>('legend'),
   summary: byId<HTMLElement>('summary'),
+  exportCsv: byId<HTMLButtonElement>('export-csv'),
+  exportJson: byId<HTMLButtonElement>('export-json'),
 };
 
 // `?api=` overrides the build-time default; both are empty for the usual same-origin deployment.
@@ -43,6 +45,8 @@ ui.endpoint.value = new URLSearchParams(location.search).get('api') ?? ui.endpoi
 
 let microphone: Microphone | null = null;
 let pipeline: ClipPipeline | null = null;
+/** The last finished session, for the downloads. */
+let finished: Cycle[] = [];
 
 function newPipeline(sampleRate: number): ClipPipeline {
   const api = demoClient(ui.endpoint.value, location.origin);
@@ -78,8 +82,9 @@ async function finishSession(): Promise<void> {
   pipeline = null;
   setStatus(ui.status, 'finishing', 'Waiting for the last answers…');
   const cycles = await finishing.finish();
+  finished = cycles;
   renderSummary(ui.summary, summarise(cycles));
-  setStatus(ui.status, 'done', `Done: ${cycles.length} clip${cycles.length === 1 ? '' : 's'} sent.`);
+  setStatus(ui.status, 'done', doneMessage(cycles, finishing.pushedSeconds(), MIN_TAIL_SECONDS));
   ui.start.disabled = false;
   ui.upload.disabled = false;
 }
@@ -141,3 +146,21 @@ ui.upload.addEventListener('change', async () => {
   }
   await finishSession();
 });
+
+/** Saves `text` as a file through a temporary link (no server round trip). */
+function download(text: string, type: string, name: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+}
+
+const stamp = () => new Date().toISOString().replace(/[:.]/g, '-');
+ui.exportCsv.addEventListener('click', () =>
+  download(sessionCsv(finished), 'text/csv', `open-ser-session-${stamp()}.csv`),
+);
+ui.exportJson.addEventListener('click', () =>
+  download(sessionJson(finished), 'application/json', `open-ser-session-${stamp()}.json`),
+);

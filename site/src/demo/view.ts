@@ -87,9 +87,17 @@ export function renderLatest(container: HTMLElement, cycle: Cycle, response: Cla
     `Clip ${cycle.index + 1} (${seconds(cycle.startSeconds)}–${seconds(cycle.endSeconds)}): ` +
       `${response.top.label}, ${percent(response.top.confidence)} — model ${response.model.id} ${response.model.version}`,
   );
+  // Round trip as this page saw it, beside the Worker's own CPU time for the clip.
+  const timing = element(
+    'p',
+    'latency muted',
+    `Answered in ${cycle.latencyMs === undefined ? '–' : `${Math.round(cycle.latencyMs)} ms`}` +
+      ` (the function's own time: ${Math.round(response.timing.totalMs)} ms).`,
+  );
   container.replaceChildren(
     heading,
     probabilityList(response.labels, response.probabilities, response.top.label),
+    timing,
   );
 }
 

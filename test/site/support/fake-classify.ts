@@ -67,7 +67,9 @@ export function fakeClassify(received: ReceivedClip[]): RouteHandler {
       durationSeconds: info.durationSeconds,
       probabilities: speechDetected ? probabilities : null,
       top: speechDetected ? { label: best, confidence: probabilities[best] } : null,
+      attention: null,
       timeline: null,
+      timing: { decodeMs: 0, modelLoadMs: 0, featuresMs: 1, inferenceMs: 1, totalMs: 2 },
     });
     return true;
   };

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { ClassifyOutcome } from '../../../../site/src/demo/classify-client.ts';
-import { type Cycle, summarise } from '../../../../site/src/demo/session.ts';
+import {
+  type Cycle,
+  doneMessage,
+  sessionCsv,
+  sessionJson,
+  summarise,
+} from '../../../../site/src/demo/session.ts';
 
 const result = (angry: number, happy: number): ClassifyOutcome => ({
   kind: 'result',
@@ -43,5 +49,45 @@ describe('summarise', () => {
   it('has no top emotion when nothing was classified', () => {
     const summary = summarise(cycles([{ kind: 'unreachable', message: 'down' }]));
     expect(summary).toMatchObject({ clips: 1, classified: 0, labels: [], mostFrequentTop: null });
+  });
+});
+
+describe('doneMessage', () => {
+  it('says why nothing was sent, and what was sent otherwise', () => {
+    expect(doneMessage([], 0.5, 1)).toBe(
+      'Nothing was sent: the audio was 0.5 s long, and a clip needs at least 1 s.',
+    );
+    expect(doneMessage(cycles([result(0.9, 0.1), { kind: 'no-speech', message: 'none' }]), 6.2, 1)).toBe(
+      'Done: 2 clips sent (6.2 s of audio), 1 classified.',
+    );
+  });
+});
+
+describe('session export', () => {
+  const session = cycles([
+    result(0.9, 0.1),
+    { kind: 'server-error', status: 503, code: 'x', message: 'busy, "try" later' },
+  ]);
+  session[0].latencyMs = 41.6;
+
+  it('writes one CSV line per clip, a column per label, quoting what needs it', () => {
+    expect(sessionCsv(session).split('\n')).toEqual([
+      'clip,start_s,end_s,outcome,message,top,confidence,latency_ms,angry,happy',
+      '1,0,3,result,,angry,0.9,42,0.9,0.1',
+      '2,3,6,server-error,"busy, ""try"" later",,,,,',
+      '',
+    ]);
+  });
+
+  it('writes the same rows and the summary as JSON', () => {
+    const parsed = JSON.parse(sessionJson(session));
+    expect(parsed.clips).toHaveLength(2);
+    expect(parsed.clips[0]).toMatchObject({
+      clip: 1,
+      top: 'angry',
+      latencyMs: 42,
+      probabilities: { angry: 0.9, happy: 0.1 },
+    });
+    expect(parsed.summary).toMatchObject({ clips: 2, classified: 1 });
   });
 });
