@@ -6,4 +6,6 @@ export default defineConfig({
   // Astro 7's HTML compression drops the space at a line break before an inline element ("voice.<abbr>UA"),
   // gluing words together; uncompressed output keeps the text as written.
   compressHTML: false,
+  // Model cards quote configurations as JSON: typographic quotes would make them invalid when copied.
+  markdown: { smartypants: false },
 });
