@@ -26,7 +26,7 @@ import { readExperimentConfig } from './read-config.ts';
 
 const usage =
   'usage: npm run train -- <config.json> [--ship fold-1|all-speakers] [--models-dir models] [--jobs N] ' +
-  '[--held-out-corpus corpus] [--seed N] [--stock-lstm]';
+  '[--held-out-corpus corpus] [--seed N] [--data corpus=folder …] [--stock-lstm]';
 const { values, positionals } = parseCommandLine(
   {
     allowPositionals: true,
@@ -37,6 +37,7 @@ const { values, positionals } = parseCommandLine(
       jobs: { type: 'string', default: '1' },
       'held-out-corpus': { type: 'string' },
       seed: { type: 'string' },
+      data: { type: 'string', multiple: true, default: [] },
       // Internal: the share of a `--jobs` run that a child process trains, as `index/count`.
       part: { type: 'string' },
     },
@@ -54,6 +55,7 @@ const { values, positionals } = parseCommandLine(
       jobs: 'processes to train folds in, one core each (tfjs-wasm is single-threaded)',
       'held-out-corpus': 'run leave-one-corpus-out with this corpus as the test side, as <id>-loco-<corpus>',
       seed: "replace the config's seed (splits, weights, batches, augmentation), as <id>-seed-<N>",
+      data: "read one of the config's corpora from your own folder instead, as <corpus>=<folder> (repeatable)",
       part: null,
     },
   },
@@ -84,11 +86,34 @@ if (values.seed !== undefined && !/^\d{1,9}$/.test(values.seed)) {
   process.exit(2);
 }
 
+const folders = new Map<string, string>();
+for (const entry of values.data) {
+  const match = /^([^=]+)=(.+)$/.exec(entry);
+  if (!match) fail(`expected --data <corpus>=<folder>, got '${entry}'\n${usage}`);
+  if (folders.has(match[1])) fail(`expected each corpus once in --data, got ${match[1]} twice`);
+  folders.set(match[1], resolve(match[2]));
+}
+
 const configPath = resolve(positionals[0]);
 const heldOut = values['held-out-corpus'];
 const seed = values.seed === undefined ? undefined : Number(values.seed);
 const config = await readExperimentConfig(configPath, (json) => {
-  const seeded = seed === undefined ? json : { ...json, id: `${json.id}-seed-${seed}`, seed };
+  const corpora = (Array.isArray(json.corpora) ? json.corpora : []) as { corpus: string; path: string }[];
+  for (const corpus of folders.keys()) {
+    if (!corpora.some((entry) => entry.corpus === corpus)) {
+      fail(
+        `expected --data to name a corpus of ${configPath} (${corpora.map((entry) => entry.corpus).join(', ')}), got ${corpus}`,
+      );
+    }
+  }
+  const relocated =
+    folders.size === 0
+      ? json
+      : {
+          ...json,
+          corpora: corpora.map((entry) => ({ ...entry, path: folders.get(entry.corpus) ?? entry.path })),
+        };
+  const seeded = seed === undefined ? relocated : { ...relocated, id: `${relocated.id}-seed-${seed}`, seed };
   return heldOut === undefined
     ? seeded
     : {

@@ -90,6 +90,30 @@ describe('npm run train', () => {
     }
   });
 
+  it('reads a corpus from the folder --data names, and refuses a corpus the config does not have', async () => {
+    const dir = await makeTempDir();
+    const path = join(dir, 'relocated.json');
+    const config = {
+      id: `data-test-${process.pid}`,
+      corpora: [{ corpus: 'emodb', path: 'the/config/folder' }],
+      model: { architecture: 'baseline' },
+    };
+    await writeFile(path, JSON.stringify(config));
+    const other = await runCli('train', [path, '--data', 'ravdess=/somewhere']);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain(`expected --data to name a corpus of ${path} (emodb), got ravdess`);
+    const mine = join(dir, 'my-emodb');
+    try {
+      const moved = await runCli('train', [path, '--data', `emodb=${mine}`]);
+      expect(moved.code).not.toBe(0);
+      // The loader looked in the folder given, not the config's.
+      expect(moved.stderr).toContain(mine);
+      expect(moved.stderr).not.toContain('the/config/folder');
+    } finally {
+      await rm(join(ROOT, '.cache/runs', config.id), { recursive: true, force: true });
+    }
+  });
+
   it.each([['0'], ['two'], ['17']])('refuses --jobs %s', async (jobs) => {
     const outcome = await runCli('train', ['x.json', '--jobs', jobs]);
     expect(outcome.code).toBe(2);
