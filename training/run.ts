@@ -22,7 +22,7 @@ import {
   writeModelCard,
   writeRunRecord,
 } from './run-record.ts';
-import { crossValidate, predictProbabilities, trainFold } from './trainer.ts';
+import { crossValidate, predictProbabilities, type TrainingLog, trainFold } from './trainer.ts';
 
 export interface RunOptions {
   /** Where `models/<id>/` goes. */
@@ -43,7 +43,7 @@ export interface RunOptions {
   part?: { index: number; count: number };
   /** Compiles the shipped network as the Worker does, so its recorded cost is the served one. */
   compileNetwork?: AnnotateOptions['compileNetwork'];
-  log: (line: string) => void;
+  log: TrainingLog;
 }
 
 /**
@@ -85,7 +85,7 @@ async function trainFinalModel(
   data: ExperimentData,
   split: ReturnType<typeof splitFor>,
   finalDir: string,
-  log: (line: string) => void,
+  log: TrainingLog,
 ): Promise<void> {
   const resultPath = join(finalDir, 'result.json');
   if ((await readFile(resultPath, 'utf8').catch(() => null)) !== null) {

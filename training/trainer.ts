@@ -158,7 +158,7 @@ export interface TrainFoldOptions {
   checkpointDir?: string;
   /** Shown in progress lines: fold `index` (0-based) of `count`. */
   fold?: { index: number; count: number };
-  log?: (line: string) => void;
+  log?: TrainingLog;
   /** Called after each epoch's checkpoint is written. */
   onEpochEnd?: (record: EpochRecord) => void | Promise<void>;
 }
@@ -187,6 +187,12 @@ interface StoppingState {
 }
 
 const EPSILON = 1e-7;
+
+/**
+ * Where training reports: every line, and with `progress` an epoch's progress line, which a terminal may redraw
+ * in place instead of scrolling (the next plain line keeps the last one).
+ */
+export type TrainingLog = (line: string, kind?: 'progress') => void;
 
 /** Trains one model on `train`, early-stopping on `validation`. See TrainingConfigSchema for the details. */
 export async function trainFold(options: TrainFoldOptions): Promise<TrainedFold> {
@@ -292,7 +298,7 @@ export async function trainFold(options: TrainFoldOptions): Promise<TrainedFold>
         // The slots are the optimizer's live variables, except for a fresh iteration-count scalar.
         tf.dispose(slots.map(({ tensor }) => tensor).filter((tensor) => !(tensor instanceof tf.Variable)));
       }
-      log(progressLine(options, record, improved, state.history));
+      log(progressLine(options, record, improved && training.keep === 'best', state.history), 'progress');
       await options.onEpochEnd?.(record);
     }
   } catch (error) {
@@ -759,12 +765,8 @@ function foldLabel(options: TrainFoldOptions): string {
   return options.fold == null ? '' : `fold ${options.fold.index + 1}/${options.fold.count} `;
 }
 
-function progressLine(
-  options: TrainFoldOptions,
-  record: EpochRecord,
-  improved: boolean,
-  history: EpochRecord[],
-) {
+/** One epoch's line: scores, whether its weights are now the ones kept (early stopping), time and ETA. */
+function progressLine(options: TrainFoldOptions, record: EpochRecord, kept: boolean, history: EpochRecord[]) {
   const { epochs } = options.training;
   const f = (value: number | null) => (value == null ? '–' : value.toFixed(4));
   const perEpoch = history.reduce((sum, r) => sum + r.seconds, 0) / history.length;
@@ -777,7 +779,7 @@ function progressLine(
   return (
     `${foldLabel(options)}epoch ${record.epoch}/${epochs} loss ${f(record.loss)} acc ${f(record.acc)}` +
     `${validation}${record.corpusAcc === undefined ? '' : ` | corpus acc ${f(record.corpusAcc)}`}` +
-    `${improved ? ' *' : ''} | ${record.seconds.toFixed(1)} s` +
+    `${kept ? ' | best so far, kept' : ''} | ${record.seconds.toFixed(1)} s` +
     ` | ETA ≤ ${duration(foldLeft)} fold, ≤ ${duration(foldLeft + foldsLeft * epochs * perEpoch)} run`
   );
 }
@@ -899,7 +901,7 @@ export interface CrossValidationOptions<E> {
   evaluate: (model: tfl.LayersModel, fold: number) => E | Promise<E>;
   /** `fold-K/` holds fold K's epoch checkpoints while it trains, then its model and `result.json`. */
   checkpointDir: string;
-  log?: (line: string) => void;
+  log?: TrainingLog;
   /** Train only the folds this returns true for (0-based) and skip the rest (another process trains them). */
   include?: (fold: number) => boolean;
 }
@@ -1014,7 +1016,7 @@ export async function runSweep(options: {
   train: FeatureSet;
   validation: FeatureSet;
   checkpointDir?: string;
-  log?: (line: string) => void;
+  log?: TrainingLog;
 }): Promise<SweepResult[]> {
   const results: SweepResult[] = [];
   for (const trial of options.trials) {
@@ -1032,7 +1034,7 @@ export async function runSweep(options: {
       train: options.train,
       validation: options.validation,
       checkpointDir: options.checkpointDir == null ? undefined : join(options.checkpointDir, trial.label),
-      log: (line) => options.log?.(`${trial.label} ${line}`),
+      log: (line, kind) => options.log?.(`${trial.label} ${line}`, kind),
     });
     trained.model.dispose();
     const best = trained.history[trained.bestEpoch - 1];

@@ -79,7 +79,7 @@ describe('trainFold', () => {
       train,
       validation,
       fold: { index: 0, count: 2 },
-      log: (line) => lines.push(line),
+      log: (line, kind) => lines.push(`${kind ?? 'plain'}: ${line}`),
     });
     const [first, second] = result.history;
     expect(result.history).toHaveLength(2);
@@ -89,7 +89,7 @@ describe('trainFold', () => {
     expect(result.bestEpoch).toBe(2);
     expect(result.stoppedEarly).toBe(false);
     expect(lines[1]).toMatch(
-      /^fold 1\/2 epoch 2\/2 loss \d\.\d{4} acc \d\.\d{4} \| val loss \d\.\d{4} acc \d\.\d{4} UA \d\.\d{4} \* \| .+ s \| ETA ≤ .+ fold, ≤ .+ run$/,
+      /^progress: fold 1\/2 epoch 2\/2 loss \d\.\d{4} acc \d\.\d{4} \| val loss \d\.\d{4} acc \d\.\d{4} UA \d\.\d{4} \| best so far, kept \| .+ s \| ETA ≤ .+ fold, ≤ .+ run$/,
     );
     result.model.dispose();
     expect(tf.memory().numTensors).toBe(before);

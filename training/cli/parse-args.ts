@@ -66,3 +66,26 @@ export function fail(message: string): never {
   console.error(message);
   process.exit(2);
 }
+
+/**
+ * A training log for the console: on a terminal, epoch progress lines redraw one line in place and every other
+ * line is printed below the last of them; elsewhere (CI, a pipe, a file) every line is a plain line.
+ */
+export function consoleTrainingLog(
+  prefix: () => string = () => '',
+  out: NodeJS.WriteStream = process.stdout,
+): (line: string, kind?: 'progress') => void {
+  let redrawing = false;
+  return (line, kind) => {
+    const text = `${prefix()}${line}`;
+    if (kind === 'progress' && out.isTTY) {
+      // Cut to the terminal's width so the line never wraps (a wrapped line cannot be redrawn in place).
+      const width = out.columns ?? 120;
+      out.write(`\r\x1b[K${text.length > width - 1 ? `${text.slice(0, width - 2)}…` : text}`);
+      redrawing = true;
+      return;
+    }
+    out.write(`${redrawing ? '\n' : ''}${text}\n`);
+    redrawing = false;
+  };
+}

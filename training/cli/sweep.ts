@@ -25,7 +25,7 @@ import {
 } from '../sweep-record.ts';
 import { registerTfjsGradients } from '../tfjs-node.ts';
 import { runSweep, type SweepSpace, sweepTrials } from '../trainer.ts';
-import { fail, parseCommandLine } from './parse-args.ts';
+import { consoleTrainingLog, fail, parseCommandLine } from './parse-args.ts';
 import { readExperimentConfig } from './read-config.ts';
 
 const usage =
@@ -92,7 +92,7 @@ registerFastRecurrentLayers(loadLstmKernels());
 backend.customKernels.push('LSTM (fused recurrence, functions/model/fast-lstm.ts)');
 useFrontEndKernels();
 
-const log = (line: string) => console.log(line);
+const log = consoleTrainingLog();
 const loaded = await loadExperimentData(config, log);
 const split = splitFor(config, loaded.items);
 const fold = split.folds[0];

@@ -21,7 +21,7 @@ import { CheckpointConfigError, claimCheckpoints } from '../checkpoint-config.ts
 import { loadExperimentData } from '../experiment.ts';
 import { runExperiment } from '../run.ts';
 import { registerTfjsGradients } from '../tfjs-node.ts';
-import { fail, parseCommandLine } from './parse-args.ts';
+import { consoleTrainingLog, fail, parseCommandLine } from './parse-args.ts';
 import { readExperimentConfig } from './read-config.ts';
 
 const usage =
@@ -199,5 +199,5 @@ await runExperiment(config, {
   part,
   backend,
   compileNetwork: createNetworkCompiler(lstm),
-  log: (line) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(5)} s] ${line}`),
+  log: consoleTrainingLog(() => `[${((Date.now() - started) / 1000).toFixed(0).padStart(5)} s] `),
 });

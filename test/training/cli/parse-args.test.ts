@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { consoleTrainingLog } from '../../../training/cli/parse-args.ts';
 import { runCli } from './run-cli.ts';
 
 // Every training CLI: a malformed command line stops before any work, with exit 2, the problem and the usage.
@@ -77,5 +78,33 @@ describe.each([
     const lines = outcome.stdout.split('\n').filter((line) => line.startsWith('  --'));
     for (const line of lines)
       expect(line.replace(/^\s+--\S+( <value>)?( …)?\s+/, '').length).toBeGreaterThan(10);
+  });
+});
+
+describe('consoleTrainingLog', () => {
+  const stream = (isTTY: boolean) => {
+    let written = '';
+    const out = { isTTY, columns: 40, write: (text: string) => ((written += text), true) };
+    return { out: out as unknown as NodeJS.WriteStream, text: () => written };
+  };
+
+  it('redraws progress lines in place on a terminal, and keeps the last one above the next plain line', () => {
+    const { out, text } = stream(true);
+    const log = consoleTrainingLog(() => '> ', out);
+    log('features cached');
+    log('epoch 1/2', 'progress');
+    log('epoch 2/2 with a line far longer than the terminal is wide', 'progress');
+    log('fold 1 test: UA 50 %');
+    expect(text()).toBe(
+      '> features cached\n\r\x1b[K> epoch 1/2\r\x1b[K> epoch 2/2 with a line far longer tha…\n> fold 1 test: UA 50 %\n',
+    );
+  });
+
+  it('prints every line as it is elsewhere (CI, pipes)', () => {
+    const { out, text } = stream(false);
+    const log = consoleTrainingLog(() => '', out);
+    log('epoch 1/2', 'progress');
+    log('epoch 2/2', 'progress');
+    expect(text()).toBe('epoch 1/2\nepoch 2/2\n');
   });
 });
