@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { createRandom } from '../../training/random.ts';
+import { SvmConfigSchema, svmDecisions, svmProbabilities, trainSvm } from '../../training/svm.ts';
+
+/** `count` points per class around each centre, with Gaussian spread `spread`. */
+function blobs(centres: number[][], count: number, spread: number, seed: number) {
+  const random = createRandom(seed);
+  const rows: Float64Array[] = [];
+  const labels: number[] = [];
+  centres.forEach((centre, label) => {
+    for (let i = 0; i < count; i++) {
+      rows.push(Float64Array.from(centre, (value) => value + spread * random.normal()));
+      labels.push(label);
+    }
+  });
+  return { rows, labels };
+}
+
+const predict = (model: ReturnType<typeof trainSvm>, row: Float64Array) => {
+  const p = svmProbabilities(model, row);
+  return p.indexOf(Math.max(...p));
+};
+
+describe('svm', () => {
+  it('separates linearly separable data with a linear kernel, with the margin on the right side', () => {
+    const { rows, labels } = blobs(
+      [
+        [-2, -2],
+        [2, 2],
+      ],
+      30,
+      0.5,
+      1,
+    );
+    const model = trainSvm(rows, labels, 2, SvmConfigSchema.parse({ kernel: 'linear', c: 10 }));
+    rows.forEach((row, i) => {
+      const [f] = svmDecisions(model, row);
+      // Class 0 is the positive side of its one-vs-rest machine.
+      expect(Math.sign(f)).toBe(labels[i] === 0 ? 1 : -1);
+      expect(Math.abs(f)).toBeGreaterThan(0.9);
+    });
+    // Only points near the boundary support it.
+    expect(model.binaries[0].support.length).toBeLessThan(rows.length / 2);
+  });
+
+  it('solves XOR with an RBF kernel, where a linear one cannot', () => {
+    const { rows, labels: corners } = blobs(
+      [
+        [-1, -1],
+        [1, 1],
+        [-1, 1],
+        [1, -1],
+      ],
+      20,
+      0.15,
+      2,
+    );
+    const labels = corners.map((corner) => (corner < 2 ? 0 : 1));
+    const accuracy = (kernel: 'linear' | 'rbf') => {
+      const model = trainSvm(rows, labels, 2, SvmConfigSchema.parse({ kernel, c: 10, gamma: 1 }));
+      return rows.filter((row, i) => predict(model, row) === labels[i]).length / rows.length;
+    };
+    expect(accuracy('rbf')).toBe(1);
+    expect(accuracy('linear')).toBeLessThan(0.8);
+  });
+
+  it('classifies three classes one-vs-rest, with probabilities that sum to 1 and track accuracy', () => {
+    const centres = [
+      [0, 0],
+      [2.5, 0],
+      [0, 2.5],
+    ];
+    const train = blobs(centres, 60, 1, 3);
+    const test = blobs(centres, 200, 1, 4);
+    const model = trainSvm(
+      train.rows,
+      train.labels,
+      3,
+      SvmConfigSchema.parse({ kernel: 'rbf', c: 1, gamma: 0.5 }),
+    );
+    let correct = 0;
+    let confidence = 0;
+    test.rows.forEach((row, i) => {
+      const p = svmProbabilities(model, row);
+      expect(p.reduce((sum, value) => sum + value, 0)).toBeCloseTo(1, 9);
+      const top = p.indexOf(Math.max(...p));
+      if (top === test.labels[i]) correct++;
+      confidence += p[top];
+    });
+    const accuracy = correct / test.rows.length;
+    expect(accuracy).toBeGreaterThan(0.75);
+    // Calibrated within 0.1: the mean top probability is close to how often the top class is right.
+    expect(Math.abs(confidence / test.rows.length - accuracy)).toBeLessThan(0.1);
+  });
+
+  it('refuses rows without labels and rows of the wrong width', () => {
+    const config = SvmConfigSchema.parse({});
+    expect(() => trainSvm([Float64Array.of(1)], [0, 1], 2, config)).toThrow(
+      'svm: expected a label per row, got 2 for 1',
+    );
+    const { rows, labels } = blobs([[0], [3]], 5, 0.1, 5);
+    const model = trainSvm(rows, labels, 2, config);
+    expect(() => svmDecisions(model, Float64Array.of(1, 2))).toThrow('svm: expected 1 features, got 2');
+  });
+});
