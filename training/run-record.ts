@@ -542,8 +542,16 @@ export function renderModelCard(record: RunRecord): string {
 /** The augmentation and regularisation a training config turns on beyond noise and class weights, in words. */
 function augmentationSummary(training: RunRecord['config']['training']): string {
   // Records annotated in place keep their config as stored: older ones lack these fields, meaning their defaults.
-  const { maxTimeShift, specAugment, mixupAlpha, weightDecay, randomEq, lossOverCorpusLabels, smote } =
-    TrainingConfigSchema.parse(training);
+  const {
+    maxTimeShift,
+    specAugment,
+    mixupAlpha,
+    weightDecay,
+    randomEq,
+    lossOverCorpusLabels,
+    smote,
+    pretrainFirstConvolution,
+  } = TrainingConfigSchema.parse(training);
   const parts = [
     maxTimeShift > 0 ? `time shift up to ±${maxTimeShift} frames` : '',
     specAugment.timeMasks > 0 && specAugment.maxTimeMask > 0
@@ -559,6 +567,9 @@ function augmentationSummary(training: RunRecord['config']['training']): string 
     weightDecay > 0 ? `weight decay λ = ${weightDecay}` : '',
     lossOverCorpusLabels ? "each clip's loss over its own corpus's labels" : '',
     smote !== null ? `SMOTE to the largest class (${smote.neighbours} neighbours, training side only)` : '',
+    pretrainFirstConvolution !== null
+      ? `first convolution pre-trained as a sparse auto-encoder (ρ = ${pretrainFirstConvolution.sparsity}, ${pretrainFirstConvolution.patches} patches)`
+      : '',
   ].filter((part) => part !== '');
   return parts.length === 0 ? 'none' : parts.join('; ');
 }

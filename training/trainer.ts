@@ -15,6 +15,7 @@ import { saveModel } from './model-io.ts';
 import { buildModel, type ModelConfig } from './models/index.ts';
 import { createRandom, type Random } from './random.ts';
 import { SmoteSchema, smote } from './smote.ts';
+import { pretrainFirstConvolution, SparseAutoencoderSchema } from './sparse-autoencoder.ts';
 
 /**
  * How a model is trained. Parsing fills in the defaults, so the parsed value is what a run record stores.
@@ -109,6 +110,11 @@ export const TrainingConfigSchema = z.strictObject({
   lossOverCorpusLabels: z.boolean().default(false),
   /** SMOTE oversampling of the fold's training examples (training/smote.ts), from the seed; null leaves them. */
   smote: SmoteSchema.nullable().default(null),
+  /**
+   * Sparse auto-encoder pre-training of the first convolution's kernels on patches of the fold's training inputs
+   * (training/sparse-autoencoder.ts), from the seed, before the first epoch; null keeps the random initialisation.
+   */
+  pretrainFirstConvolution: SparseAutoencoderSchema.nullable().default(null),
 });
 
 export type TrainingConfig = z.output<typeof TrainingConfigSchema>;
@@ -231,8 +237,21 @@ export async function trainFold(options: TrainFoldOptions): Promise<TrainedFold>
     bestScore: null,
     epochsWithoutImprovement: 0,
   };
-  let best: Float32Array[] = snapshot(trained);
   const resumed = checkpoint == null ? null : await checkpoint.load(fingerprint);
+  if (resumed == null && training.pretrainFirstConvolution !== null) {
+    const history = pretrainFirstConvolution(
+      model,
+      train,
+      training.pretrainFirstConvolution,
+      createRandom(epochSeed(training.seed, PRETRAIN_DRAW)),
+    );
+    const last = history.at(-1);
+    log(
+      `${foldLabel(options)}sparse auto-encoder: first convolution pre-trained, reconstruction MSE ` +
+        `${history[0]?.reconstruction.toFixed(4)} → ${last?.reconstruction.toFixed(4)}, mean activation ${last?.meanActivation.toFixed(3)}`,
+    );
+  }
+  let best: Float32Array[] = snapshot(trained);
   if (resumed != null) {
     state = resumed.state;
     setWeights(trained, resumed.current);
@@ -420,8 +439,9 @@ export function learningRateAt(training: TrainingConfig, epoch: number): number 
 }
 
 /** Each epoch gets its own generator, so a resumed run draws exactly what an uninterrupted one would. */
-/** The draw SMOTE takes its generator from: epoch 0, which no epoch of training uses. */
+/** The draws SMOTE and pre-training take their generators from: epochs no epoch of training uses. */
 const SMOTE_DRAW = 0;
+const PRETRAIN_DRAW = -1;
 
 function epochSeed(seed: number, epoch: number): number {
   return (seed ^ Math.imul(epoch, 0x9e3779b1)) >>> 0;
