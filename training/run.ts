@@ -22,7 +22,14 @@ import {
   writeModelCard,
   writeRunRecord,
 } from './run-record.ts';
-import { crossValidate, predictProbabilities, type TrainingLog, trainFold } from './trainer.ts';
+import { svmFolds } from './svm-experiment.ts';
+import {
+  crossValidate,
+  type FoldOutcome,
+  predictProbabilities,
+  type TrainingLog,
+  trainFold,
+} from './trainer.ts';
 
 export interface RunOptions {
   /** Where `models/<id>/` goes. */
@@ -149,6 +156,30 @@ export async function runExperiment(
 
   const batchSize = config.training.batchSize;
   const { part } = options;
+  if (config.model.architecture === 'svm') {
+    // Seconds of work: one process does it all, with no checkpoints and nothing to ship.
+    if (part) return null;
+    const { outcomes, parameters } = svmFolds(config.model, data, split, log);
+    const modelDir = join(options.modelsDir, config.id);
+    await rm(modelDir, { recursive: true, force: true });
+    await mkdir(modelDir, { recursive: true });
+    const record = assembleRecord(config, data, split, outcomes, {
+      parameters,
+      notes: [
+        'An SVM on utterance statistics (training/svm-experiment.ts): no network and no served weights; the folder ' +
+          'keeps its cross-validated scores only. Parameters: support vectors × statistics of the last fold, plus biases.',
+      ],
+      startedAt,
+      featureSeconds,
+      backend: options.backend,
+    });
+    await writeRunRecord(modelDir, record);
+    await writeModelCard(modelDir, record);
+    log(
+      `${config.id}: UA ${(100 * record.summary.ua.mean).toFixed(1)} ± ${(100 * record.summary.ua.std).toFixed(1)} % (${split.protocol}) → ${modelDir}`,
+    );
+    return record;
+  }
   const outcomes = await crossValidate<FoldMetrics>({
     model: config.model,
     training: config.training,
@@ -217,9 +248,60 @@ export async function runExperiment(
   const parameters = shipped.countParams();
   const attentionLayer = attentionLayerName(shipped);
   shipped.dispose();
+  const record = assembleRecord(config, data, split, outcomes, {
+    parameters,
+    notes,
+    startedAt,
+    featureSeconds,
+    backend: options.backend,
+  });
+  const { summary } = record;
+  await writeRunRecord(modelDir, record);
+  await writeModelCard(modelDir, record);
+
+  const stats = normalisationFor(data.items, shippedTrain);
+  const metadata = modelMetadataFromRunRecord(record, {
+    version: '1.0.0',
+    normalisation: { mean: [...stats.mean], std: [...stats.std] },
+    attentionLayer,
+  });
+  await writeFile(join(modelDir, 'metadata.json'), `${JSON.stringify(metadata, null, 2)}\n`);
+  // Inference cost and attention examples (training/annotate.ts); if that fails the record stays as written.
+  const annotated = await annotateModelFolder(modelDir, {
+    backend: options.backend,
+    corpora: config.corpora,
+    mergeCalmIntoNeutral: config.mergeCalmIntoNeutral,
+    weights: options.ship,
+    compileNetwork: options.compileNetwork,
+    log,
+  }).catch((error: Error) => {
+    log(`inference cost not recorded (\`npm run models:annotate\` adds it later): ${error.message}`);
+    return record;
+  });
+  log(
+    `${config.id}: UA ${(100 * summary.ua.mean).toFixed(1)} ± ${(100 * summary.ua.std).toFixed(1)} %, ` +
+      `WA ${(100 * summary.wa.mean).toFixed(1)} ± ${(100 * summary.wa.std).toFixed(1)} % (${split.protocol}) → ${modelDir}`,
+  );
+  return annotated;
+}
+
+/** The run record of an experiment's folds (networks and SVMs alike). */
+function assembleRecord(
+  config: ExperimentConfig,
+  data: ExperimentData,
+  split: ReturnType<typeof splitFor>,
+  outcomes: readonly FoldOutcome<FoldMetrics>[],
+  run: {
+    parameters: number;
+    notes: string[];
+    startedAt: Date;
+    featureSeconds: number;
+    backend: TrainingBackend;
+  },
+): RunRecord {
   const summary = summariseFolds(outcomes.map((outcome) => outcome.evaluation));
   const finishedAt = new Date();
-  const record: RunRecord = {
+  return {
     schemaVersion: 1,
     id: config.id,
     createdAt: finishedAt.toISOString(),
@@ -268,41 +350,14 @@ export async function runExperiment(
       seconds: outcome.seconds,
     })),
     summary,
-    parameters,
-    environment: collectEnvironment(options.backend),
+    parameters: run.parameters,
+    environment: collectEnvironment(run.backend),
     timings: {
-      startedAt: startedAt.toISOString(),
+      startedAt: run.startedAt.toISOString(),
       finishedAt: finishedAt.toISOString(),
-      totalSeconds: (finishedAt.getTime() - startedAt.getTime()) / 1000,
-      featureSeconds,
+      totalSeconds: (finishedAt.getTime() - run.startedAt.getTime()) / 1000,
+      featureSeconds: run.featureSeconds,
     },
-    notes: [...notes, ...data.warnings],
+    notes: [...run.notes, ...data.warnings],
   };
-  await writeRunRecord(modelDir, record);
-  await writeModelCard(modelDir, record);
-
-  const stats = normalisationFor(data.items, shippedTrain);
-  const metadata = modelMetadataFromRunRecord(record, {
-    version: '1.0.0',
-    normalisation: { mean: [...stats.mean], std: [...stats.std] },
-    attentionLayer,
-  });
-  await writeFile(join(modelDir, 'metadata.json'), `${JSON.stringify(metadata, null, 2)}\n`);
-  // Inference cost and attention examples (training/annotate.ts); if that fails the record stays as written.
-  const annotated = await annotateModelFolder(modelDir, {
-    backend: options.backend,
-    corpora: config.corpora,
-    mergeCalmIntoNeutral: config.mergeCalmIntoNeutral,
-    weights: options.ship,
-    compileNetwork: options.compileNetwork,
-    log,
-  }).catch((error: Error) => {
-    log(`inference cost not recorded (\`npm run models:annotate\` adds it later): ${error.message}`);
-    return record;
-  });
-  log(
-    `${config.id}: UA ${(100 * summary.ua.mean).toFixed(1)} ± ${(100 * summary.ua.std).toFixed(1)} %, ` +
-      `WA ${(100 * summary.wa.mean).toFixed(1)} ± ${(100 * summary.wa.std).toFixed(1)} % (${split.protocol}) → ${modelDir}`,
-  );
-  return annotated;
 }

@@ -20,6 +20,11 @@ export const SvmConfigSchema = z.strictObject({
 
 export type SvmConfig = z.output<typeof SvmConfigSchema>;
 
+/** The SVM as an experiment's `model` (training/svm-experiment.ts trains it in place of a network). */
+export const SvmModelConfigSchema = SvmConfigSchema.extend({ architecture: z.literal('svm') });
+
+export type SvmModelConfig = z.output<typeof SvmModelConfigSchema>;
+
 interface BinaryModel {
   /** Support vectors' indices into the training rows, and their coefficients αᵢyᵢ. */
   support: number[];
@@ -62,6 +67,7 @@ export function trainSvm(
   classes: number,
   config: SvmConfig,
 ): SvmModel {
+  if (classes < 2) throw new RangeError(`svm: expected at least 2 classes, got ${classes}`);
   if (rows.length !== labels.length)
     throw new RangeError(`svm: expected a label per row, got ${labels.length} for ${rows.length}`);
   if (rows.length < 2) throw new RangeError(`svm: expected at least 2 training rows, got ${rows.length}`);

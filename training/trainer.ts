@@ -1000,6 +1000,8 @@ export interface SweepTrial {
 
 /** The full grid over `space` around the base configuration, in a fixed order. */
 export function sweepTrials(model: ModelConfig, training: TrainingConfig, space: SweepSpace): SweepTrial[] {
+  if (model.architecture === 'svm')
+    throw new Error('sweep: expected a network to sweep, got an svm (it has no epochs)');
   const trials: SweepTrial[] = [];
   for (const batchSize of space.batchSize ?? [training.batchSize])
     for (const learningRate of space.learningRate ?? [training.learningRate])

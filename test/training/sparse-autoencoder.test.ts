@@ -63,7 +63,13 @@ describe('sparse auto-encoder', () => {
     expect(last.reconstruction).toBeLessThan(0.5 * first.reconstruction);
     expect(last.meanActivation).toBeLessThan(first.meanActivation);
     // The penalty is what makes the code sparse: without it (β = 0) the units stay far busier.
-    const dense = trainSparseAutoencoder(patches, 3 * DIMS, 6, { ...config, sparsityWeight: 0 }, createRandom(5));
+    const dense = trainSparseAutoencoder(
+      patches,
+      3 * DIMS,
+      6,
+      { ...config, sparsityWeight: 0 },
+      createRandom(5),
+    );
     expect(last.meanActivation).toBeLessThan((dense.history.at(-1)?.meanActivation ?? 0) - 0.1);
     expect(encoder.kernel).toHaveLength(3 * DIMS * 6);
     // Seeded: the same generator gives the same encoder.

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
+import { SvmModelConfigSchema } from '../svm.ts';
 import { AttentionBlstmConfigSchema, buildAttentionBlstm } from './attention-blstm.ts';
 import { BaselineConfigSchema, buildBaseline } from './baseline.ts';
 import { ATTENTION_LAYER, createModelBuilder, type ModelBuilder } from './blocks.ts';
@@ -24,6 +25,7 @@ export const ModelConfigSchema = z.discriminatedUnion('architecture', [
   HybridConfigSchema,
   CnnBlstmAttentionConfigSchema,
   BaselineConfigSchema,
+  SvmModelConfigSchema,
 ]);
 
 /** A resolved model configuration (all defaults filled in). */
@@ -34,6 +36,11 @@ export type Architecture = ModelConfig['architecture'];
 
 export const ARCHITECTURES: readonly Architecture[] = ModelConfigSchema.options.map(
   (schema) => schema.shape.architecture.value,
+);
+
+/** The architectures that are networks (buildModel builds them): all but the SVM. */
+export const NETWORK_ARCHITECTURES = ARCHITECTURES.filter(
+  (architecture): architecture is Exclude<Architecture, 'svm'> => architecture !== 'svm',
 );
 
 /** The serving budget: every model must stay below this many parameters. */
@@ -59,6 +66,9 @@ const builders: { [A in Architecture]: Build<Extract<ModelConfig, { architecture
   hybrid: buildHybrid,
   'cnn-blstm-attention': buildCnnBlstmAttention,
   baseline: buildBaseline,
+  svm: () => {
+    throw new Error('svm: not a network; runExperiment trains it by SMO (training/svm-experiment.ts)');
+  },
 };
 
 /**

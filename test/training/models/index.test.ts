@@ -3,11 +3,11 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initTrainingBackend } from '../../../training/backend.ts';
 import {
-  ARCHITECTURES,
   ATTENTION_LAYER,
   attentionLayerName,
   buildModel,
   MAX_PARAMETERS,
+  NETWORK_ARCHITECTURES,
   resolveModelConfig,
 } from '../../../training/models/index.ts';
 
@@ -18,7 +18,7 @@ beforeAll(async () => {
 const withAttention = ['attention-blstm', 'hybrid', 'cnn-blstm-attention'];
 
 describe('buildModel', () => {
-  for (const architecture of ARCHITECTURES) {
+  for (const architecture of NETWORK_ARCHITECTURES) {
     it(`builds ${architecture} with its defaults at the serving shape (188 × 40) under the parameter budget`, () => {
       const model = buildModel(resolveModelConfig({ architecture }), [188, 40], 7, 1);
       expect(model.countParams()).toBeGreaterThan(0);
@@ -56,7 +56,7 @@ describe('buildModel', () => {
 
   it('leaves no tensors behind once built and disposed', () => {
     const before = tf.memory().numTensors;
-    for (const architecture of ARCHITECTURES)
+    for (const architecture of NETWORK_ARCHITECTURES)
       buildModel(resolveModelConfig({ architecture }), [16, 8], 3, 1).dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
