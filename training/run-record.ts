@@ -496,21 +496,30 @@ export function renderModelCard(record: RunRecord): string {
       ...(config.waveformAugmentation && config.waveformAugmentation.copies > 0
         ? [`- Waveform augmentation: \`${JSON.stringify(config.waveformAugmentation)}\`.`]
         : []),
-      `- Optimiser ${training.optimizer}, learning rate ${training.learningRate}` +
-        `${training.learningRateSchedule === 'cosine' ? ' on a cosine schedule down to a twentieth' : ''}, batch ${training.batchSize}, ` +
-        (training.keep === 'last'
-          ? `a fixed ${training.epochs} epochs, last weights kept`
-          : `≤ ${training.epochs} epochs, early stopping on ${training.monitor} (patience ${training.patience}, best weights restored)`) +
-        `${training.maxExamplesPerGroup === null ? '' : `; each epoch draws at most ${training.maxExamplesPerGroup} clips of each corpus`}.`,
-      ...(training.corpusAdversary
+      ...(model.architecture === 'svm'
         ? [
-            `- Corpus-adversarial head (gradient reversal, ${training.corpusAdversary.units} hidden units) on the penultimate ` +
-              `representation, reversal scale rising to ${training.corpusAdversary.weight}; used in training only, not part of the served model.`,
+            `- Trained by SMO on each fold's utterance statistics (mean, standard deviation, minimum and maximum of every ` +
+              `feature), standardised with the training side's; ${model.kernel} kernel, C = ${model.c}` +
+              `${model.kernel === 'rbf' ? `, γ = ${model.gamma ?? '1 / features'}` : ''}; one-vs-rest, Platt-scaled probabilities. ` +
+              `No epochs, no validation speakers.`,
           ]
-        : []),
-      `- Class weights: ${training.classWeights}; feature noise σ = ${training.noiseStd}; gradient clip norm ${training.clipNorm ?? 'none'}; seed ${training.seed}.`,
-      `- Other augmentation and regularisation: ${augmentationSummary(training)}.`,
-      `- Best epoch per fold: ${record.folds.map((fold) => fold.bestEpoch).join(', ')}.`,
+        : [
+            `- Optimiser ${training.optimizer}, learning rate ${training.learningRate}` +
+              `${training.learningRateSchedule === 'cosine' ? ' on a cosine schedule down to a twentieth' : ''}, batch ${training.batchSize}, ` +
+              (training.keep === 'last'
+                ? `a fixed ${training.epochs} epochs, last weights kept`
+                : `≤ ${training.epochs} epochs, early stopping on ${training.monitor} (patience ${training.patience}, best weights restored)`) +
+              `${training.maxExamplesPerGroup === null ? '' : `; each epoch draws at most ${training.maxExamplesPerGroup} clips of each corpus`}.`,
+            ...(training.corpusAdversary
+              ? [
+                  `- Corpus-adversarial head (gradient reversal, ${training.corpusAdversary.units} hidden units) on the penultimate ` +
+                    `representation, reversal scale rising to ${training.corpusAdversary.weight}; used in training only, not part of the served model.`,
+                ]
+              : []),
+            `- Class weights: ${training.classWeights}; feature noise σ = ${training.noiseStd}; gradient clip norm ${training.clipNorm ?? 'none'}; seed ${training.seed}.`,
+            `- Other augmentation and regularisation: ${augmentationSummary(training)}.`,
+            `- Best epoch per fold: ${record.folds.map((fold) => fold.bestEpoch).join(', ')}.`,
+          ]),
       `- Training time: ${(record.folds.reduce((sum, fold) => sum + fold.seconds, 0) / 60).toFixed(1)} min ` +
         `(run ${(record.timings.totalSeconds / 60).toFixed(1)} min).`,
     ].join('\n'),
