@@ -2,6 +2,7 @@
 export const SITE_LINKS: readonly { href: string; text: string }[] = [
   { href: '/', text: 'Results' },
   { href: '/data/', text: 'Data' },
+  { href: '/papers/', text: 'Papers' },
   { href: '/api/', text: 'API' },
   { href: '/demo/', text: 'Try it' },
 ];

@@ -12,6 +12,7 @@ const PAGES = [
   '/models/attention-blstm-ravdess/',
   '/models/cnn-emodb-loso/',
   '/data/',
+  '/papers/',
   '/api/',
   '/demo/',
   '/licence/',

@@ -162,6 +162,20 @@ describe('results site', () => {
     await expect(page.locator('pre.licence').textContent()).resolves.toContain('MIT License');
   });
 
+  it("sets each seed paper's reported number beside ours, and says which runs are not trained yet", async () => {
+    const { page } = browser;
+    await page.goto(`${site.url}/papers/`);
+    const { PAPER_EXPERIMENTS } = await import('../../training/papers.ts');
+    await expect(page.locator('#papers tbody tr').count()).resolves.toBe(PAPER_EXPERIMENTS.length);
+    const first = page.locator('#papers tbody tr').first();
+    await expect(first.locator('[data-reported]').textContent()).resolves.toContain(
+      `${(100 * PAPER_EXPERIMENTS[0].reported.value).toFixed(1)} %`,
+    );
+    // The fixture records are none of the papers' runs.
+    await expect(page.locator('#papers').textContent()).resolves.toContain('not trained yet');
+    await expect(page.locator('nav a[href="/papers/"]').count()).resolves.toBe(1);
+  });
+
   it('marks as served exactly the models the registry lists', async () => {
     const { page } = browser;
     const registry = JSON.parse(readFileSync(join(FIXTURE_MODELS_DIR, 'registry.json'), 'utf8')) as {

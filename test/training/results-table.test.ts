@@ -2,13 +2,16 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type EnsembleReport, readEnsembleReports, recordEnsembleReport } from '../../training/ensemble.ts';
+import { PAPER_EXPERIMENTS } from '../../training/papers.ts';
 import {
   ENSEMBLES_BLOCK,
   LEAVE_ONE_CORPUS_OUT_BLOCK,
+  PAPERS_BLOCK,
   RESULTS_BLOCK,
   readRunRecords,
   renderEnsemblesTable,
   renderLeaveOneCorpusOutTable,
+  renderPapersTable,
   renderResultsTable,
   withGeneratedBlock,
 } from '../../training/results-table.ts';
@@ -132,5 +135,30 @@ describe('README ensembles table', () => {
     await expect(readEnsembleReports(path)).rejects.toThrow(
       `expected ${path} to hold ensemble reports, got:`,
     );
+  });
+});
+
+describe('README papers table', () => {
+  it('is the one generated from training/papers.ts and the committed run records', async () => {
+    const readme = await readFile('README.md', 'utf8');
+    const records = await readRunRecords('models');
+    expect(readme).toBe(
+      withGeneratedBlock(readme, PAPERS_BLOCK, renderPapersTable(records, PAPER_EXPERIMENTS)),
+    );
+  });
+
+  it("gives each experiment's reported figure, ours with its protocol, or why there is none", async () => {
+    const records = await readRunRecords('test/fixtures/run-records');
+    const [record] = records;
+    const rows = renderPapersTable(records, [
+      { ...PAPER_EXPERIMENTS[0], ours: { paperProtocol: null, speakerIndependent: record.id } },
+      { ...PAPER_EXPERIMENTS[0], ours: { paperProtocol: 'missing-run', speakerIndependent: null } },
+    ]).split('\n');
+    expect(rows).toHaveLength(4);
+    expect(rows[2]).toContain('90.0 % accuracy on SAVEE');
+    expect(rows[2]).toContain('not run yet');
+    expect(rows[2]).toContain(`${(100 * record.summary.wa.mean).toFixed(1)} %`);
+    expect(rows[2]).toContain(`UA ${(100 * record.summary.ua.mean).toFixed(1)} %; ${record.task.protocol}`);
+    expect(rows[3]).toContain('`missing-run` not trained yet');
   });
 });

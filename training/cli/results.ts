@@ -3,13 +3,16 @@
 // table from models/ensembles.json (`npm run ensemble -- … --record`).
 import { readFile, writeFile } from 'node:fs/promises';
 import { readEnsembleReports } from '../ensemble.ts';
+import { PAPER_EXPERIMENTS } from '../papers.ts';
 import {
   ENSEMBLES_BLOCK,
   LEAVE_ONE_CORPUS_OUT_BLOCK,
+  PAPERS_BLOCK,
   RESULTS_BLOCK,
   readRunRecords,
   renderEnsemblesTable,
   renderLeaveOneCorpusOutTable,
+  renderPapersTable,
   renderResultsTable,
   withGeneratedBlock,
 } from '../results-table.ts';
@@ -18,8 +21,9 @@ import { fail, parseCommandLine } from './parse-args.ts';
 const usage = 'usage: npm run results';
 const { positionals } = parseCommandLine({ allowPositionals: true, options: {} }, usage, {
   summary:
-    "Rewrites the README's results, leave-one-corpus-out and ensembles tables from every models/<id>/run.json " +
-    'and models/ensembles.json. Run it from the repository root after adding or changing run records.',
+    "Rewrites the README's results, leave-one-corpus-out, ensembles and papers tables from every " +
+    'models/<id>/run.json, models/ensembles.json and training/papers.ts. Run it from the repository root after ' +
+    'adding or changing run records.',
   options: {},
 });
 if (positionals.length > 0) fail(`expected no arguments, got ${positionals.join(' ')}\n${usage}`);
@@ -34,7 +38,11 @@ const withResults = withGeneratedBlock(
 );
 await writeFile(
   'README.md',
-  withGeneratedBlock(withResults, ENSEMBLES_BLOCK, renderEnsemblesTable(ensembles)),
+  withGeneratedBlock(
+    withGeneratedBlock(withResults, ENSEMBLES_BLOCK, renderEnsemblesTable(ensembles)),
+    PAPERS_BLOCK,
+    renderPapersTable(records, PAPER_EXPERIMENTS),
+  ),
 );
 console.log(
   `README.md: results table from ${records.length} run records, ensembles table from ${ensembles.length}`,
