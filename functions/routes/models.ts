@@ -77,14 +77,14 @@ export function registerModelsRoute(app: OpenAPIHono<AppEnv>, store: ModelStore)
     const config = c.var.config;
     const body: ModelsResponse = {
       default: store.defaultId,
-      models: store.list().map(({ metadata, extractor, compileNote }) => ({
+      models: store.list().map(({ metadata, extractor, runsCompiled, compileNote }) => ({
         id: metadata.id,
         version: metadata.version,
         architecture: metadata.architecture,
         labels: metadata.labels,
         parameters: metadata.parameters,
         hasAttention: metadata.attentionLayer !== null,
-        compiled: compileNote === 'compiled',
+        compiled: runsCompiled,
         compileNote,
         input: {
           mediaTypes: [...AUDIO_MEDIA_TYPES, OCTET_STREAM, 'multipart/form-data'],

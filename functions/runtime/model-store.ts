@@ -10,16 +10,17 @@ import {
 import type { CompiledNetwork, CompileOutcome, SavedModel } from '../model/compiled-network.ts';
 import { type ModelMetadata, ModelMetadataSchema } from '../model/metadata.ts';
 import type { ModelFiles, ModelSource } from './model-source.ts';
-import { registerServingLayers } from './serving-layers.ts';
+// Registers the baseline's custom layer with tfjs's serialisation map, before any model is deserialised here.
+// (The fused LSTM is registered by the Worker's backend preparation, runtime/worker-backend.ts.)
+import '../model/utterance-statistics.ts';
 
 /** A served model's description and the front end that turns a 16 kHz clip into its input features. */
 export interface ModelEntry {
   metadata: ModelMetadata;
   extractor: FeatureExtractor;
-  /**
-   * How the network runs, known when the store is made: 'compiled', 'not compiled: <reason>' (it runs on
-   * tfjs), or 'tfjs' when the store compiles nothing.
-   */
+  /** Whether the network runs compiled to the inference kernels (else on tfjs), known when the store is made. */
+  runsCompiled: boolean;
+  /** How it runs, in words: 'compiled', 'not compiled: <reason>', or 'tfjs' when the store compiles nothing. */
   compileNote: string;
 }
 
@@ -78,7 +79,7 @@ function isModelJson(value: unknown): value is ModelJsonShape {
   );
 }
 
-function parseEntry(id: string, files: ModelFiles): Omit<ModelEntry, 'compileNote'> {
+function parseEntry(id: string, files: ModelFiles): Omit<ModelEntry, 'runsCompiled' | 'compileNote'> {
   const parsed = ModelMetadataSchema.safeParse(files.metadata);
   if (!parsed.success) {
     throw new Error(`model '${id}': metadata.json is invalid: ${parsed.error.issues[0]?.message}`);
@@ -103,14 +104,8 @@ function parseEntry(id: string, files: ModelFiles): Omit<ModelEntry, 'compileNot
   return { metadata, extractor };
 }
 
-let layersRegistered = false;
-
 async function buildModel(id: string, files: ModelFiles, entry: ModelEntry): Promise<ServedModel> {
   const { metadata } = entry;
-  if (!layersRegistered) {
-    registerServingLayers();
-    layersRegistered = true;
-  }
   if (!isModelJson(files.modelJson)) {
     throw new Error(`model '${id}': expected model.json with modelTopology and weightsManifest`);
   }
@@ -190,7 +185,7 @@ export function createModelStore(source: ModelSource, options: ModelStoreOptions
     const parsed = parseEntry(id, files);
     const outcome = compileOrExplain(options.compileNetwork, files, parsed.metadata.attentionLayer);
     if (outcome?.network) {
-      const entry = { ...parsed, compileNote: 'compiled' };
+      const entry = { ...parsed, runsCompiled: true, compileNote: 'compiled' };
       const compiled = checkedCompiled(id, entry, outcome.network);
       entries.set(id, entry);
       loading.set(id, Promise.resolve({ ...entry, compiled, network: null, withAttention: null }));
@@ -200,7 +195,7 @@ export function createModelStore(source: ModelSource, options: ModelStoreOptions
     // Worth a line in the Worker's log: such a model runs about three times slower, and its first request
     // builds it with tfjs.
     if (outcome !== null) console.warn(`model '${id}' runs on tfjs: ${compileNote}`);
-    entries.set(id, { ...parsed, compileNote });
+    entries.set(id, { ...parsed, runsCompiled: false, compileNote });
   }
 
   return {

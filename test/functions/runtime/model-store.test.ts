@@ -103,6 +103,7 @@ describe('createModelStore', () => {
     expect(probed).toEqual(['attention', null]);
     const served = await store.load('tiny-blstm');
     expect(served.compileNote).toBe('compiled');
+    expect(served.runsCompiled).toBe(true);
     expect(served.compiled?.inputShape).toEqual([125, 40]);
     expect([served.network, served.withAttention]).toEqual([null, null]);
     expect(prepared).toBe(0);
@@ -128,7 +129,10 @@ describe('createModelStore', () => {
       "model 'tiny-blstm' runs on tfjs: not compiled: layer 'x' (Permute) is not supported",
       "model 'tiny-cnn' runs on tfjs: not compiled: layer 'x' (Permute) is not supported",
     ]);
-    expect(createModelStore(fixtures, { prepareBackend: useCpu }).list()[0].compileNote).toBe('tfjs');
+    expect(createModelStore(fixtures, { prepareBackend: useCpu }).list()[0]).toMatchObject({
+      compileNote: 'tfjs',
+      runsCompiled: false,
+    });
   });
 
   it('serves a model on tfjs when the compiler throws, instead of failing to start', async () => {
