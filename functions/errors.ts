@@ -89,6 +89,7 @@ export function renderError(error: Error, c: Context): Response {
     const code = CODE_FOR_HTTP_STATUS[error.status];
     if (code !== undefined) return errorResponse(c, code, error.message);
   }
-  console.error('classify: unhandled error', error);
+  // Named by route, not by one handler: any route's failure ends here.
+  console.error(`${c.req.method} ${c.req.path}: unhandled error`, error);
   return errorResponse(c, 'internal_error', 'the server failed to handle this request');
 }

@@ -371,7 +371,7 @@ describe('errors', () => {
     const message = await expectError(response, 500, 'internal_error');
     expect(message).toBe('the server failed to handle this request');
     expect(logged).toHaveBeenCalledWith(
-      'classify: unhandled error',
+      'POST /v1/classify: unhandled error',
       expect.objectContaining({ message: 'secret internal detail' }),
     );
     logged.mockRestore();
