@@ -7,18 +7,12 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import {
-  createNetworkCompiler,
-  loadLstmKernels,
-  useFrontEndKernels,
-} from '../../functions/kernels/load-node.ts';
-import { registerFastRecurrentLayers } from '../../functions/model/fast-lstm.ts';
+import { createNetworkCompiler } from '../../functions/kernels/load-node.ts';
 import { annotateModelFolder } from '../annotate.ts';
-import { initTrainingBackend } from '../backend.ts';
 import { CORPUS_IDS, type CorpusId } from '../corpora/labels.ts';
 import { ExperimentConfigSchema } from '../experiment.ts';
 import { describeBackend } from '../inference-cost.ts';
-import { registerTfjsGradients } from '../tfjs-node.ts';
+import { setUpTraining } from './node-training.ts';
 import { fail, parseCommandLine } from './parse-args.ts';
 
 const usage =
@@ -101,15 +95,10 @@ async function corporaOf(id: string) {
 const folders = await modelFolders();
 if (folders.length === 0) fail(`expected model folders with a run.json (models/<id>/), got none\n${usage}`);
 
-await registerTfjsGradients();
-const backend = await initTrainingBackend({ prefer: 'wasm' });
 // As the Worker does: each network compiled to the inference kernels (a network the compiler does not support
 // runs on tfjs, whose LSTMs take the fused recurrence).
-const lstm = loadLstmKernels();
-registerFastRecurrentLayers(lstm);
-backend.customKernels.push('LSTM (fused recurrence, functions/model/fast-lstm.ts)');
+const { backend, lstm } = await setUpTraining({ prefer: 'wasm' });
 const compileServedNetwork = createNetworkCompiler(lstm);
-useFrontEndKernels();
 console.log(
   `models:annotate: for ${folders.length} model folder(s), counts multiply-accumulates from the layers, times ` +
     `${runs} forward passes of one clip (batch 1, features excluded) through the compiled network (tfjs on ` +

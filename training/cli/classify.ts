@@ -14,7 +14,6 @@ import {
   loadLstmKernels,
   useFrontEndKernels,
 } from '../../functions/kernels/load-node.ts';
-import { registerFastRecurrentLayers } from '../../functions/model/fast-lstm.ts';
 import { ModelRegistrySchema } from '../../functions/model/metadata.ts';
 import { classifyClip } from '../../functions/runtime/classify-clip.ts';
 import {
@@ -25,9 +24,8 @@ import {
 } from '../../functions/runtime/clip-answer.ts';
 import { readServeConfig, type ServeConfig } from '../../functions/runtime/config.ts';
 import { createModelStore } from '../../functions/runtime/model-store.ts';
-import { initTrainingBackend } from '../backend.ts';
-import { registerTfjsGradients } from '../tfjs-node.ts';
 import { readModelFolder } from './model-folder.ts';
+import { prepareTfjsFallback } from './node-training.ts';
 import { fail, parseCommandLine } from './parse-args.ts';
 
 const usage =
@@ -122,11 +120,7 @@ const store = (() => {
       { registry: { default: modelId, models: [modelId] }, models: { [modelId]: files } },
       {
         // Only for a network the compiler cannot take: tfjs on its WASM backend, as the Worker falls back.
-        prepareBackend: async () => {
-          await registerTfjsGradients();
-          await initTrainingBackend();
-          registerFastRecurrentLayers(lstm);
-        },
+        prepareBackend: () => prepareTfjsFallback(lstm),
         compileNetwork: createNetworkCompiler(lstm),
       },
     );

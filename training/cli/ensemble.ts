@@ -5,13 +5,10 @@
  * protocol. --record keeps the report in models/ensembles.json, which `npm run results` puts in the README.
  */
 import { resolve } from 'node:path';
-import { loadLstmKernels, useFrontEndKernels } from '../../functions/kernels/load-node.ts';
-import { registerFastRecurrentLayers } from '../../functions/model/fast-lstm.ts';
 import '../../functions/model/utterance-statistics.ts';
-import { initTrainingBackend } from '../backend.ts';
 import { ensembleExperiments, type FoldScores, recordEnsembleReport } from '../ensemble.ts';
 import { meanStd } from '../results-table.ts';
-import { registerTfjsGradients } from '../tfjs-node.ts';
+import { setUpTraining } from './node-training.ts';
 import { parseCommandLine } from './parse-args.ts';
 import { readExperimentConfig } from './read-config.ts';
 
@@ -43,10 +40,7 @@ if (positionals.length < 2) {
 const configs = [];
 for (const path of positionals) configs.push(await readExperimentConfig(path));
 
-await registerTfjsGradients();
-await initTrainingBackend({ prefer: 'wasm' });
-registerFastRecurrentLayers(loadLstmKernels());
-useFrontEndKernels();
+await setUpTraining({ prefer: 'wasm' });
 const started = Date.now();
 try {
   const report = await ensembleExperiments(configs, {

@@ -7,18 +7,16 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { DEFAULT_TARGET_RATE } from '../../functions/audio/decode.ts';
-import { loadLstmKernels, useFrontEndKernels } from '../../functions/kernels/load-node.ts';
-import { registerFastRecurrentLayers } from '../../functions/model/fast-lstm.ts';
+import { useFrontEndKernels } from '../../functions/kernels/load-node.ts';
 import { classifyClip } from '../../functions/runtime/classify-clip.ts';
 import { createModelStore, type ModelStore } from '../../functions/runtime/model-store.ts';
-import { initTrainingBackend } from '../backend.ts';
 import { CORPUS_IDS, type CorpusId } from '../corpora/labels.ts';
 import { loadCorpus } from '../corpora/load.ts';
 import { evaluate, type Metrics } from '../evaluation/metrics.ts';
 import { speakerId } from '../evaluation/splits.ts';
 import { type RunRecord, readRunRecord } from '../run-record.ts';
-import { registerTfjsGradients } from '../tfjs-node.ts';
 import { readModelFolder } from './model-folder.ts';
+import { prepareTfjsFallback } from './node-training.ts';
 import { fail, parseCommandLine } from './parse-args.ts';
 
 const usage =
@@ -136,11 +134,7 @@ try {
   store = createModelStore(
     { registry: { default: modelId, models: [modelId] }, models: { [modelId]: files } },
     {
-      prepareBackend: async () => {
-        await registerTfjsGradients();
-        await initTrainingBackend();
-        registerFastRecurrentLayers(loadLstmKernels());
-      },
+      prepareBackend: () => prepareTfjsFallback(),
     },
   );
 } catch (error) {

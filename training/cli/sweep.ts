@@ -8,9 +8,6 @@ import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadLstmKernels, useFrontEndKernels } from '../../functions/kernels/load-node.ts';
-import { registerFastRecurrentLayers } from '../../functions/model/fast-lstm.ts';
-import { initTrainingBackend } from '../backend.ts';
 import { CheckpointConfigError, claimCheckpoints } from '../checkpoint-config.ts';
 import { featureSetOf, loadExperimentData, normalisationFor, splitFor } from '../experiment.ts';
 import { withTrainingLabels } from '../run.ts';
@@ -23,8 +20,8 @@ import {
   type SweepRecord,
   SweepRecordSchema,
 } from '../sweep-record.ts';
-import { registerTfjsGradients } from '../tfjs-node.ts';
 import { runSweep, type SweepSpace, sweepTrials } from '../trainer.ts';
+import { setUpTraining } from './node-training.ts';
 import { consoleTrainingLog, fail, parseCommandLine } from './parse-args.ts';
 import { readExperimentConfig } from './read-config.ts';
 
@@ -86,11 +83,7 @@ await claimCheckpoints(cacheDir, { config, grid }).catch((error: unknown) =>
   error instanceof CheckpointConfigError ? fail(error.message) : Promise.reject(error),
 );
 
-await registerTfjsGradients();
-const backend = await initTrainingBackend();
-registerFastRecurrentLayers(loadLstmKernels());
-backend.customKernels.push('LSTM (fused recurrence, functions/model/fast-lstm.ts)');
-useFrontEndKernels();
+const { backend } = await setUpTraining();
 
 const log = consoleTrainingLog();
 const loaded = await loadExperimentData(config, log);

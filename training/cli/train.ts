@@ -10,17 +10,11 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  createNetworkCompiler,
-  loadLstmKernels,
-  useFrontEndKernels,
-} from '../../functions/kernels/load-node.ts';
-import { registerFastRecurrentLayers } from '../../functions/model/fast-lstm.ts';
-import { initTrainingBackend } from '../backend.ts';
+import { createNetworkCompiler } from '../../functions/kernels/load-node.ts';
 import { CheckpointConfigError, claimCheckpoints } from '../checkpoint-config.ts';
 import { loadExperimentData } from '../experiment.ts';
 import { runExperiment } from '../run.ts';
-import { registerTfjsGradients } from '../tfjs-node.ts';
+import { setUpTraining } from './node-training.ts';
 import { consoleTrainingLog, fail, parseCommandLine } from './parse-args.ts';
 import { readExperimentConfig } from './read-config.ts';
 
@@ -138,15 +132,7 @@ await claimCheckpoints(resolve(cacheDir, config.id), config).catch((error: unkno
   error instanceof CheckpointConfigError ? fail(error.message) : Promise.reject(error),
 );
 
-await registerTfjsGradients();
-const backend = await initTrainingBackend();
-const lstm = loadLstmKernels();
-if (!values['stock-lstm']) {
-  registerFastRecurrentLayers(lstm);
-  backend.customKernels.push('LSTM (fused recurrence, functions/model/fast-lstm.ts)');
-}
-// Decoding (downmix, resampling) and features run through the same SIMD kernels the Worker uses.
-useFrontEndKernels();
+const { backend, lstm } = await setUpTraining({ stockLstm: values['stock-lstm'] });
 console.log(
   `backend ${backend.name} ${backend.versions.backend} (SIMD ${backend.simd}); kernels: ${backend.customKernels.join(', ')}`,
 );

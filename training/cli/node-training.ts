@@ -1,0 +1,35 @@
+/**
+ * The Node set-up the training CLIs share, in one place: tfjs's gradients, the training backend (tfjs-wasm with
+ * our kernels; training/backend.ts), the fused LSTM recurrence unless the stock layer is asked for, and the
+ * front end's SIMD kernels for decoding and features, as the Worker registers them.
+ */
+
+import { loadLstmKernels, useFrontEndKernels } from '../../functions/kernels/load-node.ts';
+import type { LstmKernels } from '../../functions/kernels/lstm-kernels.ts';
+import { registerFastRecurrentLayers } from '../../functions/model/fast-lstm.ts';
+import { initTrainingBackend, type TrainingBackend, type TrainingBackendOptions } from '../backend.ts';
+import { registerTfjsGradients } from '../tfjs-node.ts';
+
+export async function setUpTraining(
+  options: TrainingBackendOptions & { stockLstm?: boolean } = {},
+): Promise<{ backend: TrainingBackend; lstm: LstmKernels }> {
+  await registerTfjsGradients();
+  const backend = await initTrainingBackend(options);
+  const lstm = loadLstmKernels();
+  if (!options.stockLstm) {
+    registerFastRecurrentLayers(lstm);
+    backend.customKernels.push('LSTM (fused recurrence, functions/model/fast-lstm.ts)');
+  }
+  useFrontEndKernels();
+  return { backend, lstm };
+}
+
+/**
+ * What a served model needs in Node when its network cannot be compiled (the model store's `prepareBackend`):
+ * tfjs on wasm with the fused LSTM, as the Worker falls back.
+ */
+export async function prepareTfjsFallback(lstm: LstmKernels = loadLstmKernels()): Promise<void> {
+  await registerTfjsGradients();
+  await initTrainingBackend();
+  registerFastRecurrentLayers(lstm);
+}
