@@ -1,19 +1,14 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { cors } from 'hono/cors';
+import type { AppEnv } from './app-env.ts';
 import { ApiError, errorResponse, renderError } from './errors.ts';
 import { registerClassifyRoute } from './routes/classify.ts';
 import { registerDocsRoutes } from './routes/docs.ts';
 import { registerHealthRoute } from './routes/health.ts';
 import { registerModelsRoute } from './routes/models.ts';
-import { readServeConfig, type ServeConfig, type WorkerEnv } from './runtime/config.ts';
+import { readServeConfig, type ServeConfig } from './runtime/config.ts';
 import type { ModelSource } from './runtime/model-source.ts';
 import { createModelStore, type ModelStoreOptions } from './runtime/model-store.ts';
-
-/** Hono typing shared by the routes: the Worker's bindings and what middleware puts on the context. */
-export interface AppEnv {
-  Bindings: WorkerEnv;
-  Variables: { config: ServeConfig };
-}
 
 export interface AppOptions {
   /** The served models: the generated bundle in production, a fixture in tests. */

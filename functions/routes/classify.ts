@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import type { AppEnv } from '../app.ts';
+import type { AppEnv } from '../app-env.ts';
 import { UnsupportedContainerError } from '../audio/container.ts';
 import { decodeAudio, readAudioInfo } from '../audio/decode.ts';
 import { FlacError } from '../audio/flac.ts';

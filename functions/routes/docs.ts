@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { AppEnv } from '../app.ts';
+import type { AppEnv } from '../app-env.ts';
 import { ERROR_STATUS } from '../errors.ts';
 import { SITE_LINKS } from '../site-links.ts';
 

@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import * as tf from '@tensorflow/tfjs-core';
-import type { AppEnv } from '../app.ts';
+import type { AppEnv } from '../app-env.ts';
 import { errorDoc, INTERNAL_ERROR_DOC } from '../errors.ts';
 import type { ModelStore } from '../runtime/model-store.ts';
 import { queryFlag } from './query-flag.ts';

@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import type { AppEnv } from '../app.ts';
+import type { AppEnv } from '../app-env.ts';
 import { INTERNAL_ERROR_DOC } from '../errors.ts';
 import type { ModelStore } from '../runtime/model-store.ts';
 import { AUDIO_MEDIA_TYPES, OCTET_STREAM } from './read-upload.ts';
