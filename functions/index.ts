@@ -2,19 +2,11 @@
  * The Worker: the API on the models bundled by `npm run models:bundle`, each network compiled to the inference
  * kernels (dense and convolution layers, fused LSTM recurrences) with tfjs on the WASM SIMD backend for any
  * it cannot compile, and the audio front end's wasm loops (16-bit downmix and resampling for uploads at other
- * rates than 16 kHz, the frame features of every extraction).
+ * rates than 16 kHz, the frame features of every extraction); see functions/worker.ts.
  * Static site files (site/dist) are served by the assets layer before the Worker runs, except on the API
  * routes listed in wrangler.toml's `run_worker_first`.
  */
-import { createApp } from './app.ts';
 import { bundledModels } from './model/bundled-models.ts';
-import { prepareWorkerAudio } from './runtime/worker-audio.ts';
-import { compileWorkerNetwork, prepareWorkerBackend } from './runtime/worker-backend.ts';
+import { createWorker } from './worker.ts';
 
-prepareWorkerAudio();
-
-export default createApp({
-  models: bundledModels,
-  prepareBackend: prepareWorkerBackend,
-  compileNetwork: compileWorkerNetwork,
-});
+export default createWorker(bundledModels);

@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import type { NetworkPath } from '../functions/worker.ts';
 import { renderBundledModels } from './bundle-models.ts';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -21,22 +22,16 @@ const WRANGLER_ENV = {
   DO_NOT_TRACK: '1',
 };
 
-/** How the generated entry runs the networks. */
-export type NetworkPath = 'compiled' | 'fused' | 'stock';
+export type { NetworkPath } from '../functions/worker.ts';
 
 export interface WorkerEntryOptions {
-  /**
-   * 'compiled' (default): as functions/index.ts deploys, each network compiled to the inference kernels
-   * (`compileWorkerNetwork`, `prepareWorkerBackend`); 'fused': tfjs's graph on the WASM backend with the fused
-   * LSTM layers (`prepareWorkerBackend` alone); 'stock': `initWasmBackend` alone, tfjs's own LSTM on the same
-   * backend. The last two are for comparisons.
-   */
+  /** How the networks run (functions/worker.ts); 'compiled', the default, is how the Worker deploys. */
   network?: NetworkPath;
 }
 
 /**
- * Writes `<workDir>/entry.ts`: the real app factory, WASM backend and audio front-end kernels (downmix and
- * resampler, frame features) on the models in `modelsDir`, running the networks as `options.network` says.
+ * Writes `<workDir>/entry.ts`: the deployed Worker (functions/worker.ts's createWorker) on the models in
+ * `modelsDir`, running the networks as `options.network` says.
  */
 export function writeWorkerEntry(
   workDir: string,
@@ -47,25 +42,14 @@ export function writeWorkerEntry(
   const bundled = join(workDir, 'bundled-models.ts');
   writeFileSync(bundled, renderBundledModels({ modelsDir, outFile: bundled }));
   const from = (path: string) => relative(workDir, join(ROOT, path)).split('\\').join('/');
-  const network = options.network ?? 'compiled';
-  const backend =
-    network === 'stock'
-      ? { name: 'initWasmBackend', module: 'functions/runtime/wasm-backend.ts' }
-      : { name: 'prepareWorkerBackend', module: 'functions/runtime/worker-backend.ts' };
-  const compile = network === 'compiled' ? ', compileNetwork: compileWorkerNetwork' : '';
   const entry = join(workDir, 'entry.ts');
   writeFileSync(
     entry,
     [
-      `import { createApp } from '${from('functions/app.ts')}';`,
-      `import { ${backend.name}${compile ? ', compileWorkerNetwork' : ''} } from '${from(backend.module)}';`,
-      `import { prepareWorkerAudio } from '${from('functions/runtime/worker-audio.ts')}';`,
+      `import { createWorker } from '${from('functions/worker.ts')}';`,
       "import { bundledModels } from './bundled-models.ts';",
       '',
-      "// As functions/index.ts: uploads decode and give features through the front end's wasm loops.",
-      'prepareWorkerAudio();',
-      '',
-      `export default createApp({ models: bundledModels, prepareBackend: ${backend.name}${compile} });`,
+      `export default createWorker(bundledModels, '${options.network ?? 'compiled'}');`,
       '',
     ].join('\n'),
   );
