@@ -36,7 +36,9 @@ export function renderResultsTable(records: readonly RunRecord[]): string {
     .filter((record) => !isLeaveOneCorpusOut(record))
     .map((record) => {
       const { task, summary } = record;
-      const protocol = `${task.protocol}${task.speakerIndependent ? '' : ' (speaker-dependent)'}, ${summary.folds} folds`;
+      // Protocols that mix speakers say so in their name (random-stratified); others get it added.
+      const named = task.speakerIndependent || task.protocol.includes('speaker-dependent');
+      const protocol = `${task.protocol}${named ? '' : ' (speaker-dependent)'}, ${summary.folds} folds`;
       return [
         `[\`${record.id}\`](models/${record.id}/MODEL_CARD.md)`,
         task.corpus,
