@@ -1,11 +1,13 @@
 /**
- * `npm run screenshots`: the README's pictures of the site, from the real thing. Builds the site and the model
- * bundle as `npm start` does, runs the Worker under `wrangler dev` on a free loopback port, and takes the results
- * page, the served model's page and the demo (after classifying the committed espeak-ng clip through the real
- * API) at 1280 and 390 px into site/public/screenshots/ (JPEG, viewport only, so they stay small).
+ * `npm run screenshots`: the README's pictures of the site and the API page's example answer, from the real
+ * thing. Builds the site and the model bundle as `npm start` does, runs the Worker under `wrangler dev` on a free
+ * loopback port, posts the committed espeak-ng clip to `/v1/classify` and keeps the answer as
+ * site/src/data/api-example.json, then takes the results page, the served model's page and the demo (after
+ * classifying the same clip through the real API) at 1280 and 390 px into site/public/screenshots/ (JPEG,
+ * viewport only, so they stay small). Run it after changing the served model; a test checks the example's model.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +15,7 @@ import { chromium } from 'playwright-core';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const OUT = join(ROOT, 'site/public/screenshots');
+const EXAMPLE = join(ROOT, 'site/src/data/api-example.json');
 const SPEECH = join(ROOT, 'test/fixtures/audio/speech.wav');
 const WIDTHS = [
   { width: 1280, height: 900 },
@@ -38,18 +41,41 @@ async function waitFor(url: string, child: ChildProcess, seconds: number): Promi
 }
 
 const run = (script: string) => execFileSync('npm', ['run', '-s', script], { cwd: ROOT, stdio: 'inherit' });
-run('build');
+
+/** Runs `work` against the Worker under `wrangler dev` on a free port, then stops it (and its workerd). */
+async function withWorker<T>(work: (base: string) => Promise<T>): Promise<T> {
+  const port = await freePort();
+  const worker = spawn('npx', ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port)], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    detached: true,
+  });
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    await waitFor(`${base}/healthz`, worker, 120);
+    return await work(base);
+  } finally {
+    if (worker.pid !== undefined) process.kill(-worker.pid, 'SIGTERM');
+  }
+}
+
 run('models:bundle');
 const registry = JSON.parse(readFileSync(join(ROOT, 'models/registry.json'), 'utf8')) as { default: string };
-const port = await freePort();
-const base = `http://127.0.0.1:${port}`;
-const worker = spawn('npx', ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port)], {
-  cwd: ROOT,
-  stdio: ['ignore', 'ignore', 'inherit'],
-  detached: true,
+// The example first (the API needs no site), so the site built next shows it.
+await withWorker(async (base) => {
+  const answer = await fetch(`${base}/v1/classify`, {
+    method: 'POST',
+    headers: { 'content-type': 'audio/wav' },
+    body: readFileSync(SPEECH),
+  });
+  if (!answer.ok)
+    throw new Error(`expected 200 from /v1/classify, got ${answer.status}: ${await answer.text()}`);
+  mkdirSync(join(ROOT, 'site/src/data'), { recursive: true });
+  writeFileSync(EXAMPLE, `${JSON.stringify(await answer.json(), null, 2)}\n`);
+  console.log(`screenshots: wrote ${EXAMPLE}`);
 });
-try {
-  await waitFor(`${base}/healthz`, worker, 120);
+run('build');
+await withWorker(async (base) => {
   mkdirSync(OUT, { recursive: true });
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -74,7 +100,4 @@ try {
     await page.close();
   }
   await browser.close();
-} finally {
-  // wrangler dev starts workerd as a child: stop the whole group.
-  if (worker.pid !== undefined) process.kill(-worker.pid, 'SIGTERM');
-}
+});
