@@ -14,7 +14,8 @@ import {
 } from './attention-examples.ts';
 import type { TrainingBackend } from './backend.ts';
 import { inferenceCost, type LatencyOptions } from './inference-cost.ts';
-import { amendRunRecord, type RunRecord, readRunRecord, writeModelCard } from './run-record.ts';
+import type { RunRecord } from './run-record.ts';
+import { amendRunRecord, readRunRecord, writeModelCard } from './run-record-files.ts';
 
 /**
  * Adds what a trained model folder can tell without retraining to its run record: the inference cost, and for

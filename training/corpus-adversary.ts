@@ -7,21 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { z } from 'zod';
 import { createModelBuilder, dense, OUTPUT_LAYER } from './models/blocks.ts';
-
-export const CorpusAdversarySchema = z.strictObject({
-  /**
-   * The largest reversal scale λ: the emotion model's gradient from the corpus loss is multiplied by −λ.
-   * λ rises from 0 to this value on DANN's schedule, 2 / (1 + e^(−10 p)) − 1 over training progress p, so the
-   * head first learns to tell corpora apart before the emotion model is pushed against it.
-   */
-  weight: z.number().positive().default(0.3),
-  /** Hidden ReLU units of the head (0: a linear softmax over the representation). */
-  units: z.number().int().nonnegative().default(64),
-});
-
-export type CorpusAdversaryConfig = z.output<typeof CorpusAdversarySchema>;
+import type { CorpusAdversaryConfig } from './training-config.ts';
 
 /** λ for a (1-based) epoch of `epochs`, from 0 at the first epoch towards `weight`. */
 export function reversalScaleAt(config: CorpusAdversaryConfig, epoch: number, epochs: number): number {

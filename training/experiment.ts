@@ -31,10 +31,10 @@ import {
   speakerKFold,
 } from './evaluation/splits.ts';
 import { createFeatureCache } from './feature-cache.ts';
-import { ModelConfigSchema } from './models/index.ts';
+import { ModelConfigSchema } from './models/configs.ts';
 import { createRandom } from './random.ts';
 import type { FeatureSet } from './trainer.ts';
-import { TrainingConfigSchema } from './trainer.ts';
+import { TrainingConfigSchema } from './training-config.ts';
 
 /**
  * One experiment, as written in `training/configs/*.json`. Parsing fills in every default, so the parsed value

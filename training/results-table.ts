@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { EnsembleReport, FoldScores } from './ensemble.ts';
 import { heldOutRecipes } from './held-out-corpora.ts';
 import type { PaperExperiment } from './papers.ts';
-import { type RunRecord, readRunRecord } from './run-record.ts';
+import type { RunRecord } from './run-record.ts';
+import { readRunRecord } from './run-record-files.ts';
 
 /** Every `models/<id>/run.json`, sorted by corpus, then protocol, then UA (best first). */
 export async function readRunRecords(modelsDir: string): Promise<RunRecord[]> {

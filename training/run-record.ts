@@ -1,7 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { arch, cpus, platform, release, totalmem } from 'node:os';
-import { join } from 'node:path';
 import { z } from 'zod';
 import {
   type ModelMetadata,
@@ -9,12 +5,12 @@ import {
   UtteranceConfigSchema,
 } from '../functions/model/metadata.ts';
 import { WaveformAugmentationSchema } from './augment/waveform.ts';
-import type { TrainingBackend } from './backend.ts';
-import { ModelConfigSchema } from './models/index.ts';
-import { TrainingConfigSchema } from './trainer.ts';
+import { ModelConfigSchema } from './models/configs.ts';
+import { TrainingConfigSchema } from './training-config.ts';
 
 /*
- * `models/<id>/run.json`: everything about one training run, in the spirit of SpeechBrain's run records: the
+ * The contract of `models/<id>/run.json` (reading and writing the files is training/run-record-files.ts):
+ * everything about one training run, in the spirit of SpeechBrain's run records: the
  * resolved configuration and seed, the data and its splits, every fold's scores and learning curve, the
  * aggregate, and the machine it ran on. The site and the README tables are generated from these files, so
  * the schema is strict (unknown fields are errors) and versioned: a change of meaning bumps schemaVersion.
@@ -273,15 +269,6 @@ export type AttentionExample = z.infer<typeof AttentionExampleSchema>;
 export type FoldMetrics = z.infer<typeof FoldMetricsSchema>;
 export type Environment = z.infer<typeof EnvironmentSchema>;
 
-/** Validates the record and writes it as `run.json` in `dir`; returns the file's path. */
-export async function writeRunRecord(dir: string, record: RunRecord): Promise<string> {
-  const valid = parseRunRecord(record, 'the run record to write');
-  const path = join(dir, 'run.json');
-  await mkdir(dir, { recursive: true });
-  await writeFile(path, `${formatRecordJson(valid)}\n`);
-  return path;
-}
-
 /**
  * JSON indented by two spaces, except that arrays of plain numbers (confusion rows, attention weights, picture
  * rows) stay on one line each, so a record reads and diffs by row rather than by number.
@@ -296,25 +283,8 @@ export function formatRecordJson(value: unknown): string {
 /** The fields added to a finished run's record after training (`npm run models:annotate`). */
 export type RunRecordAnnotations = Pick<RunRecord, 'inference' | 'attentionExamples'>;
 
-/**
- * Sets the annotation fields of `dir`/run.json and leaves every other field exactly as the file has it: the
- * result is validated, but not written back parsed, since parsing would fill in defaults that code written
- * after the run added to its configuration. Returns the record written.
- */
-export async function amendRunRecord(dir: string, annotations: RunRecordAnnotations): Promise<RunRecord> {
-  const path = join(dir, 'run.json');
-  const stored = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
-  const amended = { ...stored, ...annotations };
-  parseRunRecord(amended, `${path} with its annotations`);
-  await writeFile(path, `${formatRecordJson(amended)}\n`);
-  return amended as RunRecord;
-}
-
-export async function readRunRecord(path: string): Promise<RunRecord> {
-  return parseRunRecord(JSON.parse(await readFile(path, 'utf8')), path);
-}
-
-function parseRunRecord(value: unknown, what: string): RunRecord {
+/** The record in `value`, validated; the error names every problem and `what` was checked. */
+export function parseRunRecord(value: unknown, what: string): RunRecord {
   const result = RunRecordSchema.safeParse(value);
   if (!result.success) {
     const problems = result.error.issues.map(
@@ -323,35 +293,6 @@ function parseRunRecord(value: unknown, what: string): RunRecord {
     throw new Error(`expected ${what} to match RunRecordSchema, got:\n  ${problems.join('\n  ')}`);
   }
   return result.data;
-}
-
-/** Node, OS, CPU, memory, backend and git revision of this process, for the record's `environment`. */
-export function collectEnvironment(backend: TrainingBackend, cwd = process.cwd()): Environment {
-  const processors = cpus();
-  return {
-    node: process.versions.node,
-    os: `${platform()} ${release()} ${arch()}`,
-    cpu: { model: processors[0]?.model.trim() ?? 'unknown', cores: Math.max(1, processors.length) },
-    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-    backend,
-    git: gitState(cwd),
-  };
-}
-
-/**
- * The checkout's revision, and whether anything outside `models/` differs from it: the model folders a run
- * writes are its output, not changes to the code that trained it.
- */
-function gitState(cwd: string): Environment['git'] {
-  const git = (...args: string[]) =>
-    execFileSync('git', args, { cwd, encoding: 'utf8', stdio: 'pipe' }).trim();
-  try {
-    const root = git('rev-parse', '--show-toplevel');
-    const changes = git('-C', root, 'status', '--porcelain', '--', '.', ':(exclude)models');
-    return { revision: git('rev-parse', 'HEAD'), dirty: changes.length > 0 };
-  } catch {
-    return null;
-  }
 }
 
 /**
@@ -394,14 +335,6 @@ export function modelMetadataFromRunRecord(
 /** Labels with test items: all of the model's labels within a corpus, the shared ones across corpora. */
 function scoredLabels(record: RunRecord): number {
   return record.summary.perClass.filter((entry) => entry.support > 0).length || record.task.labels.length;
-}
-
-/** Writes `MODEL_CARD.md` next to `run.json`; returns its path. */
-export async function writeModelCard(dir: string, record: RunRecord): Promise<string> {
-  const path = join(dir, 'MODEL_CARD.md');
-  await mkdir(dir, { recursive: true });
-  await writeFile(path, renderModelCard(record));
-  return path;
 }
 
 const percent = (value: number) => `${(100 * value).toFixed(1)}`;

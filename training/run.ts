@@ -14,14 +14,8 @@ import {
 } from './experiment.ts';
 import { loadModel, saveModel } from './model-io.ts';
 import { attentionLayerName } from './models/index.ts';
-import {
-  collectEnvironment,
-  type FoldMetrics,
-  modelMetadataFromRunRecord,
-  type RunRecord,
-  writeModelCard,
-  writeRunRecord,
-} from './run-record.ts';
+import { type FoldMetrics, modelMetadataFromRunRecord, type RunRecord } from './run-record.ts';
+import { collectEnvironment, writeModelCard, writeRunRecord } from './run-record-files.ts';
 import { svmFolds } from './svm-experiment.ts';
 import {
   crossValidate,

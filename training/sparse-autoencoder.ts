@@ -7,25 +7,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { z } from 'zod';
 import type { Random } from './random.ts';
 import type { FeatureSet } from './trainer.ts';
-
-export const SparseAutoencoderSchema = z.strictObject({
-  /** Patches cut from the training inputs (padding-only patches are skipped). */
-  patches: z.number().int().positive().default(20_000),
-  epochs: z.number().int().positive().default(20),
-  batchSize: z.number().int().positive().default(256),
-  learningRate: z.number().positive().default(1e-3),
-  /** ρ: the mean activation each hidden unit is pushed towards. */
-  sparsity: z.number().gt(0).lt(1).default(0.05),
-  /** β: weight of the sparsity penalty. */
-  sparsityWeight: z.number().min(0).default(3),
-  /** λ: L2 on both weight matrices. */
-  weightDecay: z.number().min(0).default(1e-4),
-});
-
-export type SparseAutoencoderConfig = z.output<typeof SparseAutoencoderSchema>;
+import type { SparseAutoencoderConfig } from './training-config.ts';
 
 /** Where a first convolution reads its input: `frames × dims` patches (Conv1D: all dims; Conv2D: a window). */
 export interface PatchShape {

@@ -25,13 +25,8 @@ import {
   type ModelConfigInput,
   resolveModelConfig,
 } from '../../training/models/index.ts';
-import {
-  collectEnvironment,
-  modelMetadataFromRunRecord,
-  type RunRecord,
-  readRunRecord,
-  writeRunRecord,
-} from '../../training/run-record.ts';
+import { modelMetadataFromRunRecord, type RunRecord } from '../../training/run-record.ts';
+import { collectEnvironment, readRunRecord, writeRunRecord } from '../../training/run-record-files.ts';
 import { TrainingConfigSchema } from '../../training/trainer.ts';
 import { runCli } from './cli/run-cli.ts';
 import { makeTempDir, writeClip } from './corpora/tiny-corpus.ts';

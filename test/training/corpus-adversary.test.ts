@@ -1,15 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initTrainingBackend } from '../../training/backend.ts';
-import {
-  attachCorpusAdversary,
-  CorpusAdversarySchema,
-  GradientReversal,
-  reversalScaleAt,
-} from '../../training/corpus-adversary.ts';
+import { attachCorpusAdversary, GradientReversal, reversalScaleAt } from '../../training/corpus-adversary.ts';
 import { buildModel, resolveModelConfig } from '../../training/models/index.ts';
 import { createRandom } from '../../training/random.ts';
 import { type FeatureSet, TrainingConfigSchema, trainFold } from '../../training/trainer.ts';
+import { CorpusAdversarySchema } from '../../training/training-config.ts';
 
 beforeAll(async () => {
   await initTrainingBackend({ prefer: 'wasm' });

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { heldOutRecipes, recipeOf } from '../../training/held-out-corpora.ts';
-import { type RunRecord, readRunRecord } from '../../training/run-record.ts';
+import type { RunRecord } from '../../training/run-record.ts';
+import { readRunRecord } from '../../training/run-record-files.ts';
 import { FIXTURE_MODELS_DIR } from '../site/support/fixtures.ts';
 
 describe('heldOutRecipes', () => {

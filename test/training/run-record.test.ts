@@ -12,17 +12,19 @@ import {
 } from '../../training/evaluation/metrics.ts';
 import { resolveModelConfig } from '../../training/models/index.ts';
 import {
-  collectEnvironment,
   type FoldMetrics,
   formatRecordJson,
   modelMetadataFromRunRecord,
   type RunRecord,
   RunRecordSchema,
-  readRunRecord,
   renderModelCard,
+} from '../../training/run-record.ts';
+import {
+  collectEnvironment,
+  readRunRecord,
   writeModelCard,
   writeRunRecord,
-} from '../../training/run-record.ts';
+} from '../../training/run-record-files.ts';
 import { type EpochRecord, TrainingConfigSchema } from '../../training/trainer.ts';
 
 let dir: string;

@@ -5,12 +5,12 @@ import { buildModel, resolveModelConfig } from '../../training/models/index.ts';
 import { createRandom } from '../../training/random.ts';
 import {
   pretrainFirstConvolution,
-  SparseAutoencoderSchema,
   samplePatches,
   trainSparseAutoencoder,
 } from '../../training/sparse-autoencoder.ts';
 import type { FeatureSet } from '../../training/trainer.ts';
 import { TrainingConfigSchema, trainFold } from '../../training/trainer.ts';
+import { SparseAutoencoderSchema } from '../../training/training-config.ts';
 
 const FRAMES = 32;
 const DIMS = 8;

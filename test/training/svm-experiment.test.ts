@@ -5,7 +5,7 @@ import type { TrainingBackend } from '../../training/backend.ts';
 import { initTrainingBackend } from '../../training/backend.ts';
 import { ExperimentConfigSchema } from '../../training/experiment.ts';
 import { runExperiment } from '../../training/run.ts';
-import { readRunRecord } from '../../training/run-record.ts';
+import { readRunRecord } from '../../training/run-record-files.ts';
 import { utteranceStatistics } from '../../training/svm-experiment.ts';
 import { makeTempDir, writeClips } from './corpora/tiny-corpus.ts';
 

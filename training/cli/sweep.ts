@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { CheckpointConfigError, claimCheckpoints } from '../checkpoint-config.ts';
 import { featureSetOf, loadExperimentData, normalisationFor, splitFor } from '../experiment.ts';
 import { withTrainingLabels } from '../run.ts';
-import { collectEnvironment, formatRecordJson } from '../run-record.ts';
+import { formatRecordJson } from '../run-record.ts';
+import { collectEnvironment } from '../run-record-files.ts';
 import {
   parseGridValues,
   renderSweepTable,

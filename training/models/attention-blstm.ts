@@ -1,22 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { z } from 'zod';
 import { attentionPooling, bidirectionalLstm, classifierHead, type ModelBuilder } from './blocks.ts';
-
-/**
- * BiLSTM with additive attention pooling over its states, concatenated with the last state of each direction
- * ("Emotion detection from speech using Bi-directional LSTM networks and attention mechanism in Keras").
- */
-export const AttentionBlstmConfigSchema = z.strictObject({
-  architecture: z.literal('attention-blstm'),
-  /** Units per direction. */
-  units: z.number().int().positive().default(64),
-  /** Width of the tanh layer that scores each time step. */
-  attentionUnits: z.number().int().positive().default(32),
-  dropout: z.number().min(0).lt(1).default(0.3),
-  denseUnits: z.number().int().nonnegative().default(64),
-});
-
-export type AttentionBlstmConfig = z.output<typeof AttentionBlstmConfigSchema>;
+import type { AttentionBlstmConfig } from './configs.ts';
 
 export function buildAttentionBlstm(
   config: AttentionBlstmConfig,

@@ -1,20 +1,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { z } from 'zod';
 import { UtteranceStatistics } from '../../functions/model/utterance-statistics.ts';
 import { dense, dropout, type ModelBuilder, OUTPUT_LAYER } from './blocks.ts';
-
-/**
- * Classical baseline: utterance-level statistics (mean, std, min, max per feature), standardised by batch
- * normalisation, then logistic regression (no hidden units) or a small MLP.
- */
-export const BaselineConfigSchema = z.strictObject({
-  architecture: z.literal('baseline'),
-  /** Hidden ReLU layers of the MLP; empty for logistic regression. */
-  hiddenUnits: z.array(z.number().int().positive()).default([]),
-  dropout: z.number().min(0).lt(1).default(0),
-});
-
-export type BaselineConfig = z.output<typeof BaselineConfigSchema>;
+import type { BaselineConfig } from './configs.ts';
 
 export function buildBaseline(
   config: BaselineConfig,

@@ -1,15 +1,7 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { z } from 'zod';
 import { bidirectionalLstm, type ModelBuilder } from './blocks.ts';
-import { buildStackedRecurrent, stackedRecurrentFields } from './lstm.ts';
-
-/** Stacked bidirectional LSTMs; the last one's final outputs (both directions) feed the classifier. */
-export const BlstmConfigSchema = z.strictObject({
-  architecture: z.literal('blstm'),
-  ...stackedRecurrentFields,
-});
-
-export type BlstmConfig = z.output<typeof BlstmConfigSchema>;
+import type { BlstmConfig } from './configs.ts';
+import { buildStackedRecurrent } from './lstm.ts';
 
 export function buildBlstm(
   config: BlstmConfig,

@@ -1,17 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { z } from 'zod';
 import { classifierHead, conv2dStack, type ModelBuilder } from './blocks.ts';
-
-/** A Conv2D stack over the [frames × dims] feature map, global average pooling, then the classifier. */
-export const CnnConfigSchema = z.strictObject({
-  architecture: z.literal('cnn'),
-  /** Filters of each Conv2D(3×3) → BatchNorm → MaxPool(2×2) block; each block halves frames and dims. */
-  filters: z.array(z.number().int().positive()).min(1).default([16, 32, 64]),
-  dropout: z.number().min(0).lt(1).default(0.3),
-  denseUnits: z.number().int().nonnegative().default(64),
-});
-
-export type CnnConfig = z.output<typeof CnnConfigSchema>;
+import type { CnnConfig } from './configs.ts';
 
 export function buildCnn(
   config: CnnConfig,

@@ -1,55 +1,29 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { z } from 'zod';
-import { SvmModelConfigSchema } from '../svm.ts';
-import { AttentionBlstmConfigSchema, buildAttentionBlstm } from './attention-blstm.ts';
-import { BaselineConfigSchema, buildBaseline } from './baseline.ts';
+import { buildAttentionBlstm } from './attention-blstm.ts';
+import { buildBaseline } from './baseline.ts';
 import { ATTENTION_LAYER, createModelBuilder, type ModelBuilder } from './blocks.ts';
-import { BlstmConfigSchema, buildBlstm } from './blstm.ts';
-import { buildCnn, CnnConfigSchema } from './cnn.ts';
-import { buildCnnBlstmAttention, CnnBlstmAttentionConfigSchema } from './cnn-blstm-attention.ts';
-import { buildHybrid, HybridConfigSchema } from './hybrid.ts';
-import { buildLstm, LstmConfigSchema } from './lstm.ts';
+import { buildBlstm } from './blstm.ts';
+import { buildCnn } from './cnn.ts';
+import { buildCnnBlstmAttention } from './cnn-blstm-attention.ts';
+import type { Architecture, ModelConfig } from './configs.ts';
+import { buildHybrid } from './hybrid.ts';
+import { buildLstm } from './lstm.ts';
 
 export { ATTENTION_LAYER, OUTPUT_LAYER } from './blocks.ts';
 
-/**
- * Every architecture's configuration, told apart by `architecture`. Parsing fills in the defaults, so the
- * parsed value is the resolved configuration a run record stores.
- */
-export const ModelConfigSchema = z.discriminatedUnion('architecture', [
-  LstmConfigSchema,
-  BlstmConfigSchema,
-  AttentionBlstmConfigSchema,
-  CnnConfigSchema,
-  HybridConfigSchema,
-  CnnBlstmAttentionConfigSchema,
-  BaselineConfigSchema,
-  SvmModelConfigSchema,
-]);
-
-/** A resolved model configuration (all defaults filled in). */
-export type ModelConfig = z.output<typeof ModelConfigSchema>;
-/** A model configuration as written by hand: `architecture` plus any fields to override. */
-export type ModelConfigInput = z.input<typeof ModelConfigSchema>;
-export type Architecture = ModelConfig['architecture'];
-
-export const ARCHITECTURES: readonly Architecture[] = ModelConfigSchema.options.map(
-  (schema) => schema.shape.architecture.value,
-);
-
-/** The architectures that are networks (buildModel builds them): all but the SVM. */
-export const NETWORK_ARCHITECTURES = ARCHITECTURES.filter(
-  (architecture): architecture is Exclude<Architecture, 'svm'> => architecture !== 'svm',
-);
+export {
+  ARCHITECTURES,
+  type Architecture,
+  type ModelConfig,
+  type ModelConfigInput,
+  ModelConfigSchema,
+  NETWORK_ARCHITECTURES,
+  resolveModelConfig,
+} from './configs.ts';
 
 /** The serving budget: every model must stay below this many parameters. */
 export const MAX_PARAMETERS = 1_000_000;
-
-/** Fills in the defaults and validates; throws a ZodError naming the offending field. */
-export function resolveModelConfig(input: ModelConfigInput): ModelConfig {
-  return ModelConfigSchema.parse(input);
-}
 
 type Build<C> = (
   config: C,

@@ -1,24 +1,6 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { z } from 'zod';
 import { classifierHead, dropout, lstm, type ModelBuilder } from './blocks.ts';
-
-/** Hyper-parameters every stacked recurrent classifier (`lstm`, `blstm`) shares. */
-export const stackedRecurrentFields = {
-  /** Units of each stacked layer (per direction when bidirectional), bottom first. */
-  units: z.array(z.number().int().positive()).min(1).default([64, 64]),
-  /** Dropout rate between layers and before the output. */
-  dropout: z.number().min(0).lt(1).default(0.3),
-  /** Hidden dense layer before the output; 0 for none. */
-  denseUnits: z.number().int().nonnegative().default(0),
-};
-
-/** Stacked unidirectional LSTMs; the last one's final output feeds the classifier. */
-export const LstmConfigSchema = z.strictObject({
-  architecture: z.literal('lstm'),
-  ...stackedRecurrentFields,
-});
-
-export type LstmConfig = z.output<typeof LstmConfigSchema>;
+import type { LstmConfig } from './configs.ts';
 
 /** One recurrent layer of `units` applied to `x`, returning its sequence or only its last output. */
 export type RecurrentLayer = (

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { foldCurves } from '../../../../../site/src/lib/content/fold-curves.ts';
-import { readRunRecord } from '../../../../../training/run-record.ts';
+import { readRunRecord } from '../../../../../training/run-record-files.ts';
 import { FIXTURE_MODELS_DIR } from '../../../support/fixtures.ts';
 
 describe('foldCurves', () => {

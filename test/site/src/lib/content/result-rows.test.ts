@@ -9,7 +9,8 @@ import {
   sortedPath,
   sortRows,
 } from '../../../../../site/src/lib/content/result-rows.ts';
-import { type RunRecord, readRunRecord } from '../../../../../training/run-record.ts';
+import type { RunRecord } from '../../../../../training/run-record.ts';
+import { readRunRecord } from '../../../../../training/run-record-files.ts';
 import { FIXTURE_MODELS_DIR } from '../../../support/fixtures.ts';
 
 const row = (
