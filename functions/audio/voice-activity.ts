@@ -68,51 +68,70 @@ export interface VoiceActivity {
   speechDetected: boolean;
 }
 
-/** The frames' energies and spectral tilts, in dB. */
-interface FrameLevels {
-  /** dBFS (mean square, floored at -120 dB so digital silence stays finite). */
-  energies: Float64Array;
-  /** Mean square of the first difference over the mean square: about +3 dB for white noise, −20 dB for vowels. */
-  tilts: Float64Array;
+/** Where frame `frame` starts and ends in the signal (centred frames at the edges hang over it: clipped). */
+function frameSpan(frames: ActivityFrames, frame: number, length: number): [start: number, end: number] {
+  const offset = frames.centred ? -Math.floor(frames.frameLength / 2) : 0;
+  const start = Math.max(0, frame * frames.hop + offset);
+  return [start, Math.min(frame * frames.hop + offset + frames.frameLength, length)];
 }
 
-/** Frame energies in dBFS (mean square, floored at -120 dB so digital silence stays finite). */
+function frameCount(frames: ActivityFrames, length: number): number {
+  const { frameLength, hop, centred } = frames;
+  if (centred) return 1 + Math.floor(length / hop);
+  return length < frameLength ? 1 : 1 + Math.floor((length - frameLength) / hop);
+}
+
+/**
+ * Each frame's energy in dBFS (mean square, floored at −120 dB so digital silence stays finite) and its sum of
+ * squares. With `aboutMean`, both are taken about the frame's own mean (its variance), so that a DC offset,
+ * which a high-pass removes before features, is not taken for a sound either.
+ */
+function frameLevels(
+  samples: Float32Array,
+  frames: ActivityFrames,
+  aboutMean: boolean,
+): { energies: Float64Array; squares: Float64Array } {
+  const count = frameCount(frames, samples.length);
+  const energies = new Float64Array(count);
+  const squares = new Float64Array(count);
+  for (let frame = 0; frame < count; frame++) {
+    const [start, end] = frameSpan(frames, frame, samples.length);
+    let sum = 0;
+    let total = 0;
+    for (let i = start; i < end; i++) {
+      const x = samples[i];
+      sum += x * x;
+      total += x;
+    }
+    const n = Math.max(end - start, 1);
+    if (aboutMean) sum = Math.max(0, sum - (total * total) / n);
+    squares[frame] = sum;
+    energies[frame] = 10 * Math.log10(Math.max(sum / n, 1e-12));
+  }
+  return { energies, squares };
+}
+
+/** Frame energies in dBFS (mean square), for the feature frames' speech mask. */
 function frameEnergiesDb(samples: Float32Array, frames: ActivityFrames): Float64Array {
   return frameLevels(samples, frames, false).energies;
 }
 
 /**
- * With `withTilts`, also each frame's spectral tilt, and energies taken about the frame's own mean (its variance),
- * so that a DC offset, which a high-pass removes before features, is not taken for a sound either.
+ * Each frame's spectral tilt in dB: the energy of its first difference over its energy (`squares`, about the
+ * mean): about +3 dB for white noise, −20 dB for vowels. Only the clipped-speech fallback needs it.
  */
-function frameLevels(samples: Float32Array, frames: ActivityFrames, withTilts: boolean): FrameLevels {
-  const { frameLength, hop, centred } = frames;
-  const count = centred
-    ? 1 + Math.floor(samples.length / hop)
-    : samples.length < frameLength
-      ? 1
-      : 1 + Math.floor((samples.length - frameLength) / hop);
-  const energies = new Float64Array(count);
-  const tilts = new Float64Array(withTilts ? count : 0);
-  const offset = centred ? -Math.floor(frameLength / 2) : 0;
-  for (let frame = 0; frame < count; frame++) {
-    const start = Math.max(0, frame * hop + offset);
-    const end = Math.min(frame * hop + offset + frameLength, samples.length);
-    let sum = 0;
-    let total = 0;
-    for (let i = start; i < end; i++) {
-      sum += samples[i] * samples[i];
-      total += samples[i];
-    }
-    if (withTilts) sum = Math.max(0, sum - (total * total) / Math.max(end - start, 1));
-    // Centred frames at the edges hang over the signal: their energy is over the samples they hold.
-    energies[frame] = 10 * Math.log10(Math.max(sum / Math.max(end - start, 1), 1e-12));
-    if (!withTilts) continue;
+function frameTilts(samples: Float32Array, frames: ActivityFrames, squares: Float64Array): Float64Array {
+  const tilts = new Float64Array(squares.length);
+  for (let frame = 0; frame < squares.length; frame++) {
+    const [start, end] = frameSpan(frames, frame, samples.length);
     let differences = 0;
-    for (let i = Math.max(start, 1); i < end; i++) differences += (samples[i] - samples[i - 1]) ** 2;
-    tilts[frame] = 10 * Math.log10((differences + 1e-12) / (sum + 1e-12));
+    for (let i = Math.max(start, 1); i < end; i++) {
+      const d = samples[i] - samples[i - 1];
+      differences += d * d;
+    }
+    tilts[frame] = 10 * Math.log10((differences + 1e-12) / (squares[frame] + 1e-12));
   }
-  return { energies, tilts };
+  return tilts;
 }
 
 /** The 10th-to-90th-percentile spread of `values` at the frames where `use` is true; 0 for fewer than 2. */
@@ -141,7 +160,7 @@ export function detectVoiceActivity(
       `expected a positive whole frame length and hop, got ${frames.frameLength} and ${frames.hop}`,
     );
   }
-  const { energies, tilts } = frameLevels(samples, frames, true);
+  const { energies, squares } = frameLevels(samples, frames, true);
   const peak = energies.reduce((loudest, energy) => Math.max(loudest, energy), Number.NEGATIVE_INFINITY);
   const audibleFrom = Math.max(ABSOLUTE_FLOOR_DB, peak - AUDIBLE_RANGE_DB);
   const audible = energies.filter((energy) => energy >= audibleFrom).sort();
@@ -163,7 +182,8 @@ export function detectVoiceActivity(
   const hopSeconds = frames.hop / sampleRate;
   if (
     activeFrames * hopSeconds < MIN_SPEECH_SECONDS &&
-    spreadDb(tilts, (frame) => energies[frame] >= audibleFrom) >= TILT_SPREAD_DB
+    spreadDb(frameTilts(samples, frames, squares), (frame) => energies[frame] >= audibleFrom) >=
+      TILT_SPREAD_DB
   ) {
     // Clipped or compressed speech (see the top of this file).
     const loudEnough = Math.max(audibleFrom, peak - DYNAMIC_RANGE_DB);
