@@ -9,6 +9,8 @@ export interface PaperExperiment {
   title: string;
   /** What the paper trained, on what, and how it split its data. */
   experiment: string;
+  /** The model in a few words, for chart labels. */
+  short: string;
   reported: { value: number; metric: 'accuracy' | 'WA'; corpus: string; protocol: string };
   /** Record ids: the paper's protocol (speaker-dependent) and a speaker-independent one; null when not run. */
   ours: { paperProtocol: string | null; speakerIndependent: string | null };
@@ -21,6 +23,7 @@ export const PAPER_EXPERIMENTS: readonly PaperExperiment[] = [
     paper: '000',
     title: 'Speech Emotion Classification Using Attention-Based LSTM',
     experiment: 'attention LSTM on frame-level features',
+    short: 'attention LSTM',
     reported: { value: 0.9, metric: 'accuracy', corpus: 'SAVEE', protocol: '80/20 random split' },
     ours: { paperProtocol: null, speakerIndependent: 'ravdess-attention-blstm' },
     why: 'We hold no SAVEE (4 speakers): the nearest is RAVDESS, on unseen actors, where 8 classes and 24 voices make it far harder than 4 voices seen in training.',
@@ -29,6 +32,7 @@ export const PAPER_EXPERIMENTS: readonly PaperExperiment[] = [
     paper: '001',
     title: 'Speech Emotion Recognition using LSTM and RNN',
     experiment: 'LSTM-RNN on MFCCs',
+    short: 'LSTM-RNN',
     reported: { value: 0.95, metric: 'accuracy', corpus: 'RAVDESS', protocol: '80/20 random split' },
     ours: { paperProtocol: null, speakerIndependent: null },
     why: 'Not run yet.',
@@ -37,6 +41,7 @@ export const PAPER_EXPERIMENTS: readonly PaperExperiment[] = [
     paper: '002',
     title: 'A Study on Speech Emotion Recognition using Neural Networks',
     experiment: 'LSTM, LSTM + attention, CNN and a hybrid on MFCC + RMS + ZCR',
+    short: 'four networks',
     reported: {
       value: 0.863,
       metric: 'accuracy',
@@ -50,6 +55,7 @@ export const PAPER_EXPERIMENTS: readonly PaperExperiment[] = [
     paper: '003',
     title: 'Speech Emotion Recognition using CNN and RNN with Attention Model',
     experiment: 'CNN (sparse auto-encoder kernels) + BLSTM + attention',
+    short: 'CNN + BLSTM + attention',
     reported: {
       value: 0.7797,
       metric: 'WA',
@@ -63,6 +69,7 @@ export const PAPER_EXPERIMENTS: readonly PaperExperiment[] = [
     paper: '003',
     title: 'Speech Emotion Recognition using CNN and RNN with Attention Model',
     experiment: 'SVM on low-level descriptors (the baseline)',
+    short: 'SVM',
     reported: {
       value: 0.6565,
       metric: 'WA',
@@ -77,6 +84,7 @@ export const PAPER_EXPERIMENTS: readonly PaperExperiment[] = [
     title:
       'Emotion detection from speech using Bi-directional LSTM networks and attention mechanism in Keras',
     experiment: 'attention BLSTM, SMOTE-balanced',
+    short: 'attention BLSTM',
     reported: {
       value: 0.9,
       metric: 'accuracy',
@@ -91,6 +99,7 @@ export const PAPER_EXPERIMENTS: readonly PaperExperiment[] = [
     title:
       'Emotion detection from speech using Bi-directional LSTM networks and attention mechanism in Keras',
     experiment: 'plain BLSTM, SMOTE-balanced',
+    short: 'BLSTM',
     reported: {
       value: 0.75,
       metric: 'accuracy',
