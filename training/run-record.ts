@@ -53,13 +53,19 @@ export const FoldMetricsSchema = z.strictObject({
   confusion: ConfusionSchema,
 });
 
+/** One epoch of one fold. Validation fields are null without a validation set. */
 export const EpochRecordSchema = z.strictObject({
   epoch: z.number().int().positive(),
+  /** Mean class-weighted training loss over the epoch's batches (with dropout and noise on). */
   loss: z.number(),
+  /** Training accuracy over the epoch's batches (with dropout and noise on). */
   acc: z.number(),
+  /** Unweighted cross-entropy on the validation set. */
   valLoss: z.number().nullable(),
   valAcc: z.number().nullable(),
+  /** Validation unweighted accuracy (mean per-class recall). */
   valUa: z.number().nullable(),
+  /** How often the corpus-adversarial head named the training clip's corpus; absent without the head. */
   corpusAcc: z.number().optional(),
   seconds: z.number().nonnegative(),
 });

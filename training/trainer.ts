@@ -3,12 +3,13 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { type AdversarialModel, attachCorpusAdversary, reversalScaleAt } from './corpus-adversary.ts';
 import { evaluate } from './evaluation/metrics.ts';
 import { saveModel } from './model-io.ts';
 import { buildModel, type ModelConfig } from './models/index.ts';
 import { createRandom, type Random } from './random.ts';
+import type { EpochRecordSchema } from './run-record.ts';
 import { smote } from './smote.ts';
 import { pretrainFirstConvolution } from './sparse-autoencoder.ts';
 import type { TrainingConfig } from './training-config.ts';
@@ -34,22 +35,8 @@ export interface FeatureSet {
   groups?: readonly number[];
 }
 
-/** One epoch of one fold, as stored in the run record. Validation fields are null without a validation set. */
-export interface EpochRecord {
-  epoch: number;
-  /** Mean class-weighted training loss over the epoch's batches (with dropout and noise on). */
-  loss: number;
-  /** Training accuracy over the epoch's batches (with dropout and noise on). */
-  acc: number;
-  /** Unweighted cross-entropy on the validation set. */
-  valLoss: number | null;
-  valAcc: number | null;
-  /** Validation unweighted accuracy (mean per-class recall). */
-  valUa: number | null;
-  /** How often the corpus-adversarial head named the training clip's corpus; absent without the head. */
-  corpusAcc?: number;
-  seconds: number;
-}
+/** One epoch of one fold, as stored in the run record (training/run-record.ts's EpochRecordSchema). */
+export type EpochRecord = z.output<typeof EpochRecordSchema>;
 
 export interface TrainFoldOptions {
   model: ModelConfig;

@@ -8,6 +8,15 @@ export const UtteranceConfigSchema = z.object({
   centre: z.enum(['per-band', 'overall']).default('per-band'),
 });
 
+/** One headline score published with a model (metadata.json, GET /v1/models), with the protocol behind it. */
+export const ModelMetricSchema = z.object({
+  corpus: z.string(),
+  protocol: z.string(),
+  ua: z.number(),
+  wa: z.number(),
+  macroF1: z.number(),
+});
+
 /**
  * `models/<id>/metadata.json`: everything the edge function needs to turn a clip into the model's input and
  * its output into named probabilities. Written by the trainer, read by the function and the site.
@@ -44,15 +53,7 @@ export const ModelMetadataSchema = z.object({
   attentionLayer: z.string().nullable(),
   parameters: z.number().int().nonnegative(),
   /** Headline metrics published with the model; each names the protocol that produced it. */
-  metrics: z.array(
-    z.object({
-      corpus: z.string(),
-      protocol: z.string(),
-      ua: z.number(),
-      wa: z.number(),
-      macroF1: z.number(),
-    }),
-  ),
+  metrics: z.array(ModelMetricSchema),
   createdAt: z.string(),
 });
 

@@ -1,6 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../app-env.ts';
 import { INTERNAL_ERROR_DOC } from '../errors.ts';
+import { ModelMetricSchema } from '../model/metadata.ts';
 import type { ModelStore } from '../runtime/model-store.ts';
 import { AUDIO_MEDIA_TYPES, OCTET_STREAM } from './read-upload.ts';
 
@@ -35,15 +36,7 @@ const ModelSchema = z
       inputSeconds: z.number(),
     }),
     metrics: z
-      .array(
-        z.object({
-          corpus: z.string(),
-          protocol: z.string(),
-          ua: z.number(),
-          wa: z.number(),
-          macroF1: z.number(),
-        }),
-      )
+      .array(ModelMetricSchema)
       .openapi({ description: 'Published with the model; each names the protocol that produced it.' }),
     createdAt: z.string(),
   })
