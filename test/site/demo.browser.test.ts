@@ -84,11 +84,22 @@ describe('demo recorder', () => {
       await page.goto(`${siteUrl}/demo/`);
       await page.click('#start');
       await page.locator('#status[data-state="recording"]').waitFor();
+      // The level meter shows while recording and rises with the speech.
+      await expect(page.locator('#level-row').isVisible()).resolves.toBe(true);
+      await page.waitForFunction(
+        () => (document.getElementById('level') as HTMLMeterElement).value > -50,
+        null,
+        {
+          timeout: 10_000,
+        },
+      );
+      await expect(page.locator('#level-text').textContent()).resolves.toMatch(/dBFS|clipping/);
       // Speech lasts ~6 s, then the fake microphone goes silent: wait for four clips (~12 s).
       await page.locator('#timeline > li').nth(3).waitFor({ timeout: 30_000 });
       await page.screenshot({ path: `${SCREENSHOT_DIR}/demo-recording.png`, fullPage: true });
       await page.click('#stop');
       await page.locator('#status[data-state="done"]').waitFor({ timeout: 30_000 });
+      await expect(page.locator('#level-row').isVisible()).resolves.toBe(false);
       await page.locator('#summary').waitFor();
       await page.screenshot({ path: `${SCREENSHOT_DIR}/demo-summary.png`, fullPage: true });
 

@@ -1,6 +1,7 @@
 import { classifyClip, demoClient } from './classify-client.ts';
 import { type ClipPipeline, createClipPipeline } from './clip-pipeline.ts';
 import { decodeUpload } from './decode-upload.ts';
+import { blockLevel, FLOOR_DB, nextShownLevel } from './level.ts';
 import { type Microphone, MicrophoneError, openMicrophone } from './microphone.ts';
 import { type Cycle, doneMessage, sessionCsv, sessionJson, summarise } from './session.ts';
 import {
@@ -37,6 +38,9 @@ const ui = {
   legend: byId<HTMLUListElement>('legend'),
   summary: byId<HTMLElement>('summary'),
   exportCsv: byId<HTMLButtonElement>('export-csv'),
+  levelRow: byId<HTMLElement>('level-row'),
+  level: byId<HTMLMeterElement>('level'),
+  levelText: byId<HTMLElement>('level-text'),
   exportJson: byId<HTMLButtonElement>('export-json'),
 };
 
@@ -103,7 +107,19 @@ ui.start.addEventListener('click', async () => {
   setStatus(ui.status, 'starting', 'Asking for the microphone…');
   try {
     // Blocks arriving before the pipeline exists (the rate is only known once the mic is open) are dropped.
-    microphone = await openMicrophone((samples) => pipeline?.push(samples));
+    let shown = FLOOR_DB;
+    microphone = await openMicrophone((samples) => {
+      pipeline?.push(samples);
+      const block = blockLevel(samples);
+      shown = nextShownLevel(shown, block);
+      ui.level.value = shown;
+      ui.levelText.textContent = block.clipped
+        ? 'too loud: clipping'
+        : shown <= FLOOR_DB
+          ? 'silence'
+          : `${Math.round(shown)} dBFS`;
+    });
+    ui.levelRow.hidden = false;
     pipeline = newPipeline(microphone.sampleRate);
     ui.stop.disabled = false;
     setStatus(ui.status, 'recording', `Recording: a clip goes to the function every ${CLIP_SECONDS} s.`);
@@ -119,6 +135,7 @@ ui.stop.addEventListener('click', async () => {
   ui.stop.disabled = true;
   await microphone?.stop();
   microphone = null;
+  ui.levelRow.hidden = true;
   await finishSession();
 });
 
