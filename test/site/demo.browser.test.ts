@@ -197,6 +197,25 @@ describe('demo recorder', () => {
     }
   });
 
+  it('classifies the example clip without a microphone or a file', async () => {
+    const browser = await launchBrowser();
+    try {
+      const { page } = browser;
+      const recorder = recordExchanges(page);
+      await page.goto(`${siteUrl}/demo/`);
+      await page.click('#example');
+      await page.locator('#status[data-state="done"]').waitFor({ timeout: 30_000 });
+      const exchanges = await recorder.settled();
+      expect(exchanges.length).toBeGreaterThan(0);
+      await expect(page.locator('#summary .summary-line').textContent()).resolves.toContain(
+        'Most frequent top emotion',
+      );
+      await expect(page.locator('#example').isEnabled()).resolves.toBe(true);
+    } finally {
+      await browser.close();
+    }
+  });
+
   it('says why nothing was sent when an uploaded file is shorter than a clip', async () => {
     const browser = await launchBrowser();
     try {

@@ -17,6 +17,8 @@ import {
 
 /** About how often a clip goes to the function while recording. */
 const CLIP_SECONDS = 3;
+/** Synthetic speech (test/fixtures/audio/speech.wav), served with the site. */
+const EXAMPLE_CLIP = '/examples/espeak-speech.wav';
 /** A final tail shorter than this is dropped rather than sent. */
 const MIN_TAIL_SECONDS = 1;
 
@@ -30,6 +32,7 @@ const ui = {
   start: byId<HTMLButtonElement>('start'),
   stop: byId<HTMLButtonElement>('stop'),
   upload: byId<HTMLInputElement>('upload'),
+  example: byId<HTMLButtonElement>('example'),
   endpoint: byId<HTMLInputElement>('endpoint'),
   status: byId<HTMLElement>('status'),
   problem: byId<HTMLElement>('problem'),
@@ -139,29 +142,46 @@ ui.stop.addEventListener('click', async () => {
   await finishSession();
 });
 
-ui.upload.addEventListener('change', async () => {
-  const file = ui.upload.files?.[0];
-  if (!file) return;
+/** Decodes a file (or the example clip) and sends it through the same pipeline as the microphone. */
+async function classifyFile(file: Blob, name: string): Promise<void> {
   ui.start.disabled = true;
   ui.upload.disabled = true;
-  setStatus(ui.status, 'decoding', `Decoding ${file.name}…`);
+  ui.example.disabled = true;
+  setStatus(ui.status, 'decoding', `Decoding ${name}…`);
   try {
     const audio = await decodeUpload(file);
     pipeline = newPipeline(audio.sampleRate);
     pipeline.push(audio.samples);
   } catch (error) {
+    setStatus(ui.status, 'upload-failed', `Could not decode ${name} as audio: ${(error as Error).message}`);
+    ui.start.disabled = false;
+    ui.upload.disabled = false;
+    ui.example.disabled = false;
+    return;
+  }
+  await finishSession();
+  ui.example.disabled = false;
+}
+
+ui.upload.addEventListener('change', async () => {
+  const file = ui.upload.files?.[0];
+  if (!file) return;
+  ui.upload.value = '';
+  await classifyFile(file, file.name);
+});
+
+// The committed espeak-ng clip, served with the site: a try without a microphone or a file of one's own.
+ui.example.addEventListener('click', async () => {
+  const response = await fetch(EXAMPLE_CLIP).catch(() => null);
+  if (!response?.ok) {
     setStatus(
       ui.status,
       'upload-failed',
-      `Could not decode ${file.name} as audio: ${(error as Error).message}`,
+      `Could not load the example clip (${response?.status ?? 'offline'}).`,
     );
-    ui.start.disabled = false;
-    ui.upload.disabled = false;
     return;
-  } finally {
-    ui.upload.value = '';
   }
-  await finishSession();
+  await classifyFile(await response.blob(), 'the example clip');
 });
 
 /** Saves `text` as a file through a temporary link (no server round trip). */
