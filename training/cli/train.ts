@@ -1,11 +1,13 @@
 /**
- * `npm run train -- <config.json> [--ship all-speakers] [--models-dir dir] [--jobs N] [--held-out-corpus id] [--seed N]`:
+ * `npm run train -- <config.json> [--ship all-speakers] [--models-dir dir] [--jobs N] [--held-out-corpus id] [--seed N]
+ * [--data corpus=folder]` (`--help` lists every option):
  * runs one experiment (training/configs/*.json) and writes models/<id>/ (or <dir>/<id>/, for trials that should
  * not be shipped). Interrupted runs resume from .cache/runs/<id>/ when started again with the same config.
  * `--jobs N` trains the folds and the final model in N processes (tfjs-wasm uses one core each), then writes
  * the model folder here. `--held-out-corpus C` runs the config under leave-one-corpus-out with C as the test
  * corpus, as `<id>-loco-<C>`. `--seed N` replaces the config's seed (splits, initial weights, batches, augmentation),
- * as `<id>-seed-<N>`: the same recipe again, to see how much of a difference is the seed.
+ * as `<id>-seed-<N>`: the same recipe again, to see how much of a difference is the seed. `--data C=folder` reads
+ * corpus C from the user's folder instead of the config's path.
  */
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
