@@ -8,6 +8,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { type EnsembleReport, EnsembleReportSchema } from './ensemble-report.ts';
 import { evaluateProbabilities } from './evaluation/metrics.ts';
 import {
   type ExperimentConfig,
@@ -19,21 +20,7 @@ import {
 import { loadModel } from './model-io.ts';
 import { predictProbabilities } from './trainer.ts';
 
-const FoldScoresSchema = z.strictObject({ id: z.string(), ua: z.array(z.number().min(0).max(1)) });
-
-/** What `npm run ensemble -- … --record` keeps in models/ensembles.json, one entry per set of members. */
-export const EnsembleReportSchema = z.strictObject({
-  protocol: z.string(),
-  labels: z.array(z.string()),
-  /** Test clips per fold. */
-  testClips: z.array(z.number().int().nonnegative()),
-  /** Unweighted accuracy per fold of each member, then of their ensemble. */
-  members: z.array(FoldScoresSchema).min(2),
-  ensemble: FoldScoresSchema,
-});
-
-export type EnsembleReport = z.infer<typeof EnsembleReportSchema>;
-export type FoldScores = EnsembleReport['ensemble'];
+export { type EnsembleReport, EnsembleReportSchema, type FoldScores } from './ensemble-report.ts';
 
 /** The reports in `path` (none when the file does not exist); throws naming what is malformed. */
 export async function readEnsembleReports(path: string): Promise<EnsembleReport[]> {

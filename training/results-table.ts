@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EnsembleReport, FoldScores } from './ensemble.ts';
+import { beatsEveryMember, type EnsembleReport, type FoldScores, meanStd } from './ensemble-report.ts';
 import { heldOutRecipes } from './held-out-corpora.ts';
 import type { PaperExperiment } from './papers.ts';
 import type { RunRecord } from './run-record.ts';
@@ -103,21 +103,12 @@ export function renderLeaveOneCorpusOutTable(records: readonly RunRecord[]): str
   return [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }
 
-/** Mean and sample standard deviation (n − 1) of fold scores. */
-export const meanStd = (values: readonly number[]) => {
-  const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
-  const std = Math.sqrt(
-    values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / Math.max(1, values.length - 1),
-  );
-  return { mean, std };
-};
-
 /** The README's ensembles table: one row per recorded ensemble, its members' scores and its own. */
 export function renderEnsemblesTable(reports: readonly EnsembleReport[]): string {
   if (reports.length === 0) return '_No ensembles recorded yet: `npm run ensemble -- … --record`._';
   const score = (scores: FoldScores) => percent(meanStd(scores.ua));
   const rows = reports.map((report) => {
-    const up = report.ensemble.ua.every((ua, fold) => report.members.every((member) => ua > member.ua[fold]));
+    const up = beatsEveryMember(report);
     return [
       report.members.map((member) => `\`${member.id}\``).join(' + '),
       `${report.protocol}, ${report.testClips.length} folds`,

@@ -1,7 +1,9 @@
 import { defineCollection } from 'astro:content';
 import { glob } from 'astro/loaders';
+import { z } from 'astro/zod';
 import { ModelMetadataSchema, ModelRegistrySchema } from '../../functions/model/metadata.ts';
 import { DatasetsSummarySchema } from '../../training/datasets-summary.ts';
+import { EnsembleReportSchema } from '../../training/ensemble-report.ts';
 import { RunRecordSchema } from '../../training/run-record.ts';
 import { modelsBase } from './lib/content/models-base.ts';
 
@@ -26,6 +28,11 @@ export const collections = {
   registry: defineCollection({
     loader: glob({ base, pattern: 'registry.json' }),
     schema: ModelRegistrySchema,
+  }),
+  /** models/ensembles.json: every recorded ensemble, with its members' and its own UA per fold. */
+  ensembles: defineCollection({
+    loader: glob({ base, pattern: 'ensembles.json' }),
+    schema: z.array(EnsembleReportSchema),
   }),
   datasets: defineCollection({
     loader: glob({ base, pattern: 'datasets.json' }),

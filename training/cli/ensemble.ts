@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import '../../functions/model/utterance-statistics.ts';
 import { ensembleExperiments, type FoldScores, recordEnsembleReport } from '../ensemble.ts';
-import { meanStd } from '../results-table.ts';
+import { meanStd } from '../ensemble-report.ts';
 import { setUpTraining } from './node-training.ts';
 import { parseCommandLine } from './parse-args.ts';
 import { readExperimentConfig } from './read-config.ts';
