@@ -52,7 +52,7 @@ export const ExperimentConfigSchema = z
     mergeCalmIntoNeutral: z.boolean().default(false),
     features: z
       .strictObject({
-        set: z.enum(FEATURE_SET_NAMES as [FeatureSetName, ...FeatureSetName[]]).default('logmel40'),
+        set: z.enum(FEATURE_SET_NAMES).default('logmel40'),
         config: z.record(z.string(), z.union([z.number(), z.null()])).default({}),
       })
       .default({ set: 'logmel40', config: {} }),

@@ -86,16 +86,7 @@ export const DEFAULT_FEATURE_CONFIG: Readonly<FeatureConfig> = Object.freeze({
  * and held flat beyond the first and last voiced one (0 in a clip with none); `voicing` is the voicing
  * strength in [0, 1], 0 for silence.
  */
-export type FeatureSetName =
-  | 'logmel40'
-  | 'logmel40+deltas'
-  | 'mfcc+deltas+zcr+rms'
-  | 'seed004-46'
-  | 'full'
-  | 'logmel40+pitch'
-  | 'full+pitch';
-
-export const FEATURE_SET_NAMES: readonly FeatureSetName[] = [
+export const FEATURE_SET_NAMES = [
   'logmel40',
   'logmel40+deltas',
   'mfcc+deltas+zcr+rms',
@@ -103,7 +94,9 @@ export const FEATURE_SET_NAMES: readonly FeatureSetName[] = [
   'full',
   'logmel40+pitch',
   'full+pitch',
-];
+] as const;
+
+export type FeatureSetName = (typeof FEATURE_SET_NAMES)[number];
 
 /** Frame features, row-major and frame-major: value (frame t, feature d) is data[t·dims + d]. */
 export interface FeatureMatrix {
