@@ -5,7 +5,6 @@ import {
   FEATURE_SET_NAMES,
   type FeatureExtractor,
   type FeatureMatrix,
-  type FeatureSetName,
 } from '../functions/audio/feature-set.ts';
 import { centreFrames } from '../functions/audio/fit-frames.ts';
 import {

@@ -25,7 +25,9 @@ export function smote(set: FeatureSet, config: SmoteConfig, random: Random): Fea
   const { frames, dims } = set;
   const size = frames * dims;
   const byClass = new Map<number, number[]>();
-  set.labels.forEach((label, index) => byClass.set(label, [...(byClass.get(label) ?? []), index]));
+  set.labels.forEach((label, index) => {
+    byClass.set(label, [...(byClass.get(label) ?? []), index]);
+  });
   const largest = Math.max(...[...byClass.values()].map((members) => members.length));
   const means = meanFrames(set);
 

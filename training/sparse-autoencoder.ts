@@ -90,7 +90,9 @@ export function trainSparseAutoencoder(
       for (let start = 0; start < count; start += config.batchSize) {
         const rows = order.slice(start, start + config.batchSize);
         const batch = new Float32Array(rows.length * inputs);
-        rows.forEach((row, i) => batch.set(patches.subarray(row * inputs, (row + 1) * inputs), i * inputs));
+        rows.forEach((row, i) => {
+          batch.set(patches.subarray(row * inputs, (row + 1) * inputs), i * inputs);
+        });
         const parts = tf.tidy(() => {
           const x = tf.tensor2d(batch, [rows.length, inputs]);
           let mse = 0;

@@ -64,7 +64,9 @@ describe('smote', () => {
       );
       expect(fits).toBe(true);
       const copy = Array.from((out.variants as Float32Array[])[0].subarray(row * SIZE, (row + 1) * SIZE));
-      copy.forEach((value, j) => expect(value).toBeCloseTo(-x[j], 4));
+      copy.forEach((value, j) => {
+        expect(value).toBeCloseTo(-x[j], 4);
+      });
     }
   });
 

@@ -13,7 +13,9 @@ describe('utteranceStatistics', () => {
   it('gives mean, standard deviation, minimum and maximum of every feature', () => {
     const stats = utteranceStatistics({ data: Float32Array.of(1, 10, 3, 20, 5, 30), frames: 3, dims: 2 });
     const expected = [3, 20, Math.sqrt(8 / 3), Math.sqrt(200 / 3), 1, 10, 5, 30];
-    Array.from(stats).forEach((value, k) => expect(value).toBeCloseTo(expected[k], 5));
+    Array.from(stats).forEach((value, k) => {
+      expect(value).toBeCloseTo(expected[k], 5);
+    });
   });
 });
 

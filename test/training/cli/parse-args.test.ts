@@ -84,7 +84,14 @@ describe.each([
 describe('consoleTrainingLog', () => {
   const stream = (isTTY: boolean) => {
     let written = '';
-    const out = { isTTY, columns: 40, write: (text: string) => ((written += text), true) };
+    const out = {
+      isTTY,
+      columns: 40,
+      write: (text: string) => {
+        written += text;
+        return true;
+      },
+    };
     return { out: out as unknown as NodeJS.WriteStream, text: () => written };
   };
 
