@@ -1,3 +1,4 @@
+import { satteri } from '@astrojs/markdown-satteri';
 import { defineConfig } from 'astro/config';
 
 // Static pages built from the run records (see src/content.config.ts); the Worker serves site/dist.
@@ -7,5 +8,5 @@ export default defineConfig({
   // gluing words together; uncompressed output keeps the text as written.
   compressHTML: false,
   // Model cards quote configurations as JSON: typographic quotes would make them invalid when copied.
-  markdown: { smartypants: false },
+  markdown: { processor: satteri({ features: { smartPunctuation: false } }) },
 });
