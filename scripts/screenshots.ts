@@ -72,6 +72,8 @@ await withWorker(async (base) => {
     throw new Error(`expected 200 from /v1/classify, got ${answer.status}: ${await answer.text()}`);
   mkdirSync(join(ROOT, 'site/src/data'), { recursive: true });
   writeFileSync(EXAMPLE, `${JSON.stringify(await answer.json(), null, 2)}\n`);
+  // In the repository's format, so the lint step of `npm test` accepts the file as written.
+  execFileSync('npx', ['biome', 'format', '--write', EXAMPLE], { cwd: ROOT, stdio: 'ignore' });
   console.log(`screenshots: wrote ${EXAMPLE}`);
 });
 run('build');

@@ -225,6 +225,8 @@ function resampleInPieces(
   const outputsPerPeriod = plan.kernel?.up ?? 1;
   const margin = Math.ceil(planReach(plan) / period) * period;
   const step = Math.max(1, Math.round(PIECE_SAMPLES / period)) * period;
+  // One piece would be the call the kernels just declined (e.g. more channels than they take).
+  if (length <= step) return false;
   for (let start = 0; start < length; start += step) {
     const first = (start / period) * outputsPerPeriod;
     const end = Math.min(output.length, ((start + step) / period) * outputsPerPeriod);
