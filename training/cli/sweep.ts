@@ -4,7 +4,6 @@
  * protocol (training speakers train, validation speakers score), resumable from .cache/runs/<id>-sweep/, and
  * writes models/<id>-sweep/sweep.json (training/sweep-record.ts) and prints the table, best validation UA first.
  */
-import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +21,7 @@ import {
   SweepRecordSchema,
 } from '../sweep-record.ts';
 import { runSweep, type SweepSpace, sweepTrials } from '../trainer.ts';
+import { parsePart, runJobs } from './jobs.ts';
 import { setUpTraining } from './node-training.ts';
 import { consoleTrainingLog, fail, parseCommandLine } from './parse-args.ts';
 import { readExperimentConfig } from './read-config.ts';
@@ -72,7 +72,7 @@ for (const entry of values.grid) {
 const jobs = Number(values.jobs);
 if (!Number.isInteger(jobs) || jobs < 1 || jobs > 16)
   fail(`expected --jobs to be a whole number from 1 to 16, got '${values.jobs}'`);
-const part = values.part?.split('/').map(Number);
+const part = parsePart(values.part);
 
 const config = await readExperimentConfig(resolve(positionals[0]));
 if (config.validationSpeakers === 0) {
@@ -101,28 +101,13 @@ const trials = sweepTrials(config.model, config.training, space);
 
 if (jobs > 1 && part === undefined) {
   // Each child trains every jobs-th trial into the shared folder; this process then reads them all back.
-  const script = fileURLToPath(import.meta.url);
-  const forwarded = process.argv
-    .slice(2)
-    .filter((arg, i, all) => arg !== '--jobs' && all[i - 1] !== '--jobs');
-  const codes = await Promise.all(
-    Array.from(
-      { length: jobs },
-      (_, index) =>
-        new Promise<number>((done) => {
-          const child = spawn(process.execPath, [script, ...forwarded, '--part', `${index}/${jobs}`], {
-            stdio: ['ignore', 'inherit', 'inherit'],
-          });
-          child.on('close', (code) => done(code ?? 1));
-        }),
-    ),
-  );
+  const codes = await runJobs(fileURLToPath(import.meta.url), jobs);
   if (codes.some((code) => code !== 0))
     fail(`a sweep job failed (exit codes ${codes.join(', ')}); run the same command again to resume`);
 }
 
 const stats = normalisationFor(data.items, fold.train);
-const mine = part === undefined ? trials : trials.filter((_, index) => index % part[1] === part[0]);
+const mine = part === undefined ? trials : trials.filter((_, index) => index % part.count === part.index);
 log(
   `${trials.length} trials on fold 1 of ${split.protocol}: ${fold.train.length} training clips, ${fold.validation.length} validation clips`,
 );

@@ -9,13 +9,13 @@
  * as `<id>-seed-<N>`: the same recipe again, to see how much of a difference is the seed. `--data C=folder` reads
  * corpus C from the user's folder instead of the config's path.
  */
-import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createNetworkCompiler } from '../../functions/kernels/load-node.ts';
 import { CheckpointConfigError, claimCheckpoints } from '../checkpoint-config.ts';
 import { loadExperimentData } from '../experiment.ts';
 import { runExperiment } from '../run.ts';
+import { parsePart, runJobs } from './jobs.ts';
 import { setUpTraining } from './node-training.ts';
 import { consoleTrainingLog, fail, parseCommandLine } from './parse-args.ts';
 import { readExperimentConfig } from './read-config.ts';
@@ -70,12 +70,7 @@ if (!Number.isInteger(jobs) || jobs < 1 || jobs > 16) {
   console.error(`expected --jobs to be a whole number from 1 to 16, got '${values.jobs}'\n${usage}`);
   process.exit(2);
 }
-const partMatch = values.part === undefined ? null : /^(\d+)\/(\d+)$/.exec(values.part);
-if (values.part !== undefined && (partMatch === null || Number(partMatch[1]) >= Number(partMatch[2]))) {
-  console.error(`expected --part index/count with index < count, got '${values.part}'`);
-  process.exit(2);
-}
-const part = partMatch ? { index: Number(partMatch[1]), count: Number(partMatch[2]) } : undefined;
+const part = parsePart(values.part);
 
 if (values.seed !== undefined && !/^\d{1,9}$/.test(values.seed)) {
   console.error(`expected --seed to be a whole number from 0 to 999999999, got '${values.seed}'\n${usage}`);
@@ -142,35 +137,7 @@ if (jobs > 1 && part === undefined) {
   // Each child trains its share of the folds and the final model into the shared cache; this process then
   // finds them all done and writes the model folder. Features are cached first, so the children only read them.
   await loadExperimentData(config, (line) => console.log(line));
-  const script = fileURLToPath(import.meta.url);
-  const forwarded = process.argv
-    .slice(2)
-    .filter(
-      (arg, index, all) => arg !== '--jobs' && all[index - 1] !== '--jobs' && !arg.startsWith('--jobs='),
-    );
-  const codes = await Promise.all(
-    Array.from(
-      { length: jobs },
-      (_, index) =>
-        new Promise<number>((done) => {
-          const child = spawn(process.execPath, [script, ...forwarded, '--part', `${index}/${jobs}`], {
-            stdio: ['ignore', 'pipe', 'pipe'],
-          });
-          const prefix = (stream: NodeJS.ReadableStream, out: NodeJS.WriteStream) => {
-            let pending = '';
-            stream.setEncoding('utf8');
-            stream.on('data', (chunk: string) => {
-              const lines = (pending + chunk).split('\n');
-              pending = lines.pop() ?? '';
-              for (const line of lines) out.write(`[job ${index + 1}/${jobs}] ${line}\n`);
-            });
-          };
-          prefix(child.stdout, process.stdout);
-          prefix(child.stderr, process.stderr);
-          child.on('close', (code) => done(code ?? 1));
-        }),
-    ),
-  );
+  const codes = await runJobs(fileURLToPath(import.meta.url), jobs);
   if (codes.some((code) => code !== 0)) {
     console.error(
       `a training job failed (exit codes ${codes.join(', ')}); run the same command again to resume`,
