@@ -6,6 +6,7 @@ import { registerClassifyRoute } from './routes/classify.ts';
 import { registerDocsRoutes } from './routes/docs.ts';
 import { registerHealthRoute } from './routes/health.ts';
 import { registerModelsRoute } from './routes/models.ts';
+import { registerStreamRoute } from './routes/stream.ts';
 import { readServeConfig, type ServeConfig } from './runtime/config.ts';
 import type { ModelSource } from './runtime/model-source.ts';
 import { createModelStore, type ModelStoreOptions } from './runtime/model-store.ts';
@@ -20,7 +21,7 @@ export interface AppOptions {
 }
 
 /**
- * The API as a Hono app: `POST /v1/classify`, `GET /v1/models`, `GET /healthz`, `GET /openapi.json`,
+ * The API as a Hono app: `POST /v1/classify`, `GET /v1/stream` (WebSocket), `GET /v1/models`, `GET /healthz`, `GET /openapi.json`,
  * `GET /docs`. Model metadata is validated here, once; the backend and networks start lazily on the first
  * classification. Every error, including unknown routes, is the JSON envelope and carries CORS headers.
  */
@@ -80,6 +81,7 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
   registerHealthRoute(app, store);
   registerModelsRoute(app, store);
   registerClassifyRoute(app, store);
+  registerStreamRoute(app, store);
   registerDocsRoutes(app);
   return app;
 }

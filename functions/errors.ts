@@ -18,6 +18,7 @@ export const ERROR_STATUS = {
   audio_too_long: 413,
   unsupported_media_type: 415,
   unsupported_encoding: 415,
+  upgrade_required: 426,
   audio_too_short: 422,
   no_speech: 422,
   internal_error: 500,

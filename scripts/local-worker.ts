@@ -60,7 +60,8 @@ export function writeWorkerEntry(
  * wrangler refuses to start when wrangler.toml's assets directory is missing (the site is not built yet);
  * the API does not need it, so point assets at an empty folder then.
  */
-function assetsOverride(workDir: string): string[] {
+function assetsOverride(workDir: string, assetsDir?: string): string[] {
+  if (assetsDir !== undefined) return ['--assets', assetsDir];
   if (existsSync(join(ROOT, 'site/dist'))) return [];
   const empty = join(workDir, 'no-site');
   mkdirSync(empty, { recursive: true });
@@ -199,6 +200,16 @@ export function processGroup(pgid: number): GroupProcess[] | null {
   return members;
 }
 
+/**
+ * The workerd process that runs the Worker. wrangler dev starts two: a proxy that owns the public port (and
+ * the inspector), and behind it the one running the Worker on an OS-chosen port; an older wrangler runs one.
+ */
+export function workerdOf(worker: RunningWorker): GroupProcess | undefined {
+  const workerds = processGroup(worker.pid)?.filter((member) => member.command === 'workerd') ?? [];
+  const publicSocket = `--socket-addr=entry=${new URL(worker.origin).host}`;
+  return workerds.length === 1 ? workerds[0] : workerds.find((member) => !member.args.includes(publicSocket));
+}
+
 /** "Ready" is logged ~2 s before the Worker answers, so readiness is a /healthz answer. */
 async function waitForHealth(origin: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -220,7 +231,13 @@ async function waitForHealth(origin: string, child: ChildProcess, timeoutMs: num
  */
 export async function startWorker(
   bundle: Bundle,
-  options: { port: number; workDir: string; timeoutMs?: number },
+  options: {
+    port: number;
+    workDir: string;
+    timeoutMs?: number;
+    /** The site to serve beside the API (default: site/dist when built, else none). */
+    assetsDir?: string;
+  },
 ): Promise<RunningWorker> {
   const origin = `http://127.0.0.1:${options.port}`;
   const args = [
@@ -235,7 +252,7 @@ export async function startWorker(
   ];
   const spawned = performance.now();
   // Its own process group, so stop() ends wrangler and the workerd it spawned by this one id.
-  const child = spawn('npx', [...args, ...assetsOverride(options.workDir)], {
+  const child = spawn('npx', [...args, ...assetsOverride(options.workDir, options.assetsDir)], {
     cwd: ROOT,
     env: { ...process.env, ...WRANGLER_ENV },
     detached: true,

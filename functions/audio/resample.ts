@@ -153,13 +153,26 @@ export function resample(signal: Float32Array, fromRate: number, toRate: number)
   ) {
     return output;
   }
+  resampleLoops(plan, signal, output);
+  return output;
+}
+
+/**
+ * `signal` (at the plan's source rate) resampled into `output`, whose length says how many outputs to write:
+ * the kernels when registered and able to take the call, else this module's loops.
+ */
+export function resampleWithPlan(plan: ResamplePlan, signal: Float32Array, output: Float32Array): void {
+  if (kernels?.resample(plan, signal, output)) return;
+  resampleLoops(plan, signal, output);
+}
+
+function resampleLoops(plan: ResamplePlan, signal: Float32Array, output: Float32Array): void {
   const { halfBands, kernel } = plan;
   let current = signal;
   for (const coefficients of halfBands) current = halve(current, coefficients);
-  if (!kernel) output.set(current.subarray(0, outputLength));
+  if (!kernel) output.set(current.subarray(0, output.length));
   else if (kernel.kind === 'symmetric') filterSymmetric(current, output, kernel);
   else filterRows(current, output, kernel);
-  return output;
 }
 
 /**
@@ -221,9 +234,7 @@ function resampleInPieces(
   output: Float32Array,
   run: (from: number, to: number, piece: Float32Array) => boolean,
 ): boolean {
-  const period = 2 ** plan.halfBands.length * (plan.kernel?.down ?? 1);
-  const outputsPerPeriod = plan.kernel?.up ?? 1;
-  const margin = Math.ceil(planReach(plan) / period) * period;
+  const { period, outputsPerPeriod, margin } = pieceGeometry(plan);
   const step = Math.max(1, Math.round(PIECE_SAMPLES / period)) * period;
   // One piece would be the call the kernels just declined (e.g. more channels than they take).
   if (length <= step) return false;
@@ -238,6 +249,25 @@ function resampleInPieces(
     output.set(piece.subarray(skipped), first);
   }
   return true;
+}
+
+/**
+ * How a plan's work can be cut into pieces with the same outputs as one call: pieces start on a multiple of
+ * `period` input samples (after which the half-band stages and the sharp kernel's phases repeat; each period
+ * gives `outputsPerPeriod` outputs) and reach `margin` input samples (a multiple of the period, at least the
+ * filters' span) past both ends of their own outputs.
+ */
+export function pieceGeometry(plan: ResamplePlan): {
+  period: number;
+  outputsPerPeriod: number;
+  margin: number;
+} {
+  const period = 2 ** plan.halfBands.length * (plan.kernel?.down ?? 1);
+  return {
+    period,
+    outputsPerPeriod: plan.kernel?.up ?? 1,
+    margin: Math.ceil(planReach(plan) / period) * period,
+  };
 }
 
 /** Input samples on either side of an output's position that its value can depend on, at most. */
@@ -398,7 +428,8 @@ function checkRate(rate: number, name: string): void {
   }
 }
 
-function planFor(fromRate: number, toRate: number): ResamplePlan {
+/** The plan from one rate to another, designed once per pair and then reused. */
+export function planFor(fromRate: number, toRate: number): ResamplePlan {
   const key = `${fromRate}:${toRate}`;
   let plan = plans.get(key);
   if (plan) {

@@ -7,14 +7,36 @@ import { MIN_SPEECH_SECONDS } from '../audio/voice-activity.ts';
 import { WavError } from '../audio/wav.ts';
 import { ApiError, errorDoc, INTERNAL_ERROR_DOC } from '../errors.ts';
 import { classifyClip } from '../runtime/classify-clip.ts';
-import { describeClassification, round, screenClip } from '../runtime/clip-answer.ts';
+import { describeClassification, round, screenClip, slidingAggregation } from '../runtime/clip-answer.ts';
+import { DIMENSIONS_SOURCE } from '../runtime/dimensions.ts';
 import type { ModelStore } from '../runtime/model-store.ts';
+import { classifySlidingWindows } from '../runtime/sliding-windows.ts';
+import { findModel } from './find-model.ts';
 import { queryFlag } from './query-flag.ts';
 import { AUDIO_MEDIA_TYPES, FILE_FIELD, OCTET_STREAM, readUpload } from './read-upload.ts';
 
 /** Shortest `segment` accepted: bounds the work per request to `MAX_DURATION_SECONDS` windows. */
 export const MIN_SEGMENT_SECONDS = 1;
 const MAX_SEGMENT_SECONDS = 3600;
+/** Shortest and longest `hop` (here and in a stream's start message): at most 4 windows per second of audio. */
+export const MIN_HOP_SECONDS = 0.25;
+export const MAX_HOP_SECONDS = 60;
+
+/** A positive number of seconds given as a query string, within [min, max]. */
+const secondsParameter = (name: string, min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, {
+      error: (issue) => `expected ${name} to be a number of seconds, got '${issue.input}'`,
+    })
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(min, { error: (issue) => `expected ${name} ≥ ${min} s, got ${issue.input}` })
+        .max(max, { error: (issue) => `expected ${name} ≤ ${max} s, got ${issue.input}` }),
+    )
+    .optional();
 
 export const ClassifyQuerySchema = z.object({
   model: z
@@ -27,30 +49,21 @@ export const ClassifyQuerySchema = z.object({
       description: 'Model id from GET /v1/models; default: the registry default.',
       example: 'tiny-blstm',
     }),
-  segment: z
-    .string()
-    .regex(/^\d+(\.\d+)?$/, {
-      error: (issue) => `expected segment to be a number of seconds, got '${issue.input}'`,
-    })
-    .transform(Number)
-    .pipe(
-      z
-        .number()
-        .min(MIN_SEGMENT_SECONDS, {
-          error: (issue) => `expected segment ≥ ${MIN_SEGMENT_SECONDS} s, got ${issue.input}`,
-        })
-        .max(MAX_SEGMENT_SECONDS, {
-          error: (issue) => `expected segment ≤ ${MAX_SEGMENT_SECONDS} s, got ${issue.input}`,
-        }),
-    )
-    .optional()
-    .openapi({
-      type: 'number',
-      description:
-        'Segment length in seconds: cut the clip into segments, each classified from all of its speech like a ' +
-        'whole clip, with its own result (the timeline).',
-      example: 3,
-    }),
+  segment: secondsParameter('segment', MIN_SEGMENT_SECONDS, MAX_SEGMENT_SECONDS).openapi({
+    type: 'number',
+    description:
+      'Segment length in seconds: cut the clip into segments, each classified from all of its speech like a ' +
+      'whole clip, with its own result (the timeline).',
+    example: 3,
+  }),
+  hop: secondsParameter('hop', MIN_HOP_SECONDS, MAX_HOP_SECONDS).openapi({
+    type: 'number',
+    description:
+      "Classify windows of the model's input length every hop seconds from the start, each on its own, as " +
+      'GET /v1/stream does live: the timeline has one entry per window and the answer is their aggregate. ' +
+      'Not with segment.',
+    example: 1,
+  }),
   attention: queryFlag('attention').openapi({
     description:
       '1 or true: return attention weights over time (models with an attention layer; null otherwise).',
@@ -67,7 +80,18 @@ const ProbabilitiesSchema = z
 
 const TopSchema = z.object({ label: z.string(), confidence: z.number() });
 
-const AttentionSchema = z
+export const DimensionsSchema = z
+  .object({
+    arousal: z.number().openapi({ description: '−1 (calm, sleepy) … 1 (excited, tense).' }),
+    valence: z.number().openapi({ description: '−1 (unpleasant) … 1 (pleasant).' }),
+  })
+  .openapi('Dimensions', {
+    description:
+      `Arousal and valence read from the probabilities, not from a model of their own: ${DIMENSIONS_SOURCE}. ` +
+      'Null for a model with a label the table lacks.',
+  });
+
+export const AttentionSchema = z
   .object({
     startSeconds: z
       .number()
@@ -92,12 +116,13 @@ const WindowSchema = z
     }),
     probabilities: ProbabilitiesSchema.nullable(),
     top: TopSchema.nullable(),
+    dimensions: DimensionsSchema.nullable(),
     attention: AttentionSchema.nullable(),
   })
   .openapi('TimelineWindow', {
     description:
-      'A segment (with segment) or an analysis window (a clip longer than the model input, without segment). ' +
-      'Attention is given for a window, or a segment classified as one window.',
+      'A segment (with segment), a grid window (with hop) or an analysis window (a clip longer than the model ' +
+      'input). Attention is given for a window, or a segment classified as one window.',
   });
 
 const AnalysisSchema = z
@@ -139,18 +164,21 @@ export const ClassifyResponseSchema = z
       description: 'From every classified window of the clip, as `analysis.aggregation` says.',
     }),
     top: TopSchema.nullable().openapi({ description: 'The most probable label and its probability.' }),
+    dimensions: DimensionsSchema.nullable(),
     attention: AttentionSchema.nullable().openapi({
       description:
         'Only with attention=1, without segment, for a clip classified as one window (else see the timeline).',
     }),
-    analysis: AnalysisSchema.nullable().openapi({ description: 'Null when nothing was classified.' }),
+    analysis: AnalysisSchema.nullable().openapi({
+      description: 'Null when no window ran (too short, or no speech in the clip).',
+    }),
     timeline: z
       .array(WindowSchema)
       .nullable()
       .openapi({
         description:
-          'With segment: one entry per segment. Without: one per analysis window when the clip needed more than ' +
-          'one, else null.',
+          'With segment: one entry per segment. With hop: one per grid window. Otherwise: one per analysis ' +
+          'window when the clip needed more than one, else null.',
       }),
     timing: z
       .object({
@@ -268,13 +296,10 @@ export function registerClassifyRoute(app: OpenAPIHono<AppEnv>, store: ModelStor
     const started = performance.now();
     const query = c.req.valid('query');
     const config = c.var.config;
-    const modelId = query.model ?? store.defaultId;
-    if (modelId === null)
-      throw new ApiError('no_models', 'expected a published model, got an empty registry');
-    const entry = store.find(modelId);
-    if (entry === undefined) {
-      const served = store.list().map((model) => model.metadata.id);
-      throw new ApiError('unknown_model', `expected one of ${served.join(', ')}, got '${modelId}'`);
+    const entry = findModel(store, query.model);
+    const modelId = entry.metadata.id;
+    if (query.segment !== undefined && query.hop !== undefined) {
+      throw new ApiError('invalid_query', 'expected segment or hop, got both');
     }
     if (query.segment !== undefined && query.segment < config.minDurationSeconds) {
       throw new ApiError(
@@ -335,16 +360,42 @@ export function registerClassifyRoute(app: OpenAPIHono<AppEnv>, store: ModelStor
     const loadStart = performance.now();
     const served = await store.load(modelId);
     times.modelLoadMs = performance.now() - loadStart;
+    const { activity } = screened;
+    if (query.hop !== undefined) {
+      const result = classifySlidingWindows(served, samples, {
+        hopSeconds: query.hop,
+        attention: query.attention,
+        minSeconds: config.minDurationSeconds,
+      });
+      times.featuresMs = result.featuresMs;
+      times.inferenceMs = result.inferenceMs;
+      const answer = describeClassification(
+        metadata.labels,
+        result,
+        activity,
+        'windows',
+        slidingAggregation(query.hop),
+      );
+      if (query.strict && answer.outcome === 'no_speech') {
+        throw new ApiError('no_speech', 'expected a window with speech of its own, got none');
+      }
+      return respond(answer);
+    }
     const result = classifyClip(served, samples, {
       attention: query.attention,
       segmentSeconds: query.segment,
       minSegmentSeconds: config.minDurationSeconds,
-      activity: screened.activity,
+      activity,
     });
     times.featuresMs = result.featuresMs;
     times.inferenceMs = result.inferenceMs;
     return respond(
-      describeClassification(metadata.labels, result, screened.activity, query.segment !== undefined),
+      describeClassification(
+        metadata.labels,
+        result,
+        activity,
+        query.segment !== undefined ? 'segments' : 'auto',
+      ),
     );
   });
 }

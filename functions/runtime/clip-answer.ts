@@ -5,12 +5,19 @@
  */
 import { detectVoiceActivity, speechSecondsBetween, type VoiceActivity } from '../audio/voice-activity.ts';
 import type { ClassifiedWindow, ClipClassification } from './classify-clip.ts';
+import { type Dimensions, expectedDimensions } from './dimensions.ts';
 import type { AttentionTrack } from './inference.ts';
 import { WINDOW_OVERLAP } from './timeline.ts';
 
+const MEAN = "speech-weighted mean of the windows' log-probabilities, renormalised";
 export const AGGREGATION =
-  `speech-weighted mean of the windows' log-probabilities, renormalised; windows of the model input's length ` +
-  `overlapping by at least ${WINDOW_OVERLAP * 100} %, laid over the speech; windows without speech of their own do not count`;
+  `${MEAN}; windows of the model input's length overlapping by at least ${WINDOW_OVERLAP * 100} %, laid over ` +
+  'the speech; windows without speech of their own do not count';
+
+/** How the answer is made from windows every `hopSeconds` from the start (the grid a stream uses). */
+export const slidingAggregation = (hopSeconds: number) =>
+  `${MEAN}; windows of the model input's length every ${hopSeconds} s from the start, as a stream lays them; ` +
+  'windows without speech of their own do not count';
 
 export interface Top {
   label: string;
@@ -30,6 +37,7 @@ export interface TimelineEntry {
   speechSeconds: number;
   probabilities: Record<string, number> | null;
   top: Top | null;
+  dimensions: Dimensions | null;
   attention: AttentionJson | null;
 }
 
@@ -39,6 +47,7 @@ export interface ClipAnswer {
   speechSeconds: number;
   probabilities: Record<string, number> | null;
   top: Top | null;
+  dimensions: Dimensions | null;
   attention: AttentionJson | null;
   analysis: {
     windowSeconds: number;
@@ -82,7 +91,35 @@ function coveredSeconds(windows: readonly ClassifiedWindow[]): number {
   return covered;
 }
 
-const UNCLASSIFIED = { probabilities: null, top: null, attention: null, analysis: null, timeline: null };
+const UNCLASSIFIED = {
+  probabilities: null,
+  top: null,
+  dimensions: null,
+  attention: null,
+  analysis: null,
+  timeline: null,
+};
+
+/** Arousal and valence rounded for JSON, or null (a model with labels the lexicon table lacks). */
+export function dimensionsJson(labels: readonly string[], probabilities: Float32Array): Dimensions | null {
+  const dimensions = expectedDimensions(labels, probabilities);
+  return dimensions && { arousal: round(dimensions.arousal), valence: round(dimensions.valence) };
+}
+
+/** A window as the timeline (and a stream) shows it: found on its own, classified when it has speech. */
+export function windowJson(labels: readonly string[], window: ClassifiedWindow): TimelineEntry {
+  const { prediction } = window;
+  return {
+    startSeconds: round(window.startSeconds),
+    endSeconds: round(window.endSeconds),
+    speechDetected: prediction !== null,
+    speechSeconds: round(window.speechSeconds),
+    probabilities: prediction ? named(labels, prediction.probabilities) : null,
+    top: prediction ? topOf(labels, prediction.probabilities) : null,
+    dimensions: prediction ? dimensionsJson(labels, prediction.probabilities) : null,
+    attention: prediction ? attentionJson(prediction.attention) : null,
+  };
+}
 
 /**
  * What can be said before the network runs: the unclassified answer of a clip shorter than
@@ -108,25 +145,27 @@ export function screenClip(
   };
 }
 
-/** The answer for a classified clip: its probabilities, what they came from, and the timeline. */
+/**
+ * How the timeline is laid: `segments` (with `segment`: one entry per segment), `windows` (with `hop`: one
+ * per grid window), or `auto` (one per analysis window when the clip needed more than one, else none).
+ */
+export type TimelineKind = 'segments' | 'windows' | 'auto';
+
+/**
+ * The answer for a clip whose windows have run: its probabilities, what they came from, and the timeline.
+ * A clip none of whose windows had speech of its own (possible on the hop grid) reads `no_speech`.
+ */
 export function describeClassification(
   labels: readonly string[],
   result: ClipClassification,
   activity: VoiceActivity,
-  segmented: boolean,
+  timelineKind: TimelineKind,
+  aggregation = AGGREGATION,
 ): ClipAnswer {
-  const clip = result.probabilities as Float32Array;
+  const clip = result.probabilities;
   const windows = result.segments.flatMap((segment) => segment.windows);
   const classified = windows.filter((window) => window.prediction !== null);
-  const windowJson = (window: ClassifiedWindow): TimelineEntry => ({
-    startSeconds: round(window.startSeconds),
-    endSeconds: round(window.endSeconds),
-    speechDetected: window.prediction !== null,
-    speechSeconds: round(window.speechSeconds),
-    probabilities: window.prediction ? named(labels, window.prediction.probabilities) : null,
-    top: window.prediction ? topOf(labels, window.prediction.probabilities) : null,
-    attention: window.prediction ? attentionJson(window.prediction.attention) : null,
-  });
+  const toJson = (window: ClassifiedWindow) => windowJson(labels, window);
   const segmentJson = (segment: ClipClassification['segments'][number]): TimelineEntry => {
     const only = segment.windows.length === 1 ? segment.windows[0].prediction : null;
     return {
@@ -136,28 +175,46 @@ export function describeClassification(
       speechSeconds: round(speechSecondsBetween(activity, segment.startSeconds, segment.endSeconds)),
       probabilities: segment.probabilities ? named(labels, segment.probabilities) : null,
       top: segment.probabilities ? topOf(labels, segment.probabilities) : null,
+      dimensions: segment.probabilities ? dimensionsJson(labels, segment.probabilities) : null,
       attention: only ? attentionJson(only.attention) : null,
     };
   };
+  const timeline =
+    timelineKind === 'segments'
+      ? result.segments.map(segmentJson)
+      : timelineKind === 'windows' || windows.length > 1
+        ? windows.map(toJson)
+        : null;
+  const analysis = {
+    windowSeconds: round(result.windowSeconds),
+    windows: windows.length,
+    classifiedWindows: classified.length,
+    classifiedSeconds: round(coveredSeconds(classified)),
+    aggregation,
+  };
+  if (clip === null) {
+    const speechSeconds = round(activity.speechSeconds);
+    return {
+      outcome: 'no_speech',
+      speechDetected: false,
+      speechSeconds,
+      ...UNCLASSIFIED,
+      analysis,
+      timeline,
+    };
+  }
   return {
     outcome: 'classified',
     speechDetected: true,
     speechSeconds: round(activity.speechSeconds),
     probabilities: named(labels, clip),
     top: topOf(labels, clip),
+    dimensions: dimensionsJson(labels, clip),
     attention:
-      !segmented && windows.length === 1 ? attentionJson(classified[0]?.prediction?.attention ?? null) : null,
-    analysis: {
-      windowSeconds: round(result.windowSeconds),
-      windows: windows.length,
-      classifiedWindows: classified.length,
-      classifiedSeconds: round(coveredSeconds(classified)),
-      aggregation: AGGREGATION,
-    },
-    timeline: segmented
-      ? result.segments.map(segmentJson)
-      : windows.length > 1
-        ? windows.map(windowJson)
+      timelineKind === 'auto' && windows.length === 1
+        ? attentionJson(classified[0]?.prediction?.attention ?? null)
         : null,
+    analysis,
+    timeline,
   };
 }

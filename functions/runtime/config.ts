@@ -12,7 +12,20 @@ export interface WorkerEnv {
   MIN_DURATION_SECONDS?: string;
   /** Comma-separated origins allowed by CORS, e.g. `https://ser.example,http://localhost:4321`. */
   ALLOWED_ORIGINS?: string;
+  /** GET /v1/stream: seconds of audio, bytes and bytes per message a session may carry; idle seconds. */
+  MAX_STREAM_SECONDS?: string;
+  MAX_STREAM_BYTES?: string;
+  MAX_STREAM_MESSAGE_BYTES?: string;
+  STREAM_IDLE_SECONDS?: string;
   ASSETS?: AssetsBinding;
+}
+
+/** A stream's limits (GET /v1/stream). */
+export interface StreamLimits {
+  maxSeconds: number;
+  maxBytes: number;
+  maxMessageBytes: number;
+  idleSeconds: number;
 }
 
 /** Limits and CORS policy the app enforces, parsed from `[vars]`. */
@@ -21,6 +34,7 @@ export interface ServeConfig {
   maxDurationSeconds: number;
   minDurationSeconds: number;
   allowedOrigins: readonly string[];
+  stream: StreamLimits;
 }
 
 const positive = (name: string) =>
@@ -34,6 +48,15 @@ const VarsSchema = z
     MAX_DURATION_SECONDS: positive('MAX_DURATION_SECONDS'),
     MIN_DURATION_SECONDS: positive('MIN_DURATION_SECONDS'),
     ALLOWED_ORIGINS: z.string().default(''),
+    // Defaults for deployments whose wrangler.toml predates streaming.
+    MAX_STREAM_SECONDS: positive('MAX_STREAM_SECONDS').default(600),
+    MAX_STREAM_BYTES: positive('MAX_STREAM_BYTES')
+      .int()
+      .default(128 * 2 ** 20),
+    MAX_STREAM_MESSAGE_BYTES: positive('MAX_STREAM_MESSAGE_BYTES')
+      .int()
+      .default(2 ** 20),
+    STREAM_IDLE_SECONDS: positive('STREAM_IDLE_SECONDS').default(15),
   })
   .refine((vars) => vars.MIN_DURATION_SECONDS < vars.MAX_DURATION_SECONDS, {
     message: 'expected MIN_DURATION_SECONDS to be below MAX_DURATION_SECONDS',
@@ -53,5 +76,11 @@ export function readServeConfig(env: WorkerEnv): ServeConfig {
     allowedOrigins: vars.ALLOWED_ORIGINS.split(',')
       .map((origin) => origin.trim())
       .filter((origin) => origin.length > 0),
+    stream: {
+      maxSeconds: vars.MAX_STREAM_SECONDS,
+      maxBytes: vars.MAX_STREAM_BYTES,
+      maxMessageBytes: vars.MAX_STREAM_MESSAGE_BYTES,
+      idleSeconds: vars.STREAM_IDLE_SECONDS,
+    },
   };
 }

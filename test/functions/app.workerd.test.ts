@@ -111,11 +111,17 @@ describe('GET /openapi.json and /docs', () => {
       components: { schemas: Record<string, unknown> };
     };
     expect(document.openapi).toBe('3.1.0');
-    expect(Object.keys(document.paths).sort()).toEqual(['/healthz', '/v1/classify', '/v1/models']);
+    expect(Object.keys(document.paths).sort()).toEqual([
+      '/healthz',
+      '/v1/classify',
+      '/v1/models',
+      '/v1/stream',
+    ]);
     const classify = document.paths['/v1/classify'].post;
     expect(classify.parameters?.map((parameter) => parameter.name)).toEqual([
       'model',
       'segment',
+      'hop',
       'attention',
       'strict',
     ]);
@@ -128,7 +134,11 @@ describe('GET /openapi.json and /docs', () => {
       'health',
       'listModels',
       'classify',
+      'stream',
     ]);
+    const stream = document.paths['/v1/stream'].get;
+    expect(stream.parameters?.map((parameter) => parameter.name)).toEqual(['model', 'attention']);
+    expect(Object.keys(stream.responses)).toEqual(['101', '400', '404', '426', '500', '503']);
     for (const operation of operations) expect(Object.keys(operation.responses)).toContain('500');
     expect((document as unknown as { servers: unknown }).servers).toEqual([
       { url: '/', description: 'This deployment' },

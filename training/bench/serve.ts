@@ -44,12 +44,11 @@ import type { HealthMemory } from '../../functions/routes/health.ts';
 import {
   type Bundle,
   buildBundle,
-  type GroupProcess,
   type NetworkPath,
-  processGroup,
   ROOT,
   type RunningWorker,
   startWorker,
+  workerdOf,
   writeWorkerEntry,
 } from '../../scripts/local-worker.ts';
 
@@ -233,16 +232,6 @@ interface MemorySnapshot {
   workerdRssBytes: number | null;
   /** The kernel's high-water mark of that RSS (VmHWM). */
   workerdPeakRssBytes: number | null;
-}
-
-/**
- * The workerd process that runs the Worker. wrangler dev starts two: a proxy that owns the public port (and
- * the inspector), and behind it the one running the Worker on an OS-chosen port; an older wrangler runs one.
- */
-function workerdOf(worker: RunningWorker): GroupProcess | undefined {
-  const workerds = processGroup(worker.pid)?.filter((member) => member.command === 'workerd') ?? [];
-  const publicSocket = `--socket-addr=entry=${new URL(worker.origin).host}`;
-  return workerds.length === 1 ? workerds[0] : workerds.find((member) => !member.args.includes(publicSocket));
 }
 
 async function snapshot(worker: RunningWorker, since: number): Promise<MemorySnapshot> {

@@ -166,7 +166,7 @@ for (const [index, path] of inputs.entries()) {
           activity: screened.activity,
         }),
         screened.activity,
-        segmentSeconds !== undefined,
+        segmentSeconds !== undefined ? 'segments' : 'auto',
       );
     const row = { file, durationSeconds: round(samples.length / sampleRate), answer };
     if (values.json) {

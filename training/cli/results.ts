@@ -2,9 +2,11 @@
 // models/<id>/run.json, and its ensembles
 // table from models/ensembles.json (`npm run ensemble -- … --record`).
 import { readFile, writeFile } from 'node:fs/promises';
+import { renderDimensionAgreementTable, servedDimensionAgreement } from '../dimension-agreement.ts';
 import { readEnsembleReports } from '../ensemble.ts';
 import { PAPER_EXPERIMENTS } from '../papers.ts';
 import {
+  DIMENSIONS_BLOCK,
   ENSEMBLES_BLOCK,
   LEAVE_ONE_CORPUS_OUT_BLOCK,
   PAPERS_BLOCK,
@@ -21,7 +23,7 @@ import { fail, parseCommandLine } from './parse-args.ts';
 const usage = 'usage: npm run results';
 const { positionals } = parseCommandLine({ allowPositionals: true, options: {} }, usage, {
   summary:
-    "Rewrites the README's results, leave-one-corpus-out, ensembles and papers tables from every " +
+    "Rewrites the README's results, leave-one-corpus-out, ensembles, papers and arousal/valence tables from every " +
     'models/<id>/run.json, models/ensembles.json and training/papers.ts. Run it from the repository root after ' +
     'adding or changing run records.',
   options: {},
@@ -36,13 +38,16 @@ const withResults = withGeneratedBlock(
   LEAVE_ONE_CORPUS_OUT_BLOCK,
   renderLeaveOneCorpusOutTable(records),
 );
+const registry = JSON.parse(await readFile('models/registry.json', 'utf8')) as { default: string | null };
+const withPapers = withGeneratedBlock(
+  withGeneratedBlock(withResults, ENSEMBLES_BLOCK, renderEnsemblesTable(ensembles)),
+  PAPERS_BLOCK,
+  renderPapersTable(records, PAPER_EXPERIMENTS),
+);
+const dimensions = registry.default === null ? [] : servedDimensionAgreement(records, registry.default);
 await writeFile(
   'README.md',
-  withGeneratedBlock(
-    withGeneratedBlock(withResults, ENSEMBLES_BLOCK, renderEnsemblesTable(ensembles)),
-    PAPERS_BLOCK,
-    renderPapersTable(records, PAPER_EXPERIMENTS),
-  ),
+  withGeneratedBlock(withPapers, DIMENSIONS_BLOCK, renderDimensionAgreementTable(dimensions)),
 );
 console.log(
   `README.md: results table from ${records.length} run records, ensembles table from ${ensembles.length}`,

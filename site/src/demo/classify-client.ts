@@ -5,10 +5,14 @@ import {
   createApiClient,
 } from '../../../functions/client/api-client.ts';
 
-/** A classification with its probabilities and top label (the API gives null for both when it has none). */
-export type Classified = ClassifyResponse & {
+/**
+ * A classification with its probabilities and top label (the API gives null for both when it has none). A
+ * streamed window has no timing of its own (null).
+ */
+export type Classified = Omit<ClassifyResponse, 'timing'> & {
   probabilities: Record<string, number>;
   top: NonNullable<ClassifyResponse['top']>;
+  timing: ClassifyResponse['timing'] | null;
 };
 
 /** What one clip came back as; every failure keeps the words the user should see. */

@@ -4,6 +4,7 @@ import { decodeUpload } from './decode-upload.ts';
 import { blockLevel, FLOOR_DB, nextShownLevel } from './level.ts';
 import { type Microphone, MicrophoneError, openMicrophone } from './microphone.ts';
 import { type Cycle, doneMessage, sessionCsv, sessionJson, summarise } from './session.ts';
+import { createStreamPipeline } from './stream-pipeline.ts';
 import {
   appendTimeline,
   clearLatest,
@@ -15,8 +16,10 @@ import {
   setStatus,
 } from './view.ts';
 
-/** About how often a clip goes to the function while recording. */
+/** About how often a clip goes to the function while recording, when it cannot stream. */
 const CLIP_SECONDS = 3;
+/** How often a streamed window comes back. */
+const HOP_SECONDS = 1;
 /** Synthetic speech (test/fixtures/audio/speech.wav), served with the site. */
 const EXAMPLE_CLIP = '/examples/espeak-speech.wav';
 /** A final tail shorter than this is dropped rather than sent. */
@@ -55,19 +58,36 @@ let pipeline: ClipPipeline | null = null;
 /** The last finished session, for the downloads. */
 let finished: Cycle[] = [];
 
-function newPipeline(sampleRate: number): ClipPipeline {
+/**
+ * Audio goes to GET /v1/stream, a window coming back every HOP_SECONDS; when the socket cannot open, clips of
+ * CLIP_SECONDS go to POST /v1/classify instead.
+ */
+function newPipeline(sampleRate: number, onMode: (text: string) => void = () => {}): ClipPipeline {
   const api = demoClient(ui.endpoint.value, location.origin);
   clearLatest(ui.latest);
   ui.timeline.replaceChildren();
   ui.legend.replaceChildren();
   ui.summary.hidden = true;
   setProblem(ui.problem, null);
-  return createClipPipeline({
+  return createStreamPipeline({
+    baseUrl: api.baseUrl,
     sampleRate,
-    clipSeconds: CLIP_SECONDS,
-    minTailSeconds: MIN_TAIL_SECONDS,
-    send: (wav) => classifyClip(api, wav),
+    hopSeconds: HOP_SECONDS,
     onCycle: showCycle,
+    onMode: (mode) =>
+      onMode(
+        mode.kind === 'stream'
+          ? `streaming to the function: a ${mode.ready.windowSeconds.toFixed(1)} s window comes back every ${HOP_SECONDS} s.`
+          : `the stream could not open (${mode.reason}), so a clip goes to the function every ${CLIP_SECONDS} s.`,
+      ),
+    fallback: () =>
+      createClipPipeline({
+        sampleRate,
+        clipSeconds: CLIP_SECONDS,
+        minTailSeconds: MIN_TAIL_SECONDS,
+        send: (wav) => classifyClip(api, wav),
+        onCycle: showCycle,
+      }),
   });
 }
 
@@ -123,9 +143,11 @@ ui.start.addEventListener('click', async () => {
           : `${Math.round(shown)} dBFS`;
     });
     ui.levelRow.hidden = false;
-    pipeline = newPipeline(microphone.sampleRate);
+    pipeline = newPipeline(microphone.sampleRate, (text) => {
+      if (microphone) setStatus(ui.status, 'recording', `Recording: ${text}`);
+    });
     ui.stop.disabled = false;
-    setStatus(ui.status, 'recording', `Recording: a clip goes to the function every ${CLIP_SECONDS} s.`);
+    setStatus(ui.status, 'recording', 'Recording: connecting to the function…');
   } catch (error) {
     const problem = error instanceof MicrophoneError ? error.problem : 'unsupported';
     setStatus(ui.status, problem, `${MICROPHONE_TEXT[problem]} (${(error as Error).message})`);

@@ -80,23 +80,41 @@ function probabilityList(
   return list;
 }
 
+const signed = (value: number) => `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(2)}`;
+
 export function renderLatest(container: HTMLElement, cycle: Cycle, response: Classified): void {
   const heading = element(
     'p',
     'latest-caption',
-    `Clip ${cycle.index + 1} (${seconds(cycle.startSeconds)}–${seconds(cycle.endSeconds)}): ` +
+    `${response.timing === null ? 'Window' : 'Clip'} ${cycle.index + 1} (${seconds(cycle.startSeconds)}–${seconds(cycle.endSeconds)}): ` +
       `${response.top.label}, ${percent(response.top.confidence)} — model ${response.model.id} ${response.model.version}`,
   );
-  // Round trip as this page saw it, beside the Worker's own CPU time for the clip.
+  // Round trip as this page saw it, beside the Worker's own CPU time for a POSTed clip; a streamed window's
+  // latency runs from sending its last sample.
+  const latency = cycle.latencyMs === undefined ? '–' : `${Math.round(cycle.latencyMs)} ms`;
   const timing = element(
     'p',
     'latency muted',
-    `Answered in ${cycle.latencyMs === undefined ? '–' : `${Math.round(cycle.latencyMs)} ms`}` +
-      ` (the function's own time: ${Math.round(response.timing.totalMs)} ms).`,
+    response.timing === null
+      ? `Answered ${latency} after its last sample was sent.`
+      : `Answered in ${latency} (the function's own time: ${Math.round(response.timing.totalMs)} ms).`,
   );
+  // Absent from answers of a function older than arousal and valence.
+  const { dimensions } = response;
+  const plane = dimensions
+    ? [
+        element(
+          'p',
+          'dimensions muted',
+          `Arousal ${signed(dimensions.arousal)}, valence ${signed(dimensions.valence)} (−1…1, read from the ` +
+            'probabilities through the NRC VAD lexicon; see the API page).',
+        ),
+      ]
+    : [];
   container.replaceChildren(
     heading,
     probabilityList(response.labels, response.probabilities, response.top.label),
+    ...plane,
     timing,
   );
 }

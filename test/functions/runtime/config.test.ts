@@ -12,7 +12,20 @@ describe('readServeConfig', () => {
       maxDurationSeconds: 60,
       minDurationSeconds: 0.5,
       allowedOrigins: ['https://a.example', 'http://localhost:4321'],
+      // Deployments whose wrangler.toml predates streaming get its defaults.
+      stream: { maxSeconds: 600, maxBytes: 128 * 2 ** 20, maxMessageBytes: 2 ** 20, idleSeconds: 15 },
     });
+  });
+
+  it('parses the stream limits', () => {
+    const config = readServeConfig({
+      ...vars,
+      MAX_STREAM_SECONDS: '30',
+      MAX_STREAM_BYTES: '1000',
+      MAX_STREAM_MESSAGE_BYTES: '100',
+      STREAM_IDLE_SECONDS: '0.5',
+    });
+    expect(config.stream).toEqual({ maxSeconds: 30, maxBytes: 1000, maxMessageBytes: 100, idleSeconds: 0.5 });
   });
 
   it('allows no origin when the allow-list is absent', () => {
@@ -27,6 +40,7 @@ describe('readServeConfig', () => {
       'expected MIN_DURATION_SECONDS to be below MAX_DURATION_SECONDS',
     ],
     [{ MAX_BODY_BYTES: '1' }, 'expected MAX_DURATION_SECONDS to be a number'],
+    [{ ...vars, STREAM_IDLE_SECONDS: '0' }, 'expected STREAM_IDLE_SECONDS to be positive, got 0'],
   ])('refuses a misconfigured deployment: %o', (env, message) => {
     expect(() => readServeConfig(env)).toThrow(message);
   });

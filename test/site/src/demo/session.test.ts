@@ -19,6 +19,7 @@ const result = (angry: number, happy: number): ClassifyOutcome => ({
     outcome: 'classified',
     speechDetected: true,
     speechSeconds: 2,
+    dimensions: null,
     attention: null,
     analysis: null,
     timeline: null,

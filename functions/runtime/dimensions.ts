@@ -1,0 +1,123 @@
+/**
+ * Arousal and valence beside the labels, from a published mapping of emotion words to those dimensions: the
+ * NRC Valence, Arousal, and Dominance Lexicon v1 (Saif M. Mohammad, "Obtaining Reliable Human Ratings of
+ * Valence, Arousal, and Dominance for 20,000 English Words", ACL 2018), whose scores run from 0 to 1. Each
+ * label takes the scores of its emotion's noun, rescaled to −1…1; a clip's arousal and valence are their
+ * expectation under its probabilities. No network was trained on dimensional targets: this is the categorical
+ * answer read on the arousal/valence plane, and its agreement with held-out data is measured from the
+ * categorical confusion (see {@link dimensionAgreement}).
+ */
+
+export interface Dimensions {
+  /** −1 (calm, sleepy) … 1 (excited, tense). */
+  arousal: number;
+  /** −1 (unpleasant) … 1 (pleasant). */
+  valence: number;
+}
+
+/** The lexicon's word and its [valence, arousal] scores (0…1), per label we train on. */
+export const LEXICON_ENTRIES: Readonly<Record<string, { word: string; valence: number; arousal: number }>> = {
+  angry: { word: 'anger', valence: 0.167, arousal: 0.865 },
+  boredom: { word: 'boredom', valence: 0.167, arousal: 0.139 },
+  calm: { word: 'calm', valence: 0.875, arousal: 0.1 },
+  disgust: { word: 'disgust', valence: 0.052, arousal: 0.775 },
+  fearful: { word: 'fear', valence: 0.073, arousal: 0.84 },
+  happy: { word: 'happiness', valence: 0.96, arousal: 0.732 },
+  neutral: { word: 'neutral', valence: 0.469, arousal: 0.184 },
+  sad: { word: 'sadness', valence: 0.052, arousal: 0.288 },
+  surprised: { word: 'surprise', valence: 0.875, arousal: 0.875 },
+};
+
+export const DIMENSIONS_SOURCE =
+  'NRC VAD Lexicon v1 (Mohammad, ACL 2018): each label scored as its emotion noun, rescaled to −1…1; ' +
+  "the clip's value is the expectation under its probabilities";
+
+/** Each label's point on the plane, or null when a label is not in the lexicon table. */
+export function labelDimensions(labels: readonly string[]): Dimensions[] | null {
+  const points: Dimensions[] = [];
+  for (const label of labels) {
+    const entry = LEXICON_ENTRIES[label];
+    if (entry === undefined) return null;
+    points.push({ arousal: 2 * entry.arousal - 1, valence: 2 * entry.valence - 1 });
+  }
+  return points;
+}
+
+/** Σ p(label) · point(label); null for a model with a label the table lacks. */
+export function expectedDimensions(
+  labels: readonly string[],
+  probabilities: ArrayLike<number>,
+): Dimensions | null {
+  const points = labelDimensions(labels);
+  if (points === null) return null;
+  if (probabilities.length !== labels.length) {
+    throw new RangeError(`expected ${labels.length} probabilities, got ${probabilities.length}`);
+  }
+  let arousal = 0;
+  let valence = 0;
+  let total = 0;
+  points.forEach((point, index) => {
+    const p = probabilities[index];
+    arousal += p * point.arousal;
+    valence += p * point.valence;
+    total += p;
+  });
+  return total > 0 ? { arousal: arousal / total, valence: valence / total } : null;
+}
+
+export interface DimensionAgreement {
+  /** Pearson correlation between the true label's value and the predicted label's, over the clips. */
+  arousal: number;
+  valence: number;
+  /** Mean absolute difference between them (the plane runs −1…1). */
+  arousalError: number;
+  valenceError: number;
+  clips: number;
+}
+
+/**
+ * How well the mapping, applied to the model's top labels, agrees with the true labels' places on the plane,
+ * from a confusion matrix of held-out clips (rows true, columns predicted, in `labels` order). Null when a
+ * label is not in the table or the matrix is empty.
+ */
+export function dimensionAgreement(
+  labels: readonly string[],
+  counts: readonly (readonly number[])[],
+): DimensionAgreement | null {
+  const points = labelDimensions(labels);
+  if (points === null) return null;
+  const pairs: { weight: number; truth: Dimensions; predicted: Dimensions }[] = [];
+  counts.forEach((row, truth) => {
+    row.forEach((weight, predicted) => {
+      if (weight > 0) pairs.push({ weight, truth: points[truth], predicted: points[predicted] });
+    });
+  });
+  const clips = pairs.reduce((sum, pair) => sum + pair.weight, 0);
+  if (clips === 0) return null;
+  const measure = (axis: keyof Dimensions) => {
+    const mean = (pick: (pair: (typeof pairs)[number]) => number) =>
+      pairs.reduce((sum, pair) => sum + pair.weight * pick(pair), 0) / clips;
+    const meanTruth = mean((pair) => pair.truth[axis]);
+    const meanPredicted = mean((pair) => pair.predicted[axis]);
+    const covariance = mean(
+      (pair) => (pair.truth[axis] - meanTruth) * (pair.predicted[axis] - meanPredicted),
+    );
+    const spread = Math.sqrt(
+      mean((pair) => (pair.truth[axis] - meanTruth) ** 2) *
+        mean((pair) => (pair.predicted[axis] - meanPredicted) ** 2),
+    );
+    return {
+      correlation: spread > 0 ? covariance / spread : 0,
+      error: mean((pair) => Math.abs(pair.truth[axis] - pair.predicted[axis])),
+    };
+  };
+  const arousal = measure('arousal');
+  const valence = measure('valence');
+  return {
+    arousal: arousal.correlation,
+    valence: valence.correlation,
+    arousalError: arousal.error,
+    valenceError: valence.error,
+    clips,
+  };
+}

@@ -1,0 +1,190 @@
+/**
+ * One live stream's audio → window answers, free of any socket (routes/stream.ts carries it over a
+ * WebSocket). Audio arrives as raw mono samples at the client's rate, in frames of any size; it is resampled as
+ * it comes (resample-stream.ts: the outputs one call on the whole file gives) and every window of the grid
+ * (sliding-windows.ts) is classified as soon as its last sample is in, with the function `POST
+ * /v1/classify?hop=` uses. The running summary is the same speech-weighted aggregate as a posted clip's.
+ */
+import { createResampleStream, type ResampleStream } from '../audio/resample-stream.ts';
+import { MAX_FLOAT_SAMPLE } from '../audio/wav.ts';
+import type { ClassifiedWindow } from './classify-clip.ts';
+import type { ServedModel } from './model-store.ts';
+import {
+  aggregateClassified,
+  classifyWindow,
+  closingWindow,
+  completeWindows,
+  type SampleWindow,
+  type WindowGrid,
+  type WindowTimes,
+  windowGrid,
+} from './sliding-windows.ts';
+
+export type SampleFormat = 'pcm16' | 'float32';
+
+export const BYTES_PER_SAMPLE: Record<SampleFormat, number> = { pcm16: 2, float32: 4 };
+
+export interface StreamOptions {
+  /** The client's sample rate, Hz. */
+  sampleRate: number;
+  format: SampleFormat;
+  hopSeconds: number;
+  attention: boolean;
+  /** Windows shorter than this are not classified (the closing window of a very short stream). */
+  minSeconds: number;
+  /** Seconds of audio a session may carry; more is refused. */
+  maxSeconds: number;
+}
+
+/** Why a stream cannot go on, with the WebSocket close code that says so (routes/stream.ts). */
+export class StreamError extends Error {
+  readonly code: 'invalid_audio' | 'stream_too_long';
+
+  constructor(code: StreamError['code'], message: string) {
+    super(message);
+    this.name = 'StreamError';
+    this.code = code;
+  }
+}
+
+export interface StreamSession {
+  /** Appends a binary frame of samples; returns the windows it completed, classified. */
+  push(bytes: Uint8Array): ClassifiedWindow[];
+  /** Ends the stream: the windows still open (at most one, the closing window), classified. */
+  end(): ClassifiedWindow[];
+  /** Every classified window so far, aggregated; null before the first window with speech. */
+  aggregate(): Float32Array | null;
+  readonly receivedSeconds: number;
+  readonly windows: number;
+  readonly classifiedWindows: number;
+  readonly windowSeconds: number;
+  readonly times: WindowTimes;
+}
+
+export function createStreamSession(served: ServedModel, options: StreamOptions): StreamSession {
+  const modelRate = served.extractor.config.sampleRate;
+  const grid: WindowGrid = windowGrid(served, options.hopSeconds);
+  const resampler: ResampleStream = createResampleStream(options.sampleRate, modelRate);
+  const bytesPerSample = BYTES_PER_SAMPLE[options.format];
+  const maxSamples = Math.floor(options.maxSeconds * options.sampleRate);
+  // Bytes of a sample split across frames wait here for the rest of it.
+  const carry = new Uint8Array(bytesPerSample);
+  let carried = 0;
+  // Model-rate samples from `bufferStart` on; older ones no window needs any more are dropped.
+  let buffer = new Float32Array(grid.windowSamples + grid.hopSamples);
+  let bufferStart = 0;
+  let available = 0;
+  let fullWindows = 0;
+  const classified: ClassifiedWindow[] = [];
+  let windowCount = 0;
+  const times: WindowTimes = { featuresMs: 0, inferenceMs: 0 };
+
+  const appendModelSamples = (samples: Float32Array) => {
+    const used = available - bufferStart;
+    if (used + samples.length > buffer.length) {
+      const grown = new Float32Array(Math.max(2 * buffer.length, used + samples.length));
+      grown.set(buffer.subarray(0, used));
+      buffer = grown;
+    }
+    buffer.set(samples, used);
+    available += samples.length;
+  };
+
+  const classify = (window: SampleWindow): ClassifiedWindow => {
+    const result = classifyWindow(
+      served,
+      buffer.subarray(window.start - bufferStart, window.end - bufferStart),
+      window.start / modelRate,
+      { attention: options.attention, minSeconds: options.minSeconds },
+      times,
+    );
+    windowCount++;
+    if (result.prediction !== null) classified.push(result);
+    return result;
+  };
+
+  const dropBefore = (position: number) => {
+    const drop = Math.min(position, available) - bufferStart;
+    if (drop <= 0) return;
+    buffer.copyWithin(0, drop, available - bufferStart);
+    bufferStart += drop;
+  };
+
+  const decode = (bytes: Uint8Array): Float32Array => {
+    const total = carried + bytes.length;
+    const count = Math.floor(total / bytesPerSample);
+    if (count === 0) {
+      carry.set(bytes, carried);
+      carried = total;
+      return new Float32Array(0);
+    }
+    const joined = new Uint8Array(count * bytesPerSample);
+    joined.set(carry.subarray(0, carried));
+    joined.set(bytes.subarray(0, joined.length - carried), carried);
+    const rest = bytes.subarray(joined.length - carried);
+    carry.set(rest);
+    carried = rest.length;
+    const view = new DataView(joined.buffer);
+    const samples = new Float32Array(count);
+    if (options.format === 'pcm16') {
+      // As the WAV decoder scales 16-bit PCM (exact in f32).
+      for (let i = 0; i < count; i++) samples[i] = view.getInt16(2 * i, true) / 32768;
+      return samples;
+    }
+    for (let i = 0; i < count; i++) {
+      const value = view.getFloat32(4 * i, true);
+      if (!(value >= -MAX_FLOAT_SAMPLE && value <= MAX_FLOAT_SAMPLE)) {
+        throw new StreamError(
+          'invalid_audio',
+          `expected finite float32 samples within ±${MAX_FLOAT_SAMPLE}, got ${value} at sample ${resampler.received + i}`,
+        );
+      }
+      samples[i] = value;
+    }
+    return samples;
+  };
+
+  return {
+    push(bytes) {
+      const samples = decode(bytes);
+      if (resampler.received + samples.length > maxSamples) {
+        throw new StreamError(
+          'stream_too_long',
+          `expected at most ${options.maxSeconds} s of audio per stream, got more`,
+        );
+      }
+      appendModelSamples(resampler.push(samples));
+      const ready = completeWindows(grid, available, fullWindows);
+      const results = ready.map(classify);
+      fullWindows += ready.length;
+      // The next full window starts at fullWindows · hop; a closing window would take the last window's length.
+      dropBefore(Math.min(fullWindows * grid.hopSamples, available - grid.windowSamples));
+      return results;
+    },
+    end() {
+      if (carried > 0) {
+        throw new StreamError(
+          'invalid_audio',
+          `expected whole ${bytesPerSample}-byte samples, got ${carried} byte(s) left over at the end`,
+        );
+      }
+      appendModelSamples(resampler.end());
+      const ready = completeWindows(grid, available, fullWindows);
+      fullWindows += ready.length;
+      const closing = closingWindow(grid, available, fullWindows);
+      return [...ready, ...(closing === null ? [] : [closing])].map(classify);
+    },
+    aggregate: () => aggregateClassified(classified),
+    get receivedSeconds() {
+      return resampler.received / options.sampleRate;
+    },
+    get windows() {
+      return windowCount;
+    },
+    get classifiedWindows() {
+      return classified.length;
+    },
+    windowSeconds: grid.windowSamples / modelRate,
+    times,
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * How well arousal and valence, as the API reads them off the labels (functions/runtime/dimensions.ts), agree
+ * with held-out data: for the served model's record (its own cross-validation) and its recipe's
+ * leave-one-corpus-out records, the true label's place on the plane against the predicted label's, over every
+ * test clip of the record's confusion matrix. The README (npm run results) and the site's API page show it.
+ */
+import { type DimensionAgreement, dimensionAgreement } from '../functions/runtime/dimensions.ts';
+import { recipeOf } from './held-out-corpora.ts';
+import type { RunRecord } from './run-record.ts';
+
+export interface DimensionAgreementRow extends DimensionAgreement {
+  model: string;
+  /** The protocol in words: the record's own, or the held-out corpus. */
+  heldOut: string;
+}
+
+export function servedDimensionAgreement(
+  records: readonly RunRecord[],
+  servedId: string,
+): DimensionAgreementRow[] {
+  const rows: DimensionAgreementRow[] = [];
+  const ofRecipe = records
+    .filter((record) => record.id === servedId || recipeOf(record.id) === servedId)
+    .sort((a, b) => (a.id === servedId ? -1 : b.id === servedId ? 1 : a.id.localeCompare(b.id)));
+  for (const record of ofRecipe) {
+    const { labels, counts } = record.summary.confusion;
+    const agreement = dimensionAgreement(labels, counts);
+    if (agreement === null) continue;
+    const heldOut =
+      record.task.heldOutCorpus === undefined
+        ? `${record.task.protocol} (unseen speakers)`
+        : `${record.task.heldOutCorpus} (unseen corpus)`;
+    rows.push({ model: record.id, heldOut, ...agreement });
+  }
+  return rows;
+}
+
+/** The README's table of those rows. */
+export function renderDimensionAgreementTable(rows: readonly DimensionAgreementRow[]): string {
+  if (rows.length === 0) return '_No run record of the served model with a confusion matrix yet._';
+  const header = [
+    'record',
+    'held out',
+    'clips',
+    'arousal r',
+    'valence r',
+    'arousal mean abs. error',
+    'valence mean abs. error',
+  ];
+  const body = rows.map((row) => [
+    `[${row.model}](models/${row.model}/MODEL_CARD.md)`,
+    row.heldOut,
+    String(row.clips),
+    row.arousal.toFixed(2),
+    row.valence.toFixed(2),
+    row.arousalError.toFixed(2),
+    row.valenceError.toFixed(2),
+  ]);
+  return [header, header.map(() => '---'), ...body].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+}
