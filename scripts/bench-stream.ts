@@ -107,7 +107,7 @@ async function runStream(origin: string, audio: Float32Array, index: number): Pr
     },
   });
   try {
-    await client.ready;
+    const ready = await client.ready;
     // Streams start spread over one frame, as independent clients would.
     await new Promise((wait) => setTimeout(wait, (index / streams) * FRAME_SECONDS * 1000));
     const started = performance.now();
@@ -122,7 +122,7 @@ async function runStream(origin: string, audio: Float32Array, index: number): Pr
     }
     const summary = await client.end();
     const close = await client.closed;
-    const expected = Math.max(1, Math.floor((seconds - 2.992) / hopSeconds) + 1);
+    const expected = Math.max(1, Math.floor((seconds - ready.windowSeconds) / hopSeconds) + 1);
     const problem =
       close.code !== 1000
         ? `closed ${close.code} ${close.reason}`

@@ -54,6 +54,8 @@ export interface StreamClient {
   end(): Promise<SummaryMessage>;
   /** Resolves with the close code and reason when the socket closes, whoever closed it. */
   readonly closed: Promise<{ code: number; reason: string }>;
+  /** Gives up on the stream: closes the socket without waiting for the last window. */
+  abandon(reason: string): void;
 }
 
 export function openStream(options: StreamClientOptions): StreamClient {
@@ -77,7 +79,12 @@ export function openStream(options: StreamClientOptions): StreamClient {
   const pending = <T>(register: (resolve: (value: T) => void) => void) =>
     new Promise<T>((resolve, reject) => {
       if (failure) return reject(failure);
-      register(resolve);
+      const settle = (value: T) => {
+        const index = failures.indexOf(reject);
+        if (index >= 0) failures.splice(index, 1);
+        resolve(value);
+      };
+      register(settle);
       failures.push(reject);
     });
 
@@ -85,9 +92,12 @@ export function openStream(options: StreamClientOptions): StreamClient {
   const ready = pending<ReadyMessage>((resolve) => {
     resolveReady = resolve;
   });
+  // Callers who await only end() learn of a failure there; an unawaited `ready` must not crash the process.
+  ready.catch(() => {});
   // What is sent before the socket opens waits here, in order, behind the start message.
   const queued: (string | ArrayBuffer)[] = [];
   const transmit = (data: string | ArrayBuffer) => {
+    if (failure) return; // The stream is over: its promises have rejected with why.
     if (socket.readyState === Socket.OPEN) socket.send(data);
     else queued.push(data);
   };
@@ -150,5 +160,8 @@ export function openStream(options: StreamClientOptions): StreamClient {
       return summary;
     },
     closed,
+    abandon(reason) {
+      socket.close(1000, reason.slice(0, 120));
+    },
   };
 }

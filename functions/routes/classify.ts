@@ -12,6 +12,7 @@ import { DIMENSIONS_SOURCE } from '../runtime/dimensions.ts';
 import type { ModelStore } from '../runtime/model-store.ts';
 import { classifySlidingWindows } from '../runtime/sliding-windows.ts';
 import { findModel } from './find-model.ts';
+import { modelParameter } from './model-parameter.ts';
 import { queryFlag } from './query-flag.ts';
 import { AUDIO_MEDIA_TYPES, FILE_FIELD, OCTET_STREAM, readUpload } from './read-upload.ts';
 
@@ -39,16 +40,7 @@ const secondsParameter = (name: string, min: number, max: number) =>
     .optional();
 
 export const ClassifyQuerySchema = z.object({
-  model: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, {
-      error: (issue) => `expected a model id like 'blstm-v1', got '${issue.input}'`,
-    })
-    .optional()
-    .openapi({
-      description: 'Model id from GET /v1/models; default: the registry default.',
-      example: 'tiny-blstm',
-    }),
+  model: modelParameter(),
   segment: secondsParameter('segment', MIN_SEGMENT_SECONDS, MAX_SEGMENT_SECONDS).openapi({
     type: 'number',
     description:
@@ -167,7 +159,8 @@ export const ClassifyResponseSchema = z
     dimensions: DimensionsSchema.nullable(),
     attention: AttentionSchema.nullable().openapi({
       description:
-        'Only with attention=1, without segment, for a clip classified as one window (else see the timeline).',
+        'Only with attention=1, without segment or hop, for a clip classified as one window (else see the ' +
+        'timeline).',
     }),
     analysis: AnalysisSchema.nullable().openapi({
       description: 'Null when no window ran (too short, or no speech in the clip).',
@@ -341,6 +334,34 @@ export function registerClassifyRoute(app: OpenAPIHono<AppEnv>, store: ModelStor
       return c.json(body, 200);
     };
     const screened = screenClip(samples, sampleRate, config.minDurationSeconds);
+    const load = async () => {
+      const loadStart = performance.now();
+      const served = await store.load(modelId);
+      times.modelLoadMs = performance.now() - loadStart;
+      return served;
+    };
+    // On the hop grid each window is judged on its own, as a stream judges it: only a clip too short to look
+    // at is answered before the windows run.
+    if (query.hop !== undefined && screened.activity !== null) {
+      const result = classifySlidingWindows(await load(), samples, {
+        hopSeconds: query.hop,
+        attention: query.attention,
+        minSeconds: config.minDurationSeconds,
+      });
+      times.featuresMs = result.featuresMs;
+      times.inferenceMs = result.inferenceMs;
+      const answer = describeClassification(
+        metadata.labels,
+        result,
+        screened.activity,
+        'windows',
+        slidingAggregation(query.hop),
+      );
+      if (query.strict && answer.outcome === 'no_speech') {
+        throw new ApiError('no_speech', 'expected a window with speech of its own, got none');
+      }
+      return respond(answer);
+    }
     if (screened.answer !== null) {
       if (query.strict && screened.answer.outcome === 'too_short') {
         throw new ApiError(
@@ -356,32 +377,8 @@ export function registerClassifyRoute(app: OpenAPIHono<AppEnv>, store: ModelStor
       }
       return respond(screened.answer);
     }
-
-    const loadStart = performance.now();
-    const served = await store.load(modelId);
-    times.modelLoadMs = performance.now() - loadStart;
     const { activity } = screened;
-    if (query.hop !== undefined) {
-      const result = classifySlidingWindows(served, samples, {
-        hopSeconds: query.hop,
-        attention: query.attention,
-        minSeconds: config.minDurationSeconds,
-      });
-      times.featuresMs = result.featuresMs;
-      times.inferenceMs = result.inferenceMs;
-      const answer = describeClassification(
-        metadata.labels,
-        result,
-        activity,
-        'windows',
-        slidingAggregation(query.hop),
-      );
-      if (query.strict && answer.outcome === 'no_speech') {
-        throw new ApiError('no_speech', 'expected a window with speech of its own, got none');
-      }
-      return respond(answer);
-    }
-    const result = classifyClip(served, samples, {
+    const result = classifyClip(await load(), samples, {
       attention: query.attention,
       segmentSeconds: query.segment,
       minSegmentSeconds: config.minDurationSeconds,

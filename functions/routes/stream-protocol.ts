@@ -1,6 +1,7 @@
 /**
- * The messages of `GET /v1/stream`, one zod schema each: the route validates what clients send with them, the
- * demo's client reads the server's with their types, and the API description is written from them.
+ * The messages of `GET /v1/stream`, one zod schema each: the route validates what clients send with them, and
+ * the route, the typed client (functions/client/stream-client.ts) and the demo take the server's messages'
+ * types from them.
  *
  * 1. The client opens a WebSocket to `/v1/stream` (`?model=`, `?attention=` as on /v1/classify) and sends a
  *    `start` text message: its sample rate, its sample format and the hop.
@@ -55,9 +56,6 @@ export const ClientMessageSchema = z.discriminatedUnion(
   ],
   { error: () => "expected a message whose type is 'start', 'summary' or 'end'" },
 );
-
-export type StartMessage = z.output<typeof StartMessageSchema>;
-export type ClientMessage = z.output<typeof ClientMessageSchema>;
 
 const ProbabilitiesSchema = z.record(z.string(), z.number());
 const TopSchema = z.object({ label: z.string(), confidence: z.number() });

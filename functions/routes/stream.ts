@@ -2,12 +2,20 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../app-env.ts';
 import { ApiError, errorDoc, INTERNAL_ERROR_DOC } from '../errors.ts';
 import type { ClassifiedWindow } from '../runtime/classify-clip.ts';
-import { dimensionsJson, round, slidingAggregation, topOf, windowJson } from '../runtime/clip-answer.ts';
+import {
+  dimensionsJson,
+  named,
+  round,
+  slidingAggregation,
+  topOf,
+  windowJson,
+} from '../runtime/clip-answer.ts';
 import type { StreamLimits } from '../runtime/config.ts';
 import type { ModelStore, ServedModel } from '../runtime/model-store.ts';
 import { createStreamSession, StreamError, type StreamSession } from '../runtime/stream-session.ts';
 import { openSocketPair, type ServerSocket, upgradeResponse } from '../runtime/worker-websocket.ts';
 import { findModel } from './find-model.ts';
+import { modelParameter } from './model-parameter.ts';
 import { queryFlag } from './query-flag.ts';
 import {
   ClientMessageSchema,
@@ -19,13 +27,7 @@ import {
 } from './stream-protocol.ts';
 
 export const StreamQuerySchema = z.object({
-  model: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, {
-      error: (issue) => `expected a model id like 'blstm-v1', got '${issue.input}'`,
-    })
-    .optional()
-    .openapi({ description: 'Model id from GET /v1/models; default: the registry default.' }),
+  model: modelParameter(),
   attention: queryFlag('attention').openapi({
     description: '1 or true: each window message carries attention weights (models with an attention layer).',
   }),
@@ -46,7 +48,8 @@ export const streamRoute = createRoute({
     '/v1/classify?hop= on the same audio. `{"type":"summary"}` asks for the running aggregate; `{"type":"end"}` ' +
     'ends the stream (last window, a final summary, close 1000). Errors: `{"type":"error","error":{code,' +
     'message}}`, then close 1003 (audio before start), 1007 (malformed message or samples), 1008 (second ' +
-    'start, MAX_STREAM_SECONDS, MAX_STREAM_BYTES, or STREAM_IDLE_SECONDS without a message), 1009 (a message ' +
+    'start, MAX_STREAM_SECONDS of audio or twice that on the clock, MAX_STREAM_BYTES, or STREAM_IDLE_SECONDS ' +
+    'without audio), 1009 (a message ' +
     'over MAX_STREAM_MESSAGE_BYTES) or 1011 (internal). Limits come from [vars] and are repeated in `ready`.',
   request: { query: StreamQuerySchema },
   responses: {
@@ -108,12 +111,14 @@ function driveStream(socket: ServerSocket, served: ServedModel, options: DriveOp
   let bytes = 0;
   let closed = false;
   let idleTimer: ReturnType<typeof setTimeout> | undefined;
+  const encoder = new TextEncoder();
 
   const send = (message: ServerMessage) => socket.send(JSON.stringify(message));
   const close = (code: number, reason: string) => {
     if (closed) return;
     closed = true;
     clearTimeout(idleTimer);
+    clearTimeout(lifetimeTimer);
     socket.close(code, reason);
   };
   const fail = (code: StreamErrorCode, message: string) => {
@@ -124,10 +129,15 @@ function driveStream(socket: ServerSocket, served: ServedModel, options: DriveOp
   const armIdleTimer = () => {
     clearTimeout(idleTimer);
     idleTimer = setTimeout(
-      () => fail('idle_timeout', `expected a message at least every ${limits.idleSeconds} s, got none`),
+      () => fail('idle_timeout', `expected audio at least every ${limits.idleSeconds} s, got none`),
       limits.idleSeconds * 1000,
     );
   };
+  // However the audio trickles in, a stream lasts at most twice its audio limit on the clock.
+  const lifetimeTimer = setTimeout(
+    () => fail('stream_too_long', `expected the stream to end within ${2 * limits.maxSeconds} s, got longer`),
+    2 * limits.maxSeconds * 1000,
+  );
   const windowMessage = (window: ClassifiedWindow, index: number): WindowMessage => ({
     type: 'window',
     index,
@@ -145,7 +155,7 @@ function driveStream(socket: ServerSocket, served: ServedModel, options: DriveOp
       receivedSeconds: round(current.receivedSeconds),
       windows: current.windows,
       classifiedWindows: current.classifiedWindows,
-      probabilities: aggregate && Object.fromEntries(labels.map((label, i) => [label, aggregate[i]])),
+      probabilities: aggregate && named(labels, aggregate),
       top: aggregate && topOf(labels, aggregate),
       dimensions: aggregate && dimensionsJson(labels, aggregate),
       aggregation: slidingAggregation(hopSeconds),
@@ -176,6 +186,7 @@ function driveStream(socket: ServerSocket, served: ServedModel, options: DriveOp
       );
     }
     const message = result.data;
+    if (message.type !== 'summary') armIdleTimer();
     if (message.type === 'start') {
       if (session !== null)
         throw new ProtocolError('already_started', "expected one 'start' message, got a second");
@@ -213,25 +224,31 @@ function driveStream(socket: ServerSocket, served: ServedModel, options: DriveOp
         "expected a 'start' message before audio, got binary data",
       );
     }
-    bytes += data.byteLength;
-    if (bytes > limits.maxBytes) {
-      throw new ProtocolError(
-        'stream_too_large',
-        `expected at most ${limits.maxBytes} bytes per stream, got more`,
-      );
-    }
+    if (data.byteLength > 0) armIdleTimer();
     sendWindows(session.push(new Uint8Array(data)));
   };
 
   const handle = async (data: string | ArrayBuffer | Blob) => {
     if (closed) return;
-    armIdleTimer();
     try {
-      const size = typeof data === 'string' ? data.length : 'size' in data ? data.size : data.byteLength;
+      const size =
+        typeof data === 'string'
+          ? encoder.encode(data).length
+          : data instanceof ArrayBuffer
+            ? data.byteLength
+            : data.size;
       if (size > limits.maxMessageBytes) {
         throw new ProtocolError(
           'message_too_large',
           `expected messages of at most ${limits.maxMessageBytes} bytes, got ${size}`,
+        );
+      }
+      // Every message counts towards the stream's bytes; only audio (and start or end) keeps it from idling.
+      bytes += size;
+      if (bytes > limits.maxBytes) {
+        throw new ProtocolError(
+          'stream_too_large',
+          `expected at most ${limits.maxBytes} bytes per stream, got more`,
         );
       }
       if (typeof data === 'string') onText(data);
@@ -255,11 +272,13 @@ function driveStream(socket: ServerSocket, served: ServedModel, options: DriveOp
     if (closed) return;
     closed = true;
     clearTimeout(idleTimer);
+    clearTimeout(lifetimeTimer);
     socket.close(1000, 'closed by the client');
   });
   socket.addEventListener('error', () => {
     closed = true;
     clearTimeout(idleTimer);
+    clearTimeout(lifetimeTimer);
   });
   armIdleTimer();
 }

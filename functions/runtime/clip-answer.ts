@@ -67,7 +67,7 @@ export function topOf(labels: readonly string[], probabilities: Float32Array): T
   return { label: labels[best], confidence: probabilities[best] };
 }
 
-function named(labels: readonly string[], probabilities: Float32Array): Record<string, number> {
+export function named(labels: readonly string[], probabilities: Float32Array): Record<string, number> {
   return Object.fromEntries(labels.map((label, i) => [label, probabilities[i]]));
 }
 
@@ -123,13 +123,14 @@ export function windowJson(labels: readonly string[], window: ClassifiedWindow):
 
 /**
  * What can be said before the network runs: the unclassified answer of a clip shorter than
- * `minDurationSeconds` or without speech, or the clip's voice activity for {@link describeClassification}.
+ * `minDurationSeconds` or without speech, and the clip's voice activity for {@link describeClassification}
+ * (null only for a clip too short to look at).
  */
 export function screenClip(
   samples: Float32Array,
   sampleRate: number,
   minDurationSeconds: number,
-): { answer: ClipAnswer; activity: null } | { answer: null; activity: VoiceActivity } {
+): { answer: ClipAnswer; activity: VoiceActivity | null } | { answer: null; activity: VoiceActivity } {
   if (samples.length / sampleRate < minDurationSeconds) {
     return {
       answer: { outcome: 'too_short', speechDetected: false, speechSeconds: 0, ...UNCLASSIFIED },
@@ -141,7 +142,7 @@ export function screenClip(
   const speechSeconds = round(activity.speechSeconds);
   return {
     answer: { outcome: 'no_speech', speechDetected: false, speechSeconds, ...UNCLASSIFIED },
-    activity: null,
+    activity,
   };
 }
 

@@ -4,8 +4,8 @@
  * Valence, Arousal, and Dominance for 20,000 English Words", ACL 2018), whose scores run from 0 to 1. Each
  * label takes the scores of its emotion's noun, rescaled to −1…1; a clip's arousal and valence are their
  * expectation under its probabilities. No network was trained on dimensional targets: this is the categorical
- * answer read on the arousal/valence plane, and its agreement with held-out data is measured from the
- * categorical confusion (see {@link dimensionAgreement}).
+ * answer read on the arousal/valence plane; training/dimension-agreement.ts measures how well it agrees with
+ * held-out data.
  */
 
 export interface Dimensions {
@@ -63,61 +63,4 @@ export function expectedDimensions(
     total += p;
   });
   return total > 0 ? { arousal: arousal / total, valence: valence / total } : null;
-}
-
-export interface DimensionAgreement {
-  /** Pearson correlation between the true label's value and the predicted label's, over the clips. */
-  arousal: number;
-  valence: number;
-  /** Mean absolute difference between them (the plane runs −1…1). */
-  arousalError: number;
-  valenceError: number;
-  clips: number;
-}
-
-/**
- * How well the mapping, applied to the model's top labels, agrees with the true labels' places on the plane,
- * from a confusion matrix of held-out clips (rows true, columns predicted, in `labels` order). Null when a
- * label is not in the table or the matrix is empty.
- */
-export function dimensionAgreement(
-  labels: readonly string[],
-  counts: readonly (readonly number[])[],
-): DimensionAgreement | null {
-  const points = labelDimensions(labels);
-  if (points === null) return null;
-  const pairs: { weight: number; truth: Dimensions; predicted: Dimensions }[] = [];
-  counts.forEach((row, truth) => {
-    row.forEach((weight, predicted) => {
-      if (weight > 0) pairs.push({ weight, truth: points[truth], predicted: points[predicted] });
-    });
-  });
-  const clips = pairs.reduce((sum, pair) => sum + pair.weight, 0);
-  if (clips === 0) return null;
-  const measure = (axis: keyof Dimensions) => {
-    const mean = (pick: (pair: (typeof pairs)[number]) => number) =>
-      pairs.reduce((sum, pair) => sum + pair.weight * pick(pair), 0) / clips;
-    const meanTruth = mean((pair) => pair.truth[axis]);
-    const meanPredicted = mean((pair) => pair.predicted[axis]);
-    const covariance = mean(
-      (pair) => (pair.truth[axis] - meanTruth) * (pair.predicted[axis] - meanPredicted),
-    );
-    const spread = Math.sqrt(
-      mean((pair) => (pair.truth[axis] - meanTruth) ** 2) *
-        mean((pair) => (pair.predicted[axis] - meanPredicted) ** 2),
-    );
-    return {
-      correlation: spread > 0 ? covariance / spread : 0,
-      error: mean((pair) => Math.abs(pair.truth[axis] - pair.predicted[axis])),
-    };
-  };
-  const arousal = measure('arousal');
-  const valence = measure('valence');
-  return {
-    arousal: arousal.correlation,
-    valence: valence.correlation,
-    arousalError: arousal.error,
-    valenceError: valence.error,
-    clips,
-  };
 }

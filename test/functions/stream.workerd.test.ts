@@ -278,6 +278,16 @@ describe.skipIf(!hasModel)('GET /v1/stream through the served model', () => {
     });
   }
 
+  it('does not let summary requests keep a stream without audio open', async () => {
+    const stream = await openStream('', { STREAM_IDLE_SECONDS: '0.3' });
+    stream.socket.send(JSON.stringify({ type: 'start', sampleRate: 16_000, format: 'pcm16' }));
+    const asking = setInterval(() => stream.socket.send(JSON.stringify({ type: 'summary' })), 50);
+    const close = await stream.closed;
+    clearInterval(asking);
+    expect(close.code).toBe(1008);
+    expect(stream.messages.at(-1)).toMatchObject({ type: 'error', error: { code: 'idle_timeout' } });
+  });
+
   it('closes an idle stream with 1008 after STREAM_IDLE_SECONDS', async () => {
     const stream = await openStream('', { STREAM_IDLE_SECONDS: '0.3' });
     stream.socket.send(JSON.stringify({ type: 'start', sampleRate: 16_000, format: 'pcm16' }));

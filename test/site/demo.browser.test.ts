@@ -178,7 +178,7 @@ describe('demo recorder', () => {
         'Most frequent top emotion',
       );
       await expect(page.locator('#status').textContent()).resolves.toMatch(
-        new RegExp(`^Done: ${exchanges.length} clips? sent \\(\\d+\\.\\d s of audio\\), \\d+ classified\\.$`),
+        new RegExp(`^Done: ${exchanges.length} answers? \\(\\d+\\.\\d s of audio\\), \\d+ classified\\.$`),
       );
       await expect(page.locator('#latest .latency').textContent()).resolves.toMatch(
         /^Answered in \d+ ms \(the function's own time: 2 ms\)\.$/,

@@ -14,6 +14,9 @@ export interface ClipPipelineOptions {
   send: (wav: Uint8Array<ArrayBuffer>) => Promise<ClassifyOutcome>;
   /** Called with each clip's outcome, in order. */
   onCycle?: (cycle: Cycle) => void;
+  /** Where the first clip starts on the session's time axis and the index it takes (a stream's fallback). */
+  startSeconds?: number;
+  firstIndex?: number;
 }
 
 export interface ClipPipeline {
@@ -32,8 +35,8 @@ export function createClipPipeline(options: ClipPipelineOptions): ClipPipeline {
   const chunker = createClipChunker(options.sampleRate, options.clipSeconds);
   const cycles: Cycle[] = [];
   let queue: Promise<void> = Promise.resolve();
-  let position = 0;
-  let sent = 0;
+  let position = options.startSeconds ?? 0;
+  let sent = options.firstIndex ?? 0;
   let pushed = 0;
 
   const enqueue = (clip: Float32Array) => {

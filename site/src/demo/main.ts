@@ -78,15 +78,17 @@ function newPipeline(sampleRate: number, onMode: (text: string) => void = () => 
       onMode(
         mode.kind === 'stream'
           ? `streaming to the function: a ${mode.ready.windowSeconds.toFixed(1)} s window comes back every ${HOP_SECONDS} s.`
-          : `the stream could not open (${mode.reason}), so a clip goes to the function every ${CLIP_SECONDS} s.`,
+          : `no stream (${mode.reason}), so a clip goes to the function every ${CLIP_SECONDS} s.`,
       ),
-    fallback: () =>
+    fallback: (startSeconds, firstIndex) =>
       createClipPipeline({
         sampleRate,
         clipSeconds: CLIP_SECONDS,
         minTailSeconds: MIN_TAIL_SECONDS,
         send: (wav) => classifyClip(api, wav),
         onCycle: showCycle,
+        startSeconds,
+        firstIndex,
       }),
   });
 }
@@ -100,7 +102,7 @@ function showCycle(cycle: Cycle): void {
     setProblem(ui.problem, null);
     return;
   }
-  setProblem(ui.problem, outcome.kind, `Clip ${cycle.index + 1}: ${describeProblem(outcome)}`);
+  setProblem(ui.problem, outcome.kind, `Answer ${cycle.index + 1}: ${describeProblem(outcome)}`);
 }
 
 async function finishSession(): Promise<void> {

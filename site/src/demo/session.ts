@@ -60,7 +60,7 @@ export function doneMessage(cycles: readonly Cycle[], audioSeconds: number, minC
   }
   const classified = cycles.filter((cycle) => cycle.outcome.kind === 'result').length;
   return (
-    `Done: ${cycles.length} clip${cycles.length === 1 ? '' : 's'} sent (${audioSeconds.toFixed(1)} s of audio), ` +
+    `Done: ${cycles.length} answer${cycles.length === 1 ? '' : 's'} (${audioSeconds.toFixed(1)} s of audio), ` +
     `${classified} classified.`
   );
 }

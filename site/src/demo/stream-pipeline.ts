@@ -1,8 +1,11 @@
-import { openStream, type StreamClient, StreamClientError } from '../../../functions/client/stream-client.ts';
+import { openStream, StreamClientError } from '../../../functions/client/stream-client.ts';
 import type { ReadyMessage, WindowMessage } from '../../../functions/routes/stream-protocol.ts';
 import type { Classified, ClassifyOutcome } from './classify-client.ts';
 import type { ClipPipeline } from './clip-pipeline.ts';
 import type { Cycle } from './session.ts';
+
+/** A socket that has not said `ready` by then is given up for POSTs. */
+const READY_TIMEOUT_MS = 10_000;
 
 export interface StreamPipelineOptions {
   /** Where the API is (the page's origin for the usual deployment). */
@@ -12,9 +15,9 @@ export interface StreamPipelineOptions {
   hopSeconds: number;
   /** Called with each window's outcome, in order. */
   onCycle?: (cycle: Cycle) => void;
-  /** The fallback when the socket cannot open: the POST pipeline on the same options. */
-  fallback: () => ClipPipeline;
-  /** Told once which way the audio goes: the stream, or POSTs (with why). */
+  /** The fallback: the POST pipeline, its first clip placed at `startSeconds` with index `firstIndex`. */
+  fallback: (startSeconds: number, firstIndex: number) => ClipPipeline;
+  /** Told which way the audio goes: the stream, then POSTs (with why) if the stream cannot open or breaks. */
   onMode?: (mode: { kind: 'stream'; ready: ReadyMessage } | { kind: 'post'; reason: string }) => void;
   /** For tests: another WebSocket implementation. */
   WebSocket?: typeof WebSocket;
@@ -45,33 +48,44 @@ function windowAnswer(ready: ReadyMessage, window: WindowMessage): ClassifyOutco
 
 /**
  * The live pipeline: audio goes to GET /v1/stream as it is pushed and every window comes back as a cycle the
- * moment the server has classified it. Until the socket is ready, audio waits; if it cannot open, everything
- * pushed so far and after goes through the POST pipeline instead (`fallback`), as the page did before streaming.
+ * moment the server has classified it. Until the socket is ready, audio waits. If it does not get ready, all
+ * audio goes through the POST pipeline instead (`fallback`), as the page did before streaming; if it breaks
+ * later, the page says so and the audio from then on goes by POST.
  */
 export function createStreamPipeline(options: StreamPipelineOptions): ClipPipeline {
   const cycles: Cycle[] = [];
   const waiting: Float32Array[] = [];
-  /** When each pushed block was sent: [samples pushed up to its end, time]. */
+  /** When audio went out on the socket: [samples sent up to the end of a block, time]. */
   const marks: [number, number][] = [];
   let pushed = 0;
+  let sentToStream = 0;
   let fallback: ClipPipeline | null = null;
-  let client: StreamClient | null = null;
-  let streamFailure: string | null = null;
+  let readyMessage: ReadyMessage | null = null;
+  let finishing = false;
 
+  const report = (cycle: Cycle) => {
+    cycles.push(cycle);
+    options.onCycle?.(cycle);
+  };
   const latencyOf = (window: WindowMessage) => {
     const end = window.endSeconds * options.sampleRate - 0.5;
     const mark = marks.find(([samples]) => samples >= end);
     return mark === undefined ? undefined : performance.now() - mark[1];
   };
-
+  const sendToStream = (block: Float32Array) => {
+    client.send(block);
+    sentToStream += block.length;
+    marks.push([sentToStream, performance.now()]);
+  };
   const useFallback = (reason: string) => {
-    fallback = options.fallback();
+    if (fallback) return;
+    const startSeconds = sentToStream / options.sampleRate;
+    fallback = options.fallback(startSeconds, (cycles.at(-1)?.index ?? -1) + 1);
     options.onMode?.({ kind: 'post', reason });
     for (const block of waiting.splice(0)) fallback.push(block);
   };
 
-  let readyMessage: ReadyMessage | null = null;
-  client = openStream({
+  const client = openStream({
     baseUrl: options.baseUrl,
     sampleRate: options.sampleRate,
     format: 'pcm16',
@@ -79,63 +93,76 @@ export function createStreamPipeline(options: StreamPipelineOptions): ClipPipeli
     WebSocket: options.WebSocket,
     onWindow: (window) => {
       if (readyMessage === null) return;
-      const cycle: Cycle = {
+      report({
         index: window.index,
         startSeconds: window.startSeconds,
         endSeconds: window.endSeconds,
         outcome: windowAnswer(readyMessage, window),
         latencyMs: latencyOf(window),
-      };
-      cycles.push(cycle);
-      options.onCycle?.(cycle);
+      });
     },
   });
-  const opened = client.ready.then(
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no answer from the stream within ${READY_TIMEOUT_MS / 1000} s`)),
+      READY_TIMEOUT_MS,
+    );
+  });
+  const opened = Promise.race([client.ready, timedOut]).then(
     (ready) => {
+      clearTimeout(timer);
       readyMessage = ready;
       options.onMode?.({ kind: 'stream', ready });
-      for (const block of waiting.splice(0)) client?.send(block);
+      for (const block of waiting.splice(0)) sendToStream(block);
     },
     (error: Error) => {
-      client = null;
+      clearTimeout(timer);
+      client.abandon(error.message);
       useFallback(error.message);
     },
   );
-  void client.closed.then(({ code }) => {
-    if (code !== 1000 && readyMessage !== null) streamFailure = `the stream closed with ${code}`;
+  // A stream that breaks while recording: say so at once, and go on by POST.
+  void client.closed.then(({ code, reason }) => {
+    if (finishing || readyMessage === null || fallback) return;
+    const message = `the stream closed (${code}${reason ? ` ${reason}` : ''}); going on with clips`;
+    report({
+      index: (cycles.at(-1)?.index ?? -1) + 1,
+      startSeconds: cycles.at(-1)?.endSeconds ?? 0,
+      endSeconds: sentToStream / options.sampleRate,
+      outcome: { kind: 'server-error', status: 0, code: 'stream_closed', message },
+    });
+    useFallback(message);
   });
 
   return {
     push(samples) {
       pushed += samples.length;
-      marks.push([pushed, performance.now()]);
       if (fallback) fallback.push(samples);
-      else if (readyMessage !== null) client?.send(samples);
+      else if (readyMessage !== null) sendToStream(samples);
       else waiting.push(samples.slice());
     },
     pushedSeconds: () => pushed / options.sampleRate,
     async finish() {
       await opened;
-      if (fallback) return fallback.finish();
-      try {
-        await client?.end();
-      } catch (error) {
-        const message =
-          error instanceof StreamClientError ? `${error.code}: ${error.message}` : String(error);
-        streamFailure ??= message;
+      finishing = true;
+      if (!fallback) {
+        try {
+          await client.end();
+        } catch (error) {
+          const message =
+            error instanceof StreamClientError ? `${error.code}: ${error.message}` : String(error);
+          report({
+            index: (cycles.at(-1)?.index ?? -1) + 1,
+            startSeconds: cycles.at(-1)?.endSeconds ?? 0,
+            endSeconds: sentToStream / options.sampleRate,
+            outcome: { kind: 'server-error', status: 0, code: 'stream_failed', message },
+          });
+        }
       }
-      if (streamFailure !== null) {
-        const last = cycles.at(-1);
-        const failure: Cycle = {
-          index: (last?.index ?? -1) + 1,
-          startSeconds: last?.endSeconds ?? 0,
-          endSeconds: pushed / options.sampleRate,
-          outcome: { kind: 'server-error', status: 0, code: 'stream_failed', message: streamFailure },
-        };
-        cycles.push(failure);
-        options.onCycle?.(failure);
-      }
-      return [...cycles];
+      const fromPosts = fallback ? await fallback.finish() : [];
+      // The fallback reported its cycles as they came; they are listed after the stream's.
+      return [...cycles, ...fromPosts];
     },
   };
 }

@@ -174,7 +174,7 @@ export function renderSummary(container: HTMLElement, summary: SessionSummary): 
       element(
         'p',
         'summary-line',
-        `No clip of the ${summary.clips} sent came back with speech and probabilities.`,
+        `None of the ${summary.clips} answers came with speech and probabilities.`,
       ),
     );
     return;
@@ -184,9 +184,9 @@ export function renderSummary(container: HTMLElement, summary: SessionSummary): 
     element(
       'p',
       'summary-line',
-      `Most frequent top emotion: ${label} (${count} of ${summary.classified} classified clips; ${summary.clips} sent).`,
+      `Most frequent top emotion: ${label} (${count} of ${summary.classified} classified windows or clips; ${summary.clips} answers).`,
     ),
-    element('p', 'summary-caption', 'Mean probability per emotion over the classified clips:'),
+    element('p', 'summary-caption', 'Mean probability per emotion over the classified windows or clips:'),
     probabilityList(summary.labels, summary.meanProbabilities, label),
   );
 }

@@ -60,7 +60,6 @@ describe('createResampleStream', () => {
     const out = stream.push(testSignal(48_000, 1));
     // One second in: all but about 0.1 s of its outputs are final.
     expect(out.length).toBeGreaterThan(14_000);
-    expect(out.length % 1).toBe(0);
     expect(stream.received).toBe(48_000);
   });
 

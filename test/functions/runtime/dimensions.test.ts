@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  dimensionAgreement,
   expectedDimensions,
   LEXICON_ENTRIES,
   labelDimensions,
@@ -37,30 +36,5 @@ describe('arousal and valence from the labels', () => {
     expect(expectedDimensions(labels, [1, 0])?.valence).toBeCloseTo(points[0].valence, 6);
     expect(expectedDimensions(['angry', 'pensive'], [0.5, 0.5])).toBeNull();
     expect(() => expectedDimensions(labels, [1])).toThrow(/expected 2 probabilities, got 1/);
-  });
-
-  it('measures agreement from a confusion matrix: perfect on the diagonal, worse off it', () => {
-    const labels = ['angry', 'calm', 'sad'];
-    const perfect = dimensionAgreement(labels, [
-      [5, 0, 0],
-      [0, 5, 0],
-      [0, 0, 5],
-    ]);
-    expect(perfect).toMatchObject({ arousal: 1, clips: 15, arousalError: 0 });
-    expect(perfect?.valence).toBeCloseTo(1, 9);
-    const confused = dimensionAgreement(labels, [
-      [3, 2, 0],
-      [1, 2, 2],
-      [0, 2, 3],
-    ]);
-    expect(confused?.arousal).toBeLessThan(1);
-    expect(confused?.arousalError).toBeGreaterThan(0);
-    expect(
-      dimensionAgreement(labels, [
-        [0, 0, 0],
-        [0, 0, 0],
-        [0, 0, 0],
-      ]),
-    ).toBeNull();
   });
 });

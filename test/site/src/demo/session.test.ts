@@ -59,7 +59,7 @@ describe('doneMessage', () => {
       'Nothing was sent: the audio was 0.5 s long, and a clip needs at least 1 s.',
     );
     expect(doneMessage(cycles([result(0.9, 0.1), { kind: 'no-speech', message: 'none' }]), 6.2, 1)).toBe(
-      'Done: 2 clips sent (6.2 s of audio), 1 classified.',
+      'Done: 2 answers (6.2 s of audio), 1 classified.',
     );
   });
 });
