@@ -17,7 +17,7 @@ import {
   DEFAULT_UTTERANCE_CONFIG,
   UTTERANCE_FRONT_END_VERSION,
 } from '../functions/audio/utterance.ts';
-import { augmentWaveform, WaveformAugmentationSchema } from './augment/waveform.ts';
+import { augmentWaveform } from './augment/waveform.ts';
 import type { SkippedFile } from './corpora/corpus.ts';
 import { CANONICAL_LABELS, type CanonicalLabel, CORPUS_IDS } from './corpora/labels.ts';
 import { type LoadedItem, loadCorpus } from './corpora/load.ts';
@@ -34,6 +34,7 @@ import { ModelConfigSchema } from './models/configs.ts';
 import { createRandom } from './random.ts';
 import type { FeatureSet } from './trainer.ts';
 import { TrainingConfigSchema } from './training-config.ts';
+import { WaveformAugmentationSchema } from './waveform-augmentation-config.ts';
 
 /**
  * One experiment, as written in `training/configs/*.json`. Parsing fills in every default, so the parsed value

@@ -2,18 +2,19 @@
  * Run records and model cards on disk (`models/<id>/run.json`, `MODEL_CARD.md`) and the environment a run
  * records; the contract itself is training/run-record.ts, which readers such as the site load without Node APIs.
  */
+
 import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { arch, cpus, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { TrainingBackend } from './backend.ts';
+import { renderModelCard } from './model-card.ts';
 import {
   type Environment,
   formatRecordJson,
   parseRunRecord,
   type RunRecord,
   type RunRecordAnnotations,
-  renderModelCard,
 } from './run-record.ts';
 
 /** Validates the record and writes it as `run.json` in `dir`; returns the file's path. */

@@ -9,16 +9,10 @@
  * The trainer applies it to the training side of a fold only (validation and test clips are never synthesised
  * from or into), from the run's seed.
  */
-import { z } from 'zod';
+
 import type { Random } from './random.ts';
 import type { FeatureSet } from './trainer.ts';
-
-export const SmoteSchema = z.strictObject({
-  /** How many of an example's nearest same-class examples its synthetic partners are drawn from. */
-  neighbours: z.number().int().positive().default(5),
-});
-
-export type SmoteConfig = z.output<typeof SmoteSchema>;
+import type { SmoteConfig } from './training-config.ts';
 
 /** `set` with synthetic examples appended (originals first, unchanged) so that every class present is as large as the largest. */
 export function smote(set: FeatureSet, config: SmoteConfig, random: Random): FeatureSet {

@@ -8,8 +8,9 @@
 import type { FeatureMatrix } from '../functions/audio/feature-set.ts';
 import { evaluateProbabilities } from './evaluation/metrics.ts';
 import type { ExperimentData, splitFor } from './experiment.ts';
+import type { SvmModelConfig } from './models/configs.ts';
 import type { FoldMetrics } from './run-record.ts';
-import { type SvmModelConfig, svmProbabilities, trainSvm } from './svm.ts';
+import { svmProbabilities, trainSvm } from './svm.ts';
 import type { FoldOutcome, TrainingLog } from './trainer.ts';
 
 /** Mean, standard deviation, minimum and maximum of each feature over the frames: 4 × dims values. */

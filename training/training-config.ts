@@ -5,7 +5,6 @@
  * training stack into a reader of the contract.
  */
 import { z } from 'zod';
-import { SmoteSchema } from './smote.ts';
 
 export const CorpusAdversarySchema = z.strictObject({
   /**
@@ -19,6 +18,14 @@ export const CorpusAdversarySchema = z.strictObject({
 });
 
 export type CorpusAdversaryConfig = z.output<typeof CorpusAdversarySchema>;
+
+/** SMOTE oversampling of a fold's training side (training/smote.ts). */
+export const SmoteSchema = z.strictObject({
+  /** How many of an example's nearest same-class examples its synthetic partners are drawn from. */
+  neighbours: z.number().int().positive().default(5),
+});
+
+export type SmoteConfig = z.output<typeof SmoteSchema>;
 
 export const SparseAutoencoderSchema = z.strictObject({
   /** Patches cut from the training inputs (padding-only patches are skipped). */

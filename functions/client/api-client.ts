@@ -8,9 +8,9 @@
  *   console.log(answer.top?.label, answer.analysis?.classifiedSeconds);
  */
 import type { ErrorEnvelope } from '../errors.ts';
-import type { ClassifyResponse } from '../routes/classify.ts';
-import type { HealthResponse } from '../routes/health.ts';
-import type { ModelsResponse } from '../routes/models.ts';
+import type { ClassifyResponse } from '../routes/classify-api.ts';
+import type { HealthResponse } from '../routes/health-api.ts';
+import type { ModelsResponse } from '../routes/models-api.ts';
 
 export type { ClassifyResponse, HealthResponse, ModelsResponse };
 

@@ -14,7 +14,7 @@
  * Errors come as an `error` message, then a close with the code STREAM_CLOSE_CODES gives.
  */
 import { z } from '@hono/zod-openapi';
-import { AttentionSchema, DimensionsSchema, MAX_HOP_SECONDS, MIN_HOP_SECONDS } from './classify.ts';
+import { AttentionSchema, DimensionsSchema, MAX_HOP_SECONDS, MIN_HOP_SECONDS } from './classify-api.ts';
 
 /** Sample rates a stream may declare: those the decoders accept for uploads. */
 export const MIN_STREAM_RATE = 8000;

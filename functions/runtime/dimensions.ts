@@ -28,10 +28,6 @@ export const LEXICON_ENTRIES: Readonly<Record<string, { word: string; valence: n
   surprised: { word: 'surprise', valence: 0.875, arousal: 0.875 },
 };
 
-export const DIMENSIONS_SOURCE =
-  'NRC VAD Lexicon v1 (Mohammad, ACL 2018): each label scored as its emotion noun, rescaled to −1…1; ' +
-  "the clip's value is the expectation under its probabilities";
-
 /** Each label's point on the plane, or null when a label is not in the lexicon table. */
 export function labelDimensions(labels: readonly string[]): Dimensions[] | null {
   const points: Dimensions[] = [];

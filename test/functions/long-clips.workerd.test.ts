@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeAudio } from '../../functions/audio/decode.ts';
 import { encodeWav } from '../../functions/audio/wav-encode.ts';
 import { bundledModels } from '../../functions/model/bundled-models.ts';
-import type { ClassifyResponse } from '../../functions/routes/classify.ts';
+import type { ClassifyResponse } from '../../functions/routes/classify-api.ts';
 import { concat, silence, whiteNoise } from '../fixtures/audio/synthetic.ts';
 import { speechWav } from '../workers/harness.ts';
 

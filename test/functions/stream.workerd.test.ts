@@ -9,7 +9,7 @@ import { decodeAudio } from '../../functions/audio/decode.ts';
 import { resample } from '../../functions/audio/resample.ts';
 import { encodeWav } from '../../functions/audio/wav-encode.ts';
 import { bundledModels } from '../../functions/model/bundled-models.ts';
-import type { ClassifyResponse } from '../../functions/routes/classify.ts';
+import type { ClassifyResponse } from '../../functions/routes/classify-api.ts';
 import type { ServerMessage, SummaryMessage, WindowMessage } from '../../functions/routes/stream-protocol.ts';
 import { createWorker } from '../../functions/worker.ts';
 import { createRandom } from '../../training/random.ts';

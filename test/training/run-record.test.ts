@@ -10,6 +10,7 @@ import {
   type Metrics,
   summariseFolds,
 } from '../../training/evaluation/metrics.ts';
+import { renderModelCard } from '../../training/model-card.ts';
 import { resolveModelConfig } from '../../training/models/index.ts';
 import {
   type FoldMetrics,
@@ -17,7 +18,6 @@ import {
   modelMetadataFromRunRecord,
   type RunRecord,
   RunRecordSchema,
-  renderModelCard,
 } from '../../training/run-record.ts';
 import {
   collectEnvironment,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '../../training/random.ts';
-import { SmoteSchema, smote } from '../../training/smote.ts';
+import { smote } from '../../training/smote.ts';
 import type { FeatureSet } from '../../training/trainer.ts';
+import { SmoteSchema } from '../../training/training-config.ts';
 
 const FRAMES = 3;
 const DIMS = 2;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { SvmConfigSchema } from '../../training/models/configs.ts';
 import { createRandom } from '../../training/random.ts';
-import { SvmConfigSchema, svmDecisions, svmProbabilities, trainSvm } from '../../training/svm.ts';
+import { svmDecisions, svmProbabilities, trainSvm } from '../../training/svm.ts';
 
 /** `count` points per class around each centre, with Gaussian spread `spread`. */
 function blobs(centres: number[][], count: number, spread: number, seed: number) {

@@ -3,7 +3,7 @@ import { env } from 'cloudflare:test';
 import { expect } from 'vitest';
 import { createApp } from '../../functions/app.ts';
 import type { ErrorEnvelope } from '../../functions/errors.ts';
-import type { ClassifyResponse } from '../../functions/routes/classify.ts';
+import type { ClassifyResponse } from '../../functions/routes/classify-api.ts';
 import { prepareWorkerAudio } from '../../functions/runtime/worker-audio.ts';
 import { compileWorkerNetwork, prepareWorkerBackend } from '../../functions/runtime/worker-backend.ts';
 import { bundledModels } from '../fixtures/models/bundled.ts';

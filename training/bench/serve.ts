@@ -40,7 +40,7 @@ import { parseArgs } from 'node:util';
 import { resample } from '../../functions/audio/resample.ts';
 import { decodeWav } from '../../functions/audio/wav.ts';
 import { encodeWav } from '../../functions/audio/wav-encode.ts';
-import type { HealthMemory } from '../../functions/routes/health.ts';
+import type { HealthMemory } from '../../functions/routes/health-api.ts';
 import {
   type Bundle,
   buildBundle,

@@ -5,7 +5,25 @@
  * record stores.
  */
 import { z } from 'zod';
-import { SvmModelConfigSchema } from '../svm.ts';
+
+/** The support-vector classifier (training/svm.ts) on utterance statistics. */
+export const SvmConfigSchema = z.strictObject({
+  kernel: z.enum(['linear', 'rbf']).default('rbf'),
+  /** Soft-margin penalty. */
+  c: z.number().positive().default(1),
+  /** RBF width: k(x, y) = exp(−γ‖x − y‖²); null is 1 / features, scikit-learn's 'auto'. */
+  gamma: z.number().positive().nullable().default(null),
+  /** Stopping tolerance on the KKT violation. */
+  tolerance: z.number().positive().default(1e-3),
+  maxIterations: z.number().int().positive().default(100_000),
+});
+
+export type SvmConfig = z.output<typeof SvmConfigSchema>;
+
+/** The SVM as an experiment's `model` (training/svm-experiment.ts trains it in place of a network). */
+export const SvmModelConfigSchema = SvmConfigSchema.extend({ architecture: z.literal('svm') });
+
+export type SvmModelConfig = z.output<typeof SvmModelConfigSchema>;
 
 /** Hyper-parameters every stacked recurrent classifier (`lstm`, `blstm`) shares. */
 export const stackedRecurrentFields = {

@@ -5,9 +5,9 @@ import {
   convolve,
   lowPass,
   syntheticRoom,
-  WaveformAugmentationSchema,
 } from '../../../training/augment/waveform.ts';
 import { createRandom } from '../../../training/random.ts';
+import { WaveformAugmentationSchema } from '../../../training/waveform-augmentation-config.ts';
 import { speechLike, tone } from '../../fixtures/audio/synthetic.ts';
 
 const RATE = 16000;
