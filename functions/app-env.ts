@@ -1,4 +1,4 @@
-import type { ServeConfig, WorkerEnv } from './runtime/config.ts';
+import type { ServeConfig, WorkerEnv } from '../core/contracts/serve-config.ts';
 
 /**
  * Hono typing shared by the app and its routes: the Worker's bindings and what middleware puts on the context.

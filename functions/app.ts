@@ -1,5 +1,8 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { cors } from 'hono/cors';
+import { readServeConfig, type ServeConfig } from '../core/contracts/serve-config.ts';
+import type { ModelSource } from '../core/serving/model-source.ts';
+import { createModelStore, type ModelStoreOptions } from '../core/serving/model-store.ts';
 import type { AppEnv } from './app-env.ts';
 import { ApiError, errorResponse, renderError } from './errors.ts';
 import { registerClassifyRoute } from './routes/classify.ts';
@@ -7,9 +10,6 @@ import { registerDocsRoutes } from './routes/docs.ts';
 import { registerHealthRoute } from './routes/health.ts';
 import { registerModelsRoute } from './routes/models.ts';
 import { registerStreamRoute } from './routes/stream.ts';
-import { readServeConfig, type ServeConfig } from './runtime/config.ts';
-import type { ModelSource } from './runtime/model-source.ts';
-import { createModelStore, type ModelStoreOptions } from './runtime/model-store.ts';
 
 export interface AppOptions {
   /** The served models: the generated bundle in production, a fixture in tests. */

@@ -3,8 +3,9 @@
  * `functions/index.ts` deploys it on the bundled models; the serving bench and the bundle test build the same
  * thing on other models (scripts/local-worker.ts), so the two cannot drift apart.
  */
+
+import type { ModelSource } from '../core/serving/model-source.ts';
 import { createApp } from './app.ts';
-import type { ModelSource } from './runtime/model-source.ts';
 import { initWasmBackend } from './runtime/wasm-backend.ts';
 import { prepareWorkerAudio } from './runtime/worker-audio.ts';
 import { compileWorkerNetwork, prepareWorkerBackend } from './runtime/worker-backend.ts';

@@ -16,9 +16,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { resample } from '../functions/audio/resample.ts';
-import { decodeWav } from '../functions/audio/wav.ts';
-import { openStream, type StreamClient } from '../functions/client/stream-client.ts';
+import { resample } from '../core/audio/resample.ts';
+import { decodeWav } from '../core/audio/wav.ts';
+import { openStream, type StreamClient } from '../core/client/stream-client.ts';
 import {
   buildBundle,
   freePort,

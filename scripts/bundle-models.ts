@@ -12,9 +12,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ModelRegistrySchema } from '../functions/model/metadata.ts';
+import { ModelRegistrySchema } from '../core/contracts/model-metadata.ts';
 
-const MODEL_SOURCE_MODULE = fileURLToPath(new URL('../functions/runtime/model-source.ts', import.meta.url));
+const MODEL_SOURCE_MODULE = fileURLToPath(new URL('../core/serving/model-source.ts', import.meta.url));
 
 export interface BundleModelsOptions {
   /** Folder holding registry.json and one folder per model. */

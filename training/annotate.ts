@@ -1,11 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ModelFiles } from '../functions/runtime/model-source.ts';
-import {
-  createModelStore,
-  type ModelStoreOptions,
-  type ServedModel,
-} from '../functions/runtime/model-store.ts';
+import type { RunRecord } from '../core/contracts/run-record.ts';
+import type { ModelFiles } from '../core/serving/model-source.ts';
+import { createModelStore, type ModelStoreOptions, type ServedModel } from '../core/serving/model-store.ts';
 import {
   type AttentionExampleOptions,
   collectAttentionExamples,
@@ -14,7 +11,6 @@ import {
 } from './attention-examples.ts';
 import type { TrainingBackend } from './backend.ts';
 import { inferenceCost, type LatencyOptions } from './inference-cost.ts';
-import type { RunRecord } from './run-record.ts';
 import { amendRunRecord, readRunRecord, writeModelCard } from './run-record-files.ts';
 
 /**

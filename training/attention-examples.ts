@@ -1,20 +1,20 @@
 import { readFile } from 'node:fs/promises';
-import { DEFAULT_TARGET_RATE, decodeAudio } from '../functions/audio/decode.ts';
-import { createFeatureExtractor, type FeatureConfig } from '../functions/audio/feature-set.ts';
-import { centreFrames } from '../functions/audio/fit-frames.ts';
-import { hzToMel, melToHz } from '../functions/audio/mel.ts';
-import { clipFeatures, type UtteranceConfig } from '../functions/audio/utterance.ts';
-import { classifySpans } from '../functions/runtime/inference.ts';
-import type { ServedModel } from '../functions/runtime/model-store.ts';
+import { DEFAULT_TARGET_RATE, decodeAudio } from '../core/audio/decode.ts';
+import { createFeatureExtractor, type FeatureConfig } from '../core/audio/feature-set.ts';
+import { centreFrames } from '../core/audio/fit-frames.ts';
+import { hzToMel, melToHz } from '../core/audio/mel.ts';
+import { clipFeatures, type UtteranceConfig } from '../core/audio/utterance.ts';
+import type { AttentionExample, AttentionExamples, RunRecord } from '../core/contracts/run-record.ts';
+import { classifySpans } from '../core/serving/inference.ts';
+import type { ServedModel } from '../core/serving/model-store.ts';
 import type { CorpusItem } from './corpora/corpus.ts';
 import { detectCorpus } from './corpora/detect.ts';
 import type { CorpusId } from './corpora/labels.ts';
 import { createRandom } from './random.ts';
-import type { AttentionExample, AttentionExamples, RunRecord } from './run-record.ts';
 
 /**
  * Attention over time for a few held-out clips of a model with an attention layer: each clip goes through
- * the serving path (functions/runtime/inference.ts, as `POST /v1/classify?attention=1` does), and a small
+ * the serving path (core/serving/inference.ts, as `POST /v1/classify?attention=1` does), and a small
  * log-mel picture of what the model saw is kept beside the weights, so the site can draw one over the other.
  */
 

@@ -1,7 +1,7 @@
 import { getThreadsCount, version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { version_layers } from '@tensorflow/tfjs-layers';
-import { registeredWasmTrainingKernels, registerWasmTrainingKernels } from './kernels/index.ts';
+import { registeredWasmTrainingKernels, registerWasmTrainingKernels } from './gradient-kernels/index.ts';
 
 /** The tfjs backend training runs on, as recorded in the run record's environment. */
 export interface TrainingBackend {
@@ -12,7 +12,7 @@ export interface TrainingBackend {
   simd: boolean | null;
   /** XNNPACK threads on wasm (1 in Node: tfjs disables wasm threads there); null on tensorflow. */
   threads: number | null;
-  /** Kernels added or replaced on top of the stock backend (training/kernels/). */
+  /** Kernels added or replaced on top of the stock backend (training/gradient-kernels/). */
   customKernels: string[];
   /** Why a preferred backend was not used, e.g. tfjs-node is not installed. */
   notes: string[];
@@ -21,7 +21,7 @@ export interface TrainingBackend {
 export interface TrainingBackendOptions {
   /** `auto` uses tfjs-node when it is installed, else wasm; `wasm` always uses wasm. Default `auto`. */
   prefer?: 'auto' | 'wasm';
-  /** Register training/kernels/ on wasm (default true); false keeps the stock kernels, unless already registered. */
+  /** Register training/gradient-kernels/ on wasm (default true); false keeps the stock kernels, unless already registered. */
   improvedKernels?: boolean;
 }
 

@@ -7,8 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import type { CorpusAdversaryConfig } from '../core/contracts/training-config.ts';
 import { createModelBuilder, dense, OUTPUT_LAYER } from './models/blocks.ts';
-import type { CorpusAdversaryConfig } from './training-config.ts';
 
 /** λ for a (1-based) epoch of `epochs`, from 0 at the first epoch towards `weight`. */
 export function reversalScaleAt(config: CorpusAdversaryConfig, epoch: number, epochs: number): number {

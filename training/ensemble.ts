@@ -8,7 +8,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { type EnsembleReport, EnsembleReportSchema } from './ensemble-report.ts';
+import { type EnsembleReport, EnsembleReportSchema } from '../core/contracts/ensemble-report.ts';
 import { evaluateProbabilities } from './evaluation/metrics.ts';
 import {
   type ExperimentConfig,
@@ -20,7 +20,11 @@ import {
 import { loadModel } from './model-io.ts';
 import { predictProbabilities } from './trainer.ts';
 
-export { type EnsembleReport, EnsembleReportSchema, type FoldScores } from './ensemble-report.ts';
+export {
+  type EnsembleReport,
+  EnsembleReportSchema,
+  type FoldScores,
+} from '../core/contracts/ensemble-report.ts';
 
 /** The reports in `path` (none when the file does not exist); throws naming what is malformed. */
 export async function readEnsembleReports(path: string): Promise<EnsembleReport[]> {

@@ -5,18 +5,21 @@ import {
   FEATURE_SET_NAMES,
   type FeatureExtractor,
   type FeatureMatrix,
-} from '../functions/audio/feature-set.ts';
-import { centreFrames } from '../functions/audio/fit-frames.ts';
+} from '../core/audio/feature-set.ts';
+import { centreFrames } from '../core/audio/fit-frames.ts';
 import {
   applyNormalisation,
   computeNormalisationStats,
   type NormalisationStats,
-} from '../functions/audio/normalise.ts';
+} from '../core/audio/normalise.ts';
 import {
   clipFeatures,
   DEFAULT_UTTERANCE_CONFIG,
   UTTERANCE_FRONT_END_VERSION,
-} from '../functions/audio/utterance.ts';
+} from '../core/audio/utterance.ts';
+import { ModelConfigSchema } from '../core/contracts/model-configs.ts';
+import { TrainingConfigSchema } from '../core/contracts/training-config.ts';
+import { WaveformAugmentationSchema } from '../core/contracts/waveform-augmentation.ts';
 import { augmentWaveform } from './augment/waveform.ts';
 import type { SkippedFile } from './corpora/corpus.ts';
 import { CANONICAL_LABELS, type CanonicalLabel, CORPUS_IDS } from './corpora/labels.ts';
@@ -29,12 +32,9 @@ import {
   speakerId,
   speakerKFold,
 } from './evaluation/splits.ts';
+import type { FeatureSet } from './example-set.ts';
 import { createFeatureCache } from './feature-cache.ts';
-import { ModelConfigSchema } from './models/configs.ts';
 import { createRandom } from './random.ts';
-import type { FeatureSet } from './trainer.ts';
-import { TrainingConfigSchema } from './training-config.ts';
-import { WaveformAugmentationSchema } from './waveform-augmentation-config.ts';
 
 /**
  * One experiment, as written in `training/configs/*.json`. Parsing fills in every default, so the parsed value
@@ -57,7 +57,7 @@ export const ExperimentConfigSchema = z
       })
       .default({ set: 'logmel40', config: {} }),
     /**
-     * The utterance front end (functions/audio/utterance.ts: high-pass, standardisation over the clip's own
+     * The utterance front end (core/audio/utterance.ts: high-pass, standardisation over the clip's own
      * speech frames, silence cut), or null for the extractor's features of the whole clip with only the
      * training-set z-score (the models before it).
      */

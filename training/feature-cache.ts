@@ -3,8 +3,8 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FeatureExtractor, FeatureMatrix } from '../functions/audio/feature-set.ts';
-import { FRONT_END_VERSION } from '../functions/audio/feature-set.ts';
+import type { FeatureExtractor, FeatureMatrix } from '../core/audio/feature-set.ts';
+import { FRONT_END_VERSION } from '../core/audio/feature-set.ts';
 
 /** Version of the on-disk layout below. */
 const CACHE_FORMAT = 1;

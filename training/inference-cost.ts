@@ -1,10 +1,10 @@
 import { cpus, loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { CompiledNetwork } from '../functions/model/compiled-network.ts';
+import type { InferenceCost } from '../core/contracts/run-record.ts';
+import type { CompiledNetwork } from '../core/network/compiled-network.ts';
 import type { TrainingBackend } from './backend.ts';
 import { createRandom } from './random.ts';
-import type { InferenceCost } from './run-record.ts';
 
 /**
  * What one forward pass of a layers model costs: multiply-accumulates counted analytically per layer, and wall
@@ -124,7 +124,7 @@ export function layerMacs(layer: tfl.layers.Layer): number {
       return product(output().slice(1)) * (shapes[0][axis] as number);
     }
     case 'UtteranceStatistics': {
-      // functions/model/utterance-statistics.ts: the mean accumulates every value, the variance squares and
+      // core/network/utterance-statistics.ts: the mean accumulates every value, the variance squares and
       // accumulates every deviation; min and max only compare.
       const [, frames, dims] = input() as number[];
       return 2 * frames * dims;
@@ -168,7 +168,7 @@ function percentile(sorted: readonly number[], p: number): number {
 
 /**
  * Times the model's forward pass on one input of its own shape (batch 1), reading the output back as the
- * serving path does: through `compiled` when given (functions/model/compiled-network.ts, as the Worker runs
+ * serving path does: through `compiled` when given (core/network/compiled-network.ts, as the Worker runs
  * it), else on the current tfjs backend. Milliseconds, median and 95th percentile.
  */
 export function measureLatency(

@@ -2,8 +2,8 @@
  * The model card (models/<id>/MODEL_CARD.md) of a run record: what was trained on what, how it scored under
  * its protocol, what it costs to run, and how it was made.
  */
-import { inputSeconds, type RunRecord } from './run-record.ts';
-import { TrainingConfigSchema } from './training-config.ts';
+import { inputSeconds, type RunRecord } from '../core/contracts/run-record.ts';
+import { TrainingConfigSchema } from '../core/contracts/training-config.ts';
 
 /** Labels with test items: all of the model's labels within a corpus, the shared ones across corpora. */
 function scoredLabels(record: RunRecord): number {

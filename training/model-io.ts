@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 // Registers the baseline's custom layer, so every model file this project writes loads here.
-import '../functions/model/utterance-statistics.ts';
+import '../core/network/utterance-statistics.ts';
 
 /** Shard size of tfjs's converter, well under Cloudflare's 25 MiB per asset. */
 const SHARD_BYTES = 4 * 1024 * 1024;

@@ -1,21 +1,21 @@
 /**
  * Run records and model cards on disk (`models/<id>/run.json`, `MODEL_CARD.md`) and the environment a run
- * records; the contract itself is training/run-record.ts, which readers such as the site load without Node APIs.
+ * records; the contract itself is core/contracts/run-record.ts, which readers such as the site load without Node APIs.
  */
 
 import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { arch, cpus, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
-import type { TrainingBackend } from './backend.ts';
-import { renderModelCard } from './model-card.ts';
 import {
   type Environment,
   formatRecordJson,
   parseRunRecord,
   type RunRecord,
   type RunRecordAnnotations,
-} from './run-record.ts';
+} from '../core/contracts/run-record.ts';
+import type { TrainingBackend } from './backend.ts';
+import { renderModelCard } from './model-card.ts';
 
 /** Validates the record and writes it as `run.json` in `dir`; returns the file's path. */
 export async function writeRunRecord(dir: string, record: RunRecord): Promise<string> {

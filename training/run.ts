@@ -1,5 +1,10 @@
 import { cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import {
+  type FoldMetrics,
+  modelMetadataFromRunRecord,
+  type RunRecord,
+} from '../core/contracts/run-record.ts';
 import { type AnnotateOptions, annotateModelFolder } from './annotate.ts';
 import type { TrainingBackend } from './backend.ts';
 import { claimCheckpoints } from './checkpoint-config.ts';
@@ -14,7 +19,6 @@ import {
 } from './experiment.ts';
 import { loadModel, saveModel } from './model-io.ts';
 import { attentionLayerName } from './models/index.ts';
-import { type FoldMetrics, modelMetadataFromRunRecord, type RunRecord } from './run-record.ts';
 import { collectEnvironment, writeModelCard, writeRunRecord } from './run-record-files.ts';
 import { svmFolds } from './svm-experiment.ts';
 import {

@@ -10,9 +10,9 @@
  * from or into), from the run's seed.
  */
 
+import type { SmoteConfig } from '../core/contracts/training-config.ts';
+import type { FeatureSet } from './example-set.ts';
 import type { Random } from './random.ts';
-import type { FeatureSet } from './trainer.ts';
-import type { SmoteConfig } from './training-config.ts';
 
 /** `set` with synthetic examples appended (originals first, unchanged) so that every class present is as large as the largest. */
 export function smote(set: FeatureSet, config: SmoteConfig, random: Random): FeatureSet {

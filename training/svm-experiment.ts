@@ -5,11 +5,11 @@
  * a one-vs-rest SVM (training/svm.ts) on its training side and scores its test side as the networks' folds are
  * scored. Validation speakers are not used: the SVM has no epochs to choose.
  */
-import type { FeatureMatrix } from '../functions/audio/feature-set.ts';
+import type { FeatureMatrix } from '../core/audio/feature-set.ts';
+import type { SvmModelConfig } from '../core/contracts/model-configs.ts';
+import type { FoldMetrics } from '../core/contracts/run-record.ts';
 import { evaluateProbabilities } from './evaluation/metrics.ts';
 import type { ExperimentData, splitFor } from './experiment.ts';
-import type { SvmModelConfig } from './models/configs.ts';
-import type { FoldMetrics } from './run-record.ts';
 import { svmProbabilities, trainSvm } from './svm.ts';
 import type { FoldOutcome, TrainingLog } from './trainer.ts';
 

@@ -5,7 +5,7 @@
  * decisions, then normalised over the classes) as probabilities. Inputs are feature vectors, e.g. utterance
  * statistics; standardise them first, as for any SVM. Pure TypeScript, float64, no dependencies.
  */
-import type { SvmConfig } from './models/configs.ts';
+import type { SvmConfig } from '../core/contracts/model-configs.ts';
 
 interface BinaryModel {
   /** Support vectors' indices into the training rows, and their coefficients αᵢyᵢ. */

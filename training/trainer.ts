@@ -4,38 +4,24 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { z } from 'zod';
+import type { EpochRecordSchema } from '../core/contracts/run-record.ts';
+import type { TrainingConfig } from '../core/contracts/training-config.ts';
 import { type AdversarialModel, attachCorpusAdversary, reversalScaleAt } from './corpus-adversary.ts';
 import { evaluate } from './evaluation/metrics.ts';
+import type { FeatureSet } from './example-set.ts';
 import { saveModel } from './model-io.ts';
 import { buildModel, type ModelConfig } from './models/index.ts';
 import { createRandom, type Random } from './random.ts';
-import type { EpochRecordSchema } from './run-record.ts';
 import { smote } from './smote.ts';
 import { pretrainFirstConvolution } from './sparse-autoencoder.ts';
-import type { TrainingConfig } from './training-config.ts';
 
 export {
   type TrainingConfig,
   type TrainingConfigInput,
   TrainingConfigSchema,
-} from './training-config.ts';
+} from '../core/contracts/training-config.ts';
 
-/** Examples held in memory: features [count, frames, dims] row-major (normalised), labels as class indices. */
-export interface FeatureSet {
-  features: Float32Array;
-  labels: readonly number[];
-  frames: number;
-  dims: number;
-  /**
-   * Augmented copies of `features` (same shape, same order: copy k of example i is the same clip transformed);
-   * each epoch every training example is drawn from the original or one of them, uniformly.
-   */
-  variants?: readonly Float32Array[];
-  /** Group (corpus) of each example, for `maxExamplesPerGroup`. */
-  groups?: readonly number[];
-}
-
-/** One epoch of one fold, as stored in the run record (training/run-record.ts's EpochRecordSchema). */
+/** One epoch of one fold, as stored in the run record (core/contracts/run-record.ts's EpochRecordSchema). */
 export type EpochRecord = z.output<typeof EpochRecordSchema>;
 
 export interface TrainFoldOptions {

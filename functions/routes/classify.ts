@@ -1,20 +1,25 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import type { AppEnv } from '../app-env.ts';
-import { UnsupportedContainerError } from '../audio/container.ts';
-import { decodeAudio, readAudioInfo } from '../audio/decode.ts';
-import { FlacError } from '../audio/flac.ts';
-import { MIN_SPEECH_SECONDS } from '../audio/voice-activity.ts';
-import { WavError } from '../audio/wav.ts';
-import { ApiError, errorDoc, INTERNAL_ERROR_DOC } from '../errors.ts';
-import { classifyClip } from '../runtime/classify-clip.ts';
-import { describeClassification, round, screenClip, slidingAggregation } from '../runtime/clip-answer.ts';
-import type { ModelStore } from '../runtime/model-store.ts';
-import { classifySlidingWindows } from '../runtime/sliding-windows.ts';
+import { UnsupportedContainerError } from '../../core/audio/container.ts';
+import { decodeAudio, readAudioInfo } from '../../core/audio/decode.ts';
+import { FlacError } from '../../core/audio/flac.ts';
+import { MIN_SPEECH_SECONDS } from '../../core/audio/voice-activity.ts';
+import { WavError } from '../../core/audio/wav.ts';
 import {
-  type ClassifyResponse,
   ClassifyQuerySchema,
+  type ClassifyResponse,
   ClassifyResponseSchema,
-} from './classify-api.ts';
+} from '../../core/contracts/classify-api.ts';
+import { classifyClip } from '../../core/serving/classify-clip.ts';
+import {
+  describeClassification,
+  round,
+  screenClip,
+  slidingAggregation,
+} from '../../core/serving/clip-answer.ts';
+import type { ModelStore } from '../../core/serving/model-store.ts';
+import { classifySlidingWindows } from '../../core/serving/sliding-windows.ts';
+import type { AppEnv } from '../app-env.ts';
+import { ApiError, errorDoc, INTERNAL_ERROR_DOC } from '../errors.ts';
 import { findModel } from './find-model.ts';
 import { AUDIO_MEDIA_TYPES, FILE_FIELD, OCTET_STREAM, readUpload } from './read-upload.ts';
 

@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import { ERROR_STATUS } from '../../core/contracts/api-errors.ts';
+import { SITE_LINKS } from '../../core/contracts/site-links.ts';
 import type { AppEnv } from '../app-env.ts';
-import { ERROR_STATUS } from '../errors.ts';
-import { SITE_LINKS } from '../site-links.ts';
 
 const INFO = {
   title: 'Open SER API',

@@ -1,5 +1,5 @@
+import type { ModelEntry, ModelStore } from '../../core/serving/model-store.ts';
 import { ApiError } from '../errors.ts';
-import type { ModelEntry, ModelStore } from '../runtime/model-store.ts';
 
 /** The model a request names (`?model=`), or the registry default; 503 with none published, 404 unknown. */
 export function findModel(store: ModelStore, requested: string | undefined): ModelEntry {

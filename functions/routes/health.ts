@@ -1,14 +1,13 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import * as tf from '@tensorflow/tfjs-core';
-import type { AppEnv } from '../app-env.ts';
-import { errorDoc, INTERNAL_ERROR_DOC } from '../errors.ts';
-import type { ModelStore } from '../runtime/model-store.ts';
 import {
   type HealthMemory,
   HealthQuerySchema,
-  type HealthResponse,
   HealthResponseSchema,
-} from './health-api.ts';
+} from '../../core/contracts/health-api.ts';
+import type { ModelStore } from '../../core/serving/model-store.ts';
+import type { AppEnv } from '../app-env.ts';
+import { errorDoc, INTERNAL_ERROR_DOC } from '../errors.ts';
 
 export const healthRoute = createRoute({
   method: 'get',

@@ -1,8 +1,8 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { type ModelsResponse, ModelsResponseSchema } from '../../core/contracts/models-api.ts';
+import type { ModelStore } from '../../core/serving/model-store.ts';
 import type { AppEnv } from '../app-env.ts';
 import { INTERNAL_ERROR_DOC } from '../errors.ts';
-import type { ModelStore } from '../runtime/model-store.ts';
-import { type ModelsResponse, ModelsResponseSchema } from './models-api.ts';
 import { AUDIO_MEDIA_TYPES, OCTET_STREAM } from './read-upload.ts';
 
 export const modelsRoute = createRoute({

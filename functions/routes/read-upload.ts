@@ -98,7 +98,7 @@ async function readFilePart(
 /**
  * The audio bytes of a classify request: the raw body (`audio/wav`, `audio/x-wav`, `audio/wave`, `audio/flac`,
  * `audio/x-flac`, `application/octet-stream`) or the `file` part of a `multipart/form-data` body. The whole body counts against `maxBytes`.
- * The bytes themselves decide how they are decoded (functions/audio/decode.ts), not the label.
+ * The bytes themselves decide how they are decoded (core/audio/decode.ts), not the label.
  */
 export async function readUpload(request: Request, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
   const contentType = request.headers.get('content-type');

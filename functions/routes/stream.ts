@@ -1,22 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import type { AppEnv } from '../app-env.ts';
-import { ApiError, errorDoc, INTERNAL_ERROR_DOC } from '../errors.ts';
-import type { ClassifiedWindow } from '../runtime/classify-clip.ts';
-import {
-  dimensionsJson,
-  named,
-  round,
-  slidingAggregation,
-  topOf,
-  windowJson,
-} from '../runtime/clip-answer.ts';
-import type { StreamLimits } from '../runtime/config.ts';
-import type { ModelStore, ServedModel } from '../runtime/model-store.ts';
-import { createStreamSession, StreamError, type StreamSession } from '../runtime/stream-session.ts';
-import { openSocketPair, type ServerSocket, upgradeResponse } from '../runtime/worker-websocket.ts';
-import { findModel } from './find-model.ts';
-import { modelParameter } from './model-parameter.ts';
-import { queryFlag } from './query-flag.ts';
+import { modelParameter } from '../../core/contracts/model-parameter.ts';
+import { queryFlag } from '../../core/contracts/query-flag.ts';
+import type { StreamLimits } from '../../core/contracts/serve-config.ts';
 import {
   ClientMessageSchema,
   type ServerMessage,
@@ -24,7 +9,22 @@ import {
   type StreamErrorCode,
   type SummaryMessage,
   type WindowMessage,
-} from './stream-protocol.ts';
+} from '../../core/contracts/stream-protocol.ts';
+import type { ClassifiedWindow } from '../../core/serving/classify-clip.ts';
+import {
+  dimensionsJson,
+  named,
+  round,
+  slidingAggregation,
+  topOf,
+  windowJson,
+} from '../../core/serving/clip-answer.ts';
+import type { ModelStore, ServedModel } from '../../core/serving/model-store.ts';
+import { createStreamSession, StreamError, type StreamSession } from '../../core/serving/stream-session.ts';
+import type { AppEnv } from '../app-env.ts';
+import { ApiError, errorDoc, INTERNAL_ERROR_DOC } from '../errors.ts';
+import { openSocketPair, type ServerSocket, upgradeResponse } from '../runtime/worker-websocket.ts';
+import { findModel } from './find-model.ts';
 
 export const StreamQuerySchema = z.object({
   model: modelParameter(),

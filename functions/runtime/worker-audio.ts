@@ -1,12 +1,12 @@
-import { decodeAudio } from '../audio/decode.ts';
-import { createFeatureExtractor } from '../audio/feature-set.ts';
-import { useSpectrumKernels } from '../audio/frame-features.ts';
-import { useResampleKernels } from '../audio/resample.ts';
-import { encodeWav } from '../audio/wav-encode.ts';
-import resampleWasm from '../kernels/resample.wasm';
-import { createResampleKernels, type WasmResampleKernels } from '../kernels/resample-kernels.ts';
-import spectrumWasm from '../kernels/spectrum.wasm';
-import { createSpectrumKernels, type WasmSpectrumKernels } from '../kernels/spectrum-kernels.ts';
+import { decodeAudio } from '../../core/audio/decode.ts';
+import { createFeatureExtractor } from '../../core/audio/feature-set.ts';
+import { useSpectrumKernels } from '../../core/audio/frame-features.ts';
+import { useResampleKernels } from '../../core/audio/resample.ts';
+import { encodeWav } from '../../core/audio/wav-encode.ts';
+import resampleWasm from '../../core/kernels/resample.wasm';
+import { createResampleKernels, type WasmResampleKernels } from '../../core/kernels/resample-kernels.ts';
+import spectrumWasm from '../../core/kernels/spectrum.wasm';
+import { createSpectrumKernels, type WasmSpectrumKernels } from '../../core/kernels/spectrum-kernels.ts';
 
 /** The front end's WebAssembly SIMD kernels as the Worker registers them. */
 export interface WorkerAudioKernels {

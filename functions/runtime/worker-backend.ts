@@ -1,9 +1,9 @@
-import lstmWasm from '../kernels/lstm.wasm';
-import { createLstmKernels, type LstmKernels } from '../kernels/lstm-kernels.ts';
-import networkWasm from '../kernels/network.wasm';
-import { createNetworkKernels, type NetworkKernels } from '../kernels/network-kernels.ts';
-import { type CompileOutcome, compileNetwork, type SavedModel } from '../model/compiled-network.ts';
-import { registerFastRecurrentLayers } from '../model/fast-lstm.ts';
+import lstmWasm from '../../core/kernels/lstm.wasm';
+import { createLstmKernels, type LstmKernels } from '../../core/kernels/lstm-kernels.ts';
+import networkWasm from '../../core/kernels/network.wasm';
+import { createNetworkKernels, type NetworkKernels } from '../../core/kernels/network-kernels.ts';
+import { type CompileOutcome, compileNetwork, type SavedModel } from '../../core/network/compiled-network.ts';
+import { registerFastRecurrentLayers } from '../../core/network/fast-lstm.ts';
 import { initWasmBackend } from './wasm-backend.ts';
 
 /** Runs on silence at start-up: enough for the engine to optimise the network's loops before the first request. */
@@ -35,7 +35,7 @@ export async function prepareWorkerBackend(): Promise<void> {
 }
 
 /**
- * How the Worker runs a served model: compiled from its files to the inference kernels (functions/model/
+ * How the Worker runs a served model: compiled from its files to the inference kernels (core/network/
  * compiled-network.ts: dense and convolution layers in `network.wasm`, recurrences in the fused LSTM kernels),
  * probing its attention layer, then run a few times on silence. The Worker does this at start-up, in its global scope,
  * so the first request pays neither the compilation nor the kernels' first-call warm-up (about 100 ms of CPU

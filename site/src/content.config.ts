@@ -1,10 +1,10 @@
 import { defineCollection } from 'astro:content';
 import { glob } from 'astro/loaders';
 import { z } from 'astro/zod';
-import { ModelMetadataSchema, ModelRegistrySchema } from '../../functions/model/metadata.ts';
-import { DatasetsSummarySchema } from '../../training/datasets-summary.ts';
-import { EnsembleReportSchema } from '../../training/ensemble-report.ts';
-import { RunRecordSchema } from '../../training/run-record.ts';
+import { DatasetsSummarySchema } from '../../core/contracts/datasets-summary.ts';
+import { EnsembleReportSchema } from '../../core/contracts/ensemble-report.ts';
+import { ModelMetadataSchema, ModelRegistrySchema } from '../../core/contracts/model-metadata.ts';
+import { RunRecordSchema } from '../../core/contracts/run-record.ts';
 import { modelsBase } from './lib/content/models-base.ts';
 
 // Everything here is read from the models folder at build time and validated: a file that does not match

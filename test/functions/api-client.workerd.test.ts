@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiClientError, createApiClient } from '../../functions/client/api-client.ts';
+import { ApiClientError, createApiClient } from '../../core/client/api-client.ts';
 import { app, env, speechWav } from '../workers/harness.ts';
 
 const requests: { url: string; contentType: string | null }[] = [];

@@ -3,8 +3,8 @@
  * uploads cut off mid-body, float WAVs with absurd values and clipped speech each get a clear answer.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeAudio } from '../../functions/audio/decode.ts';
-import { encodeWav } from '../../functions/audio/wav-encode.ts';
+import { decodeAudio } from '../../core/audio/decode.ts';
+import { encodeWav } from '../../core/audio/wav-encode.ts';
 import { call, expectClassification, expectError, postClassify, speechWav } from '../workers/harness.ts';
 
 describe('methods and paths', () => {

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it, vi } from 'vitest';
+import { decodeAudio } from '../../core/audio/decode.ts';
+import { encodeWav } from '../../core/audio/wav-encode.ts';
+import type { HealthResponse } from '../../core/contracts/health-api.ts';
+import type { ModelsResponse } from '../../core/contracts/models-api.ts';
 import { createApp } from '../../functions/app.ts';
-import { decodeAudio } from '../../functions/audio/decode.ts';
-import { encodeWav } from '../../functions/audio/wav-encode.ts';
-import type { HealthResponse } from '../../functions/routes/health-api.ts';
-import type { ModelsResponse } from '../../functions/routes/models-api.ts';
 import { initWasmBackend } from '../../functions/runtime/wasm-backend.ts';
 import { silence, speechLike, whiteNoise } from '../fixtures/audio/synthetic.ts';
 import { bundledModels } from '../fixtures/models/bundled.ts';

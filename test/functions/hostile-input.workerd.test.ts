@@ -3,7 +3,7 @@
  * 500, never a classification.
  */
 import { describe, expect, it } from 'vitest';
-import { encodeWav } from '../../functions/audio/wav-encode.ts';
+import { encodeWav } from '../../core/audio/wav-encode.ts';
 import { speechLike } from '../fixtures/audio/synthetic.ts';
 import { call, env, expectError, postClassify, speechWav } from '../workers/harness.ts';
 

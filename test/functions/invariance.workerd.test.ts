@@ -5,8 +5,8 @@
  */
 import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import type { ClassifyResponse } from '../../core/contracts/classify-api.ts';
 import { bundledModels } from '../../functions/model/bundled-models.ts';
-import type { ClassifyResponse } from '../../functions/routes/classify-api.ts';
 import { env } from '../workers/harness.ts';
 
 /** Largest allowed difference in any probability from the 16 kHz mono version (the bound). */

@@ -5,10 +5,10 @@
  */
 import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { decodeAudio } from '../../functions/audio/decode.ts';
-import { encodeWav } from '../../functions/audio/wav-encode.ts';
+import { decodeAudio } from '../../core/audio/decode.ts';
+import { encodeWav } from '../../core/audio/wav-encode.ts';
+import type { ClassifyResponse } from '../../core/contracts/classify-api.ts';
 import { bundledModels } from '../../functions/model/bundled-models.ts';
-import type { ClassifyResponse } from '../../functions/routes/classify-api.ts';
 import { concat, silence, whiteNoise } from '../fixtures/audio/synthetic.ts';
 import { speechWav } from '../workers/harness.ts';
 

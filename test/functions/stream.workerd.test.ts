@@ -5,12 +5,12 @@
  */
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { decodeAudio } from '../../functions/audio/decode.ts';
-import { resample } from '../../functions/audio/resample.ts';
-import { encodeWav } from '../../functions/audio/wav-encode.ts';
+import { decodeAudio } from '../../core/audio/decode.ts';
+import { resample } from '../../core/audio/resample.ts';
+import { encodeWav } from '../../core/audio/wav-encode.ts';
+import type { ClassifyResponse } from '../../core/contracts/classify-api.ts';
+import type { ServerMessage, SummaryMessage, WindowMessage } from '../../core/contracts/stream-protocol.ts';
 import { bundledModels } from '../../functions/model/bundled-models.ts';
-import type { ClassifyResponse } from '../../functions/routes/classify-api.ts';
-import type { ServerMessage, SummaryMessage, WindowMessage } from '../../functions/routes/stream-protocol.ts';
 import { createWorker } from '../../functions/worker.ts';
 import { createRandom } from '../../training/random.ts';
 import { concat } from '../fixtures/audio/synthetic.ts';

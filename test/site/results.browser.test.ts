@@ -5,8 +5,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ERROR_STATUS } from '../../functions/errors.ts';
-import type { RunRecord } from '../../training/run-record.ts';
+import { ERROR_STATUS } from '../../core/contracts/api-errors.ts';
+import type { RunRecord } from '../../core/contracts/run-record.ts';
 import { readRunRecord } from '../../training/run-record-files.ts';
 import { type Browser, launchBrowser, SCREENSHOT_DIR } from './support/browser.ts';
 import { FIXTURE_MODELS_DIR } from './support/fixtures.ts';
@@ -166,7 +166,7 @@ describe('results site', () => {
   it("sets each seed paper's reported number beside ours, and says which runs are not trained yet", async () => {
     const { page } = browser;
     await page.goto(`${site.url}/papers/`);
-    const { PAPER_EXPERIMENTS } = await import('../../training/papers.ts');
+    const { PAPER_EXPERIMENTS } = await import('../../core/results/papers.ts');
     await expect(page.locator('#papers tbody tr').count()).resolves.toBe(PAPER_EXPERIMENTS.length);
     const first = page.locator('#papers tbody tr').first();
     await expect(first.locator('[data-reported]').textContent()).resolves.toContain(

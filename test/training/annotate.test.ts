@@ -2,11 +2,12 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeAudio } from '../../functions/audio/decode.ts';
-import { createFeatureExtractor } from '../../functions/audio/feature-set.ts';
-import { computeNormalisationStats } from '../../functions/audio/normalise.ts';
-import { encodeWav } from '../../functions/audio/wav-encode.ts';
-import { classifySpans } from '../../functions/runtime/inference.ts';
+import { decodeAudio } from '../../core/audio/decode.ts';
+import { createFeatureExtractor } from '../../core/audio/feature-set.ts';
+import { computeNormalisationStats } from '../../core/audio/normalise.ts';
+import { encodeWav } from '../../core/audio/wav-encode.ts';
+import { modelMetadataFromRunRecord, type RunRecord } from '../../core/contracts/run-record.ts';
+import { classifySpans } from '../../core/serving/inference.ts';
 import { annotateModelFolder, loadServedModel } from '../../training/annotate.ts';
 import {
   chooseExampleClips,
@@ -25,7 +26,6 @@ import {
   type ModelConfigInput,
   resolveModelConfig,
 } from '../../training/models/index.ts';
-import { modelMetadataFromRunRecord, type RunRecord } from '../../training/run-record.ts';
 import { collectEnvironment, readRunRecord, writeRunRecord } from '../../training/run-record-files.ts';
 import { TrainingConfigSchema } from '../../training/trainer.ts';
 import { runCli } from './cli/run-cli.ts';
@@ -303,7 +303,7 @@ describe('npm run models:annotate', () => {
       /models:annotate: for 1 model folder\(s\), counts multiply-accumulates from the layers, times 3 forward passes/,
     );
     expect(outcome.stdout).toContain('custom kernels:');
-    expect(outcome.stdout).toContain('LSTM (fused recurrence, functions/model/fast-lstm.ts)');
+    expect(outcome.stdout).toContain('LSTM (fused recurrence, core/network/fast-lstm.ts)');
     expect(outcome.stdout).toContain('tiny-cli: no training/configs/tiny-cli.json');
     expect(outcome.stdout).toMatch(/tiny-cli: 4 attention examples from the test speakers emodb:03/);
     expect(outcome.stdout).toContain('models:annotate: 1 of 1 annotated');

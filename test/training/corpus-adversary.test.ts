@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CorpusAdversarySchema } from '../../core/contracts/training-config.ts';
 import { initTrainingBackend } from '../../training/backend.ts';
 import { attachCorpusAdversary, GradientReversal, reversalScaleAt } from '../../training/corpus-adversary.ts';
+import type { FeatureSet } from '../../training/example-set.ts';
 import { buildModel, resolveModelConfig } from '../../training/models/index.ts';
 import { createRandom } from '../../training/random.ts';
-import { type FeatureSet, TrainingConfigSchema, trainFold } from '../../training/trainer.ts';
-import { CorpusAdversarySchema } from '../../training/training-config.ts';
+import { TrainingConfigSchema, trainFold } from '../../training/trainer.ts';
 
 beforeAll(async () => {
   await initTrainingBackend({ prefer: 'wasm' });

@@ -5,7 +5,7 @@ import {
   createFeatureExtractor,
   type FeatureExtractor,
   FRONT_END_VERSION,
-} from '../../functions/audio/feature-set.ts';
+} from '../../core/audio/feature-set.ts';
 import { createFeatureCache } from '../../training/feature-cache.ts';
 import { createRandom } from '../../training/random.ts';
 import { makeTempDir } from './corpora/tiny-corpus.ts';

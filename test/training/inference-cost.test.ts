@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InferenceCostSchema } from '../../core/contracts/run-record.ts';
 import { initTrainingBackend, type TrainingBackend } from '../../training/backend.ts';
 import { countMacs, describeBackend, inferenceCost, measureLatency } from '../../training/inference-cost.ts';
 import { loadModel, saveModel } from '../../training/model-io.ts';
 import { buildModel, type ModelConfigInput, resolveModelConfig } from '../../training/models/index.ts';
-import { InferenceCostSchema } from '../../training/run-record.ts';
 
 let backend: TrainingBackend;
 let dir: string;

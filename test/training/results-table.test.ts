@@ -1,8 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PAPER_EXPERIMENTS } from '../../core/results/papers.ts';
 import { type EnsembleReport, readEnsembleReports, recordEnsembleReport } from '../../training/ensemble.ts';
-import { PAPER_EXPERIMENTS } from '../../training/papers.ts';
 import {
   ENSEMBLES_BLOCK,
   LEAVE_ONE_CORPUS_OUT_BLOCK,
@@ -139,7 +139,7 @@ describe('README ensembles table', () => {
 });
 
 describe('README papers table', () => {
-  it('is the one generated from training/papers.ts and the committed run records', async () => {
+  it('is the one generated from core/results/papers.ts and the committed run records', async () => {
     const readme = await readFile('README.md', 'utf8');
     const records = await readRunRecords('models');
     expect(readme).toBe(

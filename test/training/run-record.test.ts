@@ -2,7 +2,14 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
-import { ModelMetadataSchema } from '../../functions/model/metadata.ts';
+import { ModelMetadataSchema } from '../../core/contracts/model-metadata.ts';
+import {
+  type FoldMetrics,
+  formatRecordJson,
+  modelMetadataFromRunRecord,
+  type RunRecord,
+  RunRecordSchema,
+} from '../../core/contracts/run-record.ts';
 import { initTrainingBackend, type TrainingBackend } from '../../training/backend.ts';
 import {
   evaluate,
@@ -12,13 +19,6 @@ import {
 } from '../../training/evaluation/metrics.ts';
 import { renderModelCard } from '../../training/model-card.ts';
 import { resolveModelConfig } from '../../training/models/index.ts';
-import {
-  type FoldMetrics,
-  formatRecordJson,
-  modelMetadataFromRunRecord,
-  type RunRecord,
-  RunRecordSchema,
-} from '../../training/run-record.ts';
 import {
   collectEnvironment,
   readRunRecord,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SvmConfigSchema } from '../../training/models/configs.ts';
+import { SvmConfigSchema } from '../../core/contracts/model-configs.ts';
 import { createRandom } from '../../training/random.ts';
 import { svmDecisions, svmProbabilities, trainSvm } from '../../training/svm.ts';
 

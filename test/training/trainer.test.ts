@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initTrainingBackend } from '../../training/backend.ts';
+import type { FeatureSet } from '../../training/example-set.ts';
 import { resolveModelConfig } from '../../training/models/index.ts';
 import { createRandom } from '../../training/random.ts';
 import {
@@ -14,7 +15,6 @@ import {
   crossValidate,
   type EpochRecord,
   epochExamples,
-  type FeatureSet,
   gatherBatch,
   labelsOfGroups,
   learningRateAt,

@@ -1,5 +1,5 @@
 /// <reference types="@cloudflare/vitest-plugin/types" />
-import type { WorkerEnv } from '../../functions/runtime/config.ts';
+import type { WorkerEnv } from '../../core/contracts/serve-config.ts';
 
 // The bindings the workerd suites see: the Worker's own, plus the speech clip and its versions from test/workers/vitest.config.ts.
 declare global {

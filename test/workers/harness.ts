@@ -1,9 +1,9 @@
 /** Shared by the workerd suites: the app on the fixture models, and request helpers. */
 import { env } from 'cloudflare:test';
 import { expect } from 'vitest';
+import type { ErrorEnvelope } from '../../core/contracts/api-errors.ts';
+import type { ClassifyResponse } from '../../core/contracts/classify-api.ts';
 import { createApp } from '../../functions/app.ts';
-import type { ErrorEnvelope } from '../../functions/errors.ts';
-import type { ClassifyResponse } from '../../functions/routes/classify-api.ts';
 import { prepareWorkerAudio } from '../../functions/runtime/worker-audio.ts';
 import { compileWorkerNetwork, prepareWorkerBackend } from '../../functions/runtime/worker-backend.ts';
 import { bundledModels } from '../fixtures/models/bundled.ts';

@@ -6,9 +6,9 @@
  * function of the clip, the run's seed and the copy's number.
  */
 import FFT from 'fft.js';
-import { resample } from '../../functions/audio/resample.ts';
+import { resample } from '../../core/audio/resample.ts';
+import type { WaveformAugmentation } from '../../core/contracts/waveform-augmentation.ts';
 import type { Random } from '../random.ts';
-import type { WaveformAugmentation } from '../waveform-augmentation-config.ts';
 
 const uniform = (random: Random, [low, high]: readonly [number, number]) =>
   low + (high - low) * random.next();

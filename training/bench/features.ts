@@ -7,14 +7,14 @@
  * Run: npm run bench:features [-- runs]   (default 200 runs after 30 warm-up runs)
  */
 import { loadavg } from 'node:os';
-import { decodeAudio } from '../../functions/audio/decode.ts';
-import { createFeatureExtractor, FEATURE_SET_NAMES } from '../../functions/audio/feature-set.ts';
-import { useSpectrumKernels } from '../../functions/audio/frame-features.ts';
-import { createPitchTracker } from '../../functions/audio/pitch.ts';
-import { useResampleKernels } from '../../functions/audio/resample.ts';
-import { DEFAULT_UTTERANCE_CONFIG, prepareUtterance } from '../../functions/audio/utterance.ts';
-import { encodeWav } from '../../functions/audio/wav-encode.ts';
-import { loadResampleKernels, loadSpectrumKernels } from '../../functions/kernels/load-node.ts';
+import { decodeAudio } from '../../core/audio/decode.ts';
+import { createFeatureExtractor, FEATURE_SET_NAMES } from '../../core/audio/feature-set.ts';
+import { useSpectrumKernels } from '../../core/audio/frame-features.ts';
+import { createPitchTracker } from '../../core/audio/pitch.ts';
+import { useResampleKernels } from '../../core/audio/resample.ts';
+import { DEFAULT_UTTERANCE_CONFIG, prepareUtterance } from '../../core/audio/utterance.ts';
+import { encodeWav } from '../../core/audio/wav-encode.ts';
+import { loadResampleKernels, loadSpectrumKernels } from '../../core/kernels/load-node.ts';
 import { createRandom } from '../random.ts';
 
 const RUNS = Number(process.argv[2] ?? 200);

@@ -3,7 +3,7 @@
  * training/configs/ravdess-attention-blstm.json on fold 1's training speakers of RAVDESS (actors 1–20), same
  * seed, same initial weights, same batches, same dropout masks. Each variant runs in its own process (kernel
  * registrations are global): `stock` is tfjs-backend-wasm and tfjs's LSTM as shipped; `fast` adds the training
- * kernels (training/kernels/) and the fused LSTM. Prints seconds per epoch and the validation scores after each
+ * kernels (training/gradient-kernels/) and the fused LSTM. Prints seconds per epoch and the validation scores after each
  * epoch, so equal accuracy can be read off beside the speed-up.
  *
  *   npm run bench:lstm-epoch [-- --epochs 2] [--config training/configs/ravdess-attention-blstm.json]
@@ -12,8 +12,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadLstmKernels } from '../../functions/kernels/load-node.ts';
-import { registerFastRecurrentLayers } from '../../functions/model/fast-lstm.ts';
+import { loadLstmKernels } from '../../core/kernels/load-node.ts';
+import { registerFastRecurrentLayers } from '../../core/network/fast-lstm.ts';
 import { initTrainingBackend } from '../backend.ts';
 import {
   ExperimentConfigSchema,

@@ -1,5 +1,5 @@
 /**
- * Stock tfjs LSTM vs the fused kernels (functions/model/fast-lstm.ts), same run, wasm backend in Node:
+ * Stock tfjs LSTM vs the fused kernels (core/network/fast-lstm.ts), same run, wasm backend in Node:
  * forward time of one 3 s clip (batch 1; 188 and 47 frames × 40 features; and a Conv1D front end that pools
  * 188 → 47) and train-step time (forward + backward + Adam) for batch 32 × 188 × 40 of a BiLSTM-64 +
  * attention classifier. Both models of a pair share their weights; the bench also prints how far their
@@ -10,8 +10,8 @@
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { loadLstmKernels } from '../../functions/kernels/load-node.ts';
-import { registerFastRecurrentLayers } from '../../functions/model/fast-lstm.ts';
+import { loadLstmKernels } from '../../core/kernels/load-node.ts';
+import { registerFastRecurrentLayers } from '../../core/network/fast-lstm.ts';
 import { registerTfjsGradients } from '../tfjs-node.ts';
 
 type LstmFactory = (args: tfl.LSTMLayerArgs) => ReturnType<typeof tfl.layers.lstm>;

@@ -1,7 +1,7 @@
 /**
  * Training throughput on this machine's cores, in one run: real training epochs of the attention BLSTM of
  * training/configs/ravdess-attention-blstm.json on fold 1's training speakers of RAVDESS, with this project's
- * kernels (the fused LSTM, training/kernels/). First one process alone (one core: tfjs-wasm is single-threaded),
+ * kernels (the fused LSTM, training/gradient-kernels/). First one process alone (one core: tfjs-wasm is single-threaded),
  * then one process per core at once, as `npm run train -- … --jobs N` runs folds. Prints clips per second per
  * epoch (the median epoch) for each, and both-core throughput beside the one-core figure.
  *
@@ -15,8 +15,8 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadLstmKernels } from '../../functions/kernels/load-node.ts';
-import { registerFastRecurrentLayers } from '../../functions/model/fast-lstm.ts';
+import { loadLstmKernels } from '../../core/kernels/load-node.ts';
+import { registerFastRecurrentLayers } from '../../core/network/fast-lstm.ts';
 import { initTrainingBackend } from '../backend.ts';
 import {
   ExperimentConfigSchema,

@@ -7,7 +7,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { createNetworkCompiler } from '../../functions/kernels/load-node.ts';
+import { createNetworkCompiler } from '../../core/kernels/load-node.ts';
 import { annotateModelFolder } from '../annotate.ts';
 import { CORPUS_IDS, type CorpusId } from '../corpora/labels.ts';
 import { ExperimentConfigSchema } from '../experiment.ts';

@@ -1,29 +1,25 @@
 /**
  * `npm run classify -- <file or folder> [more …] [--json] [--segment N] [--model models/<id>]`: classifies
  * local WAV and FLAC files with the Worker's own front end, compiled networks and whole-clip rule
- * (functions/runtime/classify-clip.ts, clip-answer.ts), in Node, without a server. A table on a terminal,
+ * (core/serving/classify-clip.ts, clip-answer.ts), in Node, without a server. A table on a terminal,
  * one JSON object per line with --json (the fields of POST /v1/classify's answer), a progress bar on stderr for
  * many files, and one line per file it cannot read; the exit status is 2 when any file could not be classified.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeAudio } from '../../functions/audio/decode.ts';
-import {
-  createNetworkCompiler,
-  loadLstmKernels,
-  useFrontEndKernels,
-} from '../../functions/kernels/load-node.ts';
-import { ModelRegistrySchema } from '../../functions/model/metadata.ts';
-import { classifyClip } from '../../functions/runtime/classify-clip.ts';
+import { decodeAudio } from '../../core/audio/decode.ts';
+import { ModelRegistrySchema } from '../../core/contracts/model-metadata.ts';
+import { readServeConfig, type ServeConfig } from '../../core/contracts/serve-config.ts';
+import { createNetworkCompiler, loadLstmKernels, useFrontEndKernels } from '../../core/kernels/load-node.ts';
+import { classifyClip } from '../../core/serving/classify-clip.ts';
 import {
   type ClipAnswer,
   describeClassification,
   round,
   screenClip,
-} from '../../functions/runtime/clip-answer.ts';
-import { readServeConfig, type ServeConfig } from '../../functions/runtime/config.ts';
-import { createModelStore } from '../../functions/runtime/model-store.ts';
+} from '../../core/serving/clip-answer.ts';
+import { createModelStore } from '../../core/serving/model-store.ts';
 import { readModelFolder } from './model-folder.ts';
 import { prepareTfjsFallback } from './node-training.ts';
 import { fail, parseCommandLine } from './parse-args.ts';

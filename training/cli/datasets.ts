@@ -1,15 +1,19 @@
 /**
  * `npm run datasets -- [--corpus id=path …] [--out models/datasets.json]`: summarises corpus folders for the
- * site's data page (training/datasets-summary.ts): files per class, speakers, durations, licence
+ * site's data page (core/contracts/datasets-summary.ts): files per class, speakers, durations, licence
  * and notes. Without --corpus it reads RAVDESS, EMO-DB, URDU, ASED and TurEV-DB from ../shared/datasets.
  * An existing summary at --out keeps the corpora this run did not read: a corpus is replaced, never the file.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  type CorpusSummary,
+  type DatasetsSummary,
+  DatasetsSummarySchema,
+} from '../../core/contracts/datasets-summary.ts';
 import { CANONICAL_LABELS, CORPUS_IDS, type CorpusId } from '../corpora/labels.ts';
 import { type LoadedCorpus, loadCorpus } from '../corpora/load.ts';
-import { type CorpusSummary, type DatasetsSummary, DatasetsSummarySchema } from '../datasets-summary.ts';
 import { fail, parseCommandLine } from './parse-args.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

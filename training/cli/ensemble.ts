@@ -5,9 +5,9 @@
  * protocol. --record keeps the report in models/ensembles.json, which `npm run results` puts in the README.
  */
 import { resolve } from 'node:path';
-import '../../functions/model/utterance-statistics.ts';
+import '../../core/network/utterance-statistics.ts';
+import { meanStd } from '../../core/contracts/ensemble-report.ts';
 import { ensembleExperiments, type FoldScores, recordEnsembleReport } from '../ensemble.ts';
-import { meanStd } from '../ensemble-report.ts';
 import { setUpTraining } from './node-training.ts';
 import { parseCommandLine } from './parse-args.ts';
 import { readExperimentConfig } from './read-config.ts';

@@ -1,20 +1,20 @@
 /**
  * `npm run evaluate -- models/<id> --corpus <id> --data <folder> [--json out.json] [--fold-test-speakers]`:
- * scores a saved model on a corpus folder through the serving path (functions/runtime: the model store's
+ * scores a saved model on a corpus folder through the serving path (core/serving: the model store's
  * front end, prepareModelInput and the network, one clip at a time as POST /v1/classify does) and says which
  * protocol the numbers belong to, from the model's run.json.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { DEFAULT_TARGET_RATE } from '../../functions/audio/decode.ts';
-import { useFrontEndKernels } from '../../functions/kernels/load-node.ts';
-import { classifyClip } from '../../functions/runtime/classify-clip.ts';
-import { createModelStore, type ModelStore } from '../../functions/runtime/model-store.ts';
+import { DEFAULT_TARGET_RATE } from '../../core/audio/decode.ts';
+import type { RunRecord } from '../../core/contracts/run-record.ts';
+import { useFrontEndKernels } from '../../core/kernels/load-node.ts';
+import { classifyClip } from '../../core/serving/classify-clip.ts';
+import { createModelStore, type ModelStore } from '../../core/serving/model-store.ts';
 import { CORPUS_IDS, type CorpusId } from '../corpora/labels.ts';
 import { loadCorpus } from '../corpora/load.ts';
 import { evaluate, type Metrics } from '../evaluation/metrics.ts';
 import { speakerId } from '../evaluation/splits.ts';
-import type { RunRecord } from '../run-record.ts';
 import { readRunRecord } from '../run-record-files.ts';
 import { readModelFolder } from './model-folder.ts';
 import { prepareTfjsFallback } from './node-training.ts';

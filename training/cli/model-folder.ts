@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ModelFiles } from '../../functions/runtime/model-source.ts';
+import type { ModelFiles } from '../../core/serving/model-source.ts';
 
 /**
  * A model folder's files as the Worker receives them (model.json, metadata.json and the weight shards

@@ -4,9 +4,9 @@
  * front end's SIMD kernels for decoding and features, as the Worker registers them.
  */
 
-import { loadLstmKernels, useFrontEndKernels } from '../../functions/kernels/load-node.ts';
-import type { LstmKernels } from '../../functions/kernels/lstm-kernels.ts';
-import { registerFastRecurrentLayers } from '../../functions/model/fast-lstm.ts';
+import { loadLstmKernels, useFrontEndKernels } from '../../core/kernels/load-node.ts';
+import type { LstmKernels } from '../../core/kernels/lstm-kernels.ts';
+import { registerFastRecurrentLayers } from '../../core/network/fast-lstm.ts';
 import { initTrainingBackend, type TrainingBackend, type TrainingBackendOptions } from '../backend.ts';
 import { registerTfjsGradients } from '../tfjs-node.ts';
 
@@ -18,7 +18,7 @@ export async function setUpTraining(
   const lstm = loadLstmKernels();
   if (!options.stockLstm) {
     registerFastRecurrentLayers(lstm);
-    backend.customKernels.push('LSTM (fused recurrence, functions/model/fast-lstm.ts)');
+    backend.customKernels.push('LSTM (fused recurrence, core/network/fast-lstm.ts)');
   }
   useFrontEndKernels();
   return { backend, lstm };

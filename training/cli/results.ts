@@ -2,9 +2,12 @@
 // models/<id>/run.json, and its ensembles
 // table from models/ensembles.json (`npm run ensemble -- … --record`).
 import { readFile, writeFile } from 'node:fs/promises';
-import { renderDimensionAgreementTable, servedDimensionAgreement } from '../dimension-agreement.ts';
+import {
+  renderDimensionAgreementTable,
+  servedDimensionAgreement,
+} from '../../core/results/dimension-agreement.ts';
+import { PAPER_EXPERIMENTS } from '../../core/results/papers.ts';
 import { readEnsembleReports } from '../ensemble.ts';
-import { PAPER_EXPERIMENTS } from '../papers.ts';
 import {
   DIMENSIONS_BLOCK,
   ENSEMBLES_BLOCK,
@@ -24,7 +27,7 @@ const usage = 'usage: npm run results';
 const { positionals } = parseCommandLine({ allowPositionals: true, options: {} }, usage, {
   summary:
     "Rewrites the README's results, leave-one-corpus-out, ensembles, papers and arousal/valence tables from every " +
-    'models/<id>/run.json, models/ensembles.json and training/papers.ts. Run it from the repository root after ' +
+    'models/<id>/run.json, models/ensembles.json and core/results/papers.ts. Run it from the repository root after ' +
     'adding or changing run records.',
   options: {},
 });

@@ -2,16 +2,12 @@
  * `npm run sweep -- <config.json> --grid batchSize=16,32 --grid learningRate=0.001,0.0005 [--grid optimizer=adam,sgd]
  * [--grid dropout=0.2,0.4] [--jobs N] [--models-dir models]`: trains every combination on fold 1 of the config's
  * protocol (training speakers train, validation speakers score), resumable from .cache/runs/<id>-sweep/, and
- * writes models/<id>-sweep/sweep.json (training/sweep-record.ts) and prints the table, best validation UA first.
+ * writes models/<id>-sweep/sweep.json (core/contracts/sweep-record.ts) and prints the table, best validation UA first.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CheckpointConfigError, claimCheckpoints } from '../checkpoint-config.ts';
-import { featureSetOf, loadExperimentData, normalisationFor, splitFor } from '../experiment.ts';
-import { withTrainingLabels } from '../run.ts';
-import { formatRecordJson } from '../run-record.ts';
-import { collectEnvironment } from '../run-record-files.ts';
+import { formatRecordJson } from '../../core/contracts/run-record.ts';
 import {
   parseGridValues,
   renderSweepTable,
@@ -19,7 +15,11 @@ import {
   type SweepParameter,
   type SweepRecord,
   SweepRecordSchema,
-} from '../sweep-record.ts';
+} from '../../core/contracts/sweep-record.ts';
+import { CheckpointConfigError, claimCheckpoints } from '../checkpoint-config.ts';
+import { featureSetOf, loadExperimentData, normalisationFor, splitFor } from '../experiment.ts';
+import { withTrainingLabels } from '../run.ts';
+import { collectEnvironment } from '../run-record-files.ts';
 import { runSweep, type SweepSpace, sweepTrials } from '../trainer.ts';
 import { parsePart, runJobs } from './jobs.ts';
 import { setUpTraining } from './node-training.ts';

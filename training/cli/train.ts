@@ -11,7 +11,7 @@
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createNetworkCompiler } from '../../functions/kernels/load-node.ts';
+import { createNetworkCompiler } from '../../core/kernels/load-node.ts';
 import { CheckpointConfigError, claimCheckpoints } from '../checkpoint-config.ts';
 import { loadExperimentData } from '../experiment.ts';
 import { runExperiment } from '../run.ts';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { type DecodedAudio, decodeAudio } from '../../functions/audio/decode.ts';
+import { type DecodedAudio, decodeAudio } from '../../core/audio/decode.ts';
 import type { CorpusItem, SkippedFile } from './corpus.ts';
 import { type DetectOptions, detectCorpus } from './detect.ts';
 import { createDuplicateFinder, type DuplicateGroup } from './duplicates.ts';

@@ -1,6 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
+import type { AttentionBlstmConfig } from '../../core/contracts/model-configs.ts';
 import { attentionPooling, bidirectionalLstm, classifierHead, type ModelBuilder } from './blocks.ts';
-import type { AttentionBlstmConfig } from './configs.ts';
 
 export function buildAttentionBlstm(
   config: AttentionBlstmConfig,

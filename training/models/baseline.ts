@@ -1,7 +1,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { UtteranceStatistics } from '../../functions/model/utterance-statistics.ts';
+import type { BaselineConfig } from '../../core/contracts/model-configs.ts';
+import { UtteranceStatistics } from '../../core/network/utterance-statistics.ts';
 import { dense, dropout, type ModelBuilder, OUTPUT_LAYER } from './blocks.ts';
-import type { BaselineConfig } from './configs.ts';
 
 export function buildBaseline(
   config: BaselineConfig,

@@ -1,6 +1,6 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
+import type { BlstmConfig } from '../../core/contracts/model-configs.ts';
 import { bidirectionalLstm, type ModelBuilder } from './blocks.ts';
-import type { BlstmConfig } from './configs.ts';
 import { buildStackedRecurrent } from './lstm.ts';
 
 export function buildBlstm(

@@ -1,7 +1,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
+import type { CnnBlstmAttentionConfig } from '../../core/contracts/model-configs.ts';
 import { blstmAttentionPooling } from './attention-blstm.ts';
 import { classifierHead, dropout, glorot, type ModelBuilder } from './blocks.ts';
-import type { CnnBlstmAttentionConfig } from './configs.ts';
 
 export function buildCnnBlstmAttention(
   config: CnnBlstmAttentionConfig,

@@ -1,6 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
+import type { CnnConfig } from '../../core/contracts/model-configs.ts';
 import { classifierHead, conv2dStack, type ModelBuilder } from './blocks.ts';
-import type { CnnConfig } from './configs.ts';
 
 export function buildCnn(
   config: CnnConfig,

@@ -1,7 +1,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
+import type { HybridConfig } from '../../core/contracts/model-configs.ts';
 import { attentionPooling, classifierHead, lstm, type ModelBuilder } from './blocks.ts';
 import { cnnEmbedding } from './cnn.ts';
-import type { HybridConfig } from './configs.ts';
 
 export function buildHybrid(
   config: HybridConfig,

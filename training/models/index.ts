@@ -1,16 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import type { Architecture, ModelConfig } from '../../core/contracts/model-configs.ts';
 import { buildAttentionBlstm } from './attention-blstm.ts';
 import { buildBaseline } from './baseline.ts';
 import { ATTENTION_LAYER, createModelBuilder, type ModelBuilder } from './blocks.ts';
 import { buildBlstm } from './blstm.ts';
 import { buildCnn } from './cnn.ts';
 import { buildCnnBlstmAttention } from './cnn-blstm-attention.ts';
-import type { Architecture, ModelConfig } from './configs.ts';
 import { buildHybrid } from './hybrid.ts';
 import { buildLstm } from './lstm.ts';
-
-export { ATTENTION_LAYER, OUTPUT_LAYER } from './blocks.ts';
 
 export {
   ARCHITECTURES,
@@ -20,7 +18,8 @@ export {
   ModelConfigSchema,
   NETWORK_ARCHITECTURES,
   resolveModelConfig,
-} from './configs.ts';
+} from '../../core/contracts/model-configs.ts';
+export { ATTENTION_LAYER, OUTPUT_LAYER } from './blocks.ts';
 
 /** The serving budget: every model must stay below this many parameters. */
 export const MAX_PARAMETERS = 1_000_000;

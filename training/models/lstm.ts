@@ -1,6 +1,6 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
+import type { LstmConfig } from '../../core/contracts/model-configs.ts';
 import { classifierHead, dropout, lstm, type ModelBuilder } from './blocks.ts';
-import type { LstmConfig } from './configs.ts';
 
 /** One recurrent layer of `units` applied to `x`, returning its sequence or only its last output. */
 export type RecurrentLayer = (

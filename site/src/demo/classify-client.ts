@@ -3,7 +3,7 @@ import {
   ApiClientError,
   type ClassifyResponse,
   createApiClient,
-} from '../../../functions/client/api-client.ts';
+} from '../../../core/client/api-client.ts';
 
 /**
  * A classification with its probabilities and top label (the API gives null for both when it has none). A

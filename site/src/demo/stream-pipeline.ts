@@ -1,5 +1,5 @@
-import { openStream, StreamClientError } from '../../../functions/client/stream-client.ts';
-import type { ReadyMessage, WindowMessage } from '../../../functions/routes/stream-protocol.ts';
+import { openStream, StreamClientError } from '../../../core/client/stream-client.ts';
+import type { ReadyMessage, WindowMessage } from '../../../core/contracts/stream-protocol.ts';
 import type { Classified, ClassifyOutcome } from './classify-client.ts';
 import type { ClipPipeline } from './clip-pipeline.ts';
 import type { Cycle } from './session.ts';

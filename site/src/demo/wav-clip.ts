@@ -1,5 +1,5 @@
-import { resample } from '../../../functions/audio/resample.ts';
-import { encodeWav } from '../../../functions/audio/wav-encode.ts';
+import { resample } from '../../../core/audio/resample.ts';
+import { encodeWav } from '../../../core/audio/wav-encode.ts';
 
 /** The rate the function's models were trained at; clips are sent at it so the server need not resample. */
 export const CLIP_SAMPLE_RATE = 16_000;

@@ -1,10 +1,11 @@
 /**
  * FLAC uploads to POST /v1/classify, inside workerd: the same clip as FLAC classifies as it does as WAV, under
  * either FLAC media type, raw or in multipart; broken, unsupported and too long FLAC get the same 4xx as WAV.
- * The FLAC is made by the tests' own writer (test/functions/audio/flac-writer.ts): no CLI inside workerd.
+ * The FLAC is made by the tests' own writer (test/core/audio/flac-writer.ts): no CLI inside workerd.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeWav } from '../../../functions/audio/wav.ts';
+import { decodeWav } from '../../../core/audio/wav.ts';
+import { writeFlac } from '../../core/audio/flac-writer.ts';
 import {
   call,
   env,
@@ -13,7 +14,6 @@ import {
   postClassify,
   speechWav,
 } from '../../workers/harness.ts';
-import { writeFlac } from '../audio/flac-writer.ts';
 
 /** The committed speech clip (16 kHz mono 16-bit WAV) as FLAC, with writer options. */
 function speechFlac(options: Partial<Parameters<typeof writeFlac>[1]> = {}): Uint8Array<ArrayBuffer> {

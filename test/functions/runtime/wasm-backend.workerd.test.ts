@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { createModelStore } from '../../../functions/runtime/model-store.ts';
+import { createModelStore } from '../../../core/serving/model-store.ts';
 import { initWasmBackend } from '../../../functions/runtime/wasm-backend.ts';
 import { bundledModels } from '../../fixtures/models/bundled.ts';
 

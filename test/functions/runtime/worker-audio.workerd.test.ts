@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { decodeAudio } from '../../../functions/audio/decode.ts';
-import { createFeatureExtractor, FEATURE_SET_NAMES } from '../../../functions/audio/feature-set.ts';
-import { useSpectrumKernels } from '../../../functions/audio/frame-features.ts';
-import { resample, useResampleKernels } from '../../../functions/audio/resample.ts';
-import { encodeWav } from '../../../functions/audio/wav-encode.ts';
-import resampleWasm from '../../../functions/kernels/resample.wasm';
-import spectrumWasm from '../../../functions/kernels/spectrum.wasm';
+import { decodeAudio } from '../../../core/audio/decode.ts';
+import { createFeatureExtractor, FEATURE_SET_NAMES } from '../../../core/audio/feature-set.ts';
+import { useSpectrumKernels } from '../../../core/audio/frame-features.ts';
+import { resample, useResampleKernels } from '../../../core/audio/resample.ts';
+import { encodeWav } from '../../../core/audio/wav-encode.ts';
+import resampleWasm from '../../../core/kernels/resample.wasm';
+import spectrumWasm from '../../../core/kernels/spectrum.wasm';
 import { prepareWorkerAudio } from '../../../functions/runtime/worker-audio.ts';
 import { relativeRms } from '../../fixtures/audio/compare.ts';
 import { expectClassification, postClassify, speechWav } from '../../workers/harness.ts';

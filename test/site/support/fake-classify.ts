@@ -1,4 +1,4 @@
-import { decodeWav, WavError } from '../../../functions/audio/wav.ts';
+import { decodeWav, WavError } from '../../../core/audio/wav.ts';
 import type { RouteHandler } from './site-server.ts';
 
 export const FAKE_LABELS = ['angry', 'happy', 'neutral', 'sad'];

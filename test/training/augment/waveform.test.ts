@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { WaveformAugmentationSchema } from '../../../core/contracts/waveform-augmentation.ts';
 import {
   augmentWaveform,
   changeSpeed,
@@ -7,7 +8,6 @@ import {
   syntheticRoom,
 } from '../../../training/augment/waveform.ts';
 import { createRandom } from '../../../training/random.ts';
-import { WaveformAugmentationSchema } from '../../../training/waveform-augmentation-config.ts';
 import { speechLike, tone } from '../../fixtures/audio/synthetic.ts';
 
 const RATE = 16000;

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type DatasetsSummary, DatasetsSummarySchema } from '../../../training/datasets-summary.ts';
+import { type DatasetsSummary, DatasetsSummarySchema } from '../../../core/contracts/datasets-summary.ts';
 import { clip, makeTempDir, writeClip } from '../corpora/tiny-corpus.ts';
 import { type CliOutcome, runCli } from './run-cli.ts';
 

@@ -1,7 +1,11 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseGridValues, renderSweepTable, SweepRecordSchema } from '../../../training/sweep-record.ts';
+import {
+  parseGridValues,
+  renderSweepTable,
+  SweepRecordSchema,
+} from '../../../core/contracts/sweep-record.ts';
 import { makeTempDir, writeClips } from '../corpora/tiny-corpus.ts';
 import { ROOT, runCli } from './run-cli.ts';
 

@@ -3,7 +3,7 @@ import { ased, parseAsedName, settleSpeakerGenders } from '../../../training/cor
 import type { CorpusItem } from '../../../training/corpora/corpus.ts';
 import { detectCorpus } from '../../../training/corpora/detect.ts';
 import { loadCorpus } from '../../../training/corpora/load.ts';
-import { writeFlac } from '../../functions/audio/flac-writer.ts';
+import { writeFlac } from '../../core/audio/flac-writer.ts';
 import { makeTempDir, writeClip, writeClips } from './tiny-corpus.ts';
 
 describe('parseAsedName', () => {

@@ -1,8 +1,8 @@
 import { symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { DecodedAudio } from '../../../functions/audio/decode.ts';
-import { encodeWav } from '../../../functions/audio/wav-encode.ts';
+import type { DecodedAudio } from '../../../core/audio/decode.ts';
+import { encodeWav } from '../../../core/audio/wav-encode.ts';
 import { CorpusError } from '../../../training/corpora/corpus.ts';
 import { type LoadedItem, loadCorpus } from '../../../training/corpora/load.ts';
 import { clip, makeTempDir, writeClip } from './tiny-corpus.ts';

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { onTestFinished } from 'vitest';
-import { encodeWav } from '../../../functions/audio/wav-encode.ts';
+import { encodeWav } from '../../../core/audio/wav-encode.ts';
 import { createRandom } from '../../../training/random.ts';
 
 /** Test helpers that write tiny corpora in official layouts: 0.2 s clips of seeded noise, each different. */

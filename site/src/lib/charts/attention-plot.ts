@@ -1,4 +1,4 @@
-import type { AttentionExample } from '../../../../training/run-record.ts';
+import type { AttentionExample } from '../../../../core/contracts/run-record.ts';
 import { formatHz } from '../format.ts';
 import { viridis } from './colour.ts';
 import { linearScale, niceTicks } from './scale.ts';

@@ -1,4 +1,4 @@
-import type { RunRecord } from '../../../../training/run-record.ts';
+import type { RunRecord } from '../../../../core/contracts/run-record.ts';
 import { CATEGORICAL } from '../charts/colour.ts';
 import { type LineChartGeometry, lineChart } from '../charts/line-chart.ts';
 

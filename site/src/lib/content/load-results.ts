@@ -1,5 +1,5 @@
 import { getCollection } from 'astro:content';
-import { type HeldOutRecipe, heldOutRecipes } from '../../../../training/held-out-corpora.ts';
+import { type HeldOutRecipe, heldOutRecipes } from '../../../../core/results/held-out-corpora.ts';
 import { type ResultRow, resultRow } from './result-rows.ts';
 
 /** Every run record as an overview row. */

@@ -1,4 +1,4 @@
-import type { RunRecord } from '../../../../training/run-record.ts';
+import type { RunRecord } from '../../../../core/contracts/run-record.ts';
 
 /** Mean ± sample standard deviation of a score over folds, as the run record stores it. */
 export type MeanStd = RunRecord['summary']['ua'];

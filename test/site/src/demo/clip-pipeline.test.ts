@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeWav } from '../../../../functions/audio/wav.ts';
+import { decodeWav } from '../../../../core/audio/wav.ts';
 import type { ClassifyOutcome } from '../../../../site/src/demo/classify-client.ts';
 import { createClipPipeline } from '../../../../site/src/demo/clip-pipeline.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeWav } from '../../../../functions/audio/wav.ts';
+import { decodeWav } from '../../../../core/audio/wav.ts';
 import { CLIP_SAMPLE_RATE, clipToWav } from '../../../../site/src/demo/wav-clip.ts';
 
 describe('clipToWav', () => {

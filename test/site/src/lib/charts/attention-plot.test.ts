@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { AttentionExample } from '../../../../../core/contracts/run-record.ts';
 import { attentionPlot, predictedLabel } from '../../../../../site/src/lib/charts/attention-plot.ts';
-import type { AttentionExample } from '../../../../../training/run-record.ts';
 
 /** 4 bands × 6 columns of 32 ms from 0.016 s (domain 0–0.192 s); 3 attention steps of 64 ms. */
 const example: AttentionExample = {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunRecord } from '../../../../../core/contracts/run-record.ts';
 import {
   machineOf,
   type ResultRow,
@@ -9,7 +10,6 @@ import {
   sortedPath,
   sortRows,
 } from '../../../../../site/src/lib/content/result-rows.ts';
-import type { RunRecord } from '../../../../../training/run-record.ts';
 import { readRunRecord } from '../../../../../training/run-record-files.ts';
 import { FIXTURE_MODELS_DIR } from '../../../support/fixtures.ts';
 

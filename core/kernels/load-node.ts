@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { useSpectrumKernels } from '../audio/frame-features.ts';
+import { useResampleKernels } from '../audio/resample.ts';
+import { type CompileOutcome, compileNetwork, type SavedModel } from '../network/compiled-network.ts';
+import { createLstmKernels, type LstmKernels } from './lstm-kernels.ts';
+import { createNetworkKernels, type NetworkKernels } from './network-kernels.ts';
+import { createResampleKernels, type WasmResampleKernels } from './resample-kernels.ts';
+import { createSpectrumKernels, type WasmSpectrumKernels } from './spectrum-kernels.ts';
+
+/** Node only: compiles a committed kernel file from its bytes (workerd imports it as a module instead). */
+function compile(file: string): WebAssembly.Module {
+  return new WebAssembly.Module(readFileSync(new URL(file, import.meta.url)));
+}
+
+export function loadLstmKernels(): LstmKernels {
+  return createLstmKernels(compile('./lstm.wasm'));
+}
+
+/** The dense and convolution loops of compiled networks (core/network/compiled-network.ts). */
+export function loadNetworkKernels(): NetworkKernels {
+  return createNetworkKernels(compile('./network.wasm'));
+}
+
+/** The resampler's SIMD loops, for `useResampleKernels` (core/audio/resample.ts). */
+export function loadResampleKernels(): WasmResampleKernels {
+  return createResampleKernels(compile('./resample.wasm'));
+}
+
+/** The frame features' SIMD loops, for `useSpectrumKernels` (core/audio/frame-features.ts). */
+export function loadSpectrumKernels(): WasmSpectrumKernels {
+  return createSpectrumKernels(compile('./spectrum.wasm'));
+}
+
+/**
+ * Registers the front end's SIMD loops for every later decode and feature extraction, as the Worker does at
+ * start-up (functions/runtime/worker-audio.ts): the 16-bit downmix, the resampler and the frame features.
+ */
+export function useFrontEndKernels(): void {
+  useResampleKernels(loadResampleKernels());
+  useSpectrumKernels(loadSpectrumKernels());
+}
+
+/**
+ * Compiles saved networks as the Worker does (functions/runtime/worker-backend.ts, without its warm-up), on
+ * `lstm` (the instance registered for tfjs's LSTMs, so that one wasm memory serves both) and fresh network
+ * kernels.
+ */
+export function createNetworkCompiler(
+  lstm: LstmKernels = loadLstmKernels(),
+): (saved: SavedModel, attentionLayer: string | null) => CompileOutcome {
+  const kernels = { lstm, network: loadNetworkKernels() };
+  return (saved, attentionLayer) => compileNetwork(saved, kernels, attentionLayer);
+}

@@ -1,0 +1,686 @@
+/**
+ * Serving bench: the classify Worker under `wrangler dev` (real workerd, tfjs on WASM SIMD), loopback only.
+ *
+ * The same models are served by up to three generated entries, one after the other, each in its own wrangler
+ * dev (scripts/local-worker.ts):
+ * - compiled: as functions/index.ts deploys, each network compiled to the inference kernels (dense and
+ *   convolution layers in network.wasm, recurrences in the fused LSTM kernels);
+ * - fused: tfjs's graph on the WASM backend with the fused LSTM layers (the deployment before compiling);
+ * - stock: `initWasmBackend` alone, tfjs's own LSTM on the same backend (the deployment before the fused LSTM).
+ *
+ * For each it measures
+ * - deployable bundle size: `wrangler deploy --dry-run --outdir`, every output file raw and gzip-9 (source maps
+ *   are listed apart: they are not part of the deployed script);
+ * - cold start: process spawn → first /healthz answer, and the first classification (backend bring-up, model
+ *   build and first predict happen in that request); wrangler dev runs the dry-run bundle itself (--no-bundle);
+ * - warm latency over N sequential requests with a 3 s clip: client-side median and p95;
+ * - CPU per request, measured inside the Worker: the response's `timing` (decode + features + inference, the
+ *   CPU-bound sections, timed with performance.now()). Local workerd advances its clock during execution, so
+ *   these are real; deployed Workers freeze it, so use Cloudflare's CPU-time metrics there;
+ * - CPU per second of audio, inside the Worker, for 3, 30 and 60 s of speech at 16 and 44.1 kHz (--length-requests
+ *   requests each, median): long clips are classified window by window, so CPU must grow with the audio, not faster;
+ * - a bounded load run (--load requests, --concurrency at a time, after the sequential requests as warm-up;
+ *   the requests cycle through the six clips above, so it soaks long uploads too):
+ *   non-2xx answers and network errors (must be 0), and memory at the start, peak and end: live tfjs tensors
+ *   and the tfjs WASM heap from inside the Worker (`GET /healthz?memory=1`), and the workerd process's RSS
+ *   from /proc. Memory is called flat only when the tensor count ends where it started.
+ * The run exits non-zero on any error, an unfinished load run, or a tensor count that does not come back.
+ *
+ * The Worker serves `models/` when a registry exists, else the tiny test fixtures (then the numbers measure
+ * the runtime, not a real model). It runs from generated entries in .cache/bench-serve/<network>/, so the
+ * committed functions/model/bundled-models.ts is left alone.
+ *
+ *   npm run bench:serve [-- --requests 300] [--network compiled|fused|stock|all] [--load 1000] [--concurrency 8]
+ *                       [--load-timeout 900] [--port 8799] [--models DIR] [--model ID]
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { resample } from '../core/audio/resample.ts';
+import { decodeWav } from '../core/audio/wav.ts';
+import { encodeWav } from '../core/audio/wav-encode.ts';
+import type { HealthMemory } from '../core/contracts/health-api.ts';
+import {
+  type Bundle,
+  buildBundle,
+  type NetworkPath,
+  ROOT,
+  type RunningWorker,
+  startWorker,
+  workerdOf,
+  writeWorkerEntry,
+} from './local-worker.ts';
+
+const WORK = join(ROOT, '.cache/bench-serve');
+const CLIP_SECONDS = 3;
+const MAX_REQUESTS = 2000;
+const MAX_LOAD = 20_000;
+const MAX_CONCURRENCY = 64;
+/** Any single request (classify or health probe) slower than this counts as a network error. */
+const REQUEST_TIMEOUT_MS = 60_000;
+const PROBE_TIMEOUT_MS = 10_000;
+const PROBE_INTERVAL_MS = 250;
+
+const { values: args } = parseArgs({
+  options: {
+    requests: { type: 'string', default: '300' },
+    network: { type: 'string', default: 'all' },
+    load: { type: 'string', default: '1000' },
+    'length-requests': { type: 'string', default: '10' },
+    concurrency: { type: 'string', default: '8' },
+    'load-timeout': { type: 'string', default: '900' },
+    port: { type: 'string', default: '8799' },
+    models: { type: 'string' },
+    model: { type: 'string' },
+  },
+});
+
+function integerArg(name: string, value: string | undefined, min: number, max: number): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+    throw new Error(`expected --${name} to be an integer in ${min}–${max}, got ${value}`);
+  }
+  return parsed;
+}
+
+const requests = integerArg('requests', args.requests, 1, MAX_REQUESTS);
+const loadRequests = integerArg('load', args.load, 0, MAX_LOAD);
+const lengthRequests = integerArg('length-requests', args['length-requests'], 1, MAX_REQUESTS);
+const concurrency = integerArg('concurrency', args.concurrency, 1, MAX_CONCURRENCY);
+const loadTimeoutMs = integerArg('load-timeout', args['load-timeout'], 1, 3600) * 1000;
+const NETWORK_CHOICES: Record<string, NetworkPath[]> = {
+  all: ['compiled', 'fused', 'stock'],
+  compiled: ['compiled'],
+  fused: ['fused'],
+  stock: ['stock'],
+};
+const variants = NETWORK_CHOICES[args.network ?? ''];
+if (variants === undefined) {
+  throw new Error(`expected --network to be compiled, fused, stock or all, got ${args.network}`);
+}
+const port = integerArg('port', args.port, 1024, 65535 - variants.length + 1);
+if (args.model !== undefined && !/^[a-z0-9][a-z0-9._-]{0,99}$/.test(args.model)) {
+  throw new Error(`expected --model to be a model id like 'blstm-v1', got '${args.model}'`);
+}
+const modelsDir = resolve(
+  ROOT,
+  args.models ?? (existsSync(join(ROOT, 'models/registry.json')) ? 'models' : 'test/fixtures/models'),
+);
+
+/** The measured model: --model, else the registry default; and how many LSTM layers its topology holds. */
+function describeModel(): { id: string; lstmLayers: number } {
+  const registry = JSON.parse(readFileSync(join(modelsDir, 'registry.json'), 'utf8')) as {
+    default: string;
+    models: string[];
+  };
+  const id = args.model ?? registry.default;
+  if (!registry.models.includes(id)) {
+    throw new Error(`expected --model to be one of ${registry.models.join(', ')}, got '${id}'`);
+  }
+  const count = (node: unknown): number => {
+    if (Array.isArray(node)) return node.reduce((sum: number, item) => sum + count(item), 0);
+    if (node === null || typeof node !== 'object') return 0;
+    const own = (node as { class_name?: unknown }).class_name === 'LSTM' ? 1 : 0;
+    return own + Object.values(node).reduce((sum: number, value) => sum + count(value), 0);
+  };
+  const modelJson = JSON.parse(readFileSync(join(modelsDir, id, 'model.json'), 'utf8')) as {
+    modelTopology: unknown;
+  };
+  return { id, lstmLayers: count(modelJson.modelTopology) };
+}
+
+function benchClip(): Uint8Array<ArrayBuffer> {
+  const speech = decodeWav(readFileSync(join(ROOT, 'test/fixtures/audio/speech.wav')));
+  const samples = new Float32Array(CLIP_SECONDS * speech.info.sampleRate);
+  // The fixture utterance is ~3.15 s: repeat it if a shorter one ever replaces it.
+  for (let i = 0; i < samples.length; i++) samples[i] = speech.channels[0][i % speech.info.frames];
+  return new Uint8Array(encodeWav(samples, speech.info.sampleRate));
+}
+
+/** The clips of the per-length measurement and of the load run: seconds × rate. */
+const LENGTHS_SECONDS = [3, 30, 60];
+const LENGTH_RATES = [16000, 44100];
+
+interface LengthClip {
+  name: string;
+  seconds: number;
+  bytes: Uint8Array<ArrayBuffer>;
+}
+
+/** The speech fixture repeated to each length, resampled to each rate, as 16-bit WAV. */
+function lengthClips(): LengthClip[] {
+  const speech = decodeWav(readFileSync(join(ROOT, 'test/fixtures/audio/speech.wav')));
+  const rate = speech.info.sampleRate;
+  return LENGTHS_SECONDS.flatMap((seconds) => {
+    const samples = new Float32Array(seconds * rate);
+    for (let i = 0; i < samples.length; i++) samples[i] = speech.channels[0][i % speech.info.frames];
+    return LENGTH_RATES.map((to) => ({
+      name: `${seconds} s at ${to / 1000} kHz`,
+      seconds,
+      bytes: new Uint8Array(encodeWav(to === rate ? samples : resample(samples, rate, to), to)),
+    }));
+  });
+}
+
+interface LengthResult {
+  name: string;
+  seconds: number;
+  cpuMs: number;
+  decodeMs: number;
+  featuresMs: number;
+  inferenceMs: number;
+}
+
+interface Timing {
+  decodeMs: number;
+  modelLoadMs: number;
+  featuresMs: number;
+  inferenceMs: number;
+  totalMs: number;
+}
+
+interface Sample {
+  latencyMs: number;
+  timing: Timing;
+}
+
+const cpuOf = ({ timing }: Sample) => timing.decodeMs + timing.featuresMs + timing.inferenceMs;
+
+function classifyUrl(origin: string, model: string): string {
+  return `${origin}/v1/classify${args.model === undefined ? '' : `?model=${model}`}`;
+}
+
+async function classify(url: string, clip: Uint8Array<ArrayBuffer>): Promise<Sample> {
+  const started = performance.now();
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'audio/wav' },
+    body: clip,
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
+  const body = (await response.json()) as { outcome?: string; timing?: Timing };
+  const latencyMs = performance.now() - started;
+  if (response.status !== 200 || body.outcome !== 'classified' || body.timing === undefined) {
+    throw new Error(
+      `expected a 200 classification, got ${response.status}: ${JSON.stringify(body).slice(0, 300)}`,
+    );
+  }
+  return { latencyMs, timing: body.timing };
+}
+
+function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+
+const spread = (values: readonly number[]) => ({
+  median: quantile(values, 0.5),
+  p95: quantile(values, 0.95),
+});
+
+/** One memory reading: inside the Worker (tfjs) and outside (workerd's RSS). */
+interface MemorySnapshot {
+  atMs: number;
+  tensors: number;
+  tensorBytes: number;
+  wasmBytes: number | null;
+  /** The workerd running the Worker; null when /proc or the process is not found. */
+  workerdPid: number | null;
+  /** Its resident set. */
+  workerdRssBytes: number | null;
+  /** The kernel's high-water mark of that RSS (VmHWM). */
+  workerdPeakRssBytes: number | null;
+}
+
+async function snapshot(worker: RunningWorker, since: number): Promise<MemorySnapshot> {
+  const response = await fetch(`${worker.origin}/healthz?memory=1`, {
+    signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+  });
+  const body = (await response.json()) as { memory?: HealthMemory };
+  if (response.status !== 200 || body.memory === undefined) {
+    throw new Error(
+      `expected /healthz?memory=1 to answer 200 with memory, got ${response.status}: ${JSON.stringify(body)}`,
+    );
+  }
+  const workerd = workerdOf(worker);
+  return {
+    atMs: performance.now() - since,
+    tensors: body.memory.tensors,
+    tensorBytes: body.memory.tensorBytes,
+    wasmBytes: body.memory.wasmBytes,
+    workerdPid: workerd?.pid ?? null,
+    workerdRssBytes: workerd?.rssBytes ?? null,
+    workerdPeakRssBytes: workerd?.peakRssBytes ?? null,
+  };
+}
+
+interface LoadResult {
+  requests: number;
+  concurrency: number;
+  /** Requests actually sent (fewer than `requests` only when the time limit ran out). */
+  sent: number;
+  ok: number;
+  /** Non-2xx answers by status. */
+  statuses: Record<string, number>;
+  /** 2xx answers whose body was not a classification. */
+  unexpectedBodies: number;
+  networkErrors: number;
+  probeErrors: number;
+  /** The first few error messages, for the report. */
+  errorSamples: string[];
+  wallMs: number;
+  throughputPerSecond: number;
+  latencyMs: { median: number; p95: number; max: number };
+  cpuMsPerRequest: { median: number; p95: number };
+  memory: {
+    start: MemorySnapshot;
+    peak: { tensors: number; wasmBytes: number | null; workerdRssBytes: number | null };
+    end: MemorySnapshot;
+    /** Tensor count at the end equals the count after warm-up. */
+    flat: boolean;
+    /** Every reading, start and end included, about every 250 ms. */
+    samples: MemorySnapshot[];
+  };
+}
+
+async function loadRun(
+  worker: RunningWorker,
+  url: string,
+  clips: readonly Uint8Array<ArrayBuffer>[],
+): Promise<LoadResult> {
+  const began = performance.now();
+  const deadline = Date.now() + loadTimeoutMs;
+  const start = await snapshot(worker, began);
+  const samples: MemorySnapshot[] = [start];
+  const statuses: Record<string, number> = {};
+  const errorSamples: string[] = [];
+  const noteError = (message: string) => {
+    if (errorSamples.length < 5) errorSamples.push(message);
+  };
+  const latencies: number[] = [];
+  const cpu: number[] = [];
+  let next = 0;
+  let ok = 0;
+  let unexpectedBodies = 0;
+  let networkErrors = 0;
+  let probeErrors = 0;
+
+  const lane = async () => {
+    while (next < loadRequests && Date.now() < deadline) {
+      const clip = clips[next % clips.length];
+      next++;
+      const started = performance.now();
+      try {
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'audio/wav' },
+          body: clip,
+          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        });
+        const text = await response.text();
+        latencies.push(performance.now() - started);
+        if (response.status < 200 || response.status > 299) {
+          statuses[response.status] = (statuses[response.status] ?? 0) + 1;
+          noteError(`${response.status}: ${text.slice(0, 200)}`);
+          continue;
+        }
+        const body = JSON.parse(text) as { outcome?: string; timing?: Timing };
+        if (body.outcome !== 'classified' || body.timing === undefined) {
+          unexpectedBodies++;
+          noteError(`${response.status} without a classification: ${text.slice(0, 200)}`);
+          continue;
+        }
+        ok++;
+        cpu.push(cpuOf({ latencyMs: 0, timing: body.timing }));
+      } catch (error) {
+        networkErrors++;
+        noteError(`network: ${(error as Error).message}`);
+      }
+    }
+  };
+
+  let running = true;
+  const probe = async () => {
+    while (running) {
+      await new Promise((wait) => setTimeout(wait, PROBE_INTERVAL_MS));
+      if (!running) break;
+      try {
+        samples.push(await snapshot(worker, began));
+      } catch (error) {
+        probeErrors++;
+        noteError(`health probe: ${(error as Error).message}`);
+      }
+    }
+  };
+  const probing = probe();
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  running = false;
+  await probing;
+  const wallMs = performance.now() - began;
+  const end = await snapshot(worker, began);
+  samples.push(end);
+
+  const peakOf = (pick: (s: MemorySnapshot) => number | null) => {
+    const values = samples.map(pick).filter((value): value is number => value !== null);
+    return values.length === 0 ? null : Math.max(...values);
+  };
+  const workerdHighWater = peakOf((s) => s.workerdPeakRssBytes);
+  return {
+    requests: loadRequests,
+    concurrency,
+    sent: next,
+    ok,
+    statuses,
+    unexpectedBodies,
+    networkErrors,
+    probeErrors,
+    errorSamples,
+    wallMs,
+    throughputPerSecond: (ok * 1000) / wallMs,
+    latencyMs: { ...spread(latencies), max: latencies.length === 0 ? Number.NaN : Math.max(...latencies) },
+    cpuMsPerRequest: spread(cpu),
+    memory: {
+      start,
+      peak: {
+        tensors: peakOf((s) => s.tensors) ?? start.tensors,
+        wasmBytes: peakOf((s) => s.wasmBytes),
+        // The sampled RSS can miss a short spike; the kernel's high-water mark cannot (it covers start-up too).
+        workerdRssBytes: peakOf((s) => s.workerdRssBytes),
+      },
+      end: { ...end, workerdPeakRssBytes: workerdHighWater },
+      flat: end.tensors === start.tensors,
+      samples,
+    },
+  };
+}
+
+interface VariantResult {
+  network: NetworkPath;
+  latencyMs: { median: number; p95: number };
+  cpuMsPerRequest: { median: number; p95: number };
+  decodeMs: { median: number; p95: number };
+  featuresMs: { median: number; p95: number };
+  inferenceMs: { median: number; p95: number };
+  /** The handler's `timing.totalMs`: wall time in the Worker, upload reading and JSON included (not CPU). */
+  handlerTotalMs: { median: number; p95: number };
+  coldStart: {
+    spawnToHealthyMs: number;
+    firstClassifyLatencyMs: number;
+    firstClassifyModelLoadMs: number;
+    firstClassifyInferenceMs: number;
+    spawnToFirstResultMs: number;
+  };
+  bundle: { raw: number; gzip: number; files: Bundle['files'] };
+  /** Median Worker CPU of each clip length and rate. */
+  perLength: LengthResult[];
+  load: LoadResult | null;
+}
+
+/** Stopped by a signal: the workers started so far, so Ctrl-C never leaves a wrangler behind. */
+const started = new Set<RunningWorker>();
+for (const name of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(name, () => {
+    void Promise.all([...started].map((worker) => worker.stop())).finally(() => process.exit(130));
+  });
+}
+
+async function runVariant(
+  network: NetworkPath,
+  variantPort: number,
+  model: string,
+  clip: Uint8Array<ArrayBuffer>,
+  lengths: readonly LengthClip[],
+): Promise<VariantResult> {
+  const workDir = join(WORK, network);
+  const bundle = await buildBundle(writeWorkerEntry(workDir, modelsDir, { network }), workDir);
+  console.log(`  ${network}: bundle built, starting wrangler dev on 127.0.0.1:${variantPort}`);
+  const worker = await startWorker(bundle, { port: variantPort, workDir });
+  started.add(worker);
+  try {
+    const url = classifyUrl(worker.origin, model);
+    const first = await classify(url, clip);
+    const warm: Sample[] = [];
+    for (let i = 0; i < requests; i++) warm.push(await classify(url, clip));
+    console.log(`  ${network}: cold start and ${requests} sequential requests done`);
+    const perLength: LengthResult[] = [];
+    for (const length of lengths) {
+      const runs: Sample[] = [];
+      for (let i = 0; i < lengthRequests; i++) runs.push(await classify(url, length.bytes));
+      const median = (pick: (sample: Sample) => number) => quantile(runs.map(pick), 0.5);
+      perLength.push({
+        name: length.name,
+        seconds: length.seconds,
+        cpuMs: median(cpuOf),
+        decodeMs: median(({ timing }) => timing.decodeMs),
+        featuresMs: median(({ timing }) => timing.featuresMs),
+        inferenceMs: median(({ timing }) => timing.inferenceMs),
+      });
+    }
+    console.log(`  ${network}: ${lengthRequests} requests for each of ${lengths.length} clip lengths done`);
+    let load: LoadResult | null = null;
+    if (loadRequests > 0) {
+      load = await loadRun(
+        worker,
+        url,
+        lengths.map((length) => length.bytes),
+      );
+      console.log(`  ${network}: load run done (${load.sent} sent in ${(load.wallMs / 1000).toFixed(1)} s)`);
+    }
+    return {
+      network,
+      latencyMs: spread(warm.map((sample) => sample.latencyMs)),
+      cpuMsPerRequest: spread(warm.map(cpuOf)),
+      decodeMs: spread(warm.map(({ timing }) => timing.decodeMs)),
+      featuresMs: spread(warm.map(({ timing }) => timing.featuresMs)),
+      inferenceMs: spread(warm.map(({ timing }) => timing.inferenceMs)),
+      handlerTotalMs: spread(warm.map(({ timing }) => timing.totalMs)),
+      coldStart: {
+        spawnToHealthyMs: worker.startupMs,
+        firstClassifyLatencyMs: first.latencyMs,
+        firstClassifyModelLoadMs: first.timing.modelLoadMs,
+        firstClassifyInferenceMs: first.timing.inferenceMs,
+        spawnToFirstResultMs: worker.startupMs + first.latencyMs,
+      },
+      bundle: { raw: bundle.raw, gzip: bundle.gzip, files: bundle.files },
+      perLength,
+      load,
+    };
+  } catch (error) {
+    console.error(`wrangler dev output (${network}, last lines):\n${worker.log()}`);
+    throw error;
+  } finally {
+    await worker.stop();
+    started.delete(worker);
+  }
+}
+
+const ms = (value: number) => (Number.isFinite(value) ? `${value.toFixed(1)} ms` : '–');
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+const mib = (bytes: number | null) => (bytes === null ? 'n/a' : `${(bytes / 1024 / 1024).toFixed(1)} MiB`);
+const pair = (value: { median: number; p95: number }) => `${ms(value.median)} / ${ms(value.p95)}`;
+
+/** Rows of label + one column per variant, aligned. */
+function table(results: VariantResult[], rows: [string, (result: VariantResult) => string][]): string {
+  const width = 33;
+  const column = 34;
+  const header = `${''.padEnd(width)}${results.map((r) => r.network.padEnd(column)).join('')}`;
+  const lines = rows.map(
+    ([label, cell]) => `${label.padEnd(width)}${results.map((r) => cell(r).padEnd(column)).join('')}`,
+  );
+  return [header, ...lines].map((line) => line.trimEnd()).join('\n');
+}
+
+const model = describeModel();
+const clip = benchClip();
+console.log(
+  `bench:serve: models from ${relative(ROOT, modelsDir)}, model '${model.id}' (${model.lstmLayers} LSTM layers), ` +
+    `${requests} sequential requests of ${CLIP_SECONDS} s clips` +
+    (loadRequests > 0 ? `, then ${loadRequests} at ${concurrency} at a time` : '') +
+    `; networks: ${variants.join(' then ')}; load average ${loadavg()
+      .map((value) => value.toFixed(2))
+      .join(' ')}`,
+);
+if (model.lstmLayers === 0 && variants.includes('fused') && variants.includes('stock')) {
+  console.log(
+    `  note: '${model.id}' has no LSTM layer, so the fused and stock entries run the same graph: differences are noise.`,
+  );
+}
+
+const lengths = lengthClips();
+const results: VariantResult[] = [];
+for (const [index, network] of variants.entries()) {
+  results.push(await runVariant(network, port + index, model.id, clip, lengths));
+}
+
+const withLoad = results.filter((r) => r.load !== null);
+const loadOf = (r: VariantResult) => r.load as LoadResult;
+const errorsOf = (load: LoadResult) =>
+  Object.values(load.statuses).reduce((sum, count) => sum + count, 0) +
+  load.unexpectedBodies +
+  load.networkErrors +
+  load.probeErrors;
+const change = (from: number | null, to: number | null, format: (v: number | null) => string) =>
+  `${format(from)} → ${format(to)}`;
+
+console.log(`
+${table(results, [
+  ['latency (client, warm) med/p95', (r) => pair(r.latencyMs)],
+  ['CPU/request (Worker) med/p95', (r) => pair(r.cpuMsPerRequest)],
+  ['  decode', (r) => pair(r.decodeMs)],
+  ['  features', (r) => pair(r.featuresMs)],
+  ['  inference', (r) => pair(r.inferenceMs)],
+  ['handler wall (timing.totalMs)', (r) => pair(r.handlerTotalMs)],
+  ['cold: spawn → healthy', (r) => ms(r.coldStart.spawnToHealthyMs)],
+  ['cold: first classify', (r) => ms(r.coldStart.firstClassifyLatencyMs)],
+  [
+    '  model load / inference',
+    (r) => `${ms(r.coldStart.firstClassifyModelLoadMs)} / ${ms(r.coldStart.firstClassifyInferenceMs)}`,
+  ],
+  ['cold: spawn → first result', (r) => ms(r.coldStart.spawnToFirstResultMs)],
+  ['bundle raw / gzip', (r) => `${kib(r.bundle.raw)} / ${kib(r.bundle.gzip)}`],
+])}
+${results
+  .map(
+    (r) =>
+      `${`bundle files (${r.network})`.padEnd(74)} ${'raw'.padStart(12)} ${'gzip'.padStart(12)}\n` +
+      r.bundle.files
+        .map(
+          (file) => `  ${file.name.padEnd(72)} ${kib(file.raw).padStart(12)} ${kib(file.gzip).padStart(12)}`,
+        )
+        .join('\n'),
+  )
+  .join('\n')}
+`);
+
+console.log(`CPU per second of audio (Worker, median of ${lengthRequests}): decode + features + inference
+${table(
+  results,
+  lengths.map((length, index): [string, (result: VariantResult) => string] => [
+    length.name,
+    (r) => {
+      const row = r.perLength[index];
+      return `${ms(row.cpuMs)} = ${(row.cpuMs / row.seconds).toFixed(2)} ms/s`;
+    },
+  ]),
+)}
+  (decode / features / inference per clip: ${results
+    .map(
+      (r) =>
+        `${r.network}: ${r.perLength
+          .map(
+            (row) => `${row.decodeMs.toFixed(1)}/${row.featuresMs.toFixed(1)}/${row.inferenceMs.toFixed(1)}`,
+          )
+          .join(', ')}`,
+    )
+    .join('; ')})
+`);
+
+if (withLoad.length > 0) {
+  console.log(`load run: ${loadRequests} requests cycling through the ${lengths.length} clips above, ${concurrency} at a time, after the warm-up above
+${table(withLoad, [
+  ['sent / 2xx classified', (r) => `${loadOf(r).sent} / ${loadOf(r).ok}`],
+  [
+    'non-2xx / network errors',
+    (r) =>
+      `${Object.values(loadOf(r).statuses).reduce((a, b) => a + b, 0)} / ${loadOf(r).networkErrors}` +
+      (loadOf(r).unexpectedBodies + loadOf(r).probeErrors > 0
+        ? ` (+${loadOf(r).unexpectedBodies} odd bodies, ${loadOf(r).probeErrors} probe errors)`
+        : ''),
+  ],
+  [
+    'wall time / throughput',
+    (r) => `${(loadOf(r).wallMs / 1000).toFixed(1)} s / ${loadOf(r).throughputPerSecond.toFixed(1)} req/s`,
+  ],
+  ['latency med / p95 / max', (r) => `${pair(loadOf(r).latencyMs)} / ${ms(loadOf(r).latencyMs.max)}`],
+  ['CPU/request (Worker) med/p95', (r) => pair(loadOf(r).cpuMsPerRequest)],
+  [
+    'tensors start → end (peak)',
+    (r) =>
+      `${change(loadOf(r).memory.start.tensors, loadOf(r).memory.end.tensors, String)} (${loadOf(r).memory.peak.tensors})`,
+  ],
+  [
+    'wasm heap start → end (peak)',
+    (r) =>
+      `${change(loadOf(r).memory.start.wasmBytes, loadOf(r).memory.end.wasmBytes, mib)} (${mib(loadOf(r).memory.peak.wasmBytes)})`,
+  ],
+  [
+    'workerd RSS start → end (peak)',
+    (r) =>
+      `${change(loadOf(r).memory.start.workerdRssBytes, loadOf(r).memory.end.workerdRssBytes, mib)} (${mib(loadOf(r).memory.peak.workerdRssBytes)})`,
+  ],
+  ['workerd RSS high-water (VmHWM)', (r) => mib(loadOf(r).memory.end.workerdPeakRssBytes)],
+  ['memory samples', (r) => String(loadOf(r).memory.samples.length)],
+  [
+    'memory',
+    (r) =>
+      loadOf(r).memory.flat ? 'flat (tensor count back to start)' : 'NOT flat (tensors did not come back)',
+  ],
+])}
+  tensors and wasm heap: GET /healthz?memory=1 inside the Worker (the heap is tfjs's; our kernels' own small
+  wasm memories are not in it); RSS: /proc of the workerd running the Worker, not wrangler's proxy. RSS climbs
+  per request even for a one-line Worker (about 8 KiB per request under bare workerd, 30-55 KiB under wrangler
+  dev): native memory of the runtime, outside the isolate, whose JS heap stays flat after GC. Judge leaks by
+  the tensor count and the heaps, not by RSS.
+`);
+}
+
+const failures: string[] = [];
+for (const r of withLoad) {
+  const load = loadOf(r);
+  if (errorsOf(load) > 0) {
+    failures.push(
+      `${r.network}: ${errorsOf(load)} failed requests (non-2xx ${JSON.stringify(load.statuses)}, ` +
+        `network ${load.networkErrors}, odd bodies ${load.unexpectedBodies}, health probes ${load.probeErrors}); ` +
+        `first: ${load.errorSamples.join(' | ')}`,
+    );
+  }
+  if (load.sent < load.requests) {
+    failures.push(
+      `${r.network}: the load run hit --load-timeout after ${load.sent} of ${load.requests} requests`,
+    );
+  }
+  if (!load.memory.flat) {
+    failures.push(
+      `${r.network}: tensors went ${load.memory.start.tensors} → ${load.memory.end.tensors} over the load run`,
+    );
+  }
+}
+
+console.log(
+  JSON.stringify({
+    models: relative(ROOT, modelsDir),
+    model: model.id,
+    lstmLayers: model.lstmLayers,
+    requests,
+    clipSeconds: CLIP_SECONDS,
+    loadAverage: loadavg(),
+    variants: results,
+    ok: failures.length === 0,
+  }),
+);
+if (failures.length > 0) {
+  for (const failure of failures) console.error(`FAIL ${failure}`);
+  process.exitCode = 1;
+}

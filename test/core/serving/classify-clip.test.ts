@@ -1,0 +1,103 @@
+import '@tensorflow/tfjs-backend-cpu';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { decodeAudio } from '../../../core/audio/decode.ts';
+import { classifyClip, modelWindowSeconds } from '../../../core/serving/classify-clip.ts';
+import { classifySpans } from '../../../core/serving/inference.ts';
+import { createModelStore, type ServedModel } from '../../../core/serving/model-store.ts';
+import { aggregateWindows } from '../../../core/serving/timeline.ts';
+import { concat, silence, whiteNoise } from '../../fixtures/audio/synthetic.ts';
+import { readModelSource } from '../../fixtures/models/read-models.ts';
+
+const store = createModelStore(
+  readModelSource(fileURLToPath(new URL('../../fixtures/models', import.meta.url))),
+  {
+    prepareBackend: async () => {
+      await tf.setBackend('cpu');
+    },
+  },
+);
+const speech = decodeAudio(readFileSync(new URL('../../fixtures/audio/speech.wav', import.meta.url))).samples;
+let served: ServedModel;
+
+beforeAll(async () => {
+  served = await store.load('tiny-blstm');
+});
+
+describe('classifyClip', () => {
+  it("windows the tiny model's 2 s input over the speech and weighs each by its speech", () => {
+    expect(modelWindowSeconds(served)).toBeCloseTo(1.984, 6);
+    const result = classifyClip(served, speech, { attention: false });
+    const [segment] = result.segments;
+    expect(result.segments).toHaveLength(1);
+    expect(segment.windows.length).toBeGreaterThan(1);
+    const voting = segment.windows.filter((window) => window.prediction !== null);
+    const direct = classifySpans(served, speech, voting, { attention: false }).predictions;
+    const expected = aggregateWindows(
+      direct.map((prediction) => prediction.probabilities),
+      voting.map((window) => window.speechSeconds),
+    );
+    expect(Array.from(result.probabilities ?? [])).toEqual(Array.from(expected));
+    expect(Array.from(segment.probabilities ?? [])).toEqual(Array.from(expected));
+  });
+
+  it('classifies a clip no longer than the input as itself, one window', () => {
+    const short = speech.subarray(0, 24000);
+    const result = classifyClip(served, short, { attention: true });
+    expect(result.segments[0].windows).toHaveLength(1);
+    const [prediction] = classifySpans(served, short, [{ startSeconds: 0, endSeconds: 1.5 }], {
+      attention: true,
+    }).predictions;
+    expect(Array.from(result.probabilities ?? [])).toEqual(
+      Array.from(prediction.probabilities).map((p) => expect.closeTo(p, 6)),
+    );
+    expect(result.segments[0].windows[0].prediction?.attention?.weights).toEqual(
+      prediction.attention?.weights,
+    );
+  });
+
+  it('gives silence and steady noise between utterances no vote', () => {
+    for (const gap of [silence(5), whiteNoise(5, -20, 4)]) {
+      const clip = concat(speech, gap, speech);
+      const gapStart = speech.length / 16000;
+      const result = classifyClip(served, clip, { attention: false });
+      const inside = result.segments[0].windows.filter(
+        (window) => window.startSeconds >= gapStart && window.endSeconds <= gapStart + 5,
+      );
+      expect(inside.length).toBeGreaterThan(0);
+      for (const window of inside) expect(window.prediction).toBeNull();
+    }
+  });
+
+  it("makes the clip's answer from every window of its segments, each segment from its own", () => {
+    const clip = concat(speech, speech);
+    const result = classifyClip(served, clip, {
+      attention: false,
+      segmentSeconds: 2.5,
+      minSegmentSeconds: 0.5,
+    });
+    expect(result.segments.map((segment) => segment.startSeconds)).toEqual([0, 2.5, 5]);
+    const windows = result.segments.flatMap((segment) => segment.windows);
+    const voting = windows.filter((window) => window.prediction !== null);
+    const all = aggregateWindows(
+      voting.map((window) => window.prediction?.probabilities as Float32Array),
+      voting.map((window) => window.speechSeconds),
+    );
+    expect(Array.from(result.probabilities ?? [])).toEqual(Array.from(all));
+    for (const segment of result.segments) {
+      for (const window of segment.windows) {
+        expect(window.startSeconds).toBeGreaterThanOrEqual(segment.startSeconds - 1e-9);
+        expect(window.endSeconds).toBeLessThanOrEqual(segment.endSeconds + 1e-9);
+      }
+    }
+  });
+
+  it('classifies nothing in a clip without speech', () => {
+    const result = classifyClip(served, silence(4), { attention: false });
+    expect(result.probabilities).toBeNull();
+    expect(result.segments[0].probabilities).toBeNull();
+    expect(result.segments[0].windows.every((window) => window.prediction === null)).toBe(true);
+  });
+});
