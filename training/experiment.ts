@@ -32,9 +32,9 @@ import {
   speakerId,
   speakerKFold,
 } from './evaluation/splits.ts';
-import type { FeatureSet } from './example-set.ts';
 import { createFeatureCache } from './feature-cache.ts';
 import { createRandom } from './random.ts';
+import type { FeatureSet } from './training-types.ts';
 
 /**
  * One experiment, as written in `training/configs/*.json`. Parsing fills in every default, so the parsed value

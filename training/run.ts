@@ -8,6 +8,7 @@ import {
 import { type AnnotateOptions, annotateModelFolder } from './annotate.ts';
 import type { TrainingBackend } from './backend.ts';
 import { claimCheckpoints } from './checkpoint-config.ts';
+import { crossValidate, type FoldOutcome } from './cross-validation.ts';
 import { evaluateProbabilities, summariseFolds } from './evaluation/metrics.ts';
 import {
   type ExperimentConfig,
@@ -21,13 +22,8 @@ import { loadModel, saveModel } from './model-io.ts';
 import { attentionLayerName } from './models/index.ts';
 import { collectEnvironment, writeModelCard, writeRunRecord } from './run-record-files.ts';
 import { svmFolds } from './svm-experiment.ts';
-import {
-  crossValidate,
-  type FoldOutcome,
-  predictProbabilities,
-  type TrainingLog,
-  trainFold,
-} from './trainer.ts';
+import { predictProbabilities, trainFold } from './trainer.ts';
+import type { TrainingLog } from './training-types.ts';
 
 export interface RunOptions {
   /** Where `models/<id>/` goes. */

@@ -11,8 +11,8 @@
  */
 
 import type { SmoteConfig } from '../core/contracts/training-config.ts';
-import type { FeatureSet } from './example-set.ts';
 import type { Random } from './random.ts';
+import type { FeatureSet } from './training-types.ts';
 
 /** `set` with synthetic examples appended (originals first, unchanged) so that every class present is as large as the largest. */
 export function smote(set: FeatureSet, config: SmoteConfig, random: Random): FeatureSet {

@@ -8,8 +8,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { SparseAutoencoderConfig } from '../core/contracts/training-config.ts';
-import type { FeatureSet } from './example-set.ts';
 import type { Random } from './random.ts';
+import type { FeatureSet } from './training-types.ts';
 
 /** Where a first convolution reads its input: `frames × dims` patches (Conv1D: all dims; Conv2D: a window). */
 export interface PatchShape {

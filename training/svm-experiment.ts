@@ -8,10 +8,11 @@
 import type { FeatureMatrix } from '../core/audio/feature-set.ts';
 import type { SvmModelConfig } from '../core/contracts/model-configs.ts';
 import type { FoldMetrics } from '../core/contracts/run-record.ts';
+import type { FoldOutcome } from './cross-validation.ts';
 import { evaluateProbabilities } from './evaluation/metrics.ts';
 import type { ExperimentData, splitFor } from './experiment.ts';
 import { svmProbabilities, trainSvm } from './svm.ts';
-import type { FoldOutcome, TrainingLog } from './trainer.ts';
+import type { TrainingLog } from './training-types.ts';
 
 /** Mean, standard deviation, minimum and maximum of each feature over the frames: 4 × dims values. */
 export function utteranceStatistics(matrix: FeatureMatrix): Float64Array {

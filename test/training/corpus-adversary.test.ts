@@ -3,10 +3,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CorpusAdversarySchema } from '../../core/contracts/training-config.ts';
 import { initTrainingBackend } from '../../training/backend.ts';
 import { attachCorpusAdversary, GradientReversal, reversalScaleAt } from '../../training/corpus-adversary.ts';
-import type { FeatureSet } from '../../training/example-set.ts';
 import { buildModel, resolveModelConfig } from '../../training/models/index.ts';
 import { createRandom } from '../../training/random.ts';
 import { TrainingConfigSchema, trainFold } from '../../training/trainer.ts';
+import type { FeatureSet } from '../../training/training-types.ts';
 
 beforeAll(async () => {
   await initTrainingBackend({ prefer: 'wasm' });

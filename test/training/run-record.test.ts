@@ -25,7 +25,8 @@ import {
   writeModelCard,
   writeRunRecord,
 } from '../../training/run-record-files.ts';
-import { type EpochRecord, TrainingConfigSchema } from '../../training/trainer.ts';
+import { TrainingConfigSchema } from '../../training/trainer.ts';
+import type { EpochRecord } from '../../training/training-types.ts';
 
 let dir: string;
 let backend: TrainingBackend;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SmoteSchema } from '../../core/contracts/training-config.ts';
-import type { FeatureSet } from '../../training/example-set.ts';
 import { createRandom } from '../../training/random.ts';
 import { smote } from '../../training/smote.ts';
+import type { FeatureSet } from '../../training/training-types.ts';
 
 const FRAMES = 3;
 const DIMS = 2;

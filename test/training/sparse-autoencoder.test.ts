@@ -2,7 +2,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SparseAutoencoderSchema } from '../../core/contracts/training-config.ts';
 import { initTrainingBackend } from '../../training/backend.ts';
-import type { FeatureSet } from '../../training/example-set.ts';
 import { buildModel, resolveModelConfig } from '../../training/models/index.ts';
 import { createRandom } from '../../training/random.ts';
 import {
@@ -11,6 +10,7 @@ import {
   trainSparseAutoencoder,
 } from '../../training/sparse-autoencoder.ts';
 import { TrainingConfigSchema, trainFold } from '../../training/trainer.ts';
+import type { FeatureSet } from '../../training/training-types.ts';
 
 const FRAMES = 32;
 const DIMS = 8;

@@ -5,27 +5,19 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initTrainingBackend } from '../../training/backend.ts';
-import type { FeatureSet } from '../../training/example-set.ts';
+import { classWeights, epochExamples, gatherBatch, mixBatch, randomEqCurve } from '../../training/batches.ts';
+import { allowedLabels, crossEntropyOver, labelsOfGroups } from '../../training/corpus-labels.ts';
+import { crossValidate } from '../../training/cross-validation.ts';
 import { resolveModelConfig } from '../../training/models/index.ts';
 import { createRandom } from '../../training/random.ts';
+import { runSweep, sweepTrials } from '../../training/sweep.ts';
 import {
-  allowedLabels,
-  classWeights,
-  crossEntropyOver,
-  crossValidate,
-  type EpochRecord,
-  epochExamples,
-  gatherBatch,
-  labelsOfGroups,
   learningRateAt,
-  mixBatch,
-  randomEqCurve,
-  runSweep,
-  sweepTrials,
   type TrainingConfigInput,
   TrainingConfigSchema,
   trainFold,
 } from '../../training/trainer.ts';
+import type { EpochRecord, FeatureSet } from '../../training/training-types.ts';
 
 let dir: string;
 beforeAll(async () => {

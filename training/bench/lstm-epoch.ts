@@ -23,7 +23,8 @@ import {
   splitFor,
 } from '../experiment.ts';
 import { registerTfjsGradients } from '../tfjs-node.ts';
-import { type EpochRecord, trainFold } from '../trainer.ts';
+import { trainFold } from '../trainer.ts';
+import type { EpochRecord } from '../training-types.ts';
 
 const { values } = parseArgs({
   options: {

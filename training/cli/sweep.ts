@@ -20,7 +20,7 @@ import { CheckpointConfigError, claimCheckpoints } from '../checkpoint-config.ts
 import { featureSetOf, loadExperimentData, normalisationFor, splitFor } from '../experiment.ts';
 import { withTrainingLabels } from '../run.ts';
 import { collectEnvironment } from '../run-record-files.ts';
-import { runSweep, type SweepSpace, sweepTrials } from '../trainer.ts';
+import { runSweep, type SweepSpace, sweepTrials } from '../sweep.ts';
 import { parsePart, runJobs } from './jobs.ts';
 import { setUpTraining } from './node-training.ts';
 import { consoleTrainingLog, fail, parseCommandLine } from './parse-args.ts';

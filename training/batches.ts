@@ -1,0 +1,152 @@
+/** The examples of an epoch, in batches: which examples, their augmentation (random EQ, mixup) and weights. */
+import type { TrainingConfig } from '../core/contracts/training-config.ts';
+import type { Random } from './random.ts';
+import type { FeatureSet } from './training-types.ts';
+
+/** Per-class loss weights (see TrainingConfigSchema.classWeights); classes absent from training get 0. */
+export function classWeights(
+  labels: readonly number[],
+  numClasses: number,
+  mode: 'balanced' | 'none',
+): number[] {
+  if (mode === 'none') return new Array(numClasses).fill(1);
+  const counts = new Array(numClasses).fill(0);
+  for (const label of labels) counts[label]++;
+  const present = counts.filter((count) => count > 0).length;
+  return counts.map((count) => (count === 0 ? 0 : labels.length / (present * count)));
+}
+
+/** The examples of one epoch: all, or at most `perGroup` of each group drawn from the generator. */
+export function epochExamples(set: FeatureSet, perGroup: number | null, random: Random): number[] {
+  const all = set.labels.map((_, i) => i);
+  if (perGroup === null || set.groups === undefined) return all;
+  const byGroup = new Map<number, number[]>();
+  for (const index of all) {
+    const group = set.groups[index];
+    byGroup.set(group, [...(byGroup.get(group) ?? []), index]);
+  }
+  const chosen: number[] = [];
+  for (const group of [...byGroup.keys()].sort((a, b) => a - b)) {
+    const members = byGroup.get(group) as number[];
+    chosen.push(...(members.length <= perGroup ? members : random.shuffle(members).slice(0, perGroup)));
+  }
+  return chosen.sort((a, b) => a - b);
+}
+
+/** A random equaliser curve over `dims` bands (see TrainingConfigSchema's `randomEq`), with mean 0. */
+export function randomEqCurve(dims: number, eq: TrainingConfig['randomEq'], random: Random): Float64Array {
+  const curve = new Float64Array(dims);
+  const tilt = (2 * random.next() - 1) * eq.maxTilt;
+  const ripples = [1, 2].map((order) => ({
+    order,
+    amplitude: (2 * random.next() - 1) * eq.maxRipple,
+    phase: 2 * Math.PI * random.next(),
+  }));
+  for (let d = 0; d < dims; d++) {
+    const position = dims > 1 ? d / (dims - 1) : 0.5;
+    curve[d] = tilt * (position - 0.5);
+    for (const { order, amplitude, phase } of ripples) {
+      curve[d] += amplitude * Math.cos(Math.PI * order * position + phase);
+    }
+  }
+  const mean = curve.reduce((sum, value) => sum + value, 0) / dims;
+  for (let d = 0; d < dims; d++) curve[d] -= mean;
+  return curve;
+}
+
+/**
+ * The training batch of `indices` [count × frames × dims], augmented as the config says, in this order:
+ * time shift, random equaliser, time masks, feature masks, then Gaussian noise. Deterministic given the
+ * generator's state.
+ */
+export function gatherBatch(
+  set: FeatureSet,
+  indices: number[],
+  augmentation: Pick<TrainingConfig, 'noiseStd' | 'maxTimeShift' | 'specAugment' | 'randomEq'>,
+  random: Random,
+  /** Per example: 0 reads `features`, k reads `variants[k − 1]`. */
+  sources?: Uint8Array,
+): Float32Array {
+  const { frames, dims } = set;
+  const size = frames * dims;
+  const batch = new Float32Array(indices.length * size);
+  const { maxTimeShift, specAugment, noiseStd, randomEq } = augmentation;
+  indices.forEach((index, row) => {
+    const from = sources?.[index] ? (set.variants?.[sources[index] - 1] ?? set.features) : set.features;
+    const source = from.subarray(index * size, (index + 1) * size);
+    const target = batch.subarray(row * size, (row + 1) * size);
+    const shift = maxTimeShift > 0 ? random.int(2 * maxTimeShift + 1) - maxTimeShift : 0;
+    if (shift >= 0) target.set(source.subarray(0, (frames - shift) * dims), shift * dims);
+    else target.set(source.subarray(-shift * dims));
+    if (randomEq.probability > 0 && random.next() < randomEq.probability) {
+      const curve = randomEqCurve(dims, randomEq, random);
+      for (let frame = 0; frame < frames; frame++) {
+        const row = target.subarray(frame * dims, (frame + 1) * dims);
+        // Padding (and the gap a shift leaves) is all zeros, the training mean: it stays what serving pads with.
+        if (row.every((value) => value === 0)) continue;
+        for (let d = 0; d < dims; d++) row[d] += curve[d];
+      }
+    }
+    for (let mask = 0; mask < specAugment.timeMasks; mask++) {
+      const width = Math.min(random.int(specAugment.maxTimeMask + 1), frames);
+      const start = random.int(frames - width + 1);
+      target.fill(0, start * dims, (start + width) * dims);
+    }
+    for (let mask = 0; mask < specAugment.freqMasks; mask++) {
+      const width = Math.min(random.int(specAugment.maxFreqMask + 1), dims);
+      const start = random.int(dims - width + 1);
+      for (let frame = 0; frame < frames; frame++) {
+        target.fill(0, frame * dims + start, frame * dims + start + width);
+      }
+    }
+  });
+  if (noiseStd > 0) for (let i = 0; i < batch.length; i++) batch[i] += noiseStd * random.normal();
+  return batch;
+}
+
+/** A training batch: inputs, soft targets [count × classes], per-example loss weights, dominant labels. */
+export interface TrainingBatch {
+  features: Float32Array;
+  targets: Float32Array;
+  exampleWeights: Float32Array;
+  labels: number[];
+}
+
+/**
+ * One-hot targets and class weights for `labels`; with `alpha` > 0, mixup (see TrainingConfigSchema): each
+ * example blended with a random partner of the batch. `labels` stay the dominant (first) example's.
+ */
+export function mixBatch(
+  features: Float32Array,
+  labels: number[],
+  classWeight: readonly number[],
+  alpha: number,
+  random: Random,
+): TrainingBatch {
+  const count = labels.length;
+  const classes = classWeight.length;
+  const size = features.length / count;
+  const targets = new Float32Array(count * classes);
+  const exampleWeights = new Float32Array(count);
+  if (alpha === 0) {
+    labels.forEach((label, i) => {
+      targets[i * classes + label] = 1;
+      exampleWeights[i] = classWeight[label];
+    });
+    return { features, targets, exampleWeights, labels };
+  }
+  const partners = random.shuffle(labels.map((_, i) => i));
+  const mixed = new Float32Array(features.length);
+  labels.forEach((label, i) => {
+    const draw = random.beta(alpha, alpha);
+    const lambda = Math.max(draw, 1 - draw);
+    const partner = partners[i];
+    for (let j = 0; j < size; j++) {
+      mixed[i * size + j] = lambda * features[i * size + j] + (1 - lambda) * features[partner * size + j];
+    }
+    targets[i * classes + label] += lambda;
+    targets[i * classes + labels[partner]] += 1 - lambda;
+    exampleWeights[i] = lambda * classWeight[label] + (1 - lambda) * classWeight[labels[partner]];
+  });
+  return { features: mixed, targets, exampleWeights, labels };
+}
