@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { useSpectrumKernels } from '../audio/frame-features.ts';
 import { useResampleKernels } from '../audio/resample.ts';
-import { type CompileOutcome, compileNetwork, type SavedModel } from '../network/compiled-network.ts';
+import { type CompileOutcome, compileNetwork } from '../network/compiled-network.ts';
+import type { SavedModel } from '../network/saved-model.ts';
 import { createLstmKernels, type LstmKernels } from './lstm-kernels.ts';
 import { createNetworkKernels, type NetworkKernels } from './network-kernels.ts';
 import { createResampleKernels, type WasmResampleKernels } from './resample-kernels.ts';

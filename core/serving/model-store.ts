@@ -8,7 +8,8 @@ import {
   type FeatureSetName,
 } from '../audio/feature-set.ts';
 import { type ModelMetadata, ModelMetadataSchema } from '../contracts/model-metadata.ts';
-import type { CompiledNetwork, CompileOutcome, SavedModel } from '../network/compiled-network.ts';
+import type { CompiledNetwork, CompileOutcome } from '../network/compiled-network.ts';
+import type { SavedModel } from '../network/saved-model.ts';
 import type { ModelFiles, ModelSource } from './model-source.ts';
 // Registers the baseline's custom layer with tfjs's serialisation map, before any model is deserialised here.
 // (The fused LSTM is registered by the Worker's backend preparation, runtime/worker-backend.ts.)

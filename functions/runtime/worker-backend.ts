@@ -2,8 +2,9 @@ import lstmWasm from '../../core/kernels/lstm.wasm';
 import { createLstmKernels, type LstmKernels } from '../../core/kernels/lstm-kernels.ts';
 import networkWasm from '../../core/kernels/network.wasm';
 import { createNetworkKernels, type NetworkKernels } from '../../core/kernels/network-kernels.ts';
-import { type CompileOutcome, compileNetwork, type SavedModel } from '../../core/network/compiled-network.ts';
+import { type CompileOutcome, compileNetwork } from '../../core/network/compiled-network.ts';
 import { registerFastRecurrentLayers } from '../../core/network/fast-lstm.ts';
+import type { SavedModel } from '../../core/network/saved-model.ts';
 import { initWasmBackend } from './wasm-backend.ts';
 
 /** Runs on silence at start-up: enough for the engine to optimise the network's loops before the first request. */

@@ -4,11 +4,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadLstmKernels, loadNetworkKernels } from '../../../core/kernels/load-node.ts';
-import {
-  type CompiledNetwork,
-  compileNetwork,
-  type SavedModel,
-} from '../../../core/network/compiled-network.ts';
+import { type CompiledNetwork, compileNetwork } from '../../../core/network/compiled-network.ts';
+import type { SavedModel } from '../../../core/network/saved-model.ts';
 import '../../../core/network/utterance-statistics.ts';
 import { loadModel } from '../../../training/model-io.ts';
 import { createRandom } from '../../../training/random.ts';
