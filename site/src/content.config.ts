@@ -5,6 +5,7 @@ import { DatasetsSummarySchema } from '../../core/contracts/datasets-summary.ts'
 import { EnsembleReportSchema } from '../../core/contracts/ensemble-report.ts';
 import { ModelMetadataSchema, ModelRegistrySchema } from '../../core/contracts/model-metadata.ts';
 import { RunRecordSchema } from '../../core/contracts/run-record.ts';
+import { SweepRecordSchema } from '../../core/contracts/sweep-record.ts';
 import { modelsBase } from './lib/content/models-base.ts';
 
 // Everything here is read from the models folder at build time and validated: a file that does not match
@@ -33,6 +34,11 @@ export const collections = {
   ensembles: defineCollection({
     loader: glob({ base, pattern: 'ensembles.json' }),
     schema: z.array(EnsembleReportSchema),
+  }),
+  /** models/<id>-sweep/sweep.json: every hyper-parameter sweep (`npm run sweep`). */
+  sweeps: defineCollection({
+    loader: glob({ base, pattern: '*/sweep.json', generateId: folderId }),
+    schema: SweepRecordSchema,
   }),
   datasets: defineCollection({
     loader: glob({ base, pattern: 'datasets.json' }),

@@ -174,6 +174,8 @@ describe('results site', () => {
     );
     // The fixture records are none of the papers' runs.
     await expect(page.locator('#papers').textContent()).resolves.toContain('not trained yet');
+    // The fixture sweep (batch size × optimiser) is drawn as seed paper 002 drew its sweeps: one chart per parameter.
+    await expect(page.locator('title[id^="sweep-example-sweep-"]').count()).resolves.toBe(2);
     await expect(page.locator('nav a[href="/papers/"]').count()).resolves.toBe(1);
   });
 
