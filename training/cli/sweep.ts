@@ -75,7 +75,8 @@ if (!Number.isInteger(jobs) || jobs < 1 || jobs > 16)
 const part = parsePart(values.part);
 
 const config = await readExperimentConfig(resolve(positionals[0]));
-if (config.validationSpeakers === 0) {
+// A random split draws its own validation clips; the speaker protocols score on validation speakers.
+if (config.validationSpeakers === 0 && config.protocol !== 'random-stratified') {
   fail(`expected validationSpeakers ≥ 1 in ${positionals[0]}: the trials are scored on them, got 0`);
 }
 const sweepId = `${config.id}-sweep`;

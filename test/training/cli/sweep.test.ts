@@ -103,4 +103,41 @@ describe('npm run sweep', () => {
       await rm(join(ROOT, '.cache/runs', `${id}-sweep`), { recursive: true, force: true });
     }
   }, 180_000);
+
+  it('sweeps a random split on its own validation clips, as seed paper 002 did', async () => {
+    const data = await tinyEmodb();
+    const work = await makeTempDir('ser-sweep-random-');
+    const id = `sweep-random-test-${process.pid}`;
+    const configPath = join(work, 'config.json');
+    await writeFile(
+      configPath,
+      JSON.stringify({
+        id,
+        corpora: [{ corpus: 'emodb', path: data }],
+        protocol: 'random-stratified',
+        clipSeconds: 0.5,
+        validationSpeakers: 0,
+        model: { architecture: 'baseline', hiddenUnits: [8] },
+        training: { epochs: 1, batchSize: 16 },
+      }),
+    );
+    try {
+      const outcome = await runCli('sweep', [
+        configPath,
+        '--grid',
+        'batchSize=8,16',
+        '--models-dir',
+        join(work, 'models'),
+      ]);
+      expect(outcome.code, outcome.stderr).toBe(0);
+      const record = SweepRecordSchema.parse(
+        JSON.parse(await readFile(join(work, 'models', `${id}-sweep`, 'sweep.json'), 'utf8')),
+      );
+      expect(record.split.protocol).toContain('random-stratified');
+      expect(record.split.validationClips).toBeGreaterThan(0);
+      expect(record.trials).toHaveLength(2);
+    } finally {
+      await rm(join(ROOT, '.cache/runs', `${id}-sweep`), { recursive: true, force: true });
+    }
+  }, 180_000);
 });
