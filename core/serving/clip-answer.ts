@@ -30,9 +30,8 @@ export interface AttentionJson {
   weights: number[];
 }
 
-export interface TimelineEntry {
-  startSeconds: number;
-  endSeconds: number;
+/** What a clip, a window or a segment is answered with. */
+interface ScoredAudio {
   speechDetected: boolean;
   speechSeconds: number;
   probabilities: Record<string, number> | null;
@@ -41,14 +40,13 @@ export interface TimelineEntry {
   attention: AttentionJson | null;
 }
 
-export interface ClipAnswer {
+export interface TimelineEntry extends ScoredAudio {
+  startSeconds: number;
+  endSeconds: number;
+}
+
+export interface ClipAnswer extends ScoredAudio {
   outcome: 'classified' | 'no_speech' | 'too_short';
-  speechDetected: boolean;
-  speechSeconds: number;
-  probabilities: Record<string, number> | null;
-  top: Top | null;
-  dimensions: Dimensions | null;
-  attention: AttentionJson | null;
   analysis: {
     windowSeconds: number;
     windows: number;

@@ -40,6 +40,19 @@ describe('parseGridValues', () => {
   });
 });
 
+/** A sweep config over the tiny EMO-DB copy, written to a fresh folder. */
+async function sweepConfig(prefix: string, fields: Record<string, unknown>) {
+  const data = await tinyEmodb();
+  const work = await makeTempDir(`ser-${prefix}`);
+  const id = `${prefix}${process.pid}`;
+  const configPath = join(work, 'config.json');
+  await writeFile(
+    configPath,
+    JSON.stringify({ id, corpora: [{ corpus: 'emodb', path: data }], clipSeconds: 0.5, ...fields }),
+  );
+  return { work, id, configPath };
+}
+
 describe('npm run sweep', () => {
   it('refuses a grid it does not know, with exit 2', async () => {
     const none = await runCli('sweep', ['x.json']);
@@ -56,22 +69,12 @@ describe('npm run sweep', () => {
   });
 
   it('trains every combination on fold 1, in two processes, and records them best first', async () => {
-    const data = await tinyEmodb();
-    const work = await makeTempDir('ser-sweep-');
-    const id = `sweep-test-${process.pid}`;
-    const configPath = join(work, 'config.json');
-    await writeFile(
-      configPath,
-      JSON.stringify({
-        id,
-        corpora: [{ corpus: 'emodb', path: data }],
-        protocol: 'loso',
-        clipSeconds: 0.5,
-        validationSpeakers: 1,
-        model: { architecture: 'baseline', hiddenUnits: [8], dropout: 0.1 },
-        training: { epochs: 2, batchSize: 16 },
-      }),
-    );
+    const { work, id, configPath } = await sweepConfig('sweep-test-', {
+      protocol: 'loso',
+      validationSpeakers: 1,
+      model: { architecture: 'baseline', hiddenUnits: [8], dropout: 0.1 },
+      training: { epochs: 2, batchSize: 16 },
+    });
     try {
       const outcome = await runCli('sweep', [
         configPath,
@@ -105,22 +108,12 @@ describe('npm run sweep', () => {
   }, 180_000);
 
   it('sweeps a random split on its own validation clips, as seed paper 002 did', async () => {
-    const data = await tinyEmodb();
-    const work = await makeTempDir('ser-sweep-random-');
-    const id = `sweep-random-test-${process.pid}`;
-    const configPath = join(work, 'config.json');
-    await writeFile(
-      configPath,
-      JSON.stringify({
-        id,
-        corpora: [{ corpus: 'emodb', path: data }],
-        protocol: 'random-stratified',
-        clipSeconds: 0.5,
-        validationSpeakers: 0,
-        model: { architecture: 'baseline', hiddenUnits: [8] },
-        training: { epochs: 1, batchSize: 16 },
-      }),
-    );
+    const { work, id, configPath } = await sweepConfig('sweep-random-test-', {
+      protocol: 'random-stratified',
+      validationSpeakers: 0,
+      model: { architecture: 'baseline', hiddenUnits: [8] },
+      training: { epochs: 1, batchSize: 16 },
+    });
     try {
       const outcome = await runCli('sweep', [
         configPath,
