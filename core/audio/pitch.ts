@@ -24,7 +24,7 @@
  */
 
 import { createRealFft } from './real-fft.ts';
-import { designHalfBand } from './resample.ts';
+import { designHalfBand } from './resample-design.ts';
 import { centredFrameCount, periodicHann } from './stft.ts';
 
 /** Pitch-tracker parameters. */

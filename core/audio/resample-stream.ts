@@ -6,7 +6,8 @@
  * rates such as 44 101 Hz, whose filter phases repeat only once a second.
  */
 import { joinSamples } from './join-samples.ts';
-import { pieceGeometry, planFor, resampleWithPlan } from './resample.ts';
+import { resampleWithPlan } from './resample.ts';
+import { pieceGeometry, planFor } from './resample-design.ts';
 
 export interface ResampleStream {
   /** Appends input samples; returns the outputs they complete (often none, never more than are final). */

@@ -11,7 +11,8 @@
  * grows to the largest call's need and stays, so calls needing more than MAX_MEMORY_BYTES are declined:
  * resample.ts then sends the input in overlapping pieces.
  */
-import type { ResampleKernels, ResamplePlan, SharpKernel } from '../audio/resample.ts';
+import type { ResampleKernels } from '../audio/resample.ts';
+import type { ResamplePlan, SharpKernel } from '../audio/resample-design.ts';
 import { align16, createMemoryReserver } from './wasm-memory.ts';
 
 /** The registered kernels, plus their memory size for callers that watch it. */

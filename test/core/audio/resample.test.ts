@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ResampleKernels,
-  type ResamplePlan,
   resample,
   resamplePcm16,
   useResampleKernels,
 } from '../../../core/audio/resample.ts';
+import type { ResamplePlan } from '../../../core/audio/resample-design.ts';
 import { downmixPcm16 } from '../../../core/audio/wav.ts';
 import { loadResampleKernels } from '../../../core/kernels/load-node.ts';
 
