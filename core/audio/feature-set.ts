@@ -77,6 +77,11 @@ export const DEFAULT_FEATURE_CONFIG: Readonly<FeatureConfig> = Object.freeze({
  * - `seed004-46`: 13 MFCC + 13 deltas + 13 delta-deltas + 7 spectral contrast = 46. Always 13 MFCC (the
  *   first 13 of the orthonormal DCT, whatever nMfcc is); the delta-deltas are librosa's
  *   `delta(order=2)`: a second-order Savitzky–Golay derivative, not a delta of the deltas.
+ * - `seed004-librosa-46`: seed paper 004's own 46: spectral centroid, contrast, bandwidth and roll-off, ZCR, RMS,
+ *   20 MFCC and 20 deltas. Always 20 MFCC. The paper counts contrast as one value; librosa gives one per band,
+ *   so ours is their mean (`spectral_contrast_mean`). The paper framed with hop 512 (157 frames in 5 s): set
+ *   `hop` in the experiment's feature config to match.
+ * - `seed002-mfcc-rms-zcr`: seed paper 002's set: 20 MFCC + RMS + ZCR = 22.
  * - `full`: 40 log-mel, 20 MFCC, 20 MFCC deltas, ZCR, RMS, spectral centroid, bandwidth, roll-off and
  *   7 spectral contrast = 92.
  * - `logmel40+pitch`: 40 log-mel + `f0` + `voicing` = 42.
@@ -91,6 +96,8 @@ export const FEATURE_SET_NAMES = [
   'logmel40+deltas',
   'mfcc+deltas+zcr+rms',
   'seed004-46',
+  'seed004-librosa-46',
+  'seed002-mfcc-rms-zcr',
   'full',
   'logmel40+pitch',
   'full+pitch',
@@ -134,6 +141,7 @@ type BlockKind =
 type Block = readonly [kind: BlockKind, width: number];
 
 const SEED004_MFCC = 13;
+const SEED004_LIBROSA_MFCC = 20;
 // Always both: the extractor tracks pitch when there is an f0 column and writes both.
 const PITCH_BLOCKS: readonly Block[] = [
   ['f0', 1],
@@ -166,6 +174,24 @@ function layoutOf(set: FeatureSetName, config: FeatureConfig): Block[] {
         ['mfcc_delta', SEED004_MFCC],
         ['mfcc_delta2', SEED004_MFCC],
         ['spectral_contrast', contrast],
+      ];
+    case 'seed004-librosa-46':
+      // Contrast is computed per band and averaged into one column when the frame is extracted.
+      return [
+        ['spectral_centroid', 1],
+        ['spectral_contrast', contrast],
+        ['spectral_bandwidth', 1],
+        ['spectral_rolloff', 1],
+        ['zcr', 1],
+        ['rms', 1],
+        ['mfcc', SEED004_LIBROSA_MFCC],
+        ['mfcc_delta', SEED004_LIBROSA_MFCC],
+      ];
+    case 'seed002-mfcc-rms-zcr':
+      return [
+        ['mfcc', nMfcc],
+        ['rms', 1],
+        ['zcr', 1],
       ];
     case 'full':
       return [
@@ -249,8 +275,10 @@ export function createFeatureExtractor(
   const config = Object.freeze(resolveFeatureConfig(overrides));
   const { sampleRate, nFft, hop, nMels } = config;
   const layout = layoutOf(set, config);
-  if (set === 'seed004-46' && nMels < SEED004_MFCC) {
-    throw new RangeError(`feature config: expected nMels ≥ ${SEED004_MFCC} for seed004-46, got ${nMels}`);
+  const fixedMfcc =
+    set === 'seed004-46' ? SEED004_MFCC : set === 'seed004-librosa-46' ? SEED004_LIBROSA_MFCC : 0;
+  if (nMels < fixedMfcc) {
+    throw new RangeError(`feature config: expected nMels ≥ ${fixedMfcc} for ${set}, got ${nMels}`);
   }
 
   const column = new Map<BlockKind, number>();
@@ -265,6 +293,17 @@ export function createFeatureExtractor(
   }
   const dims = names.length;
   const columnOf = (kind: BlockKind) => column.get(kind) ?? -1;
+  // seed004-librosa-46 hands out its contrast bands as their mean: one column in place of the block.
+  const averageContrast = set === 'seed004-librosa-46';
+  const contrastWidth = width.get('spectral_contrast') ?? 0;
+  const outputNames = averageContrast
+    ? [
+        ...names.slice(0, columnOf('spectral_contrast')),
+        'spectral_contrast_mean',
+        ...names.slice(columnOf('spectral_contrast') + contrastWidth),
+      ]
+    : names;
+  const outputDims = outputNames.length;
   const logmelColumn = columnOf('logmel');
   const mfccColumn = columnOf('mfcc');
   const contrastColumn = columnOf('spectral_contrast');
@@ -323,11 +362,27 @@ export function createFeatureExtractor(
     },
   });
 
+  /** The frame matrix with the contrast block averaged into one column. */
+  const withAverageContrast = (data: Float32Array, frames: number): Float32Array => {
+    const out = new Float32Array(frames * outputDims);
+    const first = columnOf('spectral_contrast');
+    for (let t = 0; t < frames; t++) {
+      const row = t * dims;
+      const target = t * outputDims;
+      out.set(data.subarray(row, row + first), target);
+      let sum = 0;
+      for (let b = 0; b < contrastWidth; b++) sum += data[row + first + b];
+      out[target + first] = sum / contrastWidth;
+      out.set(data.subarray(row + first + contrastWidth, row + dims), target + first + 1);
+    }
+    return out;
+  };
+
   return {
     set,
     config,
-    dims,
-    names: Object.freeze(names),
+    dims: outputDims,
+    names: Object.freeze(outputNames),
     frameCount: (samples) => stft.frameCount(samples),
     extract(signal) {
       const frames = stft.frameCount(signal.length);
@@ -349,6 +404,7 @@ export function createFeatureExtractor(
           data[t * dims + voicingColumn] = track.voicing[t];
         }
       }
+      if (averageContrast) return { data: withAverageContrast(data, frames), frames, dims: outputDims };
       return { data, frames, dims };
     },
   };

@@ -56,6 +56,8 @@ describe('feature sets', () => {
     'logmel40+deltas': { dims: 80, first: 'logmel_0', last: 'logmel_delta_39' },
     'mfcc+deltas+zcr+rms': { dims: 42, first: 'mfcc_0', last: 'rms' },
     'seed004-46': { dims: 46, first: 'mfcc_0', last: 'spectral_contrast_6' },
+    'seed004-librosa-46': { dims: 46, first: 'spectral_centroid', last: 'mfcc_delta_19' },
+    'seed002-mfcc-rms-zcr': { dims: 22, first: 'mfcc_0', last: 'zcr' },
     full: { dims: 92, first: 'logmel_0', last: 'spectral_contrast_6' },
     'logmel40+pitch': { dims: 42, first: 'logmel_0', last: 'voicing' },
     'full+pitch': { dims: 94, first: 'logmel_0', last: 'voicing' },
@@ -102,6 +104,28 @@ describe('feature sets', () => {
       mfcc_delta2: 13,
       spectral_contrast: 7,
     });
+  });
+
+  it("seed004-librosa-46 is the paper's 46: six descriptors (contrast as the mean of its bands), 20 MFCC, 20 deltas", () => {
+    const extractor = createFeatureExtractor('seed004-librosa-46', { nMfcc: 13 });
+    expect(extractor.names.slice(0, 6)).toEqual([
+      'spectral_centroid',
+      'spectral_contrast_mean',
+      'spectral_bandwidth',
+      'spectral_rolloff',
+      'zcr',
+      'rms',
+    ]);
+    expect(extractor.names.filter((name) => groupOf(name) === 'mfcc')).toHaveLength(20);
+    const clip = to16Bit(speechLikeClip(), 3);
+    const full = createFeatureExtractor('full');
+    const reference = full.extract(clip);
+    const bands = full.names.filter((name) => groupOf(name) === 'spectral_contrast');
+    const mean = column(reference, full.names, bands[0]).map(
+      (_, t) => bands.reduce((sum, band) => sum + column(reference, full.names, band)[t], 0) / bands.length,
+    );
+    const ours = column(extractor.extract(clip), extractor.names, 'spectral_contrast_mean');
+    for (const [t, value] of ours.entries()) expect(value).toBeCloseTo(mean[t], 4);
   });
 
   it('appends f0 and voicing to log-mel and to full in the pitch sets', () => {
@@ -154,7 +178,7 @@ describe('feature sets', () => {
 
   it('rejects an unknown set, listing the valid ones', () => {
     expect(() => createFeatureExtractor('mfcc13' as FeatureSetName)).toThrow(
-      'unknown feature set "mfcc13": expected one of logmel40, logmel40+deltas, mfcc+deltas+zcr+rms, seed004-46, full, logmel40+pitch, full+pitch',
+      `unknown feature set "mfcc13": expected one of ${FEATURE_SET_NAMES.join(', ')}`,
     );
   });
 });
