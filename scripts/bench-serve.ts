@@ -40,7 +40,6 @@ import { parseArgs } from 'node:util';
 import { resample } from '../core/audio/resample.ts';
 import { decodeWav } from '../core/audio/wav.ts';
 import { encodeWav } from '../core/audio/wav-encode.ts';
-import type { HealthMemory } from '../core/contracts/health-api.ts';
 import {
   type Bundle,
   buildBundle,
@@ -48,9 +47,18 @@ import {
   ROOT,
   type RunningWorker,
   startWorker,
-  workerdOf,
   writeWorkerEntry,
 } from './local-worker.ts';
+import {
+  cpuOf,
+  type LoadResult,
+  loadRun,
+  quantile,
+  REQUEST_TIMEOUT_MS,
+  type Sample,
+  spread,
+  type Timing,
+} from './serve-load.ts';
 
 const WORK = join(ROOT, '.cache/bench-serve');
 const CLIP_SECONDS = 3;
@@ -58,10 +66,6 @@ const MAX_REQUESTS = 2000;
 const MAX_LOAD = 20_000;
 const MAX_CONCURRENCY = 64;
 /** Any single request (classify or health probe) slower than this counts as a network error. */
-const REQUEST_TIMEOUT_MS = 60_000;
-const PROBE_TIMEOUT_MS = 10_000;
-const PROBE_INTERVAL_MS = 250;
-
 const { values: args } = parseArgs({
   options: {
     requests: { type: 'string', default: '300' },
@@ -172,21 +176,6 @@ interface LengthResult {
   inferenceMs: number;
 }
 
-interface Timing {
-  decodeMs: number;
-  modelLoadMs: number;
-  featuresMs: number;
-  inferenceMs: number;
-  totalMs: number;
-}
-
-interface Sample {
-  latencyMs: number;
-  timing: Timing;
-}
-
-const cpuOf = ({ timing }: Sample) => timing.decodeMs + timing.featuresMs + timing.inferenceMs;
-
 function classifyUrl(origin: string, model: string): string {
   return `${origin}/v1/classify${args.model === undefined ? '' : `?model=${model}`}`;
 }
@@ -207,193 +196,6 @@ async function classify(url: string, clip: Uint8Array<ArrayBuffer>): Promise<Sam
     );
   }
   return { latencyMs, timing: body.timing };
-}
-
-function quantile(values: readonly number[], q: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
-}
-
-const spread = (values: readonly number[]) => ({
-  median: quantile(values, 0.5),
-  p95: quantile(values, 0.95),
-});
-
-/** One memory reading: inside the Worker (tfjs) and outside (workerd's RSS). */
-interface MemorySnapshot {
-  atMs: number;
-  tensors: number;
-  tensorBytes: number;
-  wasmBytes: number | null;
-  /** The workerd running the Worker; null when /proc or the process is not found. */
-  workerdPid: number | null;
-  /** Its resident set. */
-  workerdRssBytes: number | null;
-  /** The kernel's high-water mark of that RSS (VmHWM). */
-  workerdPeakRssBytes: number | null;
-}
-
-async function snapshot(worker: RunningWorker, since: number): Promise<MemorySnapshot> {
-  const response = await fetch(`${worker.origin}/healthz?memory=1`, {
-    signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
-  });
-  const body = (await response.json()) as { memory?: HealthMemory };
-  if (response.status !== 200 || body.memory === undefined) {
-    throw new Error(
-      `expected /healthz?memory=1 to answer 200 with memory, got ${response.status}: ${JSON.stringify(body)}`,
-    );
-  }
-  const workerd = workerdOf(worker);
-  return {
-    atMs: performance.now() - since,
-    tensors: body.memory.tensors,
-    tensorBytes: body.memory.tensorBytes,
-    wasmBytes: body.memory.wasmBytes,
-    workerdPid: workerd?.pid ?? null,
-    workerdRssBytes: workerd?.rssBytes ?? null,
-    workerdPeakRssBytes: workerd?.peakRssBytes ?? null,
-  };
-}
-
-interface LoadResult {
-  requests: number;
-  concurrency: number;
-  /** Requests actually sent (fewer than `requests` only when the time limit ran out). */
-  sent: number;
-  ok: number;
-  /** Non-2xx answers by status. */
-  statuses: Record<string, number>;
-  /** 2xx answers whose body was not a classification. */
-  unexpectedBodies: number;
-  networkErrors: number;
-  probeErrors: number;
-  /** The first few error messages, for the report. */
-  errorSamples: string[];
-  wallMs: number;
-  throughputPerSecond: number;
-  latencyMs: { median: number; p95: number; max: number };
-  cpuMsPerRequest: { median: number; p95: number };
-  memory: {
-    start: MemorySnapshot;
-    peak: { tensors: number; wasmBytes: number | null; workerdRssBytes: number | null };
-    end: MemorySnapshot;
-    /** Tensor count at the end equals the count after warm-up. */
-    flat: boolean;
-    /** Every reading, start and end included, about every 250 ms. */
-    samples: MemorySnapshot[];
-  };
-}
-
-async function loadRun(
-  worker: RunningWorker,
-  url: string,
-  clips: readonly Uint8Array<ArrayBuffer>[],
-): Promise<LoadResult> {
-  const began = performance.now();
-  const deadline = Date.now() + loadTimeoutMs;
-  const start = await snapshot(worker, began);
-  const samples: MemorySnapshot[] = [start];
-  const statuses: Record<string, number> = {};
-  const errorSamples: string[] = [];
-  const noteError = (message: string) => {
-    if (errorSamples.length < 5) errorSamples.push(message);
-  };
-  const latencies: number[] = [];
-  const cpu: number[] = [];
-  let next = 0;
-  let ok = 0;
-  let unexpectedBodies = 0;
-  let networkErrors = 0;
-  let probeErrors = 0;
-
-  const lane = async () => {
-    while (next < loadRequests && Date.now() < deadline) {
-      const clip = clips[next % clips.length];
-      next++;
-      const started = performance.now();
-      try {
-        const response = await fetch(url, {
-          method: 'POST',
-          headers: { 'content-type': 'audio/wav' },
-          body: clip,
-          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-        });
-        const text = await response.text();
-        latencies.push(performance.now() - started);
-        if (response.status < 200 || response.status > 299) {
-          statuses[response.status] = (statuses[response.status] ?? 0) + 1;
-          noteError(`${response.status}: ${text.slice(0, 200)}`);
-          continue;
-        }
-        const body = JSON.parse(text) as { outcome?: string; timing?: Timing };
-        if (body.outcome !== 'classified' || body.timing === undefined) {
-          unexpectedBodies++;
-          noteError(`${response.status} without a classification: ${text.slice(0, 200)}`);
-          continue;
-        }
-        ok++;
-        cpu.push(cpuOf({ latencyMs: 0, timing: body.timing }));
-      } catch (error) {
-        networkErrors++;
-        noteError(`network: ${(error as Error).message}`);
-      }
-    }
-  };
-
-  let running = true;
-  const probe = async () => {
-    while (running) {
-      await new Promise((wait) => setTimeout(wait, PROBE_INTERVAL_MS));
-      if (!running) break;
-      try {
-        samples.push(await snapshot(worker, began));
-      } catch (error) {
-        probeErrors++;
-        noteError(`health probe: ${(error as Error).message}`);
-      }
-    }
-  };
-  const probing = probe();
-  await Promise.all(Array.from({ length: concurrency }, lane));
-  running = false;
-  await probing;
-  const wallMs = performance.now() - began;
-  const end = await snapshot(worker, began);
-  samples.push(end);
-
-  const peakOf = (pick: (s: MemorySnapshot) => number | null) => {
-    const values = samples.map(pick).filter((value): value is number => value !== null);
-    return values.length === 0 ? null : Math.max(...values);
-  };
-  const workerdHighWater = peakOf((s) => s.workerdPeakRssBytes);
-  return {
-    requests: loadRequests,
-    concurrency,
-    sent: next,
-    ok,
-    statuses,
-    unexpectedBodies,
-    networkErrors,
-    probeErrors,
-    errorSamples,
-    wallMs,
-    throughputPerSecond: (ok * 1000) / wallMs,
-    latencyMs: { ...spread(latencies), max: latencies.length === 0 ? Number.NaN : Math.max(...latencies) },
-    cpuMsPerRequest: spread(cpu),
-    memory: {
-      start,
-      peak: {
-        tensors: peakOf((s) => s.tensors) ?? start.tensors,
-        wasmBytes: peakOf((s) => s.wasmBytes),
-        // The sampled RSS can miss a short spike; the kernel's high-water mark cannot (it covers start-up too).
-        workerdRssBytes: peakOf((s) => s.workerdRssBytes),
-      },
-      end: { ...end, workerdPeakRssBytes: workerdHighWater },
-      flat: end.tensors === start.tensors,
-      samples,
-    },
-  };
 }
 
 interface VariantResult {
@@ -465,6 +267,7 @@ async function runVariant(
         worker,
         url,
         lengths.map((length) => length.bytes),
+        { requests: loadRequests, concurrency, timeoutMs: loadTimeoutMs },
       );
       console.log(`  ${network}: load run done (${load.sent} sent in ${(load.wallMs / 1000).toFixed(1)} s)`);
     }
