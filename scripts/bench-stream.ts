@@ -19,15 +19,7 @@ import { parseArgs } from 'node:util';
 import { resample } from '../core/audio/resample.ts';
 import { decodeWav } from '../core/audio/wav.ts';
 import { openStream, type StreamClient } from '../core/client/stream-client.ts';
-import {
-  buildBundle,
-  freePort,
-  ROOT,
-  type RunningWorker,
-  startWorker,
-  workerdOf,
-  writeWorkerEntry,
-} from './local-worker.ts';
+import { ROOT, type RunningWorker, startLocalWorker, workerdOf } from './local-worker.ts';
 
 const usage =
   'usage: npm run bench:stream [-- --streams N] [--seconds S] [--hop S] [--rate HZ] [--fast] [--models DIR]';
@@ -159,8 +151,7 @@ let worker: RunningWorker | null = null;
 process.on('SIGINT', () => void worker?.stop().then(() => process.exit(130)));
 try {
   console.log(`bench:stream: building the Worker on ${values.models}/ …`);
-  const bundle = await buildBundle(writeWorkerEntry(workDir, join(ROOT, values.models)), workDir);
-  worker = await startWorker(bundle, { port: await freePort(), workDir });
+  ({ worker } = await startLocalWorker({ modelsDir: join(ROOT, values.models), workDir }));
   const workerd = workerdOf(worker);
   const audio = speech();
   // One stream first: the model loads and compiles before the clock starts.

@@ -302,3 +302,18 @@ export async function startWorker(
   }
   return { origin, startupMs: performance.now() - spawned, pid: group, log: () => output, stop };
 }
+
+/** The deployable Worker on `modelsDir`, built under `workDir` and started under wrangler dev on a free port. */
+export async function startLocalWorker(options: {
+  modelsDir: string;
+  workDir: string;
+  assetsDir?: string;
+}): Promise<{ bundle: Bundle; worker: RunningWorker }> {
+  const bundle = await buildBundle(writeWorkerEntry(options.workDir, options.modelsDir), options.workDir);
+  const worker = await startWorker(bundle, {
+    port: await freePort(),
+    workDir: options.workDir,
+    assetsDir: options.assetsDir,
+  });
+  return { bundle, worker };
+}

@@ -5,15 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type Bundle,
-  buildBundle,
-  freePort,
-  ROOT,
-  type RunningWorker,
-  startWorker,
-  writeWorkerEntry,
-} from '../../scripts/local-worker.ts';
+import { type Bundle, ROOT, type RunningWorker, startLocalWorker } from '../../scripts/local-worker.ts';
 import expected from '../fixtures/models/expected-speech.json' with { type: 'json' };
 
 const WORK = join(ROOT, '.cache/test-local-worker');
@@ -23,9 +15,10 @@ let bundle: Bundle;
 let worker: RunningWorker;
 
 beforeAll(async () => {
-  const entry = writeWorkerEntry(WORK, join(ROOT, 'test/fixtures/models'));
-  bundle = await buildBundle(entry, WORK);
-  worker = await startWorker(bundle, { port: await freePort(), workDir: WORK });
+  ({ bundle, worker } = await startLocalWorker({
+    modelsDir: join(ROOT, 'test/fixtures/models'),
+    workDir: WORK,
+  }));
 }, 180_000);
 
 afterAll(() => worker?.stop());

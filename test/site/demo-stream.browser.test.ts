@@ -8,14 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import {
-  buildBundle,
-  freePort,
-  ROOT,
-  type RunningWorker,
-  startWorker,
-  writeWorkerEntry,
-} from '../../scripts/local-worker.ts';
+import { ROOT, type RunningWorker, startLocalWorker } from '../../scripts/local-worker.ts';
 import { launchBrowser, SCREENSHOT_DIR } from './support/browser.ts';
 import { writeSpeechWav } from './support/speech.ts';
 
@@ -27,12 +20,11 @@ describe('demo recorder over the WebSocket', () => {
 
   beforeAll(async () => {
     scratch = mkdtempSync(join(tmpdir(), 'ser-demo-stream-'));
-    const bundle = await buildBundle(writeWorkerEntry(WORK, join(ROOT, 'test/fixtures/models')), WORK);
-    worker = await startWorker(bundle, {
-      port: await freePort(),
+    ({ worker } = await startLocalWorker({
+      modelsDir: join(ROOT, 'test/fixtures/models'),
       workDir: WORK,
       assetsDir: inject('siteDir'),
-    });
+    }));
   }, 180_000);
 
   afterAll(async () => {
