@@ -14,8 +14,22 @@ import {
   renderPapersTable,
   renderResultsTable,
   withGeneratedBlock,
+  withGeneratedTables,
 } from '../../training/results-table.ts';
 import { makeTempDir } from './corpora/tiny-corpus.ts';
+
+describe('README generated tables', () => {
+  it('are all the ones npm run results writes, the arousal/valence agreement included', async () => {
+    const readme = await readFile('README.md', 'utf8');
+    const registry = JSON.parse(await readFile('models/registry.json', 'utf8')) as { default: string | null };
+    const inputs = {
+      records: await readRunRecords('models'),
+      ensembles: await readEnsembleReports('models/ensembles.json'),
+      servedId: registry.default,
+    };
+    expect(readme).toBe(withGeneratedTables(readme, inputs));
+  });
+});
 
 describe('README results table', () => {
   it('is the one generated from the committed run records (run `npm run results` after training)', async () => {
