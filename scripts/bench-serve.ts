@@ -65,7 +65,6 @@ const CLIP_SECONDS = 3;
 const MAX_REQUESTS = 2000;
 const MAX_LOAD = 20_000;
 const MAX_CONCURRENCY = 64;
-/** Any single request (classify or health probe) slower than this counts as a network error. */
 const { values: args } = parseArgs({
   options: {
     requests: { type: 'string', default: '300' },

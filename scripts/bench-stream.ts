@@ -20,6 +20,7 @@ import { resample } from '../core/audio/resample.ts';
 import { decodeWav } from '../core/audio/wav.ts';
 import { openStream, type StreamClient } from '../core/client/stream-client.ts';
 import { ROOT, type RunningWorker, startLocalWorker, workerdOf } from './local-worker.ts';
+import { quantile } from './serve-load.ts';
 
 const usage =
   'usage: npm run bench:stream [-- --streams N] [--seconds S] [--hop S] [--rate HZ] [--fast] [--models DIR]';
@@ -138,13 +139,6 @@ async function runStream(origin: string, audio: Float32Array, index: number): Pr
     };
   }
 }
-
-const quantile = (values: number[], q: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length === 0
-    ? Number.NaN
-    : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-};
 
 const workDir = join(ROOT, '.cache/bench-stream');
 let worker: RunningWorker | null = null;

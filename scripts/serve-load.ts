@@ -5,6 +5,7 @@
 import type { HealthMemory } from '../core/contracts/health-api.ts';
 import { type RunningWorker, workerdOf } from './local-worker.ts';
 
+/** Any single request (classify or health probe) slower than this counts as a network error. */
 export const REQUEST_TIMEOUT_MS = 60_000;
 const PROBE_TIMEOUT_MS = 10_000;
 const PROBE_INTERVAL_MS = 250;

@@ -19,9 +19,9 @@ export function fingerprintOf(options: TrainFoldOptions): string {
 }
 
 /** A named tensor, as optimizers' getWeights/setWeights exchange them. */
-export type NamedTensor = { name: string; tensor: tf.Tensor };
+type NamedTensor = { name: string; tensor: tf.Tensor };
 
-export interface LoadedCheckpoint {
+interface LoadedCheckpoint {
   state: StoppingState;
   current: Float32Array[];
   best: Float32Array[];

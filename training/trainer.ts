@@ -1,3 +1,8 @@
+/**
+ * One fold trained: the model built from its config, the epochs (batches from batches.ts, the loss, optional
+ * corpus adversary and corpus-label loss), early stopping or a fixed schedule, and epoch checkpoints
+ * (epoch-checkpoints.ts) so an interrupted fold resumes. Cross-validation and sweeps call it.
+ */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { TrainingConfig } from '../core/contracts/training-config.ts';

@@ -1,6 +1,7 @@
 /** The line a training epoch prints: scores, time and what is left. */
 import type { EpochRecord, TrainFoldOptions } from './training-types.ts';
 
+/** `fold 2/5 ` for a fold of a cross-validation, nothing for a single run. */
 export function foldLabel(options: TrainFoldOptions): string {
   return options.fold == null ? '' : `fold ${options.fold.index + 1}/${options.fold.count} `;
 }
@@ -29,7 +30,7 @@ export function progressLine(
   );
 }
 
-export function duration(seconds: number): string {
+function duration(seconds: number): string {
   if (seconds < 90) return `${Math.round(seconds)}s`;
   if (seconds < 5400) return `${Math.round(seconds / 60)}m`;
   return `${(seconds / 3600).toFixed(1)}h`;

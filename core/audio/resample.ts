@@ -14,9 +14,9 @@
  *    symmetric: about 9 multiplies per output.
  * 2. One kernel does the sharp transition at the lowest rate: symmetric folded taps when it has at most two
  *    phases (24 → 16, 32 → 16, 8 → 16 kHz), an exact polyphase table otherwise (22.05 → 16 kHz: 320 phases),
- *    or, when an exact table would exceed MAX_EXACT_TABLE coefficients (odd rates such as 8001 Hz), a
+ *    or, when an exact table would exceed 2¹⁷ coefficients (odd rates such as 8001 Hz), a
  *    256-phase table with linear interpolation between rows (about twice the work per output).
- * Tables are designed once per rate pair; the last CACHE_SIZE pairs are kept.
+ * Tables are designed once per rate pair, in resample-design.ts; the last 8 pairs are kept.
  *
  * Trade-offs for 48 → 16 kHz. Cost is in tap pairs (one multiply, two adds) per 16 kHz output sample; time
  * is for 3 s of mono (144 000 → 48 000 samples), best of 300 runs with Node 22 on the 2-core development VM:
@@ -77,8 +77,8 @@ export interface ResampleKernels {
   resamplePcm16(plan: ResamplePlan, interleaved: Int16Array, channels: number, output: Float32Array): boolean;
 }
 
-/** `padded`: a stage's zero-padded input. `stage`: a half-band stage's output, the next stage's input. */
 let kernels: ResampleKernels | null = null;
+/** `padded`: a stage's zero-padded input. `stage`: a half-band stage's output, the next stage's input. */
 const scratch = { padded: new Float32Array(0), stage: new Float32Array(0) };
 
 /**

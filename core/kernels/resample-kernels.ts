@@ -103,7 +103,7 @@ export function createResampleKernels(module: WebAssembly.Module): WasmResampleK
       const table = place(kernel.rows.length * 4);
       floats(table, kernel.rows.length).set(kernel.rows);
       const { up, down, taps, reach } = kernel;
-      // An interpolated table has one row more than grid phases (resample.ts); 0 marks an exact one.
+      // An interpolated table has one row more than grid phases (resample-design.ts); 0 marks an exact one.
       const phases = kernel.kind === 'interpolated' ? kernel.rows.length / taps - 1 : 0;
       stages.push({ kind: 'rows', up, down, taps, reach, phases, table });
     }

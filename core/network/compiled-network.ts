@@ -1,9 +1,10 @@
 /**
  * A served network's inference without tfjs: the layers of a saved tfjs layers model (model.json and its weight
- * shards, read here directly: no tfjs backend, no tensors) run in graph order, one input at a time, the dense and convolution layers as one WebAssembly SIMD call each
- * (core/kernels/network-kernels.ts), the recurrences as one fused LSTM call per direction
- * (core/kernels/lstm-kernels.ts), and the small glue (batch norm, pooling, softmax, attention's dot
- * product, concatenation) in plain loops. The default model's forward pass is about twenty calls instead of
+ * shards, read without tfjs by saved-model.ts: no backend, no tensors) run in graph order, one input at a time. This
+ * module orders the layers into steps and runs them; layer-ops.ts compiles the dense and convolution layers to
+ * one WebAssembly SIMD call each (core/kernels/network-kernels.ts) and the small glue (batch norm, pooling,
+ * softmax, attention's dot product, concatenation) to plain loops; recurrent-ops.ts compiles the recurrences to
+ * one fused LSTM call per direction (core/kernels/lstm-kernels.ts). The default model's forward pass is about twenty calls instead of
  * tfjs's hundred-odd kernel launches.
  *
  * Compiling reads the weights once and checks every layer, synchronously, so the Worker does it at start-up: a

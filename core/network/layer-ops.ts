@@ -12,7 +12,7 @@ export function expectRank(layer: string, value: Value, rank: number): void {
 }
 
 /** Applies `activation` in place, along the last axis of rows of `width` for softmax. */
-export function activate(data: Float32Array, width: number, activation: Activation): void {
+function activate(data: Float32Array, width: number, activation: Activation): void {
   switch (activation) {
     case 'linear':
       return;

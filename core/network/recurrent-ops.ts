@@ -10,7 +10,7 @@ import {
 import { requiredWeight, single, weightOf } from './saved-model.ts';
 
 /** One LSTM's compiled run: hidden states in processing order, the last one, and the final cell state. */
-export interface LstmRun {
+interface LstmRun {
   units: number;
   run(x: Value): { outputs: Float32Array; steps: number; lastOutput: Float32Array; finalCell: Float32Array };
 }
@@ -19,7 +19,7 @@ export interface LstmRun {
  * An LSTM's run from its config and its weights under `prefix` ('' for a plain LSTM layer, e.g.
  * 'forward_lstm_1/' inside a Bidirectional).
  */
-export function lstmOf(
+function lstmOf(
   layer: LayerSpec,
   config: Record<string, unknown>,
   prefix: string,

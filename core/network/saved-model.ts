@@ -19,7 +19,7 @@ export interface TopologyJson {
   }[];
 }
 
-export interface LayerJson {
+interface LayerJson {
   class_name: string;
   config: Record<string, unknown> & { name: string };
   inbound_nodes?: [string, number, number, unknown?][][];
@@ -65,12 +65,11 @@ export function readWeights(json: TopologyJson, shards: SavedModel['shards']): M
 }
 
 /** snake_case → camelCase, for keys and the few enum values Keras and tfjs spell differently. */
-export const camel = (text: string) =>
-  text.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
+const camel = (text: string) => text.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
 
-export const PYTHONIC_VALUES = new Set(['hard_sigmoid', 'channels_last', 'channels_first']);
+const PYTHONIC_VALUES = new Set(['hard_sigmoid', 'channels_last', 'channels_first']);
 
-export function camelCased(value: unknown): unknown {
+function camelCased(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(camelCased);
   if (typeof value === 'string') return PYTHONIC_VALUES.has(value) ? camel(value) : value;
   if (value === null || typeof value !== 'object') return value;

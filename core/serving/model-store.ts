@@ -12,7 +12,7 @@ import type { CompiledNetwork, CompileOutcome } from '../network/compiled-networ
 import type { SavedModel } from '../network/saved-model.ts';
 import type { ModelFiles, ModelSource } from './model-source.ts';
 // Registers the baseline's custom layer with tfjs's serialisation map, before any model is deserialised here.
-// (The fused LSTM is registered by the Worker's backend preparation, runtime/worker-backend.ts.)
+// (The fused LSTM is registered by the Worker's backend preparation, functions/runtime/worker-backend.ts.)
 import '../network/utterance-statistics.ts';
 
 /** A served model's description and the front end that turns a 16 kHz clip into its input features. */

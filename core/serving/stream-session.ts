@@ -1,7 +1,7 @@
 /**
- * One live stream's audio → window answers, free of any socket (routes/stream.ts carries it over a
+ * One live stream's audio → window answers, free of any socket (functions/routes/stream.ts carries it over a
  * WebSocket). Audio arrives as raw mono samples at the client's rate, in frames of any size; it is resampled as
- * it comes (resample-stream.ts: the outputs one call on the whole file gives) and every window of the grid
+ * it comes (core/audio/resample-stream.ts: the outputs one call on the whole file gives) and every window of the grid
  * (sliding-windows.ts) is classified as soon as its last sample is in, with the function `POST
  * /v1/classify?hop=` uses. The running summary is the same speech-weighted aggregate as a posted clip's.
  */
@@ -36,7 +36,7 @@ export interface StreamOptions {
   maxSeconds: number;
 }
 
-/** Why a stream cannot go on, with the WebSocket close code that says so (routes/stream.ts). */
+/** Why a stream cannot go on, with the WebSocket close code that says so (functions/routes/stream.ts). */
 export class StreamError extends Error {
   readonly code: 'invalid_audio' | 'stream_too_long';
 

@@ -1,5 +1,5 @@
-// Resampler hot loops in WebAssembly SIMD. core/audio/resample.ts designs the filters, documents them and
-// stays the reference; ../resample-kernels.ts is the JS face that lays out memory and calls these per stage.
+// Resampler hot loops in WebAssembly SIMD. core/audio/resample-design.ts designs the filters, core/audio/resample.ts
+// documents them and stays the reference; ../resample-kernels.ts is the JS face that lays out memory and calls these per stage.
 //
 // Buffers are f32 at byte addresses in this memory. Every stage reads exactly x[0 … n), takes samples beyond
 // both ends as zero (it pads its own copy in `scratch`, sized by its *Scratch function) and writes exactly
