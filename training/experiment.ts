@@ -66,6 +66,7 @@ export const ExperimentConfigSchema = z
         highPassHz: z.number().positive().default(DEFAULT_UTTERANCE_CONFIG.highPassHz),
         trimMarginSeconds: z.number().nonnegative().default(DEFAULT_UTTERANCE_CONFIG.trimMarginSeconds),
         centre: z.enum(['per-band', 'overall']).default(DEFAULT_UTTERANCE_CONFIG.centre),
+        spread: z.enum(['utterance', 'training-set']).default(DEFAULT_UTTERANCE_CONFIG.spread),
       })
       .nullable()
       .default(null),

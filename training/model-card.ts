@@ -87,7 +87,8 @@ export function renderModelCard(record: RunRecord): string {
       ...(task.features.utterance
         ? [
             `- Utterance front end: ${task.features.utterance.highPassHz} Hz high-pass, features standardised over the clip's own speech frames ` +
-              `(${task.features.utterance.centre === 'overall' ? 'one mean over all bands, so the long-term spectrum stays' : 'each band centred on its own mean'}), ` +
+              `(${task.features.utterance.centre === 'overall' ? 'one mean over all bands, so the long-term spectrum stays' : 'each band centred on its own mean'}` +
+              `${task.features.utterance.spread === 'training-set' ? '; scaled by the training-set z-score only, so the clip keeps its own spread in dB' : ''}), ` +
               `silence before and after the speech cut (margin ${task.features.utterance.trimMarginSeconds} s).`,
           ]
         : []),

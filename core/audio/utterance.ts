@@ -16,7 +16,9 @@
  *    columns keeps how much each band moves relative to the others, and a band with no signal (above a
  *    telephone's 3.4 kHz) stays near 0 instead of having its faint noise blown up to unit variance.
  *    `centre: 'overall'` subtracts one mean over all columns instead: the clip's long-term spectrum (its tilt,
- *    which rises with vocal effort) stays in the input, and with it the microphone's.
+ *    which rises with vocal effort) stays in the input, and with it the microphone's. `spread: 'training-set'`
+ *    skips the division: how far the clip's bands swing in dB (wider in shouted than in subdued speech) stays
+ *    in the input, and only the training-set z-score after this front end scales it.
  * 5. Leading and trailing non-speech is cut, keeping a margin, so silence of any length around the speech
  *    leaves the input unchanged.
  */
@@ -31,15 +33,21 @@ export interface UtteranceConfig {
   trimMarginSeconds: number;
   /** What the speech frames' mean is taken over before it is subtracted: each column, or all of them (step 4). */
   centre: UtteranceCentre;
+  /** Whether the clip's own pooled spread divides its columns (step 4), or only the training-set z-score does. */
+  spread: UtteranceSpread;
 }
 
 export type UtteranceCentre = 'per-band' | 'overall';
 export const UTTERANCE_CENTRES: readonly UtteranceCentre[] = ['per-band', 'overall'];
 
+export type UtteranceSpread = 'utterance' | 'training-set';
+export const UTTERANCE_SPREADS: readonly UtteranceSpread[] = ['utterance', 'training-set'];
+
 export const DEFAULT_UTTERANCE_CONFIG: Readonly<UtteranceConfig> = Object.freeze({
   highPassHz: 80,
   trimMarginSeconds: 0.1,
   centre: 'per-band',
+  spread: 'utterance',
 });
 
 /** Bump when what prepareUtterance computes changes: features cached with another version are recomputed. */
@@ -68,6 +76,11 @@ export function checkUtteranceConfig(config: UtteranceConfig): UtteranceConfig {
   if (!UTTERANCE_CENTRES.includes(config.centre)) {
     throw new RangeError(
       `utterance config: expected centre ${UTTERANCE_CENTRES.join(' or ')}, got ${String(config.centre)}`,
+    );
+  }
+  if (!UTTERANCE_SPREADS.includes(config.spread)) {
+    throw new RangeError(
+      `utterance config: expected spread ${UTTERANCE_SPREADS.join(' or ')}, got ${String(config.spread)}`,
     );
   }
   return config;
@@ -112,12 +125,14 @@ export function scaleToSpeechLevel(
 
 /**
  * Centres every column on its mean over the rows where `mask` is 1 (all rows if none is), or all columns on
- * their common mean, and divides all columns by their pooled spread over those rows (step 4 above).
+ * their common mean, and with spread 'utterance' divides all columns by their pooled spread over those rows
+ * (step 4 above).
  */
 export function standardiseOver(
   matrix: FeatureMatrix,
   mask: Uint8Array,
   centre: UtteranceCentre = 'per-band',
+  spread: UtteranceSpread = 'utterance',
 ): FeatureMatrix {
   const { data, frames, dims } = matrix;
   let counted = 0;
@@ -140,7 +155,7 @@ export function standardiseOver(
   }
   let variance = 0;
   for (let d = 0; d < dims; d++) variance += m2[d] / Math.max(count, 1) / dims;
-  const scale = 1 / Math.max(Math.sqrt(variance), MIN_STD);
+  const scale = spread === 'utterance' ? 1 / Math.max(Math.sqrt(variance), MIN_STD) : 1;
   if (centre === 'overall') {
     let overall = 0;
     for (let d = 0; d < dims; d++) overall += mean[d] / dims;
@@ -172,7 +187,7 @@ export function prepareUtterance(
   const filtered = highPass(samples, sampleRate, config.highPassHz);
   const mask = speechFrameMask(filtered, extractor);
   const features = extractor.extract(scaleToSpeechLevel(filtered, mask, extractor));
-  const standardised = standardiseOver(features, mask, config.centre);
+  const standardised = standardiseOver(features, mask, config.centre, config.spread);
   const { first, end } = speechBounds(mask, Math.round((config.trimMarginSeconds * sampleRate) / hop));
   const { dims } = standardised;
   let speechFrames = 0;

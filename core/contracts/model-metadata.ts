@@ -6,6 +6,8 @@ export const UtteranceConfigSchema = z.object({
   trimMarginSeconds: z.number().nonnegative(),
   // Models before `centre` existed subtracted per-band means.
   centre: z.enum(['per-band', 'overall']).default('per-band'),
+  // Models before `spread` existed divided by the clip's own spread.
+  spread: z.enum(['utterance', 'training-set']).default('utterance'),
 });
 
 /** One headline score published with a model (metadata.json, GET /v1/models), with the protocol behind it. */

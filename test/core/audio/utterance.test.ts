@@ -102,10 +102,13 @@ describe('prepareUtterance', () => {
     expect(spread(tilted) - spread(reference)).toBeGreaterThan(0.5);
   });
 
-  it('rejects an unknown centre', () => {
+  it('rejects an unknown centre or spread', () => {
     expect(() =>
       prepareUtterance(speech, extractor, { ...DEFAULT_UTTERANCE_CONFIG, centre: 'median' as 'overall' }),
     ).toThrow(/expected centre per-band or overall, got median/);
+    expect(() =>
+      prepareUtterance(speech, extractor, { ...DEFAULT_UTTERANCE_CONFIG, spread: 'none' as 'utterance' }),
+    ).toThrow(/expected spread utterance or training-set, got none/);
   });
 
   it('ignores leading and trailing silence of any length, digital or dithered', () => {
@@ -171,6 +174,12 @@ describe('standardiseOver', () => {
     expect([...out.data.filter((_, i) => i % 2 === 1)].map((x) => x / scale)).toEqual(
       Array(4).fill(expect.closeTo(1, 5)),
     );
+  });
+
+  it("with spread 'training-set', centres without dividing, so a clip keeps its swing in dB", () => {
+    const matrix = { data: Float32Array.from([1, 5, 3, 5, 5, 5, 100, 5]), frames: 4, dims: 2 };
+    const out = standardiseOver(matrix, Uint8Array.of(1, 1, 1, 0), 'overall', 'training-set');
+    expect([...out.data]).toEqual([-3, 1, -1, 1, 1, 1, 96, 1]);
   });
 
   it('stays finite on a constant matrix', () => {
