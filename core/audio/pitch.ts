@@ -21,10 +21,12 @@
  * and clear of the filters' aliases. Buffers, the window and its autocorrelation are made once per tracker.
  * Analysing at 4 kHz (one 256-point FFT each) cost about a third less, but its 1.5 kHz band was too narrow:
  * fricative noise left in it passed for voicing at 300–500 Hz, and white noise reached a strength of 0.48.
+ * The halving and high-pass live in pitch-decimation.ts, the candidates and path search in pitch-path.ts.
  */
 
+import { createPitchDecimator, KEPT_BAND, MIN_SAMPLES_PER_PERIOD } from './pitch-decimation.ts';
+import { createPitchCandidates } from './pitch-path.ts';
 import { createRealFft } from './real-fft.ts';
-import { designHalfBand } from './resample-design.ts';
 import { centredFrameCount, periodicHann } from './stft.ts';
 
 /** Pitch-tracker parameters. */
@@ -74,11 +76,6 @@ export interface PitchTracker {
  * (three would need 1024, twice the cost), and the window correction still holds at 0.4 of the window.
  */
 const PERIODS_PER_WINDOW = 2.5;
-/** Halving stops before fmax would have fewer samples per period than this: the parabola needs the detail. */
-const MIN_SAMPLES_PER_PERIOD = 16;
-/** Fraction of the analysis rate whose band is used: 3/8 (3 kHz at 8 kHz), six harmonics of fmax. */
-const KEPT_BAND = 3 / 8;
-const HALF_BAND_STOPBAND_DB = 50;
 /**
  * What a peak scores per octave its F0 lies above fmin: one period's peak beats two periods' unless that is
  * this much higher (guards against octave drops). Praat's "octave cost" (0.01 there, on plain peak heights):
@@ -88,62 +85,11 @@ const HALF_BAND_STOPBAND_DB = 50;
 const OCTAVE_COST = 0.04;
 /** Praat's default octave-jump cost, per octave for frames 10 ms apart. */
 const DEFAULT_OCTAVE_JUMP_COST = 0.35;
-/** Candidates kept per frame for the path search, the highest-scoring ones (Praat's default is 15). */
-const MAX_CANDIDATES = 15;
 /** Below any voice; a lower fmin would only make the window (2.5 periods) longer than 125 ms. */
 export const MIN_PITCH_FMIN = 20;
 
 /** Semitones are counted from this F0 in Hz. */
 export const SEMITONE_REFERENCE_HZ = 100;
-
-/** One halving: its filter's odd taps, and the share of white noise's power it keeps. */
-interface HalfBand {
-  taps: Float64Array;
-  noiseGain: number;
-}
-
-function halfBandFor(transition: number): HalfBand {
-  const taps = Float64Array.from(designHalfBand(transition, HALF_BAND_STOPBAND_DB));
-  // ¼ from the centre tap (½), 2h² from each pair.
-  let noiseGain = 0.25;
-  for (const tap of taps) noiseGain += 2 * tap * tap;
-  return { taps, noiseGain };
-}
-
-/**
- * Low-passes `source` with a half-band filter (odd taps `taps`, centre ½) and keeps every other sample:
- * dst[margin + m] from source around margin + 2m, for m < halved. Four outputs per pass, each with its own
- * running sum: one sum would wait on floating-point add latency at every tap.
- */
-function halve(
-  source: Float64Array,
-  dst: Float64Array,
-  taps: Float64Array,
-  margin: number,
-  halved: number,
-): void {
-  const pairs = taps.length;
-  for (let m = 0; m < halved; m += 4) {
-    const c = margin + 2 * m;
-    let s0 = 0.5 * source[c];
-    let s1 = 0.5 * source[c + 2];
-    let s2 = 0.5 * source[c + 4];
-    let s3 = 0.5 * source[c + 6];
-    for (let j = 0; j < pairs; j++) {
-      const tap = taps[j];
-      const left = c - 2 * j - 1;
-      const right = c + 2 * j + 1;
-      s0 += tap * (source[left] + source[right]);
-      s1 += tap * (source[left + 2] + source[right + 2]);
-      s2 += tap * (source[left + 4] + source[right + 4]);
-      s3 += tap * (source[left + 6] + source[right + 6]);
-    }
-    dst[margin + m] = s0;
-    dst[margin + m + 1] = s1;
-    dst[margin + m + 2] = s2;
-    dst[margin + m + 3] = s3;
-  }
-}
 
 export function createPitchTracker(config: PitchConfig): PitchTracker {
   const { sampleRate, hop, fmin, fmax, voicingThreshold, noiseFloorDb } = config;
@@ -170,23 +116,8 @@ export function createPitchTracker(config: PitchConfig): PitchTracker {
   // Per octave between consecutive frames: Praat scales its cost by 10 ms over the time step.
   const jumpCost = (octaveJumpCost * 0.01 * sampleRate) / hop;
 
-  let rate = sampleRate;
-  while (rate / 2 >= MIN_SAMPLES_PER_PERIOD * fmax) rate /= 2;
-  const factor = Math.round(sampleRate / rate);
-  // Each halving must pass the kept band and stop whatever it would alias into it: with output rate r, pass
-  // to B = KEPT_BAND·rate and stop from r − B, a transition centred on r / 2 as a half-band's is. Only the
-  // last halving needs a narrow one (from 3/8 to 5/8 of its rate); earlier ones are a few taps.
-  const halvings: HalfBand[] = [];
-  for (let output = sampleRate / 2; output >= rate; output /= 2) {
-    halvings.push(halfBandFor(0.5 - (KEPT_BAND * rate) / output));
-  }
-  // The high-pass cuts at fmin / 2: drift and rumble go, the search range passes within 1 dB.
-  const pole = 1 - (Math.PI * fmin) / rate;
-  // White noise keeps 2 / (1 + pole) of its power through the high-pass.
-  let floorVariance = noiseFloorDb === null ? 0 : (10 ** (noiseFloorDb / 10) * 2) / (1 + pole);
-  for (const { noiseGain } of halvings) floorVariance *= noiseGain;
-  // Room for the widest filter and for `halve` running up to three outputs past the end.
-  const margin = 2 * Math.max(0, ...halvings.map(({ taps }) => taps.length)) + 8;
+  const decimator = createPitchDecimator({ sampleRate, fmin, fmax, noiseFloorDb });
+  const { rate, factor, floorVariance, margin } = decimator;
 
   // Window, FFT and lags in analysis samples.
   const windowLength = 2 * Math.round((PERIODS_PER_WINDOW * rate) / fmin / 2);
@@ -226,16 +157,7 @@ export function createPitchTracker(config: PitchConfig): PitchTracker {
   const frameCorrelation = new Float64Array(lastLag + 2);
   const clippedWindowCorrelation = new Float64Array(lastLag + 2);
   const ratio = new Float64Array(lastLag + 2);
-  // Each frame's kept candidates for the path search (lag and score, MAX_CANDIDATES slots per frame), the
-  // path's best total ending at each, and the candidate before it; grown to the longest clip seen.
-  let candidateLag = new Float64Array(0);
-  let candidateScore = new Float64Array(0);
-  let pathScore = new Float64Array(0);
-  let pathFrom = new Int32Array(0);
-  let candidateCount = new Int32Array(0);
-  // Two signal buffers for the halvings, grown to the longest signal seen; their margins stay zero.
-  let input = new Float64Array(0);
-  let output = new Float64Array(0);
+  const candidates = createPitchCandidates();
 
   /** Autocorrelation of `frame`'s kept band at lags 0 … lastLag + 1, normalised to 1 at lag 0, into `out`. */
   function autocorrelate(out: Float64Array): void {
@@ -267,77 +189,6 @@ export function createPitchTracker(config: PitchConfig): PitchTracker {
   // A clipped frame's window is trusted at no lag where it overlaps itself less than the full one does.
   const minWindowCorrelation = windowCorrelation[lastLag + 1];
 
-  /**
-   * `signal` low-passed and halved, with `margin` zeros each side so the filters need no bounds checks: the
-   * analysed signal is data[margin … margin + length).
-   */
-  function decimate(signal: Float32Array): { data: Float64Array; length: number } {
-    const needed = signal.length + 2 * margin + 1;
-    if (input.length < needed) {
-      input = new Float64Array(needed);
-      output = new Float64Array(needed);
-    }
-    let data = input;
-    let next = output;
-    let length = signal.length;
-    data.set(signal, margin);
-    data.fill(0, margin + length, 2 * margin + length + 1);
-    for (const { taps } of halvings) {
-      const halved = Math.ceil(length / 2);
-      halve(data, next, taps, margin, halved);
-      next.fill(0, margin + halved, 2 * margin + halved + 1);
-      [data, next] = [next, data];
-      length = halved;
-    }
-    // High-pass (one pole and a zero at DC) instead of Praat's per-frame mean: a frame's mean is pulled by
-    // a loud edge, and the offset left over the quiet rest correlates at every lag like a strong voice.
-    let previous = 0;
-    let filtered = 0;
-    for (let i = margin; i < margin + length; i++) {
-      const x = data[i];
-      filtered = x - previous + pole * filtered;
-      previous = x;
-      data[i] = filtered;
-    }
-    return { data, length };
-  }
-
-  /**
-   * For each run of voiced frames (those with candidates), the candidate per frame that maximises the summed
-   * scores minus `jumpCost` per octave between consecutive frames; writes their F0s into `f0`.
-   */
-  function choosePath(frames: number, f0: Float64Array): void {
-    for (let t = 0; t < frames; t++) {
-      const count = candidateCount[t];
-      if (count === 0) continue;
-      const slots = t * MAX_CANDIDATES;
-      const previousCount = t > 0 ? candidateCount[t - 1] : 0;
-      const previousSlots = slots - MAX_CANDIDATES;
-      for (let c = 0; c < count; c++) {
-        let total = 0;
-        let from = -1;
-        for (let p = 0; p < previousCount; p++) {
-          const octaves = Math.abs(Math.log2(candidateLag[slots + c] / candidateLag[previousSlots + p]));
-          const option = pathScore[previousSlots + p] - jumpCost * octaves;
-          if (from < 0 || option > total) {
-            total = option;
-            from = p;
-          }
-        }
-        pathScore[slots + c] = total + candidateScore[slots + c];
-        pathFrom[slots + c] = from;
-      }
-      // The end of a run: trace its best path back.
-      if (t + 1 < frames && candidateCount[t + 1] > 0) continue;
-      let chosen = 0;
-      for (let c = 1; c < count; c++) if (pathScore[slots + c] > pathScore[slots + chosen]) chosen = c;
-      for (let u = t; chosen >= 0; u--) {
-        f0[u] = rate / candidateLag[u * MAX_CANDIDATES + chosen];
-        chosen = pathFrom[u * MAX_CANDIDATES + chosen];
-      }
-    }
-  }
-
   return {
     config: Object.freeze({ ...config }),
     analysisRate: rate,
@@ -346,15 +197,8 @@ export function createPitchTracker(config: PitchConfig): PitchTracker {
       const frames = centredFrameCount(signal.length, hop);
       const f0 = new Float64Array(frames);
       const voicing = new Float64Array(frames);
-      const { data, length } = decimate(signal);
-      if (candidateCount.length < frames) {
-        candidateLag = new Float64Array(frames * MAX_CANDIDATES);
-        candidateScore = new Float64Array(frames * MAX_CANDIDATES);
-        pathScore = new Float64Array(frames * MAX_CANDIDATES);
-        pathFrom = new Int32Array(frames * MAX_CANDIDATES);
-        candidateCount = new Int32Array(frames);
-      }
-      candidateCount.fill(0, 0, frames);
+      const { data, length } = decimator.decimate(signal);
+      candidates.reset(frames);
 
       for (let t = 0; t < frames; t++) {
         const start = Math.floor((t * hop) / factor) - halfWindow;
@@ -395,7 +239,6 @@ export function createPitchTracker(config: PitchConfig): PitchTracker {
 
         let best = 0;
         let kept = 0;
-        const slots = t * MAX_CANDIDATES;
         for (let lag = firstLag; lag <= lagLimit; lag++) {
           const value = ratio[lag];
           const before = ratio[lag - 1];
@@ -418,21 +261,14 @@ export function createPitchTracker(config: PitchConfig): PitchTracker {
           if (peak > best) best = peak;
           // Keep the highest scores, sorted descending, in the frame's slots.
           const score = peak + OCTAVE_COST * Math.log2(longestLag / peakLag);
-          if (kept === MAX_CANDIDATES && score <= candidateScore[slots + kept - 1]) continue;
-          let at = kept < MAX_CANDIDATES ? kept++ : kept - 1;
-          while (at > 0 && candidateScore[slots + at - 1] < score) {
-            candidateScore[slots + at] = candidateScore[slots + at - 1];
-            candidateLag[slots + at] = candidateLag[slots + at - 1];
-            at--;
-          }
-          candidateScore[slots + at] = score;
-          candidateLag[slots + at] = peakLag;
+          if (score <= candidates.lowestKept(t, kept)) continue;
+          kept = candidates.insert(t, kept, score, peakLag);
         }
         const strength = best * weight;
         voicing[t] = strength;
-        if (strength >= voicingThreshold) candidateCount[t] = kept;
+        if (strength >= voicingThreshold) candidates.setVoiced(t, kept);
       }
-      choosePath(frames, f0);
+      candidates.choosePath(frames, f0, rate, jumpCost);
       return { f0, voicing };
     },
   };
