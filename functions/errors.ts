@@ -1,12 +1,8 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import {
-  ERROR_STATUS,
-  type ErrorCode,
-  type ErrorEnvelope,
-  ErrorEnvelopeSchema,
-} from '../core/contracts/api-errors.ts';
+import { ERROR_STATUS, type ErrorCode } from '../core/contracts/api-error-codes.ts';
+import { type ErrorEnvelope, ErrorEnvelopeSchema } from '../core/contracts/api-errors.ts';
 
 /** An OpenAPI response whose body is the error envelope. */
 export const errorDoc = (description: string) => ({

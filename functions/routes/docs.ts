@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { ERROR_STATUS } from '../../core/contracts/api-errors.ts';
+import { ERROR_STATUS } from '../../core/contracts/api-error-codes.ts';
 import { SITE_LINKS } from '../../core/contracts/site-links.ts';
 import type { AppEnv } from '../app-env.ts';
 

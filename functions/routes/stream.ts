@@ -2,11 +2,10 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { modelParameter } from '../../core/contracts/model-parameter.ts';
 import { queryFlag } from '../../core/contracts/query-flag.ts';
 import type { StreamLimits } from '../../core/contracts/serve-config.ts';
+import { STREAM_CLOSE_CODES, type StreamErrorCode } from '../../core/contracts/stream-close-codes.ts';
 import {
   ClientMessageSchema,
   type ServerMessage,
-  STREAM_CLOSE_CODES,
-  type StreamErrorCode,
   type SummaryMessage,
   type WindowMessage,
 } from '../../core/contracts/stream-protocol.ts';

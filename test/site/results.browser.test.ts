@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ERROR_STATUS } from '../../core/contracts/api-errors.ts';
+import { ERROR_STATUS } from '../../core/contracts/api-error-codes.ts';
 import type { RunRecord } from '../../core/contracts/run-record.ts';
 import { readRunRecord } from '../../training/run-record-files.ts';
 import { type Browser, launchBrowser, SCREENSHOT_DIR } from './support/browser.ts';

@@ -34,15 +34,30 @@ function sources(dir: string): string[] {
 /** `from '…'`, `import '…'`, `import('…')`, `import(\`…\`)` (a template literal up to its first `${`). */
 const SPECIFIER = /(?:\bfrom|\bimport)\s*\(?\s*['"`](\.{1,2}\/[^'"`?$]+)/g;
 
-/** Each source file's relative imports, as paths from the repository root. */
-function importGraph(files: readonly string[]): Map<string, string[]> {
+/** `import type … from '…'` and `export type … from '…'`: erased, so nothing is loaded at run time. */
+const TYPE_ONLY = /\b(?:import|export)\s+type\s[^;]*?from\s*['"][^'"]+['"]/gs;
+
+/**
+ * Each source file's relative imports, as paths from the repository root; with `valuesOnly`, only the ones
+ * loaded at run time.
+ */
+function importGraph(files: readonly string[], valuesOnly = false): Map<string, string[]> {
   return new Map(
     files.map((file) => {
-      const text = readFileSync(join(ROOT, file), 'utf8');
+      const source = readFileSync(join(ROOT, file), 'utf8');
+      const text = valuesOnly ? source.replace(TYPE_ONLY, '') : source;
       const targets = [...text.matchAll(SPECIFIER)].map((match) => normalize(join(dirname(file), match[1])));
       return [file, targets];
     }),
   );
+}
+
+/** Every file `file` loads at run time, itself included. */
+function reachable(graph: Map<string, string[]>, file: string, seen = new Set<string>()): Set<string> {
+  if (seen.has(file) || !graph.has(file)) return seen;
+  seen.add(file);
+  for (const target of graph.get(file) ?? []) reachable(graph, target, seen);
+  return seen;
 }
 
 const layerOf = (path: string) => path.split('/')[0];
@@ -78,6 +93,19 @@ describe('the layers', () => {
     };
     for (const file of graph.keys()) visit(file, []);
     expect(loops).toEqual([]);
+  });
+
+  it('keep the OpenAPI machinery in the Worker: the site and training load no module that imports it', () => {
+    // The API's contracts carry their OpenAPI descriptions (@hono/zod-openapi's zod); their plain constants
+    // (error codes, close codes) live in zod-free modules, and clients import the contracts' types only.
+    const values = importGraph(files, true);
+    const usesOpenApi = (file: string) =>
+      /from\s*['"]@hono\/zod-openapi['"]/.test(readFileSync(join(ROOT, file), 'utf8'));
+    const wrong: string[] = [];
+    for (const file of files.filter((path) => /^(site|training|core\/client)\//.test(path))) {
+      for (const loaded of reachable(values, file)) if (usesOpenApi(loaded)) wrong.push(`${file} → ${loaded}`);
+    }
+    expect(wrong).toEqual([]);
   });
 
   it('keep source files to about 400 lines, but for the decoders', () => {
