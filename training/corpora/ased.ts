@@ -1,9 +1,8 @@
 import {
   type CorpusDefinition,
   type CorpusItem,
-  collectListing,
   type Gender,
-  listSubfolders,
+  listGroupFolders,
   type ParsedName,
 } from './corpus.ts';
 import type { LabelOptions } from './labels.ts';
@@ -70,17 +69,9 @@ export const ased: CorpusDefinition = {
   officialCount: 2474,
   layouts: [LAYOUT],
   async list(root: string, options: LabelOptions = {}) {
-    const folders = await listSubfolders(root, (name) => EMOTION_FOLDERS.has(name.toLowerCase()));
-    if (folders.length === 0) return null;
-    const listing = collectListing(
-      'ased',
-      root,
-      LAYOUT,
-      folders,
-      (file, folder) => parseAsedName(file, folder.name),
-      options,
-    );
-    listing.notes.push(...settleSpeakerGenders(listing.items));
+    const isEmotion = (name: string) => EMOTION_FOLDERS.has(name.toLowerCase());
+    const listing = await listGroupFolders('ased', root, LAYOUT, isEmotion, parseAsedName, options);
+    listing?.notes.push(...settleSpeakerGenders(listing.items));
     return listing;
   },
 };

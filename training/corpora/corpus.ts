@@ -146,6 +146,31 @@ export function collectListing<Folder extends { path: string; files: readonly st
   return listing;
 }
 
+/**
+ * The listing of a corpus kept as one folder per group (an emotion or a speaker) in `root`: the audio files of
+ * the subfolders `isGroup` accepts, each name parsed with its folder's name; null when there is none.
+ */
+export async function listGroupFolders(
+  corpus: CorpusId,
+  root: string,
+  layout: string,
+  isGroup: (name: string) => boolean,
+  parse: (name: string, group: string) => ParsedName,
+  options: LabelOptions = {},
+  listingRoot = root,
+): Promise<CorpusListing | null> {
+  const folders = await listSubfolders(root, isGroup);
+  if (folders.length === 0) return null;
+  return collectListing(
+    corpus,
+    listingRoot,
+    layout,
+    folders,
+    (name, folder) => parse(name, folder.name),
+    options,
+  );
+}
+
 /** Why a corpus folder could not be read at all (single files never throw: they are skipped). */
 export type CorpusErrorCode = 'missing-folder' | 'not-a-folder' | 'unreadable-folder' | 'unknown-layout';
 

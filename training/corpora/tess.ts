@@ -1,4 +1,4 @@
-import { type CorpusDefinition, collectListing, listSubfolders, type ParsedName } from './corpus.ts';
+import { type CorpusDefinition, listGroupFolders, type ParsedName } from './corpus.ts';
 import { findLabel, type LabelOptions } from './labels.ts';
 
 const LAYOUT = '{OAF,YAF}_emotion/OAF_word_emotion.wav (e.g. OAF_angry/OAF_back_angry.wav)';
@@ -30,16 +30,6 @@ export const tess: CorpusDefinition = {
   name: 'TESS',
   officialCount: 2800,
   layouts: [LAYOUT],
-  async list(root: string, options: LabelOptions = {}) {
-    const folders = await listSubfolders(root, (name) => FOLDER.test(name));
-    if (folders.length === 0) return null;
-    return collectListing(
-      'tess',
-      root,
-      LAYOUT,
-      folders,
-      (file, folder) => parseTessName(file, folder.name),
-      options,
-    );
-  },
+  list: (root: string, options: LabelOptions = {}) =>
+    listGroupFolders('tess', root, LAYOUT, (name) => FOLDER.test(name), parseTessName, options),
 };

@@ -1,11 +1,5 @@
 import { join } from 'node:path';
-import {
-  type CorpusDefinition,
-  collectListing,
-  listFolderIfPresent,
-  listSubfolders,
-  type ParsedName,
-} from './corpus.ts';
+import { type CorpusDefinition, listFolderIfPresent, listGroupFolders, type ParsedName } from './corpus.ts';
 import type { LabelOptions } from './labels.ts';
 
 const SOURCE_FOLDER = 'Sound Source';
@@ -44,15 +38,14 @@ export const turev: CorpusDefinition = {
   async list(root: string, options: LabelOptions = {}) {
     // The release's top folder, or `root` pointing at it directly.
     const source = (await listFolderIfPresent(join(root, SOURCE_FOLDER))) ? join(root, SOURCE_FOLDER) : root;
-    const folders = await listSubfolders(source, (name) => EMOTION_FOLDERS.has(name.toLowerCase()));
-    if (folders.length === 0) return null;
-    return collectListing(
+    return listGroupFolders(
       'turev',
-      root,
+      source,
       source === root ? EMOTIONS_LAYOUT : LAYOUT,
-      folders,
-      (file, folder) => parseTurevName(file, folder.name),
+      (name) => EMOTION_FOLDERS.has(name.toLowerCase()),
+      parseTurevName,
       options,
+      root,
     );
   },
 };

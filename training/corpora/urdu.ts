@@ -1,4 +1,4 @@
-import { type CorpusDefinition, collectListing, listSubfolders, type ParsedName } from './corpus.ts';
+import { type CorpusDefinition, listGroupFolders, type ParsedName } from './corpus.ts';
 import type { LabelOptions } from './labels.ts';
 
 const LAYOUT = '{Angry,Happy,Neutral,Sad}/SM1_F10_A010.wav';
@@ -29,16 +29,13 @@ export const urdu: CorpusDefinition = {
   name: 'URDU',
   officialCount: 400,
   layouts: [LAYOUT],
-  async list(root: string, options: LabelOptions = {}) {
-    const folders = await listSubfolders(root, (name) => EMOTION_FOLDERS.includes(name.toLowerCase()));
-    if (folders.length === 0) return null;
-    return collectListing(
+  list: (root: string, options: LabelOptions = {}) =>
+    listGroupFolders(
       'urdu',
       root,
       LAYOUT,
-      folders,
-      (file, folder) => parseUrduName(file, folder.name),
+      (name) => EMOTION_FOLDERS.includes(name.toLowerCase()),
+      parseUrduName,
       options,
-    );
-  },
+    ),
 };

@@ -158,30 +158,35 @@ export function classifierHead(
   return dense(builder, options.numClasses, 'softmax', { name: OUTPUT_LAYER }).apply(x) as tfl.SymbolicTensor;
 }
 
-/** Conv2D(3×3, same, relu) → BatchNorm → MaxPool(2×2) per entry of `filters`, over [frames, dims, channels]. */
-export function conv2dStack(
+/**
+ * Per entry of `filters`: a ReLU convolution with 'same' padding → BatchNorm → max-pooling by 2, over time
+ * ([frames, dims], `dimensions` 1) or over time and features ([frames, dims, channels], `dimensions` 2).
+ */
+export function convolutionStack(
   builder: ModelBuilder,
   input: tfl.SymbolicTensor,
-  filters: number[],
+  filters: readonly number[],
+  options: { dimensions: 1 | 2; kernelSize: number },
 ): tfl.SymbolicTensor {
+  const conv = options.dimensions === 1 ? 'conv1d' : 'conv2d';
+  const pool = options.dimensions === 1 ? 'maxPooling1d' : 'maxPooling2d';
   let x = input;
   for (const count of filters) {
-    x = tfl.layers
-      .conv2d({
-        filters: count,
-        kernelSize: 3,
-        padding: 'same',
-        activation: 'relu',
-        kernelInitializer: glorot(builder),
-        name: builder.name('conv2d'),
-      })
-      .apply(x) as tfl.SymbolicTensor;
+    x = tfl.layers[conv]({
+      filters: count,
+      kernelSize: options.kernelSize,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: glorot(builder),
+      name: builder.name(conv),
+    }).apply(x) as tfl.SymbolicTensor;
     x = tfl.layers
       .batchNormalization({ name: builder.name('batch_normalization') })
       .apply(x) as tfl.SymbolicTensor;
-    x = tfl.layers
-      .maxPooling2d({ poolSize: 2, name: builder.name('max_pooling2d') })
-      .apply(x) as tfl.SymbolicTensor;
+    x = tfl.layers[pool]({
+      poolSize: 2,
+      name: builder.name(options.dimensions === 1 ? 'max_pooling1d' : 'max_pooling2d'),
+    }).apply(x) as tfl.SymbolicTensor;
   }
   return x;
 }

@@ -1,6 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { CnnConfig } from '../../core/contracts/model-configs.ts';
-import { classifierHead, conv2dStack, type ModelBuilder } from './blocks.ts';
+import { classifierHead, convolutionStack, type ModelBuilder } from './blocks.ts';
 
 export function buildCnn(
   config: CnnConfig,
@@ -35,7 +35,7 @@ export function cnnEmbedding(
   const image = tfl.layers
     .reshape({ targetShape: [frames, dims, 1], name: builder.name('reshape') })
     .apply(input) as tfl.SymbolicTensor;
-  const features = conv2dStack(builder, image, filters);
+  const features = convolutionStack(builder, image, filters, { dimensions: 2, kernelSize: 3 });
   return tfl.layers
     .globalAveragePooling2d({ name: builder.name('global_average_pooling2d') })
     .apply(features) as tfl.SymbolicTensor;
