@@ -5,6 +5,7 @@ import type { InferenceCost } from '../core/contracts/run-record.ts';
 import type { CompiledNetwork } from '../core/network/compiled-network.ts';
 import type { TrainingBackend } from './backend.ts';
 import { createRandom } from './random.ts';
+import { sortedMedian, sortedPercentile, timeRuns } from './timing.ts';
 
 /**
  * What one forward pass of a layers model costs: multiply-accumulates counted analytically per layer, and wall
@@ -161,11 +162,6 @@ export interface Latency {
   runs: number;
 }
 
-/** Nearest-rank percentile of sorted values. */
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
-}
-
 /**
  * Times the model's forward pass on one input of its own shape (batch 1), reading the output back as the
  * serving path does: through `compiled` when given (core/network/compiled-network.ts, as the Worker runs
@@ -190,17 +186,8 @@ export function measureLatency(
           (model.predict(x) as tf.Tensor).dataSync();
         });
   try {
-    for (let i = 0; i < warmup; i++) pass();
-    const times: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const started = performance.now();
-      pass();
-      times.push(performance.now() - started);
-    }
-    times.sort((a, b) => a - b);
-    const middle = Math.floor(runs / 2);
-    const median = runs % 2 === 1 ? times[middle] : (times[middle - 1] + times[middle]) / 2;
-    return { median, p95: percentile(times, 0.95), runs };
+    const times = timeRuns(pass, runs, warmup);
+    return { median: sortedMedian(times), p95: sortedPercentile(times, 0.95), runs };
   } finally {
     x.dispose();
   }

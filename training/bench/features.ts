@@ -16,6 +16,7 @@ import { DEFAULT_UTTERANCE_CONFIG, prepareUtterance } from '../../core/audio/utt
 import { encodeWav } from '../../core/audio/wav-encode.ts';
 import { loadResampleKernels, loadSpectrumKernels } from '../../core/kernels/load-node.ts';
 import { createRandom } from '../random.ts';
+import { timeRuns } from '../timing.ts';
 
 const RUNS = Number(process.argv[2] ?? 200);
 const WARM_UP = 30;
@@ -38,14 +39,7 @@ function stereoClip(rate: number, seconds: number): Float32Array[] {
 
 /** Timings in ms of `runs` calls after warming up. */
 function time(runs: number, fn: () => unknown): number[] {
-  for (let i = 0; i < WARM_UP; i++) fn();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    fn();
-    times.push(performance.now() - start);
-  }
-  return times.sort((a, b) => a - b);
+  return timeRuns(fn, runs, WARM_UP);
 }
 
 const quantile = (sorted: number[], q: number) =>

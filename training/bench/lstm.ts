@@ -13,6 +13,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { loadLstmKernels } from '../../core/kernels/load-node.ts';
 import { registerFastRecurrentLayers } from '../../core/network/fast-lstm.ts';
 import { registerTfjsGradients } from '../tfjs-node.ts';
+import { timeRuns } from '../timing.ts';
 
 type LstmFactory = (args: tfl.LSTMLayerArgs) => ReturnType<typeof tfl.layers.lstm>;
 
@@ -80,14 +81,7 @@ function median(values: number[]): number {
 
 /** Median wall time of `run` in ms after `warmup` untimed calls. */
 function time(run: () => void, repeats: number, warmup = 2): number {
-  for (let i = 0; i < warmup; i++) run();
-  const samples: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const start = performance.now();
-    run();
-    samples.push(performance.now() - start);
-  }
-  return median(samples);
+  return median(timeRuns(run, repeats, warmup));
 }
 
 const maxAbsDifference = (a: tf.Tensor, b: tf.Tensor) =>
