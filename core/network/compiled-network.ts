@@ -11,14 +11,16 @@
  * network with a layer or option not listed here is not compiled, with the reason, and keeps running on tfjs. Inference semantics throughout: dropout and
  * noise layers pass their input on. Outputs match tfjs's within float rounding (sums run in another order).
  *
- * Supported: InputLayer; Conv1D (stride 1, no dilation, 'same' or 'valid'); BatchNormalization (last axis);
- * MaxPooling1D ('valid'); GlobalAveragePooling1D, GlobalMaxPooling1D; Dense (any rank); LSTM and
+ * Supported: InputLayer; Conv1D and Conv2D (stride 1, no dilation, 'same' or 'valid'; conv2d-ops.ts for the
+ * 2-D layers); BatchNormalization (last axis); MaxPooling1D and MaxPooling2D ('valid'); GlobalAveragePooling1D/2D,
+ * GlobalMaxPooling1D/2D; Dense (any rank); LSTM and
  * Bidirectional(LSTM) (tanh, sigmoid or hard-sigmoid gates, units a multiple of 4, merge 'concat', 'sum',
  * 'ave' or 'mul', with sequences and states); Flatten, Reshape; Softmax and Activation (last axis); Dot of
  * inputs of rank 1 or 2 (without the batch); Concatenate (last axis); UtteranceStatistics (the baselines');
  * Dropout, SpatialDropout1D, GaussianNoise, GaussianDropout.
  * Activations: linear, relu, tanh, sigmoid, softmax.
  */
+import { conv2d, globalPooling2d, maxPooling2d } from './conv2d-ops.ts';
 import {
   batchNormalization,
   concatenate,
@@ -163,6 +165,13 @@ function compileLayer(layer: LayerSpec, kernels: NetworkCompileKernels): Step['r
       return batchNormalization(layer, config);
     case 'MaxPooling1D':
       return maxPooling1d(layer, config);
+    case 'Conv2D':
+      return conv2d(layer, config, kernels.network);
+    case 'MaxPooling2D':
+      return maxPooling2d(layer, config);
+    case 'GlobalAveragePooling2D':
+    case 'GlobalMaxPooling2D':
+      return globalPooling2d(layer, config, className === 'GlobalMaxPooling2D');
     case 'GlobalAveragePooling1D':
     case 'GlobalMaxPooling1D':
       return globalPooling1d(layer.name, className === 'GlobalMaxPooling1D');
