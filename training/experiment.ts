@@ -18,6 +18,7 @@ import {
   UTTERANCE_FRONT_END_VERSION,
 } from '../core/audio/utterance.ts';
 import { ModelConfigSchema } from '../core/contracts/model-configs.ts';
+import { UtteranceConfigSchema } from '../core/contracts/model-metadata.ts';
 import { TrainingConfigSchema } from '../core/contracts/training-config.ts';
 import { WaveformAugmentationSchema } from '../core/contracts/waveform-augmentation.ts';
 import { augmentWaveform } from './augment/waveform.ts';
@@ -61,13 +62,11 @@ export const ExperimentConfigSchema = z
      * speech frames, silence cut), or null for the extractor's features of the whole clip with only the
      * training-set z-score (the models before it).
      */
-    utterance: z
-      .strictObject({
-        highPassHz: z.number().positive().default(DEFAULT_UTTERANCE_CONFIG.highPassHz),
-        trimMarginSeconds: z.number().nonnegative().default(DEFAULT_UTTERANCE_CONFIG.trimMarginSeconds),
-        centre: z.enum(['per-band', 'overall']).default(DEFAULT_UTTERANCE_CONFIG.centre),
-        spread: z.enum(['utterance', 'training-set']).default(DEFAULT_UTTERANCE_CONFIG.spread),
-      })
+    utterance: UtteranceConfigSchema.extend({
+      highPassHz: z.number().positive().default(DEFAULT_UTTERANCE_CONFIG.highPassHz),
+      trimMarginSeconds: z.number().nonnegative().default(DEFAULT_UTTERANCE_CONFIG.trimMarginSeconds),
+    })
+      .strict()
       .nullable()
       .default(null),
     /** Augmented copies of every training clip (training/augment/waveform.ts), drawn from `seed`. */

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 
-/** The utterance front end's settings (core/audio/utterance.ts `UtteranceConfig`). */
+/**
+ * The utterance front end's settings (core/audio/utterance.ts `UtteranceConfig`) as a model's metadata holds
+ * them; an experiment config (training/experiment.ts) takes the same with defaults for every field.
+ */
 export const UtteranceConfigSchema = z.object({
   highPassHz: z.number().positive(),
   trimMarginSeconds: z.number().nonnegative(),
