@@ -83,7 +83,8 @@ function protocolOf(run: RunRecord | null, foldTestSpeakers: boolean): Protocol 
       speakers: null,
     };
   }
-  const trained = run.task.corpus.split('+');
+  // A leave-one-corpus-out record lists its held-out corpus among its corpora, but never trained on it.
+  const trained = run.task.corpus.split('+').filter((name) => name !== run.task.heldOutCorpus);
   if (!trained.includes(corpus as string)) {
     if (foldTestSpeakers) {
       fail(`--fold-test-speakers applies to a training corpus (${run.task.corpus}), got ${corpus}`);
@@ -91,7 +92,7 @@ function protocolOf(run: RunRecord | null, foldTestSpeakers: boolean): Protocol 
     return {
       kind: 'held-out-corpus',
       speakerIndependent: true,
-      statement: `held-out corpus: ${corpus} is not in the model's training data (${run.task.corpus})`,
+      statement: `held-out corpus: ${corpus} is not in the model's training data (${trained.join('+')})`,
       speakers: null,
     };
   }

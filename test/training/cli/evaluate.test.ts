@@ -180,6 +180,18 @@ describe('npm run evaluate', () => {
     );
   });
 
+  it("calls a leave-one-corpus-out record's held-out corpus a held-out corpus", async () => {
+    const model = await modelFolder((record) => ({
+      ...withTask(record, 'ravdess+emodb', []),
+      task: { ...(record.task as object), corpus: 'ravdess+emodb', heldOutCorpus: 'emodb' },
+    }));
+    const { report, outcome } = await evaluateToJson(model);
+    expect(report.protocol).toMatchObject({ kind: 'held-out-corpus', speakerIndependent: true });
+    expect(outcome.stdout).toContain(
+      "protocol: held-out corpus: emodb is not in the model's training data (ravdess)",
+    );
+  });
+
   it('warns that a training corpus gives speaker-dependent, optimistic scores', async () => {
     const model = await modelFolder((record) => withTask(record, 'ravdess+emodb', []));
     const { report, outcome } = await evaluateToJson(model);
