@@ -55,14 +55,34 @@ export function randomEqCurve(dims: number, eq: TrainingConfig['randomEq'], rand
 }
 
 /**
+ * Keeps a random stretch of the audio frames of `target` (the rows from the first to the last that is not all
+ * zeros), `minFrames` up to all of them long, and moves it to the middle, zeroing the rest.
+ */
+function cropAudioFrames(target: Float32Array, dims: number, minFrames: number, random: Random): void {
+  const frames = target.length / dims;
+  const isAudio = (frame: number) => target.subarray(frame * dims, (frame + 1) * dims).some((v) => v !== 0);
+  let first = 0;
+  while (first < frames && !isAudio(first)) first++;
+  let end = frames;
+  while (end > first && !isAudio(end - 1)) end--;
+  const available = end - first;
+  const shortest = Math.min(minFrames, available);
+  const length = shortest + random.int(available - shortest + 1);
+  const start = first + random.int(available - length + 1);
+  const kept = target.slice(start * dims, (start + length) * dims);
+  target.fill(0);
+  target.set(kept, Math.floor((frames - length) / 2) * dims);
+}
+
+/**
  * The training batch of `indices` [count × frames × dims], augmented as the config says, in this order:
- * time shift, random equaliser, time masks, feature masks, then Gaussian noise. Deterministic given the
- * generator's state.
+ * time shift, random crop, random equaliser, time masks, feature masks, then Gaussian noise. Deterministic
+ * given the generator's state.
  */
 export function gatherBatch(
   set: FeatureSet,
   indices: number[],
-  augmentation: Pick<TrainingConfig, 'noiseStd' | 'maxTimeShift' | 'specAugment' | 'randomEq'>,
+  augmentation: Pick<TrainingConfig, 'noiseStd' | 'maxTimeShift' | 'specAugment' | 'randomEq' | 'randomCrop'>,
   random: Random,
   /** Per example: 0 reads `features`, k reads `variants[k − 1]`. */
   sources?: Uint8Array,
@@ -70,7 +90,7 @@ export function gatherBatch(
   const { frames, dims } = set;
   const size = frames * dims;
   const batch = new Float32Array(indices.length * size);
-  const { maxTimeShift, specAugment, noiseStd, randomEq } = augmentation;
+  const { maxTimeShift, specAugment, noiseStd, randomEq, randomCrop } = augmentation;
   indices.forEach((index, row) => {
     const from = sources?.[index] ? (set.variants?.[sources[index] - 1] ?? set.features) : set.features;
     const source = from.subarray(index * size, (index + 1) * size);
@@ -78,6 +98,9 @@ export function gatherBatch(
     const shift = maxTimeShift > 0 ? random.int(2 * maxTimeShift + 1) - maxTimeShift : 0;
     if (shift >= 0) target.set(source.subarray(0, (frames - shift) * dims), shift * dims);
     else target.set(source.subarray(-shift * dims));
+    if (randomCrop.probability > 0 && random.next() < randomCrop.probability) {
+      cropAudioFrames(target, dims, randomCrop.minFrames, random);
+    }
     if (randomEq.probability > 0 && random.next() < randomEq.probability) {
       const curve = randomEqCurve(dims, randomEq, random);
       for (let frame = 0; frame < frames; frame++) {

@@ -156,6 +156,7 @@ function augmentationSummary(training: RunRecord['config']['training']): string 
     mixupAlpha,
     weightDecay,
     randomEq,
+    randomCrop,
     lossOverCorpusLabels,
     smote,
     pretrainFirstConvolution,
@@ -171,6 +172,9 @@ function augmentationSummary(training: RunRecord['config']['training']): string 
     mixupAlpha > 0 ? `mixup α = ${mixupAlpha}` : '',
     randomEq.probability > 0 && (randomEq.maxTilt > 0 || randomEq.maxRipple > 0)
       ? `random equaliser on ${Math.round(100 * randomEq.probability)} % of clips (tilt ≤ ±${randomEq.maxTilt}, ripples ≤ ${randomEq.maxRipple})`
+      : '',
+    randomCrop.probability > 0
+      ? `random crop of ${Math.round(100 * randomCrop.probability)} % of clips to ${randomCrop.minFrames} frames or more`
       : '',
     weightDecay > 0 ? `weight decay λ = ${weightDecay}` : '',
     lossOverCorpusLabels ? "each clip's loss over its own corpus's labels" : '',

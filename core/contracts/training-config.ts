@@ -100,6 +100,19 @@ export const TrainingConfigSchema = z.strictObject({
       maxRipple: z.number().min(0).default(0),
     })
     .default({ probability: 0, maxTilt: 0, maxRipple: 0 }),
+  /**
+   * A random crop of each training example's audio frames, with this probability: a stretch of `minFrames` up to
+   * all of them, from a random start, centred in the input with zero (training-mean) padding around it, as
+   * serving fits a short clip. Clip length varies across corpora (one-word clips of about 1 s, 2 s copies,
+   * 3–4 s sentences); without it, how much of the input is padding is a corpus cue a short clip from anywhere
+   * else inherits.
+   */
+  randomCrop: z
+    .strictObject({
+      probability: z.number().min(0).max(1).default(0),
+      minFrames: z.number().int().positive().default(32),
+    })
+    .default({ probability: 0, minFrames: 32 }),
   /** L2 penalty λ · Σ w² over every kernel (dense, convolution, recurrent; not biases or norms), added to the loss. */
   weightDecay: z.number().min(0).default(0),
   /**

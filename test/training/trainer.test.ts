@@ -265,6 +265,38 @@ describe('gatherBatch augmentation', () => {
     expect([...shifts].sort()).toEqual([-1, -2, 0, 1, 2]);
   });
 
+  it('crops a random stretch of the audio frames, at least minFrames long, and centres it in zeros', () => {
+    // Audio in frames 1-6 of 8 (frames 0 and 7 are padding, as fitted short clips have).
+    const padded: FeatureSet = {
+      ...ramp,
+      features: ramp.features.map((value, i) => (i < DIMS || i >= 7 * DIMS ? 0 : value)),
+    };
+    const lengths = new Set<number>();
+    for (let seed = 0; seed < 60; seed++) {
+      const batch = gatherBatch(
+        padded,
+        [0],
+        training({ noiseStd: 0, randomCrop: { probability: 1, minFrames: 2 } }),
+        createRandom(seed),
+      );
+      const rows = Array.from({ length: FRAMES }, (_, t) =>
+        Array.from(batch.subarray(t * DIMS, (t + 1) * DIMS)),
+      );
+      const kept = rows.map((row, t) => (row.some((value) => value !== 0) ? t : -1)).filter((t) => t >= 0);
+      const length = kept.length;
+      lengths.add(length);
+      expect(kept).toEqual(Array.from({ length }, (_, k) => Math.floor((FRAMES - length) / 2) + k));
+      // A contiguous run of source frames within the audio, in order.
+      const sourceFrames = kept.map((t) => (rows[t][0] - 1) / DIMS);
+      sourceFrames.forEach((frame, k) => {
+        expect(frame).toBe(sourceFrames[0] + k);
+        expect(frame).toBeGreaterThanOrEqual(1);
+        expect(frame).toBeLessThanOrEqual(6);
+      });
+    }
+    expect([...lengths].sort()).toEqual([2, 3, 4, 5, 6]);
+  });
+
   it('zeroes whole frames for time masks and whole feature columns for feature masks', () => {
     const timeMasked = gather({ noiseStd: 0, specAugment: { timeMasks: 1, maxTimeMask: 3 } }, 11);
     for (let t = 0; t < FRAMES; t++) {
