@@ -1,5 +1,5 @@
 /** The API's one error envelope, over the codes of api-error-codes.ts. */
-import { z } from '@hono/zod-openapi';
+import { z } from 'zod';
 import { ERROR_STATUS, type ErrorCode } from './api-error-codes.ts';
 
 const ERROR_CODES = Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]];
@@ -8,10 +8,10 @@ const ERROR_CODES = Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]];
 export const ErrorEnvelopeSchema = z
   .object({
     error: z.object({
-      code: z.enum(ERROR_CODES).openapi({ description: 'Stable machine-readable code.' }),
-      message: z.string().openapi({ description: 'What was expected and what was found.' }),
+      code: z.enum(ERROR_CODES).meta({ description: 'Stable machine-readable code.' }),
+      message: z.string().meta({ description: 'What was expected and what was found.' }),
     }),
   })
-  .openapi('Error');
+  .meta({ id: 'Error' });
 
 export type ErrorEnvelope = z.infer<typeof ErrorEnvelopeSchema>;

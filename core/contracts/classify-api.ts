@@ -2,7 +2,7 @@
  * The contract of `POST /v1/classify`: its query and its answer, one zod schema each for validation, types and
  * the OpenAPI document (functions/routes/classify.ts serves it; the typed client and the demo read it).
  */
-import { z } from '@hono/zod-openapi';
+import { z } from 'zod';
 import { modelParameter } from './model-parameter.ts';
 import { queryFlag } from './query-flag.ts';
 
@@ -36,14 +36,14 @@ const secondsParameter = (name: string, min: number, max: number) =>
 
 export const ClassifyQuerySchema = z.object({
   model: modelParameter(),
-  segment: secondsParameter('segment', MIN_SEGMENT_SECONDS, MAX_SEGMENT_SECONDS).openapi({
+  segment: secondsParameter('segment', MIN_SEGMENT_SECONDS, MAX_SEGMENT_SECONDS).meta({
     type: 'number',
     description:
       'Segment length in seconds: cut the clip into segments, each classified from all of its speech like a ' +
       'whole clip, with its own result (the timeline).',
     example: 3,
   }),
-  hop: secondsParameter('hop', MIN_HOP_SECONDS, MAX_HOP_SECONDS).openapi({
+  hop: secondsParameter('hop', MIN_HOP_SECONDS, MAX_HOP_SECONDS).meta({
     type: 'number',
     description:
       "Classify windows of the model's input length every hop seconds from the start, each on its own, as " +
@@ -51,11 +51,11 @@ export const ClassifyQuerySchema = z.object({
       'Not with segment.',
     example: 1,
   }),
-  attention: queryFlag('attention').openapi({
+  attention: queryFlag('attention').meta({
     description:
       '1 or true: return attention weights over time (models with an attention layer; null otherwise).',
   }),
-  strict: queryFlag('strict').openapi({
+  strict: queryFlag('strict').meta({
     description:
       '1 or true: answer 422 for a clip that is too short or has no speech, instead of a 200 saying so.',
   }),
@@ -63,16 +63,17 @@ export const ClassifyQuerySchema = z.object({
 
 const ProbabilitiesSchema = z
   .record(z.string(), z.number())
-  .openapi({ description: 'Probability per label, in label order.', example: { angry: 0.1, happy: 0.7 } });
+  .meta({ description: 'Probability per label, in label order.', example: { angry: 0.1, happy: 0.7 } });
 
 const TopSchema = z.object({ label: z.string(), confidence: z.number() });
 
 export const DimensionsSchema = z
   .object({
-    arousal: z.number().openapi({ description: '−1 (calm, sleepy) … 1 (excited, tense).' }),
-    valence: z.number().openapi({ description: '−1 (unpleasant) … 1 (pleasant).' }),
+    arousal: z.number().meta({ description: '−1 (calm, sleepy) … 1 (excited, tense).' }),
+    valence: z.number().meta({ description: '−1 (unpleasant) … 1 (pleasant).' }),
   })
-  .openapi('Dimensions', {
+  .meta({
+    id: 'Dimensions',
     description:
       `Arousal and valence read from the probabilities, not from a model of their own: ${DIMENSIONS_SOURCE}. ` +
       'Null for a model with a label the table lacks.',
@@ -82,21 +83,21 @@ export const AttentionSchema = z
   .object({
     startSeconds: z
       .number()
-      .openapi({ description: 'Centre of the first weighted time step, from the clip start.' }),
-    frameSeconds: z.number().openapi({
+      .meta({ description: 'Centre of the first weighted time step, from the clip start.' }),
+    frameSeconds: z.number().meta({
       description:
         'Seconds between weights: one input frame, or several where the model pools time before attention.',
     }),
     weights: z.array(z.number()),
   })
-  .openapi('Attention', { description: 'Attention over the model time steps that hold audio.' });
+  .meta({ id: 'Attention', description: 'Attention over the model time steps that hold audio.' });
 
-const WindowSchema = z
+export const WindowSchema = z
   .object({
     startSeconds: z.number(),
     endSeconds: z.number(),
     speechDetected: z.boolean(),
-    speechSeconds: z.number().openapi({
+    speechSeconds: z.number().meta({
       description:
         'Seconds of speech in the segment or window. An analysis window’s is found on the window alone and is ' +
         'its weight in the clip’s answer.',
@@ -106,26 +107,28 @@ const WindowSchema = z
     dimensions: DimensionsSchema.nullable(),
     attention: AttentionSchema.nullable(),
   })
-  .openapi('TimelineWindow', {
+  .meta({
+    id: 'TimelineWindow',
     description:
       'A segment (with segment), a grid window (with hop) or an analysis window (a clip longer than the model ' +
       'input). Attention is given for a window, or a segment classified as one window.',
   });
 
-const AnalysisSchema = z
+export const AnalysisSchema = z
   .object({
-    windowSeconds: z.number().openapi({ description: "Length of each window: the model's input." }),
-    windows: z.number().int().openapi({ description: 'Windows laid over the speech of the clip.' }),
+    windowSeconds: z.number().meta({ description: "Length of each window: the model's input." }),
+    windows: z.number().int().meta({ description: 'Windows laid over the speech of the clip.' }),
     classifiedWindows: z
       .number()
       .int()
-      .openapi({ description: 'Windows with speech of their own: the ones classified and counted.' }),
+      .meta({ description: 'Windows with speech of their own: the ones classified and counted.' }),
     classifiedSeconds: z
       .number()
-      .openapi({ description: 'Seconds of the clip inside the classified windows (overlaps counted once).' }),
-    aggregation: z.string().openapi({ description: 'How the windows’ answers make the clip’s.' }),
+      .meta({ description: 'Seconds of the clip inside the classified windows (overlaps counted once).' }),
+    aggregation: z.string().meta({ description: 'How the windows’ answers make the clip’s.' }),
   })
-  .openapi('Analysis', {
+  .meta({
+    id: 'Analysis',
     description:
       'What the answer was computed from. Clips longer than the model input are classified window by window ' +
       'over all of their speech; the windows come back as the timeline.',
@@ -135,35 +138,32 @@ export const ClassifyResponseSchema = z
   .object({
     model: z
       .object({ id: z.string(), version: z.string() })
-      .openapi({ description: 'The model that answered.' }),
-    labels: z.array(z.string()).openapi({ description: "The model's labels, in output order." }),
-    outcome: z.enum(['classified', 'no_speech', 'too_short']).openapi({
+      .meta({ description: 'The model that answered.' }),
+    labels: z.array(z.string()).meta({ description: "The model's labels, in output order." }),
+    outcome: z.enum(['classified', 'no_speech', 'too_short']).meta({
       description: 'classified, or why no emotion is given (probabilities and top are then null).',
     }),
     speechDetected: z
       .boolean()
-      .openapi({ description: 'Energy-based voice activity check on the 16 kHz signal.' }),
+      .meta({ description: 'Energy-based voice activity check on the 16 kHz signal.' }),
     speechSeconds: z
       .number()
-      .openapi({ description: 'Seconds of frames the voice activity check found active.' }),
-    durationSeconds: z.number().openapi({ description: 'Length of the decoded clip.' }),
-    probabilities: ProbabilitiesSchema.nullable().openapi({
+      .meta({ description: 'Seconds of frames the voice activity check found active.' }),
+    durationSeconds: z.number().meta({ description: 'Length of the decoded clip.' }),
+    probabilities: ProbabilitiesSchema.nullable().meta({
       description: 'From every classified window of the clip, as `analysis.aggregation` says.',
     }),
-    top: TopSchema.nullable().openapi({ description: 'The most probable label and its probability.' }),
+    top: TopSchema.nullable().meta({ description: 'The most probable label and its probability.' }),
     dimensions: DimensionsSchema.nullable(),
-    attention: AttentionSchema.nullable().openapi({
-      description:
-        'Only with attention=1, without segment or hop, for a clip classified as one window (else see the ' +
-        'timeline).',
-    }),
-    analysis: AnalysisSchema.nullable().openapi({
-      description: 'Null when no window ran (too short, or no speech in the clip).',
-    }),
+    // A component's own description stands in the document: a wrapper's would replace its $ref by a copy.
+    /** Only with attention=1, without segment or hop, for a clip classified as one window (else see the timeline). */
+    attention: AttentionSchema.nullable(),
+    /** Null when no window ran (too short, or no speech in the clip). */
+    analysis: AnalysisSchema.nullable(),
     timeline: z
       .array(WindowSchema)
       .nullable()
-      .openapi({
+      .meta({
         description:
           'With segment: one entry per segment. With hop: one per grid window. Otherwise: one per analysis ' +
           'window when the clip needed more than one, else null.',
@@ -176,12 +176,12 @@ export const ClassifyResponseSchema = z
         inferenceMs: z.number(),
         totalMs: z.number(),
       })
-      .openapi({
+      .meta({
         description:
           'Milliseconds spent inside the Worker (also sent as Server-Timing). Local workerd only: deployed ' +
           'Workers stop the clock during execution, so these read 0 there.',
       }),
   })
-  .openapi('Classification');
+  .meta({ id: 'Classification' });
 
 export type ClassifyResponse = z.infer<typeof ClassifyResponseSchema>;

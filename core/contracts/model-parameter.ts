@@ -1,4 +1,4 @@
-import { z } from '@hono/zod-openapi';
+import { z } from 'zod';
 
 /** `?model=`: a served model's id (GET /v1/models lists them); absent means the registry default. */
 export const modelParameter = () =>
@@ -8,7 +8,7 @@ export const modelParameter = () =>
       error: (issue) => `expected a model id like 'blstm-v1', got '${issue.input}'`,
     })
     .optional()
-    .openapi({
+    .meta({
       description: 'Model id from GET /v1/models; default: the registry default.',
       example: 'tiny-blstm',
     });

@@ -1,4 +1,4 @@
-import { z } from '@hono/zod-openapi';
+import { z } from 'zod';
 
 const SPELLINGS = ['0', '1', 'false', 'true'] as const;
 
@@ -10,4 +10,4 @@ export const queryFlag = (name: string) =>
     })
     .optional()
     .transform((value) => value === '1' || value === 'true')
-    .openapi({ type: 'string', enum: [...SPELLINGS] });
+    .meta({ type: 'string', enum: [...SPELLINGS] });

@@ -13,7 +13,7 @@
  *    client that closes the socket instead gets nothing more.
  * Errors come as an `error` message, then a close with the code STREAM_CLOSE_CODES gives.
  */
-import { z } from '@hono/zod-openapi';
+import { z } from 'zod';
 import { AttentionSchema, DimensionsSchema, MAX_HOP_SECONDS, MIN_HOP_SECONDS } from './classify-api.ts';
 import { STREAM_CLOSE_CODES, type StreamErrorCode } from './stream-close-codes.ts';
 

@@ -2,6 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { ERROR_STATUS } from '../../core/contracts/api-error-codes.ts';
 import { SITE_LINKS } from '../../core/contracts/site-links.ts';
 import type { AppEnv } from '../app-env.ts';
+import { registerComponents } from '../openapi-components.ts';
 
 const INFO = {
   title: 'Open SER API',
@@ -138,7 +139,10 @@ export function registerDocsRoutes(app: OpenAPIHono<AppEnv>): void {
   let document: OpenApiDocument | undefined;
   // Generated on first use: the routes are all registered by then, and it never changes afterwards.
   const getDocument = () => {
-    document ??= app.getOpenAPI31Document({ openapi: '3.1.0', info: INFO, servers: SERVERS });
+    if (document === undefined) {
+      registerComponents();
+      document = app.getOpenAPI31Document({ openapi: '3.1.0', info: INFO, servers: SERVERS });
+    }
     return document;
   };
   app.get('/openapi.json', (c) => c.json(getDocument()));
