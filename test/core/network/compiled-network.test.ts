@@ -113,6 +113,20 @@ describe('compileNetwork on the committed models', () => {
   });
 });
 
+/** Global mean and max pooling (over time, or height and width), joined, then a seeded 3-way softmax. */
+function pooledSoftmax(x: tfl.SymbolicTensor, dimensions: 1 | 2, seed: number): tfl.SymbolicTensor {
+  const [mean, max] =
+    dimensions === 1
+      ? [tfl.layers.globalAveragePooling1d(), tfl.layers.globalMaxPooling1d()]
+      : [tfl.layers.globalAveragePooling2d({}), tfl.layers.globalMaxPooling2d({})];
+  const joined = tfl.layers
+    .concatenate()
+    .apply([mean.apply(x) as tfl.SymbolicTensor, max.apply(x) as tfl.SymbolicTensor]) as tfl.SymbolicTensor;
+  return tfl.layers
+    .dense({ units: 3, activation: 'softmax', kernelInitializer: seeded(seed) })
+    .apply(joined) as tfl.SymbolicTensor;
+}
+
 describe('compileNetwork layer by layer', () => {
   it('runs Conv1D (same with an even kernel, valid), batch norm with and without centre and scale, and pooling', async () => {
     const input = tfl.input({ shape: [23, 6] });
@@ -148,13 +162,7 @@ describe('compileNetwork layer by layer', () => {
     x = tfl.layers
       .batchNormalization({ center: false, scale: false, movingMeanInitializer: seeded(7) })
       .apply(x) as tfl.SymbolicTensor;
-    const mean = tfl.layers.globalAveragePooling1d().apply(x) as tfl.SymbolicTensor;
-    const max = tfl.layers.globalMaxPooling1d().apply(x) as tfl.SymbolicTensor;
-    const joined = tfl.layers.concatenate().apply([mean, max]) as tfl.SymbolicTensor;
-    const output = tfl.layers
-      .dense({ units: 3, activation: 'softmax', kernelInitializer: seeded(8) })
-      .apply(joined) as tfl.SymbolicTensor;
-    await expectSameAsTfjs(tfl.model({ inputs: input, outputs: output }));
+    await expectSameAsTfjs(tfl.model({ inputs: input, outputs: pooledSoftmax(x, 1, 8) }));
   });
 
   it('runs Conv2D (same with an even kernel, valid, two channels), 2-D pooling with strides, and global 2-D pooling', async () => {
@@ -183,13 +191,7 @@ describe('compileNetwork layer by layer', () => {
         kernelInitializer: seeded(25),
       })
       .apply(x) as tfl.SymbolicTensor;
-    const mean = tfl.layers.globalAveragePooling2d({}).apply(x) as tfl.SymbolicTensor;
-    const max = tfl.layers.globalMaxPooling2d({}).apply(x) as tfl.SymbolicTensor;
-    const joined = tfl.layers.concatenate().apply([mean, max]) as tfl.SymbolicTensor;
-    const output = tfl.layers
-      .dense({ units: 3, activation: 'softmax', kernelInitializer: seeded(26) })
-      .apply(joined) as tfl.SymbolicTensor;
-    await expectSameAsTfjs(tfl.model({ inputs: input, outputs: output }));
+    await expectSameAsTfjs(tfl.model({ inputs: input, outputs: pooledSoftmax(x, 2, 26) }));
   });
 
   it('refuses strided or dilated 2-D convolutions, with the reason', async () => {
