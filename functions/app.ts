@@ -5,6 +5,7 @@ import type { ModelSource } from '../core/serving/model-source.ts';
 import { createModelStore, type ModelStoreOptions } from '../core/serving/model-store.ts';
 import type { AppEnv } from './app-env.ts';
 import { ApiError, errorResponse, renderError } from './errors.ts';
+import { registerAsyncApiRoute } from './routes/asyncapi.ts';
 import { registerClassifyRoute } from './routes/classify.ts';
 import { registerDocsRoutes } from './routes/docs.ts';
 import { registerHealthRoute } from './routes/health.ts';
@@ -21,8 +22,8 @@ export interface AppOptions {
 }
 
 /**
- * The API as a Hono app: `POST /v1/classify`, `GET /v1/stream` (WebSocket), `GET /v1/models`, `GET /healthz`, `GET /openapi.json`,
- * `GET /docs`. Model metadata is validated here, once; the backend and networks start lazily on the first
+ * The API as a Hono app: `POST /v1/classify`, `GET /v1/stream` (WebSocket), `GET /v1/models`, `GET /healthz`,
+ * `GET /openapi.json`, `GET /asyncapi.json` (the stream's messages), `GET /docs`. Model metadata is validated here, once; the backend and networks start lazily on the first
  * classification. Every error, including unknown routes, is the JSON envelope and carries CORS headers.
  */
 export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
@@ -83,6 +84,7 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
   registerClassifyRoute(app, store);
   registerStreamRoute(app, store);
   registerDocsRoutes(app);
+  registerAsyncApiRoute(app);
   return app;
 }
 

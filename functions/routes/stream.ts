@@ -49,7 +49,8 @@ export const streamRoute = createRoute({
     'message}}`, then close 1003 (audio before start), 1007 (malformed message or samples), 1008 (second ' +
     'start, MAX_STREAM_SECONDS of audio or twice that on the clock, MAX_STREAM_BYTES, or STREAM_IDLE_SECONDS ' +
     'without audio), 1009 (a message ' +
-    'over MAX_STREAM_MESSAGE_BYTES) or 1011 (internal). Limits come from [vars] and are repeated in `ready`.',
+    'over MAX_STREAM_MESSAGE_BYTES) or 1011 (internal). Limits come from [vars] and are repeated in `ready`. ' +
+    'Every message, as AsyncAPI 3.0: GET /asyncapi.json.',
   request: { query: StreamQuerySchema },
   responses: {
     101: { description: 'Switching Protocols: the WebSocket is open.' },

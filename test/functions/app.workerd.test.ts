@@ -4,6 +4,8 @@ import { decodeAudio } from '../../core/audio/decode.ts';
 import { encodeWav } from '../../core/audio/wav-encode.ts';
 import type { HealthResponse } from '../../core/contracts/health-api.ts';
 import type { ModelsResponse } from '../../core/contracts/models-api.ts';
+import { STREAM_CLOSE_CODES } from '../../core/contracts/stream-close-codes.ts';
+import { MAX_STREAM_RATE, MIN_STREAM_RATE } from '../../core/contracts/stream-protocol.ts';
 import { createApp } from '../../functions/app.ts';
 import { initWasmBackend } from '../../functions/runtime/wasm-backend.ts';
 import { silence, speechLike, whiteNoise } from '../fixtures/audio/synthetic.ts';
@@ -98,6 +100,46 @@ describe('GET /v1/models', () => {
       inputSeconds: (124 * 256) / 16000,
     });
     expect(blstm.metrics[0]).toMatchObject({ protocol: 'none', ua: 0.25 });
+  });
+});
+
+describe('GET /asyncapi.json', () => {
+  it("describes the stream's messages with the schemas the route validates against", async () => {
+    const response = await call('/asyncapi.json');
+    expect(response.status).toBe(200);
+    /** A JSON Schema, read only as far as the checks below go. */
+    type Schema = { properties: Record<string, Schema>; enum?: string[]; minimum?: number; maximum?: number };
+    const document = (await response.json()) as {
+      asyncapi: string;
+      servers: { this: { host: string; protocol: string } };
+      channels: { stream: { address: string; messages: Record<string, { payload: Schema }> } };
+      operations: Record<string, { action: string; messages: { $ref: string }[] }>;
+    };
+    expect(document.asyncapi).toBe('3.0.0');
+    expect(document.servers.this.protocol).toMatch(/^wss?$/);
+    const { address, messages } = document.channels.stream;
+    expect(address).toBe('/v1/stream');
+    expect(Object.keys(messages).sort()).toEqual([
+      'client-audio',
+      'client-end',
+      'client-start',
+      'client-summary',
+      'server-error',
+      'server-ready',
+      'server-summary',
+      'server-window',
+    ]);
+    const start = messages['client-start'].payload;
+    expect(start.properties.sampleRate).toMatchObject({ minimum: MIN_STREAM_RATE, maximum: MAX_STREAM_RATE });
+    expect(start.properties.format.enum).toEqual(['pcm16', 'float32']);
+    expect(messages['server-error'].payload.properties.error.properties.code.enum).toEqual(
+      Object.keys(STREAM_CLOSE_CODES),
+    );
+    for (const [name, operation] of Object.entries(document.operations)) {
+      const prefix = operation.action === 'send' ? 'client-' : 'server-';
+      expect(operation.messages.length, name).toBeGreaterThan(0);
+      for (const { $ref } of operation.messages) expect($ref).toContain(`/messages/${prefix}`);
+    }
   });
 });
 
