@@ -7,6 +7,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { DEFAULT_TARGET_RATE } from '../../core/audio/decode.ts';
+import { detectVoiceActivity } from '../../core/audio/voice-activity.ts';
 import type { RunRecord } from '../../core/contracts/run-record.ts';
 import { useFrontEndKernels } from '../../core/kernels/load-node.ts';
 import { classifyClip } from '../../core/serving/classify-clip.ts';
@@ -23,7 +24,7 @@ import { fail, parseCommandLine } from './parse-args.ts';
 const usage =
   'usage: npm run evaluate -- models/<id> --corpus <' +
   CORPUS_IDS.join('|') +
-  '> --data <corpus folder> [--json out.json] [--fold-test-speakers]';
+  '> --data <corpus folder> [--json out.json] [--fold-test-speakers] [--first-seconds S]';
 
 const { values, positionals } = parseCommandLine(
   {
@@ -33,6 +34,7 @@ const { values, positionals } = parseCommandLine(
       data: { type: 'string' },
       json: { type: 'string' },
       'fold-test-speakers': { type: 'boolean', default: false },
+      'first-seconds': { type: 'string' },
     },
   },
   usage,
@@ -46,6 +48,8 @@ const { values, positionals } = parseCommandLine(
       json: 'also write the scores and per-clip answers to this file',
       'fold-test-speakers':
         "score only fold 1's test speakers, whom the shipped fold-1 weights never trained on",
+      'first-seconds':
+        'classify only the first S seconds of each clip from its first speech (short utterances; 0.5–60)',
     },
   },
 );
@@ -160,6 +164,18 @@ const run = await readRunRecord(runPath).catch((error: NodeJS.ErrnoException) =>
   );
 });
 const protocol = protocolOf(run, values['fold-test-speakers']);
+const firstSeconds = values['first-seconds'] === undefined ? null : Number(values['first-seconds']);
+if (firstSeconds !== null && !(firstSeconds >= 0.5 && firstSeconds <= 60)) {
+  fail(`expected --first-seconds from 0.5 to 60, got ${values['first-seconds']}\n${usage}`);
+}
+
+/** The clip from its first speech frame, at most `firstSeconds` long (the whole clip without the option). */
+function cutToFirstSpeech(samples: Float32Array, sampleRate: number): Float32Array {
+  if (firstSeconds === null) return samples;
+  const { active, hopSeconds } = detectVoiceActivity(samples, sampleRate);
+  const from = Math.round(Math.max(0, active.indexOf(1)) * hopSeconds * sampleRate);
+  return samples.subarray(from, Math.min(samples.length, from + Math.round(firstSeconds * sampleRate)));
+}
 const served = await store.load(modelId).catch((error: Error) => fail(error.message));
 
 interface ItemResult {
@@ -188,7 +204,8 @@ const loaded = await loadCorpus(dataPath, {
       return;
     }
     // All of the clip's speech, window by window: what POST /v1/classify does without `segment`.
-    const outcome = classifyClip(served, audio.samples, { attention: false });
+    const samples = cutToFirstSpeech(audio.samples, audio.sampleRate);
+    const outcome = classifyClip(served, samples, { attention: false });
     featuresMs += outcome.featuresMs;
     inferenceMs += outcome.inferenceMs;
     const { probabilities } = outcome;
@@ -238,6 +255,7 @@ console.log(
 );
 console.log(`corpus ${corpus}, ${loaded.name}, at ${dataPath}: ${total} clips, layout ${loaded.layout}`);
 console.log(`protocol: ${protocol.statement}`);
+if (firstSeconds !== null) console.log(`each clip cut to its first ${firstSeconds} s from its first speech`);
 console.log(`evaluated ${results.length} of ${total} clips`);
 for (const [reason, count] of leftOut) console.log(`left out ${count}: ${reason}`);
 if (loaded.skipped.length > 0) {
@@ -289,6 +307,7 @@ if (values.json !== undefined) {
       speakerIndependent: protocol.speakerIndependent,
       statement: protocol.statement,
     },
+    firstSeconds,
     evaluated: results.length,
     leftOut: [...leftOut].map(([reason, count]) => ({ reason, count })),
     skipped: loaded.skipped,

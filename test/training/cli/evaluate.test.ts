@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudio } from '../../../core/audio/decode.ts';
+import { detectVoiceActivity } from '../../../core/audio/voice-activity.ts';
 import { encodeWav } from '../../../core/audio/wav-encode.ts';
 import { classifyClip } from '../../../core/serving/classify-clip.ts';
 import { createModelStore, type ServedModel } from '../../../core/serving/model-store.ts';
@@ -21,6 +22,7 @@ interface Report {
   model: { id: string; labels: string[] };
   corpus: { id: string; clips: number };
   protocol: { kind: string; speakerIndependent: boolean | null; statement: string };
+  firstSeconds: number | null;
   evaluated: number;
   leftOut: { reason: string; count: number }[];
   metrics: Metrics;
@@ -128,6 +130,32 @@ describe('npm run evaluate', () => {
     expect(new Set(unknownProtocol.report.items.map((item) => item.predicted)).size).toBeGreaterThan(1);
   });
 
+  it('with --first-seconds, classifies each clip from its first speech for at most that long', async () => {
+    const { report, outcome } = await evaluateToJson(TINY_CNN, ['--first-seconds', '0.7']);
+    expect(report.firstSeconds).toBe(0.7);
+    expect(outcome.stdout).toContain('each clip cut to its first 0.7 s from its first speech');
+    const store = createModelStore(readModelSource(FIXTURE_MODELS), {
+      prepareBackend: async () => {
+        await tf.setBackend('cpu');
+      },
+    });
+    const served: ServedModel = await store.load('tiny-cnn');
+    let cut = 0;
+    for (const item of report.items) {
+      const { samples, sampleRate } = decodeAudio(await readFile(join(corpus, item.file)));
+      const { active, hopSeconds } = detectVoiceActivity(samples, sampleRate);
+      const from = Math.round(active.indexOf(1) * hopSeconds * sampleRate);
+      const part = samples.subarray(from, Math.min(samples.length, from + Math.round(0.7 * sampleRate)));
+      if (part.length < samples.length) cut++;
+      const expected = classifyClip(served, part, { attention: false }).probabilities ?? [];
+      item.probabilities.forEach((p, i) => {
+        expect(Math.abs(p - expected[i]), `${item.file} probability ${i}`).toBeLessThan(1e-5);
+      });
+    }
+    // The clips are 0.6–2 s long: most are cut.
+    expect(cut).toBeGreaterThan(report.items.length / 2);
+  });
+
   it('reports metrics that follow from its own predictions, in JSON and in print alike', () => {
     const { report, outcome } = unknownProtocol;
     const labels = report.model.labels;
@@ -232,6 +260,11 @@ describe('npm run evaluate', () => {
       'expected --corpus to be one of ravdess, emodb, urdu, savee, tess, crema-d, ased, turev, got iemocap',
     ],
     ['no --data', [TINY_CNN, '--corpus', 'emodb'], 'expected --data <corpus folder>, got nothing'],
+    [
+      'a first-seconds under half a second',
+      [TINY_CNN, '--corpus', 'emodb', '--data', '.', '--first-seconds', '0.2'],
+      'expected --first-seconds from 0.5 to 60, got 0.2',
+    ],
   ])('refuses %s with exit code 2', async (_, args, message) => {
     const outcome = await runEvaluate(args);
     expect(outcome.code).toBe(2);
