@@ -48,20 +48,23 @@ export interface RunOptions {
 }
 
 /**
- * Scores a fold's test side. Only the labels the test side has can be predicted: the same as every label
- * within one corpus, and across corpora (leave-one-corpus-out) the question the held-out corpus asks.
+ * Scores a fold's test side from the model's probabilities ([clips × labels]). Leaving a corpus out, only the labels
+ * the held-out corpus has can be predicted: the question that corpus asks, fixed before its clips are seen. Under a
+ * speaker protocol every label of the model can be, as for a served clip: a test speaker who never acted disgust
+ * is still scored against the model's disgust answers.
  */
-function testMetrics(
-  data: ExperimentData,
-  model: Parameters<typeof predictProbabilities>[0],
-  set: ReturnType<typeof featureSetOf>,
-  batchSize: number,
+export function scoreTestFold(
+  labels: readonly string[],
+  truth: readonly number[],
+  probabilities: Float32Array,
+  onlyLabelsPresent: boolean,
 ): FoldMetrics {
-  const probabilities = predictProbabilities(model, set, batchSize);
-  const classes = data.labels.length;
-  const present = new Set(set.labels);
-  for (let i = 0; i < probabilities.length; i++) if (!present.has(i % classes)) probabilities[i] = -1;
-  return evaluateProbabilities(data.labels, set.labels, probabilities);
+  if (onlyLabelsPresent) {
+    const classes = labels.length;
+    const present = new Set(truth);
+    for (let i = 0; i < probabilities.length; i++) if (!present.has(i % classes)) probabilities[i] = -1;
+  }
+  return evaluateProbabilities(labels, truth, probabilities);
 }
 
 /** With leave-one-corpus-out, the model's labels are the training side's; otherwise every label present. */
@@ -193,7 +196,13 @@ export async function runExperiment(
     evaluate: (model, index) => {
       const fold = split.folds[index];
       const stats = normalisationFor(data.items, fold.train);
-      const metrics = testMetrics(data, model, featureSetOf(data, fold.test, stats), batchSize);
+      const set = featureSetOf(data, fold.test, stats);
+      const metrics = scoreTestFold(
+        data.labels,
+        set.labels,
+        predictProbabilities(model, set, batchSize),
+        config.protocol === 'leave-one-corpus-out',
+      );
       log(
         `fold ${index + 1}/${split.folds.length} test: UA ${(100 * metrics.ua).toFixed(1)} %, ` +
           `WA ${(100 * metrics.wa).toFixed(1)} %, macro-F1 ${(100 * metrics.macroF1).toFixed(1)} % ` +
