@@ -9,7 +9,7 @@ import { type AnnotateOptions, annotateModelFolder } from './annotate.ts';
 import type { TrainingBackend } from './backend.ts';
 import { claimCheckpoints } from './checkpoint-config.ts';
 import { crossValidate, type FoldOutcome } from './cross-validation.ts';
-import { evaluateProbabilities, summariseFolds } from './evaluation/metrics.ts';
+import { scoreTestFold, summariseFolds } from './evaluation/metrics.ts';
 import {
   type ExperimentConfig,
   type ExperimentData,
@@ -45,26 +45,6 @@ export interface RunOptions {
   /** Compiles the shipped network as the Worker does, so its recorded cost is the served one. */
   compileNetwork?: AnnotateOptions['compileNetwork'];
   log: TrainingLog;
-}
-
-/**
- * Scores a fold's test side from the model's probabilities ([clips × labels]). Leaving a corpus out, only the labels
- * the held-out corpus has can be predicted: the question that corpus asks, fixed before its clips are seen. Under a
- * speaker protocol every label of the model can be, as for a served clip: a test speaker who never acted disgust
- * is still scored against the model's disgust answers.
- */
-export function scoreTestFold(
-  labels: readonly string[],
-  truth: readonly number[],
-  probabilities: Float32Array,
-  onlyLabelsPresent: boolean,
-): FoldMetrics {
-  if (onlyLabelsPresent) {
-    const classes = labels.length;
-    const present = new Set(truth);
-    for (let i = 0; i < probabilities.length; i++) if (!present.has(i % classes)) probabilities[i] = -1;
-  }
-  return evaluateProbabilities(labels, truth, probabilities);
 }
 
 /** With leave-one-corpus-out, the model's labels are the training side's; otherwise every label present. */

@@ -9,7 +9,7 @@ import type { FeatureMatrix } from '../core/audio/feature-set.ts';
 import type { SvmModelConfig } from '../core/contracts/model-configs.ts';
 import type { FoldMetrics } from '../core/contracts/run-record.ts';
 import type { FoldOutcome } from './cross-validation.ts';
-import { evaluateProbabilities } from './evaluation/metrics.ts';
+import { scoreTestFold } from './evaluation/metrics.ts';
 import type { ExperimentData, splitFor } from './experiment.ts';
 import { svmProbabilities, trainSvm } from './svm.ts';
 import type { TrainingLog } from './training-types.ts';
@@ -69,14 +69,16 @@ export function svmFolds(
     const machine = trainSvm(train.map(standardise), train.map(label), classes, model);
     parameters = machine.binaries.reduce((sum, binary) => sum + binary.support.length, 0) * width + classes;
     const truth = fold.test.map(label);
-    const present = new Set(truth);
     const probabilities = new Float32Array(fold.test.length * classes);
     fold.test.forEach((index, row) => {
-      const p = svmProbabilities(machine, standardise(index));
-      // Only the labels the test side has can be predicted, as for the networks (run.ts testMetrics).
-      for (let c = 0; c < classes; c++) probabilities[row * classes + c] = present.has(c) ? p[c] : -1;
+      probabilities.set(svmProbabilities(machine, standardise(index)), row * classes);
     });
-    const metrics = evaluateProbabilities(data.labels, truth, probabilities);
+    const metrics = scoreTestFold(
+      data.labels,
+      truth,
+      probabilities,
+      split.protocol === 'leave-one-corpus-out',
+    );
     log(
       `fold ${fold.index + 1}/${split.folds.length} test: UA ${(100 * metrics.ua).toFixed(1)} %, ` +
         `WA ${(100 * metrics.wa).toFixed(1)} % (${fold.test.length} clips, ${machine.binaries.map((b) => b.support.length).join('/')} support vectors)`,

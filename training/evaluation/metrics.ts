@@ -190,3 +190,23 @@ export function summariseFolds(folds: readonly Metrics[]): FoldSummary {
     },
   };
 }
+
+/**
+ * Scores a fold's test side from the model's probabilities ([clips × labels]). Leaving a corpus out, only the labels
+ * the held-out corpus has can be predicted: the question that corpus asks, fixed before its clips are seen. Under a
+ * speaker protocol every label of the model can be, as for a served clip: a test speaker who never acted disgust
+ * is still scored against the model's disgust answers.
+ */
+export function scoreTestFold(
+  labels: readonly string[],
+  truth: readonly number[],
+  probabilities: Float32Array,
+  onlyLabelsPresent: boolean,
+): Metrics {
+  if (onlyLabelsPresent) {
+    const classes = labels.length;
+    const present = new Set(truth);
+    for (let i = 0; i < probabilities.length; i++) if (!present.has(i % classes)) probabilities[i] = -1;
+  }
+  return evaluateProbabilities(labels, truth, probabilities);
+}
