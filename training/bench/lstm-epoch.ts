@@ -12,9 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadLstmKernels } from '../../core/kernels/load-node.ts';
-import { registerFastRecurrentLayers } from '../../core/network/fast-lstm.ts';
-import { initTrainingBackend } from '../backend.ts';
+import { setUpTraining } from '../cli/node-training.ts';
 import {
   ExperimentConfigSchema,
   featureSetOf,
@@ -22,7 +20,6 @@ import {
   normalisationFor,
   splitFor,
 } from '../experiment.ts';
-import { registerTfjsGradients } from '../tfjs-node.ts';
 import { trainFold } from '../trainer.ts';
 import type { EpochRecord } from '../training-types.ts';
 
@@ -73,9 +70,7 @@ if (values.variant == null) {
   });
 } else {
   const fast = values.variant === 'fast';
-  await registerTfjsGradients();
-  await initTrainingBackend({ prefer: 'wasm', improvedKernels: fast });
-  if (fast) registerFastRecurrentLayers(loadLstmKernels());
+  await setUpTraining({ prefer: 'wasm', improvedKernels: fast, stockLstm: !fast });
   const config = ExperimentConfigSchema.parse(JSON.parse(readFileSync(values.config, 'utf8')));
   const data = await loadExperimentData(config, (line) => console.error(line));
   const fold = splitFor(config, data.items).folds[0];

@@ -15,9 +15,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadLstmKernels } from '../../core/kernels/load-node.ts';
-import { registerFastRecurrentLayers } from '../../core/network/fast-lstm.ts';
-import { initTrainingBackend } from '../backend.ts';
+import { setUpTraining } from '../cli/node-training.ts';
 import {
   ExperimentConfigSchema,
   featureSetOf,
@@ -25,7 +23,6 @@ import {
   normalisationFor,
   splitFor,
 } from '../experiment.ts';
-import { registerTfjsGradients } from '../tfjs-node.ts';
 import { trainFold } from '../trainer.ts';
 
 const PYTORCH_CLIPS_PER_SECOND = 840 / 11.6;
@@ -97,9 +94,7 @@ if (values.seed == null) {
       `one core ${(one / PYTORCH_CLIPS_PER_SECOND).toFixed(2)}×, ${jobs} cores ${(all / PYTORCH_CLIPS_PER_SECOND).toFixed(2)}× it`,
   );
 } else {
-  await registerTfjsGradients();
-  await initTrainingBackend({ prefer: 'wasm', improvedKernels: true });
-  registerFastRecurrentLayers(loadLstmKernels());
+  await setUpTraining({ prefer: 'wasm', improvedKernels: true });
   const config = ExperimentConfigSchema.parse(JSON.parse(readFileSync(values.config, 'utf8')));
   const data = await loadExperimentData(config, (line) => console.error(line));
   const fold = splitFor(config, data.items).folds[0];
