@@ -11,8 +11,8 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { setUpTraining } from '../cli/node-training.ts';
+import { parseCommandLine } from '../cli/parse-args.ts';
 import {
   ExperimentConfigSchema,
   featureSetOf,
@@ -23,16 +23,31 @@ import {
 import { trainFold } from '../trainer.ts';
 import type { EpochRecord } from '../training-types.ts';
 
-const { values } = parseArgs({
-  options: {
-    epochs: { type: 'string', default: '2' },
-    config: { type: 'string', default: 'training/configs/ravdess-attention-blstm.json' },
-    variant: { type: 'string' },
+const usage = 'usage: npm run bench:lstm-epoch [-- --epochs 2] [--config training/configs/<id>.json]';
+const { values } = parseCommandLine(
+  {
+    options: {
+      epochs: { type: 'string', default: '2' },
+      config: { type: 'string', default: 'training/configs/ravdess-attention-blstm.json' },
+      variant: { type: 'string' },
+    },
   },
-});
+  usage,
+  {
+    summary:
+      "Real training epochs on fold 1 of the config's corpus, stock tfjs-wasm against this project's kernels " +
+      '(same seed, weights and batches), each in its own process: seconds per epoch and validation scores.',
+    options: {
+      epochs: 'training epochs per variant (1–20)',
+      config: 'the experiment whose network and fold 1 are trained',
+      variant: null,
+    },
+  },
+);
 const epochs = Number(values.epochs);
 if (!Number.isInteger(epochs) || epochs < 1 || epochs > 20) {
-  throw new Error(`expected --epochs to be a whole number in 1–20, got ${values.epochs}`);
+  console.error(`expected --epochs to be a whole number in 1–20, got ${values.epochs}\n${usage}`);
+  process.exit(2);
 }
 
 if (values.variant == null) {

@@ -14,8 +14,8 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { setUpTraining } from '../cli/node-training.ts';
+import { parseCommandLine } from '../cli/parse-args.ts';
 import {
   ExperimentConfigSchema,
   featureSetOf,
@@ -27,14 +27,30 @@ import { trainFold } from '../trainer.ts';
 
 const PYTORCH_CLIPS_PER_SECOND = 840 / 11.6;
 
-const { values } = parseArgs({
-  options: {
-    epochs: { type: 'string', default: '3' },
-    jobs: { type: 'string', default: String(availableParallelism()) },
-    config: { type: 'string', default: 'training/configs/ravdess-attention-blstm.json' },
-    seed: { type: 'string' },
+const usage =
+  'usage: npm run bench:train-throughput [-- --epochs 3] [--jobs N] [--config training/configs/<id>.json]';
+const { values } = parseCommandLine(
+  {
+    options: {
+      epochs: { type: 'string', default: '3' },
+      jobs: { type: 'string', default: String(availableParallelism()) },
+      config: { type: 'string', default: 'training/configs/ravdess-attention-blstm.json' },
+      seed: { type: 'string' },
+    },
   },
-});
+  usage,
+  {
+    summary:
+      "Training throughput: real epochs of the config's network on fold 1, one process alone, then one per core " +
+      'at once; clips per second per epoch for each.',
+    options: {
+      epochs: 'training epochs per process (1–20)',
+      jobs: 'processes at once in the second run (1–16)',
+      config: 'the experiment whose network and fold 1 are trained',
+      seed: null,
+    },
+  },
+);
 const epochs = Number(values.epochs);
 const jobs = Number(values.jobs);
 if (!Number.isInteger(epochs) || epochs < 1 || epochs > 20) {

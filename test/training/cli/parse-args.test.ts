@@ -54,7 +54,16 @@ describe.each([
       '--stock-lstm',
     ],
   ],
-  ['evaluate', ['--corpus <value>', '--data <value>', '--json <value>', '--fold-test-speakers']],
+  [
+    'evaluate',
+    [
+      '--corpus <value>',
+      '--data <value>',
+      '--json <value>',
+      '--fold-test-speakers',
+      '--first-seconds <value>',
+    ],
+  ],
   [
     'annotate',
     ['--data <value> …', '--runs <value>', '(default: 100)', '--examples <value>', '(default: 4)'],
