@@ -27,13 +27,12 @@ const { positionals } = parseCommandLine({ allowPositionals: true, options: {} }
   options: {},
 });
 const RUNS = Number(positionals[0] ?? 200);
-if (!(Number.isInteger(RUNS) && RUNS >= 1 && positionals.length <= 1)) {
-  console.error(`expected at most one whole number of runs ≥ 1, got ${positionals.join(' ')}\n${usage}`);
+// The table prints 95th percentiles, which fewer runs would leave to a handful of samples.
+if (!(Number.isInteger(RUNS) && RUNS >= 100 && positionals.length <= 1)) {
+  console.error(`expected at most one whole number of runs ≥ 100, got ${positionals.join(' ')}\n${usage}`);
   process.exit(2);
 }
 const WARM_UP = 30;
-if (!Number.isInteger(RUNS) || RUNS < 100)
-  throw new RangeError(`expected at least 100 runs, got ${process.argv[2]}`);
 
 /** 3 s of a gliding harmonic tone with vibrato plus a little noise, different in each channel. */
 function stereoClip(rate: number, seconds: number): Float32Array[] {
