@@ -22,13 +22,13 @@ import {
 } from '../experiment.ts';
 import { trainFold } from '../trainer.ts';
 import type { EpochRecord } from '../training-types.ts';
+import { epochCount, FOLD_ONE_HELP, foldOneOptions } from './fold-one-options.ts';
 
 const usage = 'usage: npm run bench:lstm-epoch [-- --epochs 2] [--config training/configs/<id>.json]';
 const { values } = parseCommandLine(
   {
     options: {
-      epochs: { type: 'string', default: '2' },
-      config: { type: 'string', default: 'training/configs/ravdess-attention-blstm.json' },
+      ...foldOneOptions(2),
       variant: { type: 'string' },
     },
   },
@@ -38,17 +38,12 @@ const { values } = parseCommandLine(
       "Real training epochs on fold 1 of the config's corpus, stock tfjs-wasm against this project's kernels " +
       '(same seed, weights and batches), each in its own process: seconds per epoch and validation scores.',
     options: {
-      epochs: 'training epochs per variant (1–20)',
-      config: 'the experiment whose network and fold 1 are trained',
+      ...FOLD_ONE_HELP,
       variant: null,
     },
   },
 );
-const epochs = Number(values.epochs);
-if (!Number.isInteger(epochs) || epochs < 1 || epochs > 20) {
-  console.error(`expected --epochs to be a whole number in 1–20, got ${values.epochs}\n${usage}`);
-  process.exit(2);
-}
+const epochs = epochCount(values.epochs, usage);
 
 if (values.variant == null) {
   const results: Record<string, EpochRecord[]> = {};

@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { setUpTraining } from '../cli/node-training.ts';
-import { parseCommandLine } from '../cli/parse-args.ts';
+import { fail, parseCommandLine } from '../cli/parse-args.ts';
 import {
   ExperimentConfigSchema,
   featureSetOf,
@@ -24,6 +24,7 @@ import {
   splitFor,
 } from '../experiment.ts';
 import { trainFold } from '../trainer.ts';
+import { epochCount, FOLD_ONE_HELP, foldOneOptions } from './fold-one-options.ts';
 
 const PYTORCH_CLIPS_PER_SECOND = 840 / 11.6;
 
@@ -32,9 +33,8 @@ const usage =
 const { values } = parseCommandLine(
   {
     options: {
-      epochs: { type: 'string', default: '3' },
+      ...foldOneOptions(3),
       jobs: { type: 'string', default: String(availableParallelism()) },
-      config: { type: 'string', default: 'training/configs/ravdess-attention-blstm.json' },
       seed: { type: 'string' },
     },
   },
@@ -44,23 +44,16 @@ const { values } = parseCommandLine(
       "Training throughput: real epochs of the config's network on fold 1, one process alone, then one per core " +
       'at once; clips per second per epoch for each.',
     options: {
-      epochs: 'training epochs per process (1–20)',
+      ...FOLD_ONE_HELP,
       jobs: 'processes at once in the second run (1–16)',
-      config: 'the experiment whose network and fold 1 are trained',
       seed: null,
     },
   },
 );
-const epochs = Number(values.epochs);
+const epochs = epochCount(values.epochs, usage);
 const jobs = Number(values.jobs);
-if (!Number.isInteger(epochs) || epochs < 1 || epochs > 20) {
-  console.error(`expected --epochs to be a whole number in 1–20, got ${values.epochs}`);
-  process.exit(2);
-}
-if (!Number.isInteger(jobs) || jobs < 1 || jobs > 16) {
-  console.error(`expected --jobs to be a whole number in 1–16, got ${values.jobs}`);
-  process.exit(2);
-}
+if (!Number.isInteger(jobs) || jobs < 1 || jobs > 16)
+  fail(`expected --jobs to be a whole number in 1–16, got ${values.jobs}\n${usage}`);
 
 /** What one training process reports: clips per epoch and each epoch's seconds. */
 interface ProcessResult {
