@@ -42,6 +42,26 @@ describe('npm run train', () => {
     expect(outcome.stderr).toMatch(/model/);
   });
 
+  it('names a malformed utterance spread and random crop', async () => {
+    const dir = await makeTempDir();
+    const path = join(dir, 'bad-options.json');
+    await writeFile(
+      path,
+      JSON.stringify({
+        id: 'bad-options',
+        corpora: [{ corpus: 'emodb', path: dir }],
+        utterance: { spread: 'none' },
+        model: { architecture: 'baseline' },
+        training: { randomCrop: { probability: 1.5, minFrames: 0 } },
+      }),
+    );
+    const outcome = await runCli('train', [path]);
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr).toMatch(/utterance\.spread/);
+    expect(outcome.stderr).toMatch(/training\.randomCrop\.probability/);
+    expect(outcome.stderr).toMatch(/training\.randomCrop\.minFrames/);
+  });
+
   it('refuses an unknown --ship value', async () => {
     const outcome = await runCli('train', ['x.json', '--ship', 'everything']);
     expect(outcome.code).toBe(2);
