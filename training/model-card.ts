@@ -106,7 +106,11 @@ export function renderModelCard(record: RunRecord): string {
             `- Optimiser ${training.optimizer}, learning rate ${training.learningRate}` +
               `${training.learningRateSchedule === 'cosine' ? ' on a cosine schedule down to a twentieth' : ''}, batch ${training.batchSize}, ` +
               (training.keep === 'last'
-                ? `a fixed ${training.epochs} epochs, last weights kept`
+                ? `a fixed ${training.epochs} epochs, ${
+                    training.weightAverage === null
+                      ? 'last weights kept'
+                      : `the mean of the weights over every step of the last ${training.weightAverage.lastEpochs} epochs kept`
+                  }`
                 : `≤ ${training.epochs} epochs, early stopping on ${training.monitor} (patience ${training.patience}, best weights restored)`) +
               `${training.maxExamplesPerGroup === null ? '' : `; each epoch draws at most ${training.maxExamplesPerGroup} clips of each corpus`}.`,
             ...(training.corpusAdversary

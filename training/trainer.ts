@@ -23,6 +23,7 @@ import type {
   TrainedFold,
   TrainFoldOptions,
 } from './training-types.ts';
+import { addToAverage, firstAveragedEpoch, type WeightAverage } from './weight-average.ts';
 
 export {
   type TrainingConfig,
@@ -66,6 +67,7 @@ export async function trainFold(options: TrainFoldOptions): Promise<TrainedFold>
     bestEpoch: 0,
     bestScore: null,
     epochsWithoutImprovement: 0,
+    averagedSteps: 0,
   };
   const resumed = checkpoint == null ? null : await checkpoint.load(fingerprint);
   if (resumed == null && training.pretrainFirstConvolution !== null) {
@@ -82,10 +84,14 @@ export async function trainFold(options: TrainFoldOptions): Promise<TrainedFold>
     );
   }
   let best: Float32Array[] = snapshot(trained);
+  let average: WeightAverage | null = null;
+  const averageFrom = firstAveragedEpoch(training);
   if (resumed != null) {
     state = resumed.state;
     setWeights(trained, resumed.current);
     best = resumed.best;
+    // With weight averaging under way, the checkpoint's kept weights are the running mean.
+    if ((state.averagedSteps ?? 0) > 0) average = { mean: best, steps: state.averagedSteps ?? 0 };
     await optimizer.setWeights(resumed.optimizer);
     tf.dispose(resumed.optimizer.map(({ tensor }) => tensor));
     log(`${foldLabel(options)}resumed after epoch ${state.epoch} from ${options.checkpointDir}`);
@@ -111,6 +117,7 @@ export async function trainFold(options: TrainFoldOptions): Promise<TrainedFold>
         exampleWeights,
         training,
         random,
+        epoch >= averageFrom ? () => (average = addToAverage(average, snapshot(trained))) : null,
       );
       const scores = validation == null ? null : validate(model, validation, labels, training.batchSize);
       const record: EpochRecord = {
@@ -138,8 +145,9 @@ export async function trainFold(options: TrainFoldOptions): Promise<TrainedFold>
         bestEpoch: improved ? epoch : state.bestEpoch,
         bestScore: improved ? score : state.bestScore,
         epochsWithoutImprovement: improved ? 0 : state.epochsWithoutImprovement + 1,
+        averagedSteps: average?.steps ?? 0,
       };
-      if (improved) best = snapshot(trained);
+      if (improved) best = average?.mean ?? snapshot(trained);
       stoppedEarly = state.epochsWithoutImprovement >= training.patience;
       if (checkpoint != null) {
         const slots = await optimizer.getWeights();
@@ -158,6 +166,11 @@ export async function trainFold(options: TrainFoldOptions): Promise<TrainedFold>
   }
   setWeights(trained, best);
   disposeCorpusHead(adversary, model);
+  if (average != null) {
+    log(
+      `${foldLabel(options)}kept the mean of the weights over the last ${average.steps} steps (weightAverage)`,
+    );
+  }
   if (stoppedEarly) log(`${foldLabel(options)}stopped early; restored epoch ${state.bestEpoch}`);
   return {
     model,
@@ -256,6 +269,8 @@ function runEpoch(
   weights: number[],
   training: TrainingConfig,
   random: Random,
+  /** Called after every optimizer step (weight averaging), or null. */
+  afterStep: (() => void) | null,
 ): { loss: number; acc: number; corpusAcc?: number } {
   const order = random.shuffle(epochExamples(train, training.maxExamplesPerGroup, random));
   const groupLabels = training.lossOverCorpusLabels ? labelsOfGroups(train, weights.length) : null;
@@ -287,6 +302,7 @@ function runEpoch(
             groupLabels,
           );
     const step = trainStep(model, optimizer, variables, batch, corpora, training, labelMask);
+    afterStep?.();
     weightedLoss += step.loss * indices.length;
     correct += step.hits;
     corpusCorrect += step.corpusHits;

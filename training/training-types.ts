@@ -61,6 +61,8 @@ export interface StoppingState {
   /** Lower is better; null until an epoch scores a finite value. */
   bestScore: number | null;
   epochsWithoutImprovement: number;
+  /** Optimizer steps in the weight average (weightAverage), whose mean the checkpoint keeps as its best weights. */
+  averagedSteps?: number;
 }
 
 /**

@@ -52,109 +52,136 @@ export type SparseAutoencoderConfig = z.output<typeof SparseAutoencoderSchema>;
  * of each feature's training-set standard deviation; the noise is drawn afresh for every batch from the
  * seeded generator.
  */
-export const TrainingConfigSchema = z.strictObject({
-  /** Seeds the weights, the shuffle, the noise and the dropout masks: same seed, same run. */
-  seed: z.number().int().nonnegative().default(1),
-  epochs: z.number().int().positive().default(60),
-  batchSize: z.number().int().positive().default(32),
-  learningRate: z.number().positive().default(1e-3),
-  /** `sgd` is SGD with momentum 0.9. */
-  optimizer: z.enum(['adam', 'rmsprop', 'sgd']).default('adam'),
-  /** `balanced` weighs each example's loss by n / (classes · n_class), as scikit-learn's class_weight. */
-  classWeights: z.enum(['balanced', 'none']).default('balanced'),
-  noiseStd: z.number().min(0).default(0.1),
-  /**
-   * Each training example is shifted in time by up to this many frames either way (zero-filled, i.e. the
-   * training mean), so the model does not learn where in the window a centred clip sits.
-   */
-  maxTimeShift: z.number().int().nonnegative().default(0),
-  /**
-   * SpecAugment-style masking of each training example: `timeMasks` stretches of up to `maxTimeMask` frames
-   * and `freqMasks` bands of up to `maxFreqMask` feature dimensions are set to 0 (the training mean).
-   */
-  specAugment: z
-    .strictObject({
-      timeMasks: z.number().int().nonnegative().default(0),
-      maxTimeMask: z.number().int().nonnegative().default(0),
-      freqMasks: z.number().int().nonnegative().default(0),
-      maxFreqMask: z.number().int().nonnegative().default(0),
-    })
-    .default({ timeMasks: 0, maxTimeMask: 0, freqMasks: 0, maxFreqMask: 0 }),
-  /**
-   * Mixup: each training example is blended with another of its batch, x = λ·x₁ + (1 − λ)·x₂ and likewise
-   * their one-hot targets and class weights, λ ~ Beta(α, α) folded to ≥ ½ so the first example dominates.
-   * α is this value; 0 disables.
-   */
-  mixupAlpha: z.number().min(0).default(0),
-  /**
-   * A random equaliser on each training example, with this probability: a smooth curve over the feature columns
-   * (read as bands, low to high) added to every frame that is not padding — a tilt drawn from ±`maxTilt` between
-   * the first and the last column plus two cosine ripples of amplitude up to `maxRipple`, less the curve's mean.
-   * A microphone's or a room's response is such a curve in log-mel; an input whose clip mean over all bands is
-   * removed (`utterance.centre: 'overall'`) keeps it, so the model learns to look past it. In model-input units.
-   */
-  randomEq: z
-    .strictObject({
-      probability: z.number().min(0).max(1).default(0),
-      maxTilt: z.number().min(0).default(0),
-      maxRipple: z.number().min(0).default(0),
-    })
-    .default({ probability: 0, maxTilt: 0, maxRipple: 0 }),
-  /**
-   * A random crop of each training example's audio frames, with this probability: a stretch of `minFrames` up to
-   * all of them, from a random start, centred in the input with zero (training-mean) padding around it, as
-   * serving fits a short clip. Clip length varies across corpora (one-word clips of about 1 s, 2 s copies,
-   * 3–4 s sentences); without it, how much of the input is padding is a corpus cue a short clip from anywhere
-   * else inherits.
-   */
-  randomCrop: z
-    .strictObject({
-      probability: z.number().min(0).max(1).default(0),
-      minFrames: z.number().int().positive().default(32),
-    })
-    .default({ probability: 0, minFrames: 32 }),
-  /** L2 penalty λ · Σ w² over every kernel (dense, convolution, recurrent; not biases or norms), added to the loss. */
-  weightDecay: z.number().min(0).default(0),
-  /**
-   * `best`: stop after `patience` epochs without a better validation score and restore the best weights;
-   * `last`: a fixed schedule, every epoch runs and the last weights are kept (validation is only recorded).
-   */
-  keep: z.enum(['best', 'last']).default('best'),
-  /** Stop after this many epochs without a better validation score, then restore the best weights. */
-  patience: z.number().int().positive().default(10),
-  monitor: z.enum(['val_loss', 'val_ua']).default('val_loss'),
-  /** Gradients are scaled down when their global L2 norm exceeds this (recurrent nets); null disables. */
-  clipNorm: z.number().positive().nullable().default(5),
-  /**
-   * `cosine`: the learning rate falls from `learningRate` to a twentieth of it over `epochs` on a half cosine
-   * (set at the start of each epoch), so a fixed schedule ends on settled weights; `constant` keeps it.
-   */
-  learningRateSchedule: z.enum(['constant', 'cosine']).default('constant'),
-  /**
-   * Each epoch draws at most this many training examples of each group (corpus), without replacement and
-   * anew from the epoch's seed, so one large corpus does not drown the others; null uses every example.
-   */
-  maxExamplesPerGroup: z.number().int().positive().nullable().default(null),
-  /**
-   * A corpus-adversarial head behind a gradient reversal (training/corpus-adversary.ts), trained on the
-   * training clips' groups (corpora); null trains the emotion model alone. Either way only it is kept.
-   */
-  corpusAdversary: CorpusAdversarySchema.nullable().default(null),
-  /**
-   * Each training clip's cross-entropy over the labels its group (corpus) has among the training clips, the
-   * probabilities renormalised over them (with mixup, its partner's label too). Corpora label different sets of
-   * emotions: over every label, the network lowers a label a corpus lacks only by recognising the corpus, a cue
-   * no unseen microphone shares. The served network still answers over every label.
-   */
-  lossOverCorpusLabels: z.boolean().default(false),
-  /** SMOTE oversampling of the fold's training examples (training/smote.ts), from the seed; null leaves them. */
-  smote: SmoteSchema.nullable().default(null),
-  /**
-   * Sparse auto-encoder pre-training of the first convolution's kernels on patches of the fold's training inputs
-   * (training/sparse-autoencoder.ts), from the seed, before the first epoch; null keeps the random initialisation.
-   */
-  pretrainFirstConvolution: SparseAutoencoderSchema.nullable().default(null),
-});
+export const TrainingConfigSchema = z
+  .strictObject({
+    /** Seeds the weights, the shuffle, the noise and the dropout masks: same seed, same run. */
+    seed: z.number().int().nonnegative().default(1),
+    epochs: z.number().int().positive().default(60),
+    batchSize: z.number().int().positive().default(32),
+    learningRate: z.number().positive().default(1e-3),
+    /** `sgd` is SGD with momentum 0.9. */
+    optimizer: z.enum(['adam', 'rmsprop', 'sgd']).default('adam'),
+    /** `balanced` weighs each example's loss by n / (classes · n_class), as scikit-learn's class_weight. */
+    classWeights: z.enum(['balanced', 'none']).default('balanced'),
+    noiseStd: z.number().min(0).default(0.1),
+    /**
+     * Each training example is shifted in time by up to this many frames either way (zero-filled, i.e. the
+     * training mean), so the model does not learn where in the window a centred clip sits.
+     */
+    maxTimeShift: z.number().int().nonnegative().default(0),
+    /**
+     * SpecAugment-style masking of each training example: `timeMasks` stretches of up to `maxTimeMask` frames
+     * and `freqMasks` bands of up to `maxFreqMask` feature dimensions are set to 0 (the training mean).
+     */
+    specAugment: z
+      .strictObject({
+        timeMasks: z.number().int().nonnegative().default(0),
+        maxTimeMask: z.number().int().nonnegative().default(0),
+        freqMasks: z.number().int().nonnegative().default(0),
+        maxFreqMask: z.number().int().nonnegative().default(0),
+      })
+      .default({ timeMasks: 0, maxTimeMask: 0, freqMasks: 0, maxFreqMask: 0 }),
+    /**
+     * Mixup: each training example is blended with another of its batch, x = λ·x₁ + (1 − λ)·x₂ and likewise
+     * their one-hot targets and class weights, λ ~ Beta(α, α) folded to ≥ ½ so the first example dominates.
+     * α is this value; 0 disables.
+     */
+    mixupAlpha: z.number().min(0).default(0),
+    /**
+     * A random equaliser on each training example, with this probability: a smooth curve over the feature columns
+     * (read as bands, low to high) added to every frame that is not padding — a tilt drawn from ±`maxTilt` between
+     * the first and the last column plus two cosine ripples of amplitude up to `maxRipple`, less the curve's mean.
+     * A microphone's or a room's response is such a curve in log-mel; an input whose clip mean over all bands is
+     * removed (`utterance.centre: 'overall'`) keeps it, so the model learns to look past it. In model-input units.
+     */
+    randomEq: z
+      .strictObject({
+        probability: z.number().min(0).max(1).default(0),
+        maxTilt: z.number().min(0).default(0),
+        maxRipple: z.number().min(0).default(0),
+      })
+      .default({ probability: 0, maxTilt: 0, maxRipple: 0 }),
+    /**
+     * A random crop of each training example's audio frames, with this probability: a stretch of `minFrames` up to
+     * all of them, from a random start, centred in the input with zero (training-mean) padding around it, as
+     * serving fits a short clip. Clip length varies across corpora (one-word clips of about 1 s, 2 s copies,
+     * 3–4 s sentences); without it, how much of the input is padding is a corpus cue a short clip from anywhere
+     * else inherits.
+     */
+    randomCrop: z
+      .strictObject({
+        probability: z.number().min(0).max(1).default(0),
+        minFrames: z.number().int().positive().default(32),
+      })
+      .default({ probability: 0, minFrames: 32 }),
+    /** L2 penalty λ · Σ w² over every kernel (dense, convolution, recurrent; not biases or norms), added to the loss. */
+    weightDecay: z.number().min(0).default(0),
+    /**
+     * `best`: stop after `patience` epochs without a better validation score and restore the best weights;
+     * `last`: a fixed schedule, every epoch runs and the last weights are kept (validation is only recorded).
+     */
+    keep: z.enum(['best', 'last']).default('best'),
+    /** Stop after this many epochs without a better validation score, then restore the best weights. */
+    patience: z.number().int().positive().default(10),
+    monitor: z.enum(['val_loss', 'val_ua']).default('val_loss'),
+    /** Gradients are scaled down when their global L2 norm exceeds this (recurrent nets); null disables. */
+    clipNorm: z.number().positive().nullable().default(5),
+    /**
+     * `cosine`: the learning rate falls from `learningRate` to a twentieth of it over `epochs` on a half cosine
+     * (set at the start of each epoch), so a fixed schedule ends on settled weights; `constant` keeps it.
+     */
+    learningRateSchedule: z.enum(['constant', 'cosine']).default('constant'),
+    /**
+     * Each epoch draws at most this many training examples of each group (corpus), without replacement and
+     * anew from the epoch's seed, so one large corpus does not drown the others; null uses every example.
+     */
+    maxExamplesPerGroup: z.number().int().positive().nullable().default(null),
+    /**
+     * A corpus-adversarial head behind a gradient reversal (training/corpus-adversary.ts), trained on the
+     * training clips' groups (corpora); null trains the emotion model alone. Either way only it is kept.
+     */
+    corpusAdversary: CorpusAdversarySchema.nullable().default(null),
+    /**
+     * Each training clip's cross-entropy over the labels its group (corpus) has among the training clips, the
+     * probabilities renormalised over them (with mixup, its partner's label too). Corpora label different sets of
+     * emotions: over every label, the network lowers a label a corpus lacks only by recognising the corpus, a cue
+     * no unseen microphone shares. The served network still answers over every label.
+     */
+    lossOverCorpusLabels: z.boolean().default(false),
+    /** SMOTE oversampling of the fold's training examples (training/smote.ts), from the seed; null leaves them. */
+    smote: SmoteSchema.nullable().default(null),
+    /**
+     * Sparse auto-encoder pre-training of the first convolution's kernels on patches of the fold's training inputs
+     * (training/sparse-autoencoder.ts), from the seed, before the first epoch; null keeps the random initialisation.
+     */
+    pretrainFirstConvolution: SparseAutoencoderSchema.nullable().default(null),
+    /**
+     * Stochastic weight averaging (training/weight-average.ts): the kept weights are the mean of the weights after
+     * every optimizer step of the last `lastEpochs` epochs, not the last step's. Averaging a run's late weights
+     * lands nearer the middle of a wide, flat region of the loss, which holds up better on data unlike the
+     * training data than any single point of it (Izmailov et al. 2018; Cha et al. 2021, SWAD, for unseen domains).
+     * Needs `keep: "last"`. null keeps the weights as they are.
+     */
+    weightAverage: z.strictObject({ lastEpochs: z.number().int().positive() }).nullable().default(null),
+  })
+  .superRefine((training, context) => {
+    const average = training.weightAverage;
+    if (average === null) return;
+    if (training.keep !== 'last') {
+      context.addIssue({
+        code: 'custom',
+        path: ['weightAverage'],
+        message: `expected keep 'last' with weightAverage (the averaged weights are the kept ones), got keep '${training.keep}'`,
+      });
+    }
+    if (average.lastEpochs > training.epochs) {
+      context.addIssue({
+        code: 'custom',
+        path: ['weightAverage', 'lastEpochs'],
+        message: `expected weightAverage.lastEpochs ≤ epochs (${training.epochs}), got ${average.lastEpochs}`,
+      });
+    }
+  });
 
 export type TrainingConfig = z.output<typeof TrainingConfigSchema>;
 export type TrainingConfigInput = z.input<typeof TrainingConfigSchema>;

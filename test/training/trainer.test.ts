@@ -18,6 +18,7 @@ import {
   trainFold,
 } from '../../training/trainer.ts';
 import type { EpochRecord, FeatureSet } from '../../training/training-types.ts';
+import { addToAverage } from '../../training/weight-average.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -571,5 +572,89 @@ describe('augmented variants', () => {
     expect(trained.bestEpoch).toBe(3);
     expect(trained.stoppedEarly).toBe(false);
     trained.model.dispose();
+  });
+});
+
+describe('weight averaging', () => {
+  it('keeps a running mean equal to the mean of the added weights, and refuses another shape', () => {
+    let average = addToAverage(null, [new Float32Array([1, 2]), new Float32Array([3])]);
+    average = addToAverage(average, [new Float32Array([3, 6]), new Float32Array([0])]);
+    average = addToAverage(average, [new Float32Array([5, 1]), new Float32Array([6])]);
+    expect(average.steps).toBe(3);
+    expect(Array.from(average.mean[0])).toEqual([3, 3]);
+    expect(Array.from(average.mean[1])).toEqual([3]);
+    expect(() => addToAverage(average, [new Float32Array(2)])).toThrow(
+      'weight average: expected 2 weight arrays, got 1',
+    );
+    expect(() => addToAverage(average, [new Float32Array(3), new Float32Array(1)])).toThrow(
+      'weight average: expected weight 0 to have 2 values, got 3',
+    );
+  });
+
+  it("keeps the mean of the averaged epochs' steps", async () => {
+    // One step per epoch (the batch holds every example), at a constant rate: a one-epoch run's weights are
+    // the two-epoch run's weights after its first step.
+    const trainFor = (overrides: TrainingConfigInput) =>
+      trainFold({
+        model,
+        training: training({ batchSize: 48, keep: 'last', ...overrides }),
+        labels: LABELS,
+        train,
+      });
+    const first = await trainFor({ epochs: 1 });
+    const second = await trainFor({ epochs: 2 });
+    const lines: string[] = [];
+    const averaged = await trainFold({
+      model,
+      training: training({ batchSize: 48, keep: 'last', epochs: 2, weightAverage: { lastEpochs: 2 } }),
+      labels: LABELS,
+      train,
+      log: (line) => lines.push(line),
+    });
+    const expected = weightsOf(first.model).map((values, i) =>
+      values.map((value, j) => (value + weightsOf(second.model)[i][j]) / 2),
+    );
+    weightsOf(averaged.model).forEach((values, i) => {
+      values.forEach((value, j) => expect(value).toBeCloseTo(expected[i][j], 5));
+    });
+    expect(weightsOf(averaged.model)).not.toEqual(weightsOf(second.model));
+    expect(lines.at(-1)).toBe('kept the mean of the weights over the last 2 steps (weightAverage)');
+    for (const trained of [first, second, averaged]) trained.model.dispose();
+  });
+
+  it('resumes mid-average to the same weights as an uninterrupted run', async () => {
+    const options = {
+      model,
+      training: training({ epochs: 3, keep: 'last', weightAverage: { lastEpochs: 2 } }),
+      labels: LABELS,
+      train,
+      validation,
+    };
+    const uninterrupted = await trainFold(options);
+    const checkpointDir = join(dir, 'resume-average');
+    const crash = new Error('simulated crash');
+    await expect(
+      trainFold({
+        ...options,
+        checkpointDir,
+        onEpochEnd: (record) => {
+          if (record.epoch === 2) throw crash;
+        },
+      }),
+    ).rejects.toBe(crash);
+    const resumed = await trainFold({ ...options, checkpointDir });
+    expect(resumed.resumedFromEpoch).toBe(2);
+    expect(weightsOf(resumed.model)).toEqual(weightsOf(uninterrupted.model));
+    uninterrupted.model.dispose();
+    resumed.model.dispose();
+  });
+
+  it('is refused with early stopping or more epochs than the run has', () => {
+    expect(() => training({ weightAverage: { lastEpochs: 1 } })).toThrow(
+      "expected keep 'last' with weightAverage (the averaged weights are the kept ones), got keep 'best'",
+    );
+    expect(() => training({ keep: 'last', weightAverage: { lastEpochs: 3 } })).toThrow(
+      'expected weightAverage.lastEpochs ≤ epochs (2), got 3',
+    );
   });
 });
