@@ -615,7 +615,7 @@ describe('weight averaging', () => {
       values.map((value, j) => (value + weightsOf(second.model)[i][j]) / 2),
     );
     weightsOf(averaged.model).forEach((values, i) => {
-      values.forEach((value, j) => expect(value).toBeCloseTo(expected[i][j], 5));
+      for (const [j, value] of values.entries()) expect(value).toBeCloseTo(expected[i][j], 5);
     });
     expect(weightsOf(averaged.model)).not.toEqual(weightsOf(second.model));
     expect(lines.at(-1)).toBe('kept the mean of the weights over the last 2 steps (weightAverage)');
