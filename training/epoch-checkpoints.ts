@@ -12,7 +12,11 @@ export function fingerprintOf(options: TrainFoldOptions): string {
   for (const set of [options.train, options.validation]) {
     if (set == null) continue;
     hash.update(JSON.stringify([set.frames, set.dims, set.labels, set.groups ?? null]));
-    for (const data of [set.features, ...(set.variants ?? [])])
+    for (const data of [
+      set.features,
+      ...(set.variants ?? []),
+      ...(set.teacherTargets ? [set.teacherTargets] : []),
+    ])
       hash.update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   }
   return hash.digest('hex');

@@ -2,8 +2,10 @@
  * The model card (models/<id>/MODEL_CARD.md) of a run record: what was trained on what, how it scored under
  * its protocol, what it costs to run, and how it was made.
  */
+
 import { inputSeconds, type RunRecord } from '../core/contracts/run-record.ts';
 import { TrainingConfigSchema } from '../core/contracts/training-config.ts';
+import { keptWeightsPhrase } from './weight-average.ts';
 
 /** Labels with test items: all of the model's labels within a corpus, the shared ones across corpora. */
 function scoredLabels(record: RunRecord): number {
@@ -106,17 +108,20 @@ export function renderModelCard(record: RunRecord): string {
             `- Optimiser ${training.optimizer}, learning rate ${training.learningRate}` +
               `${training.learningRateSchedule === 'cosine' ? ' on a cosine schedule down to a twentieth' : ''}, batch ${training.batchSize}, ` +
               (training.keep === 'last'
-                ? `a fixed ${training.epochs} epochs, ${
-                    training.weightAverage === null
-                      ? 'last weights kept'
-                      : `the mean of the weights over every step of the last ${training.weightAverage.lastEpochs} epochs kept`
-                  }`
+                ? `a fixed ${training.epochs} epochs, ${keptWeightsPhrase(training)}`
                 : `≤ ${training.epochs} epochs, early stopping on ${training.monitor} (patience ${training.patience}, best weights restored)`) +
               `${training.maxExamplesPerGroup === null ? '' : `; each epoch draws at most ${training.maxExamplesPerGroup} clips of each corpus`}.`,
             ...(training.corpusAdversary
               ? [
                   `- Corpus-adversarial head (gradient reversal, ${training.corpusAdversary.units} hidden units) on the penultimate ` +
                     `representation, reversal scale rising to ${training.corpusAdversary.weight}; used in training only, not part of the served model.`,
+                ]
+              : []),
+            ...(training.distillation
+              ? [
+                  `- Distilled: each training clip's target is ${Math.round(100 * (1 - training.distillation.weight))} % its label and ` +
+                    `${Math.round(100 * training.distillation.weight)} % the combined probabilities of the teachers ` +
+                    `${training.distillation.teachers.map((id) => `\`${id}\``).join(', ')}, each trained on the same fold.`,
                 ]
               : []),
             `- Class weights: ${training.classWeights}; feature noise σ = ${training.noiseStd}; gradient clip norm ${training.clipNorm ?? 'none'}; seed ${training.seed}.`,

@@ -9,6 +9,7 @@ import { type AnnotateOptions, annotateModelFolder } from './annotate.ts';
 import type { TrainingBackend } from './backend.ts';
 import { claimCheckpoints } from './checkpoint-config.ts';
 import { crossValidate, type FoldOutcome } from './cross-validation.ts';
+import { distillationTargets, type TeacherFolders } from './distillation.ts';
 import { scoreTestFold, summariseFolds } from './evaluation/metrics.ts';
 import {
   type ExperimentConfig,
@@ -24,6 +25,7 @@ import { collectEnvironment, writeModelCard, writeRunRecord } from './run-record
 import { svmFolds } from './svm-experiment.ts';
 import { predictProbabilities, trainFold } from './trainer.ts';
 import type { TrainingLog } from './training-types.ts';
+import { keptWeightsPhrase } from './weight-average.ts';
 
 export interface RunOptions {
   /** Where `models/<id>/` goes. */
@@ -69,6 +71,7 @@ async function trainFinalModel(
   data: ExperimentData,
   split: ReturnType<typeof splitFor>,
   finalDir: string,
+  teachers: TeacherFolders,
   log: TrainingLog,
 ): Promise<void> {
   const resultPath = join(finalDir, 'result.json');
@@ -85,7 +88,10 @@ async function trainFinalModel(
     model: config.model,
     training: config.training,
     labels: data.labels,
-    train: featureSetOf(data, all, stats, true),
+    train: {
+      ...featureSetOf(data, all, stats, true),
+      teacherTargets: await distillationTargets(config, data, split, 'final', all, teachers, log),
+    },
     validation: fold.validation.length > 0 ? featureSetOf(data, fold.validation, stats) : undefined,
     checkpointDir: join(finalDir, 'epochs'),
     log,
@@ -165,11 +171,20 @@ export async function runExperiment(
     checkpointDir: runDir,
     log,
     include: part ? (fold) => fold % part.count === part.index : undefined,
-    data: (index) => {
+    data: async (index) => {
       const fold = split.folds[index];
       const stats = normalisationFor(data.items, fold.train);
+      const teacherTargets = await distillationTargets(
+        config,
+        data,
+        split,
+        { fold: index },
+        fold.train,
+        options,
+        log,
+      );
       return {
-        train: featureSetOf(data, fold.train, stats, true),
+        train: { ...featureSetOf(data, fold.train, stats, true), teacherTargets },
         validation: fold.validation.length > 0 ? featureSetOf(data, fold.validation, stats) : undefined,
       };
     },
@@ -196,7 +211,7 @@ export async function runExperiment(
   const trainsFinal = !part || finalUnit % part.count === part.index;
   const finalDir = join(runDir, 'final');
   if (options.ship === 'all-speakers' && trainsFinal)
-    await trainFinalModel(config, data, split, finalDir, log);
+    await trainFinalModel(config, data, split, finalDir, options, log);
   if (part) return null;
 
   const modelDir = join(options.modelsDir, config.id);
@@ -213,7 +228,7 @@ export async function runExperiment(
       `The shipped weights were trained on every speaker except the validation speakers ` +
         `${fold.speakers.validation.join(', ')} (${
           config.training.keep === 'last'
-            ? `a fixed ${config.training.epochs} epochs, last weights kept`
+            ? `a fixed ${config.training.epochs} epochs, ${keptWeightsPhrase(config.training)}`
             : `best epoch ${final.bestEpoch}`
         }); the scores above are the ` +
         `${split.protocol} cross-validation of the same configuration, so they estimate how it does on unseen speakers.`,

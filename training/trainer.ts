@@ -217,6 +217,11 @@ function checkFeatureSet(name: string, set: FeatureSet, numClasses: number, like
   if (set.variants !== undefined && set.variants.length > 255) {
     throw new Error(`expected at most 255 ${name} variants, got ${set.variants.length}`);
   }
+  if (set.teacherTargets !== undefined && set.teacherTargets.length !== set.labels.length * numClasses) {
+    throw new Error(
+      `expected ${name} teacher targets of ${set.labels.length} × ${numClasses} values, got ${set.teacherTargets.length}`,
+    );
+  }
   if (set.groups !== undefined && set.groups.length !== set.labels.length) {
     throw new Error(
       `expected one ${name} group per example (${set.labels.length}), got ${set.groups.length}`,
@@ -290,6 +295,9 @@ function runEpoch(
       training.mixupAlpha,
       random,
     );
+    if (train.teacherTargets !== undefined && training.distillation !== null) {
+      blendTeacherTargets(batch.targets, train.teacherTargets, indices, training.distillation.weight);
+    }
     // tfjs reuses a seeded dropout layer's seed for every call (one fixed mask), so draw a fresh one per batch.
     for (const layer of dropoutLayers) (layer as unknown as { seed: number }).seed = random.int(2 ** 31 - 1);
     const corpora = twoHeaded ? indices.map((i) => (train.groups as readonly number[])[i]) : null;
@@ -309,6 +317,22 @@ function runEpoch(
   }
   const fit = { loss: weightedLoss / order.length, acc: correct / order.length };
   return twoHeaded ? { ...fit, corpusAcc: corpusCorrect / order.length } : fit;
+}
+
+/** Mixes each example's (one-hot) target row with its teachers' probabilities, `weight` of them, in place. */
+export function blendTeacherTargets(
+  targets: Float32Array,
+  teacherTargets: Float32Array,
+  indices: readonly number[],
+  weight: number,
+) {
+  const classes = targets.length / indices.length;
+  indices.forEach((example, row) => {
+    for (let c = 0; c < classes; c++) {
+      targets[row * classes + c] =
+        (1 - weight) * targets[row * classes + c] + weight * teacherTargets[example * classes + c];
+    }
+  });
 }
 
 /**

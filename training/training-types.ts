@@ -18,6 +18,8 @@ export interface FeatureSet {
   variants?: readonly Float32Array[];
   /** Group (corpus) of each example, for `maxExamplesPerGroup`. */
   groups?: readonly number[];
+  /** The teachers' probabilities for each example [count × labels] (training.distillation). */
+  teacherTargets?: Float32Array;
 }
 
 /** One epoch of one fold, as stored in the run record (core/contracts/run-record.ts's EpochRecordSchema). */

@@ -37,3 +37,10 @@ export function addToAverage(average: WeightAverage | null, weights: readonly Fl
   average.steps = steps;
   return average;
 }
+
+/** What a fixed schedule keeps, in words for run notes and model cards. */
+export function keptWeightsPhrase(training: TrainingConfig): string {
+  return training.weightAverage === null
+    ? 'last weights kept'
+    : `the mean of the weights over every step of the last ${training.weightAverage.lastEpochs} epochs kept`;
+}

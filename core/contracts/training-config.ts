@@ -163,8 +163,30 @@ export const TrainingConfigSchema = z
      * Needs `keep: "last"`. null keeps the weights as they are.
      */
     weightAverage: z.strictObject({ lastEpochs: z.number().int().positive() }).nullable().default(null),
+    /**
+     * Knowledge distillation (training/distillation.ts): each training clip's target is its one-hot label mixed
+     * with the teachers' combined probabilities for it, `weight` of them. Teachers are other experiments' ids,
+     * trained on the same folds (leaving a corpus out, their `<id>-loco-<corpus>` records; for the shipped
+     * model, their shipped models). null learns from the labels alone.
+     */
+    distillation: z
+      .strictObject({
+        teachers: z.array(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/)).min(1),
+        weight: z.number().gt(0).max(1).default(0.5),
+      })
+      .nullable()
+      .default(null),
   })
   .superRefine((training, context) => {
+    if (training.distillation !== null && (training.mixupAlpha > 0 || training.smote !== null)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['distillation'],
+        message: `expected distillation without mixup or SMOTE (their made-up clips have no teacher answers), got ${
+          training.mixupAlpha > 0 ? `mixupAlpha ${training.mixupAlpha}` : 'smote'
+        }`,
+      });
+    }
     const average = training.weightAverage;
     if (average === null) return;
     if (training.keep !== 'last') {
