@@ -58,8 +58,14 @@ describe('distillation', () => {
         training: { epochs: 2, batchSize: 16, keep: 'last' },
         ...overrides,
       });
+    // Leaving a corpus out ships fold 1's model, as npm run train does without --ship.
     const train = (experiment: ExperimentConfig, log: (line: string) => void = () => {}) =>
-      runExperiment(experiment, { ...folders, ship: 'all-speakers', backend, log });
+      runExperiment(experiment, {
+        ...folders,
+        ship: experiment.protocol === 'leave-one-corpus-out' ? 'fold-1' : 'all-speakers',
+        backend,
+        log,
+      });
     return { work, folders, config, train };
   }
 
@@ -113,6 +119,37 @@ describe('distillation', () => {
     await train(config('tiny-mfcc', { features: { set: 'mfcc+deltas+zcr+rms' } }));
     await expect(train(student(['tiny-mfcc']))).rejects.toThrow(
       `expected teacher 'tiny-mfcc' to have the student's features {"set":"logmel40","config":{}}, got {"set":"mfcc+deltas+zcr+rms","config":{}}`,
+    );
+  }, 180_000);
+
+  it("leaving a corpus out, learns from the teacher's record for the same held-out corpus", async () => {
+    const { work, config, train } = await setUp();
+    const urdu = await makeTempDir();
+    await writeClips(
+      urdu,
+      ['SM1', 'SF1', 'SM2'].flatMap((speaker) =>
+        ['Angry', 'Happy', 'Neutral', 'Sad'].flatMap((emotion) =>
+          ['01', '02'].map((take) => `${emotion}/${speaker}_F1_${emotion[0]}${take}.wav`),
+        ),
+      ),
+    );
+    const leaving = (id: string, corpus: string, training: Record<string, unknown> = {}) =>
+      config(`${id}-loco-${corpus}`, {
+        corpora: [
+          { corpus: 'emodb', path: config('x').corpora[0].path },
+          { corpus: 'urdu', path: urdu },
+        ],
+        protocol: 'leave-one-corpus-out',
+        heldOutCorpus: corpus,
+        training: { epochs: 2, batchSize: 16, keep: 'last', ...training },
+      });
+    await train(leaving('tiny-teacher', 'urdu'));
+    const distillation = { teachers: ['tiny-teacher'] };
+    const lines: string[] = [];
+    await train(leaving('tiny-student', 'urdu', { distillation }), (line) => lines.push(line));
+    expect(lines).toContain('distillation: 1 teachers (tiny-teacher) scored 28 training clips of fold 1');
+    await expect(train(leaving('tiny-student', 'emodb', { distillation }))).rejects.toThrow(
+      `distillation: expected teacher 'tiny-teacher''s record in ${join(work, 'models', 'tiny-teacher-loco-emodb')}`,
     );
   }, 180_000);
 
