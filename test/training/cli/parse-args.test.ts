@@ -70,6 +70,7 @@ describe.each([
   ],
   ['datasets', ['--corpus <value> …', '--out <value>', '(default: models/datasets.json)']],
   ['ensemble', ['--runs <value>', '(default: .cache/runs)', '--record']],
+  ['rescore', ['--runs <value>', '(default: .cache/runs)', '--models-dir <value>', '(default: models)']],
   ['classify', ['--json', '--segment <value>', '--model <value>']],
   ['results', []],
   ['sweep', ['--grid <value> …', '--jobs <value>', '(default: 1)', '--models-dir <value>']],

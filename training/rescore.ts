@@ -1,0 +1,104 @@
+/**
+ * Rescoring a run record's folds without retraining. Revisions before 30c10e9 scored each speaker-protocol test
+ * fold among the labels its test speakers have only, which spares a speaker who never acted, say, disgust the
+ * model's disgust answers. The fold models those runs left in the runs cache predict their test clips again,
+ * scored among all the model's labels (scoreTestFold); folds whose speakers have every label scored the same
+ * either way and keep their numbers. The record says what was rescored, at which revision.
+ */
+import { join } from 'node:path';
+import type { RunRecord } from '../core/contracts/run-record.ts';
+import { scoreTestFold, summariseFolds } from './evaluation/metrics.ts';
+import {
+  type ExperimentConfig,
+  featureSetOf,
+  loadExperimentData,
+  normalisationFor,
+  splitFor,
+} from './experiment.ts';
+import { loadModel } from './model-io.ts';
+import { withTrainingLabels } from './run.ts';
+import { predictProbabilities } from './trainer.ts';
+
+export interface Rescored {
+  record: RunRecord;
+  /** The (0-based) folds whose scores were recomputed. */
+  folds: number[];
+}
+
+/** `record` with the folds that lack a label rescored among all labels, from `<runsDir>/<id>/fold-K/model`. */
+export async function rescoreRecord(
+  config: ExperimentConfig,
+  record: RunRecord,
+  options: { runsDir: string; revision: string; log: (line: string) => void },
+): Promise<Rescored> {
+  if (config.id !== record.id) {
+    throw new Error(`rescore: expected the record of '${config.id}', got '${record.id}'`);
+  }
+  if (config.protocol === 'leave-one-corpus-out') {
+    throw new Error(
+      `rescore: expected a speaker protocol, got leave-one-corpus-out ('${config.id}' is scored over the labels its held-out corpus shares, as it should be)`,
+    );
+  }
+  if (config.model.architecture === 'svm') {
+    throw new Error(
+      `rescore: expected a network, got an SVM ('${config.id}' retrains in seconds: npm run train)`,
+    );
+  }
+  const loaded = await loadExperimentData(config, options.log);
+  const split = splitFor(config, loaded.items);
+  const data = withTrainingLabels(loaded, split.folds[0].train);
+  if (data.labels.join(',') !== record.task.labels.join(',')) {
+    throw new Error(
+      `rescore: expected the record's labels [${record.task.labels.join(', ')}], got [${data.labels.join(', ')}] from the data`,
+    );
+  }
+  const speakers = (folds: readonly { speakers: { test: readonly string[] } }[]) =>
+    JSON.stringify(folds.map((fold) => fold.speakers.test));
+  if (speakers(split.folds) !== speakers(record.splits.folds)) {
+    throw new Error(
+      `rescore: expected the record's test speakers in every fold, got others from the data and config`,
+    );
+  }
+  const folds = [...record.folds];
+  const rescored: number[] = [];
+  for (const [index, fold] of split.folds.entries()) {
+    const present = new Set(fold.test.map((item) => data.items[item].canonical));
+    if (present.size === data.labels.length) continue;
+    const dir = join(options.runsDir, config.id, `fold-${index + 1}`, 'model');
+    const model = await loadModel(dir).catch((error: unknown) => {
+      throw new Error(
+        `rescore: expected the fold ${index + 1} model of '${config.id}' in ${dir}, got ${(error as Error).message}`,
+      );
+    });
+    const set = featureSetOf(data, fold.test, normalisationFor(data.items, fold.train));
+    const metrics = scoreTestFold(
+      data.labels,
+      set.labels,
+      predictProbabilities(model, set, config.training.batchSize),
+      false,
+    );
+    model.dispose();
+    const at = folds.findIndex((entry) => entry.index === fold.index);
+    options.log(
+      `fold ${index + 1}: UA ${(100 * folds[at].metrics.ua).toFixed(1)} → ${(100 * metrics.ua).toFixed(1)} % ` +
+        `(its test speakers lack ${data.labels.filter((label) => !present.has(label)).join(', ')})`,
+    );
+    folds[at] = { ...folds[at], metrics };
+    rescored.push(index);
+  }
+  if (rescored.length === 0) return { record, folds: [] };
+  const note =
+    `Fold${rescored.length > 1 ? 's' : ''} ${rescored.map((index) => index + 1).join(', ')} rescored among all ` +
+    `${data.labels.length} labels at revision ${options.revision} (npm run rescore) from the fold models trained ` +
+    `at ${record.environment.git?.revision ?? 'an unrecorded revision'}, which had scored them among their test ` +
+    `speakers' labels only; their features were recomputed by the front end of that revision.`;
+  return {
+    record: {
+      ...record,
+      folds,
+      summary: summariseFolds(folds.map((fold) => fold.metrics)),
+      notes: [...record.notes, note],
+    },
+    folds: rescored,
+  };
+}
