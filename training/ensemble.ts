@@ -5,17 +5,22 @@
  * score, so the ensemble's numbers are as speaker-independent as its members'). The members must share the
  * corpora, protocol and seed, hence the very same folds; each keeps its own features and normalisation.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { access, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { type EnsembleReport, EnsembleReportSchema } from '../core/contracts/ensemble-report.ts';
-import { evaluateProbabilities } from './evaluation/metrics.ts';
+import {
+  type EnsembleReport,
+  EnsembleReportSchema,
+  type FoldScores,
+} from '../core/contracts/ensemble-report.ts';
+import { scoreTestFold } from './evaluation/metrics.ts';
 import {
   type ExperimentConfig,
   featureSetOf,
   loadExperimentData,
   normalisationFor,
   splitFor,
+  withTrainingLabels,
 } from './experiment.ts';
 import { loadModel } from './model-io.ts';
 import { predictProbabilities } from './trainer.ts';
@@ -73,21 +78,33 @@ export function combineProbabilities(members: readonly Float32Array[], classes: 
   return out;
 }
 
-const foldUa = (labels: readonly string[], truth: readonly number[], probabilities: Float32Array) =>
-  evaluateProbabilities(labels, truth, probabilities).ua;
+/** A fold's UA; leaving a corpus out, over the labels the held-out corpus has (scoreTestFold), as its run scored it. */
+const foldUa = (
+  labels: readonly string[],
+  truth: readonly number[],
+  probabilities: Float32Array,
+  leavingCorpusOut: boolean,
+) => scoreTestFold(labels, truth, probabilities.slice(), leavingCorpusOut).ua;
 
 /** The members' fold scores and their ensemble's; throws when they do not share their folds. */
 export async function ensembleExperiments(
   configs: readonly ExperimentConfig[],
-  options: { runsDir: string; log: (line: string) => void },
+  options: {
+    runsDir: string;
+    /** Leaving a corpus out, a member's fold model may also be its record's (it ships fold 1): `<modelsDir>/<id>`. */
+    modelsDir?: string;
+    log: (line: string) => void;
+  },
 ): Promise<EnsembleReport> {
   if (configs.length < 2)
     throw new RangeError(`ensemble: expected at least two experiments, got ${configs.length}`);
   let reference: { id: string; labels: string[]; tests: string[][]; protocol: string } | null = null;
   const members: { id: string; probabilities: Float32Array[]; truth: (readonly number[])[] }[] = [];
   for (const config of configs) {
-    const data = await loadExperimentData(config, options.log);
-    const split = splitFor(config, data.items);
+    const loaded = await loadExperimentData(config, options.log);
+    const split = splitFor(config, loaded.items);
+    // The model's outputs: the labels of its training side (all of them, but leaving a corpus out).
+    const data = withTrainingLabels(loaded, split.folds[0].train);
     const tests = split.folds.map((fold) => fold.test.map((index) => data.items[index].file));
     if (reference === null) {
       reference = { id: config.id, labels: data.labels, tests, protocol: split.protocol };
@@ -103,7 +120,7 @@ export async function ensembleExperiments(
     const probabilities: Float32Array[] = [];
     const truth: (readonly number[])[] = [];
     for (const [index, fold] of split.folds.entries()) {
-      const dir = join(options.runsDir, config.id, `fold-${index + 1}`, 'model');
+      const dir = await foldModelDir(config, index, options);
       const model = await loadModel(dir).catch((error: unknown) => {
         throw new Error(
           `ensemble: expected the fold ${index + 1} model of '${config.id}' in ${dir} (train it with npm run train), got ${(error as Error).message}`,
@@ -119,6 +136,7 @@ export async function ensembleExperiments(
   }
   if (reference === null) throw new Error('ensemble: no experiment read');
   const { labels } = reference;
+  const leavingCorpusOut = reference.protocol === 'leave-one-corpus-out';
   const truth = members[0].truth;
   return {
     protocol: reference.protocol,
@@ -126,7 +144,7 @@ export async function ensembleExperiments(
     testClips: truth.map((fold) => fold.length),
     members: members.map(({ id, probabilities }) => ({
       id,
-      ua: probabilities.map((fold, k) => foldUa(labels, truth[k], fold)),
+      ua: probabilities.map((fold, k) => foldUa(labels, truth[k], fold, leavingCorpusOut)),
     })),
     ensemble: {
       id: `ensemble of ${members.map((member) => member.id).join(' + ')}`,
@@ -138,8 +156,57 @@ export async function ensembleExperiments(
             members.map((member) => member.probabilities[k]),
             labels.length,
           ),
+          leavingCorpusOut,
         ),
       ),
+    },
+  };
+}
+
+/**
+ * Where fold `index` of a member was left by its run: `<runsDir>/<id>/fold-K/model`, or leaving a corpus out
+ * (one fold, which the record ships) `<modelsDir>/<id>` when the runs folder no longer has it.
+ */
+async function foldModelDir(
+  config: ExperimentConfig,
+  index: number,
+  options: { runsDir: string; modelsDir?: string },
+): Promise<string> {
+  const dir = join(options.runsDir, config.id, `fold-${index + 1}`, 'model');
+  if (config.protocol !== 'leave-one-corpus-out' || options.modelsDir === undefined) return dir;
+  const inRuns = await access(join(dir, 'model.json')).then(
+    () => true,
+    () => false,
+  );
+  return inRuns ? dir : join(options.modelsDir, config.id);
+}
+
+/**
+ * One report from leaving each corpus out in turn (`reports[k]` holding out `corpora[k]`): each held-out corpus is
+ * a fold, as in the leave-one-corpus-out protocol, and the members keep their recipe's id.
+ */
+export function mergeHeldOutReports(
+  reports: readonly EnsembleReport[],
+  corpora: readonly string[],
+): EnsembleReport {
+  if (reports.length === 0 || reports.length !== corpora.length) {
+    throw new RangeError(
+      `ensemble: expected one report per held-out corpus, got ${reports.length} for ${corpora.length}`,
+    );
+  }
+  const recipe = (id: string, corpus: string) => id.replace(new RegExp(`-loco-${corpus}$`), '');
+  const scores = (pick: (report: EnsembleReport) => FoldScores) => ({
+    id: recipe(pick(reports[0]).id, corpora[0]),
+    ua: reports.flatMap((report) => pick(report).ua),
+  });
+  return {
+    protocol: 'leave-one-corpus-out',
+    labels: [...new Set(reports.flatMap((report) => report.labels))],
+    testClips: reports.flatMap((report) => report.testClips),
+    members: reports[0].members.map((_, m) => scores((report) => report.members[m])),
+    ensemble: {
+      id: `ensemble of ${reports[0].members.map((member) => recipe(member.id, corpora[0])).join(' + ')}`,
+      ua: reports.flatMap((report) => report.ensemble.ua),
     },
   };
 }

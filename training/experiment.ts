@@ -273,3 +273,19 @@ export function featureSetOf(
     groups: indices.map((index) => corpora.indexOf(items[index].corpus)),
   };
 }
+
+/** With leave-one-corpus-out, the model's labels are the training side's; otherwise every label present. */
+export function withTrainingLabels(data: ExperimentData, train: readonly number[]): ExperimentData {
+  const present = new Set(train.map((index) => data.items[index].canonical));
+  return { ...data, labels: data.labels.filter((label) => present.has(label)) };
+}
+
+/** A config (raw or parsed) run under leave-one-corpus-out with `corpus` as its test side, as `<id>-loco-<corpus>`. */
+export function leavingCorpusOut<T extends { id?: unknown }>(config: T, corpus: string) {
+  return {
+    ...config,
+    id: `${String(config.id)}-loco-${corpus}`,
+    protocol: 'leave-one-corpus-out' as const,
+    heldOutCorpus: corpus,
+  };
+}

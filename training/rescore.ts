@@ -14,9 +14,9 @@ import {
   loadExperimentData,
   normalisationFor,
   splitFor,
+  withTrainingLabels,
 } from './experiment.ts';
 import { loadModel } from './model-io.ts';
-import { withTrainingLabels } from './run.ts';
 import { predictProbabilities } from './trainer.ts';
 
 export interface Rescored {

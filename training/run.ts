@@ -18,6 +18,7 @@ import {
   loadExperimentData,
   normalisationFor,
   splitFor,
+  withTrainingLabels,
 } from './experiment.ts';
 import { loadModel, saveModel } from './model-io.ts';
 import { attentionLayerName } from './models/index.ts';
@@ -47,12 +48,6 @@ export interface RunOptions {
   /** Compiles the shipped network as the Worker does, so its recorded cost is the served one. */
   compileNetwork?: AnnotateOptions['compileNetwork'];
   log: TrainingLog;
-}
-
-/** With leave-one-corpus-out, the model's labels are the training side's; otherwise every label present. */
-export function withTrainingLabels(data: ExperimentData, train: readonly number[]): ExperimentData {
-  const present = new Set(train.map((index) => data.items[index].canonical));
-  return { ...data, labels: data.labels.filter((label) => present.has(label)) };
 }
 
 /** What the final (shipped) model's training leaves beside its weights. */

@@ -1,8 +1,13 @@
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initTrainingBackend, type TrainingBackend } from '../../training/backend.ts';
-import { combineProbabilities, ensembleExperiments } from '../../training/ensemble.ts';
-import { type ExperimentConfig, ExperimentConfigSchema } from '../../training/experiment.ts';
+import { combineProbabilities, ensembleExperiments, mergeHeldOutReports } from '../../training/ensemble.ts';
+import {
+  type ExperimentConfig,
+  ExperimentConfigSchema,
+  leavingCorpusOut,
+} from '../../training/experiment.ts';
 import { runExperiment } from '../../training/run.ts';
 import { makeTempDir, writeClips } from './corpora/tiny-corpus.ts';
 
@@ -103,4 +108,82 @@ describe('ensembleExperiments', () => {
       /expected the fold 1 model of 'tiny-d' in .*tiny-d\/fold-1\/model \(train it with npm run train\)/,
     );
   }, 120_000);
+
+  it('leaves each corpus out: the records its runs shipped, scored over the labels the held-out corpus shares', async () => {
+    const emodb = await tinyEmodb();
+    const urdu = await makeTempDir();
+    await writeClips(
+      urdu,
+      ['SM1', 'SF1', 'SM2'].flatMap((speaker) =>
+        ['Angry', 'Happy', 'Neutral', 'Sad'].flatMap((emotion) =>
+          ['01', '02'].map((take) => `${emotion}/${speaker}_F1_${emotion[0]}${take}.wav`),
+        ),
+      ),
+    );
+    const work = await makeTempDir('ser-ensemble-loco-');
+    const options = { runsDir: join(work, 'runs'), modelsDir: join(work, 'models'), log: () => {} };
+    const recipe = (id: string, hiddenUnits: number[]) =>
+      config(id, emodb, {
+        corpora: [
+          { corpus: 'emodb', path: emodb },
+          { corpus: 'urdu', path: urdu },
+        ],
+        model: { architecture: 'baseline', hiddenUnits },
+      });
+    const members = [recipe('tiny-a', []), recipe('tiny-b', [8])];
+    const leaving = members.map((member) => ExperimentConfigSchema.parse(leavingCorpusOut(member, 'urdu')));
+    for (const member of leaving) {
+      await runExperiment(member, { ...options, cacheDir: options.runsDir, ship: 'fold-1', backend });
+    }
+    // Only the records are left, as in a fresh clone.
+    await rm(options.runsDir, { recursive: true });
+    const report = await ensembleExperiments(leaving, options);
+    expect(report.protocol).toBe('leave-one-corpus-out');
+    expect(report.testClips).toEqual([24]);
+    expect(report.members.map((member) => member.id)).toEqual(['tiny-a-loco-urdu', 'tiny-b-loco-urdu']);
+    const recorded = await Promise.all(
+      leaving.map(async (member) =>
+        JSON.parse(await readFile(join(options.modelsDir, member.id, 'run.json'), 'utf8')),
+      ),
+    );
+    report.members.forEach((member, m) => {
+      expect(member.ua[0]).toBeCloseTo(recorded[m].folds[0].metrics.ua, 6);
+    });
+  }, 180_000);
+});
+
+describe('mergeHeldOutReports', () => {
+  const report = (corpus: string, ua: number[], clips: number, labels: string[]) => ({
+    protocol: 'leave-one-corpus-out',
+    labels,
+    testClips: [clips],
+    members: [
+      { id: `a-loco-${corpus}`, ua: [ua[0]] },
+      { id: `b-loco-${corpus}`, ua: [ua[1]] },
+    ],
+    ensemble: { id: `ensemble of a-loco-${corpus} + b-loco-${corpus}`, ua: [ua[2]] },
+  });
+
+  it("makes each held-out corpus a fold of one report, under the recipes' ids", () => {
+    const merged = mergeHeldOutReports(
+      [
+        report('ased', [0.3, 0.4, 0.5], 10, ['happy', 'sad']),
+        report('urdu', [0.6, 0.7, 0.8], 20, ['sad', 'calm']),
+      ],
+      ['ased', 'urdu'],
+    );
+    expect(merged).toEqual({
+      protocol: 'leave-one-corpus-out',
+      labels: ['happy', 'sad', 'calm'],
+      testClips: [10, 20],
+      members: [
+        { id: 'a', ua: [0.3, 0.6] },
+        { id: 'b', ua: [0.4, 0.7] },
+      ],
+      ensemble: { id: 'ensemble of a + b', ua: [0.5, 0.8] },
+    });
+    expect(() => mergeHeldOutReports([], ['ased'])).toThrow(
+      'expected one report per held-out corpus, got 0 for 1',
+    );
+  });
 });

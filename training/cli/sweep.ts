@@ -17,8 +17,13 @@ import {
   SweepRecordSchema,
 } from '../../core/contracts/sweep-record.ts';
 import { CheckpointConfigError, claimCheckpoints } from '../checkpoint-config.ts';
-import { featureSetOf, loadExperimentData, normalisationFor, splitFor } from '../experiment.ts';
-import { withTrainingLabels } from '../run.ts';
+import {
+  featureSetOf,
+  loadExperimentData,
+  normalisationFor,
+  splitFor,
+  withTrainingLabels,
+} from '../experiment.ts';
 import { collectEnvironment } from '../run-record-files.ts';
 import { runSweep, type SweepSpace, sweepTrials } from '../sweep.ts';
 import { parsePart, runJobs } from './jobs.ts';

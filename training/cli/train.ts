@@ -13,7 +13,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createNetworkCompiler } from '../../core/kernels/load-node.ts';
 import { CheckpointConfigError, claimCheckpoints } from '../checkpoint-config.ts';
-import { loadExperimentData } from '../experiment.ts';
+import { leavingCorpusOut, loadExperimentData } from '../experiment.ts';
 import { runExperiment } from '../run.ts';
 import { parsePart, runJobs } from './jobs.ts';
 import { setUpTraining } from './node-training.ts';
@@ -105,14 +105,7 @@ const config = await readExperimentConfig(configPath, (json) => {
           corpora: corpora.map((entry) => ({ ...entry, path: folders.get(entry.corpus) ?? entry.path })),
         };
   const seeded = seed === undefined ? relocated : { ...relocated, id: `${relocated.id}-seed-${seed}`, seed };
-  return heldOut === undefined
-    ? seeded
-    : {
-        ...seeded,
-        id: `${seeded.id}-loco-${heldOut}`,
-        protocol: 'leave-one-corpus-out',
-        heldOutCorpus: heldOut,
-      };
+  return heldOut === undefined ? seeded : leavingCorpusOut(seeded, heldOut);
 });
 if (values.ship === 'all-speakers' && config.validationSpeakers === 0) {
   // The final model's epoch is chosen on them, and they are the unseen speakers its attention examples come from.

@@ -69,7 +69,16 @@ describe.each([
     ['--data <value> …', '--runs <value>', '(default: 100)', '--examples <value>', '(default: 4)'],
   ],
   ['datasets', ['--corpus <value> …', '--out <value>', '(default: models/datasets.json)']],
-  ['ensemble', ['--runs <value>', '(default: .cache/runs)', '--record']],
+  [
+    'ensemble',
+    [
+      '--runs <value>',
+      '(default: .cache/runs)',
+      '--held-out-corpus <value> …',
+      '--models-dir <value>',
+      '--record',
+    ],
+  ],
   ['rescore', ['--runs <value>', '(default: .cache/runs)', '--models-dir <value>', '(default: models)']],
   ['classify', ['--json', '--segment <value>', '--model <value>']],
   ['results', []],
