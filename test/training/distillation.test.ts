@@ -13,7 +13,7 @@ import {
 import { loadModel } from '../../training/model-io.ts';
 import { runExperiment } from '../../training/run.ts';
 import { blendTeacherTargets, predictProbabilities, TrainingConfigSchema } from '../../training/trainer.ts';
-import { makeTempDir, writeClips } from './corpora/tiny-corpus.ts';
+import { makeTempDir, tinyEmodb, tinyUrdu } from './corpora/tiny-corpus.ts';
 
 describe('blendTeacherTargets', () => {
   it("mixes each batch row's target with its example's teacher row, by the weight", () => {
@@ -37,13 +37,7 @@ describe('distillation', () => {
 
   /** Three EMO-DB speakers, every emotion twice (42 clips of noise), and a folder for models and runs. */
   async function setUp() {
-    const data = await makeTempDir();
-    const names = ['03', '08', '09'].flatMap((speaker) =>
-      ['W', 'L', 'E', 'A', 'F', 'T', 'N'].flatMap((emotion) =>
-        ['a01', 'a02'].map((text) => `wav/${speaker}${text}${emotion}a.wav`),
-      ),
-    );
-    await writeClips(data, names);
+    const data = await tinyEmodb();
     const work = await makeTempDir('ser-distillation-');
     const folders = { modelsDir: join(work, 'models'), cacheDir: join(work, 'runs') };
     const config = (id: string, overrides: Record<string, unknown> = {}): ExperimentConfig =>
@@ -124,15 +118,7 @@ describe('distillation', () => {
 
   it("leaving a corpus out, learns from the teacher's record for the same held-out corpus", async () => {
     const { work, config, train } = await setUp();
-    const urdu = await makeTempDir();
-    await writeClips(
-      urdu,
-      ['SM1', 'SF1', 'SM2'].flatMap((speaker) =>
-        ['Angry', 'Happy', 'Neutral', 'Sad'].flatMap((emotion) =>
-          ['01', '02'].map((take) => `${emotion}/${speaker}_F1_${emotion[0]}${take}.wav`),
-        ),
-      ),
-    );
+    const urdu = await tinyUrdu();
     const leaving = (id: string, corpus: string, training: Record<string, unknown> = {}) =>
       config(`${id}-loco-${corpus}`, {
         corpora: [

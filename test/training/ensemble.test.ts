@@ -9,7 +9,7 @@ import {
   leavingCorpusOut,
 } from '../../training/experiment.ts';
 import { runExperiment } from '../../training/run.ts';
-import { makeTempDir, writeClips } from './corpora/tiny-corpus.ts';
+import { makeTempDir, tinyEmodb, tinyUrdu } from './corpora/tiny-corpus.ts';
 
 describe('combineProbabilities', () => {
   it('takes the renormalised geometric mean of each row', () => {
@@ -46,18 +46,6 @@ describe('ensembleExperiments', () => {
   beforeAll(async () => {
     backend = await initTrainingBackend({ prefer: 'wasm' });
   });
-
-  /** Three EMO-DB speakers, every emotion twice: 42 clips of noise. */
-  async function tinyEmodb(): Promise<string> {
-    const root = await makeTempDir();
-    const names = ['03', '08', '09'].flatMap((speaker) =>
-      ['W', 'L', 'E', 'A', 'F', 'T', 'N'].flatMap((emotion) =>
-        ['a01', 'a02'].map((text) => `wav/${speaker}${text}${emotion}a.wav`),
-      ),
-    );
-    await writeClips(root, names);
-    return root;
-  }
 
   const config = (id: string, data: string, overrides: Record<string, unknown> = {}): ExperimentConfig =>
     ExperimentConfigSchema.parse({
@@ -111,15 +99,7 @@ describe('ensembleExperiments', () => {
 
   it('leaves each corpus out: the records its runs shipped, scored over the labels the held-out corpus shares', async () => {
     const emodb = await tinyEmodb();
-    const urdu = await makeTempDir();
-    await writeClips(
-      urdu,
-      ['SM1', 'SF1', 'SM2'].flatMap((speaker) =>
-        ['Angry', 'Happy', 'Neutral', 'Sad'].flatMap((emotion) =>
-          ['01', '02'].map((take) => `${emotion}/${speaker}_F1_${emotion[0]}${take}.wav`),
-        ),
-      ),
-    );
+    const urdu = await tinyUrdu();
     const work = await makeTempDir('ser-ensemble-loco-');
     const options = { runsDir: join(work, 'runs'), modelsDir: join(work, 'models'), log: () => {} };
     const recipe = (id: string, hiddenUnits: number[]) =>

@@ -5,7 +5,7 @@ import { initTrainingBackend, type TrainingBackend } from '../../training/backen
 import { type ExperimentConfig, ExperimentConfigSchema } from '../../training/experiment.ts';
 import { rescoreRecord } from '../../training/rescore.ts';
 import { runExperiment } from '../../training/run.ts';
-import { makeTempDir, writeClips } from './corpora/tiny-corpus.ts';
+import { makeTempDir, tinyEmodb } from './corpora/tiny-corpus.ts';
 
 describe('rescoreRecord', () => {
   let backend: TrainingBackend;
@@ -15,13 +15,7 @@ describe('rescoreRecord', () => {
 
   /** Three EMO-DB speakers, every emotion twice, except that speaker 09 never acted disgust (E). */
   async function setUp() {
-    const data = await makeTempDir();
-    const names = ['03', '08', '09'].flatMap((speaker) =>
-      ['W', 'L', 'E', 'A', 'F', 'T', 'N']
-        .filter((emotion) => !(speaker === '09' && emotion === 'E'))
-        .flatMap((emotion) => ['a01', 'a02'].map((text) => `wav/${speaker}${text}${emotion}a.wav`)),
-    );
-    await writeClips(data, names);
+    const data = await tinyEmodb(['03', '08', '09'], { '09': 'E' });
     const work = await makeTempDir('ser-rescore-');
     const config = (overrides: Record<string, unknown> = {}): ExperimentConfig =>
       ExperimentConfigSchema.parse({

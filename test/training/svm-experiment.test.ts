@@ -7,7 +7,7 @@ import { ExperimentConfigSchema } from '../../training/experiment.ts';
 import { runExperiment } from '../../training/run.ts';
 import { readRunRecord } from '../../training/run-record-files.ts';
 import { utteranceStatistics } from '../../training/svm-experiment.ts';
-import { makeTempDir, writeClips } from './corpora/tiny-corpus.ts';
+import { makeTempDir, tinyEmodb } from './corpora/tiny-corpus.ts';
 
 describe('utteranceStatistics', () => {
   it('gives mean, standard deviation, minimum and maximum of every feature', () => {
@@ -26,13 +26,7 @@ describe('an experiment with an svm model', () => {
   });
 
   it('scores every fold and writes a record, with no network to ship', async () => {
-    const data = await makeTempDir();
-    const names = ['03', '08', '09'].flatMap((speaker) =>
-      ['W', 'L', 'E', 'A', 'F', 'T', 'N'].flatMap((emotion) =>
-        ['a01', 'a02'].map((text) => `wav/${speaker}${text}${emotion}a.wav`),
-      ),
-    );
-    await writeClips(data, names);
+    const data = await tinyEmodb();
     const work = await makeTempDir('ser-svm-');
     const config = ExperimentConfigSchema.parse({
       id: 'tiny-svm',

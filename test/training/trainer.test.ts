@@ -59,6 +59,19 @@ const training = (overrides: TrainingConfigInput = {}) =>
   TrainingConfigSchema.parse({ epochs: 2, batchSize: 8, learningRate: 0.01, seed: 5, ...overrides });
 
 const withoutTimes = (history: EpochRecord[]) => history.map(({ seconds: _, ...rest }) => rest);
+
+/** Trains until the end of `epoch`, then fails as a crash would, leaving that epoch's checkpoint. */
+async function crashAfterEpoch(epoch: number, options: Parameters<typeof trainFold>[0]) {
+  const crash = new Error('simulated crash');
+  await expect(
+    trainFold({
+      ...options,
+      onEpochEnd: (record) => {
+        if (record.epoch === epoch) throw crash;
+      },
+    }),
+  ).rejects.toBe(crash);
+}
 const weightsOf = (m: tfl.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()));
 
 describe('trainFold', () => {
@@ -102,16 +115,7 @@ describe('trainFold', () => {
     const options = { model, training: training({ epochs: 3 }), labels: LABELS, train, validation };
     const uninterrupted = await trainFold(options);
     const checkpointDir = join(dir, 'resume');
-    const crash = new Error('simulated crash');
-    await expect(
-      trainFold({
-        ...options,
-        checkpointDir,
-        onEpochEnd: (record) => {
-          if (record.epoch === 2) throw crash;
-        },
-      }),
-    ).rejects.toBe(crash);
+    await crashAfterEpoch(2, { ...options, checkpointDir });
     expect((await readdir(checkpointDir)).sort()).toEqual(['epoch-2.bin', 'epoch-2.json', 'latest.json']);
     const lines: string[] = [];
     const resumed = await trainFold({ ...options, checkpointDir, log: (line) => lines.push(line) });
@@ -632,16 +636,7 @@ describe('weight averaging', () => {
     };
     const uninterrupted = await trainFold(options);
     const checkpointDir = join(dir, 'resume-average');
-    const crash = new Error('simulated crash');
-    await expect(
-      trainFold({
-        ...options,
-        checkpointDir,
-        onEpochEnd: (record) => {
-          if (record.epoch === 2) throw crash;
-        },
-      }),
-    ).rejects.toBe(crash);
+    await crashAfterEpoch(2, { ...options, checkpointDir });
     const resumed = await trainFold({ ...options, checkpointDir });
     expect(resumed.resumedFromEpoch).toBe(2);
     expect(weightsOf(resumed.model)).toEqual(weightsOf(uninterrupted.model));

@@ -6,20 +6,8 @@ import {
   renderSweepTable,
   SweepRecordSchema,
 } from '../../../core/contracts/sweep-record.ts';
-import { makeTempDir, writeClips } from '../corpora/tiny-corpus.ts';
+import { makeTempDir, tinyEmodb } from '../corpora/tiny-corpus.ts';
 import { ROOT, runCli } from './run-cli.ts';
-
-/** Four EMO-DB speakers, every emotion twice: 56 clips of noise. */
-async function tinyEmodb(): Promise<string> {
-  const root = await makeTempDir();
-  const names = ['03', '08', '09', '10'].flatMap((speaker) =>
-    ['W', 'L', 'E', 'A', 'F', 'T', 'N'].flatMap((emotion) =>
-      ['a01', 'a02'].map((text) => `wav/${speaker}${text}${emotion}a.wav`),
-    ),
-  );
-  await writeClips(root, names);
-  return root;
-}
 
 describe('parseGridValues', () => {
   it('reads and checks each parameter', () => {
@@ -42,7 +30,7 @@ describe('parseGridValues', () => {
 
 /** A sweep config over the tiny EMO-DB copy, written to a fresh folder. */
 async function sweepConfig(prefix: string, fields: Record<string, unknown>) {
-  const data = await tinyEmodb();
+  const data = await tinyEmodb(['03', '08', '09', '10']);
   const work = await makeTempDir(`ser-${prefix}`);
   const id = `${prefix}${process.pid}`;
   const configPath = join(work, 'config.json');

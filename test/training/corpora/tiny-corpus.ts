@@ -50,3 +50,37 @@ export async function writeClip(
 export async function writeClips(root: string, relativePaths: readonly string[], options?: ClipOptions) {
   for (const path of relativePaths) await writeClip(root, path, clip(options));
 }
+
+const EMODB_EMOTIONS = ['W', 'L', 'E', 'A', 'F', 'T', 'N'];
+
+/**
+ * A temporary EMO-DB folder: each speaker acts every emotion twice (texts a01 and a02), but for the emotion codes
+ * `missing` lists per speaker.
+ */
+export async function tinyEmodb(
+  speakers: readonly string[] = ['03', '08', '09'],
+  missing: Readonly<Record<string, string>> = {},
+): Promise<string> {
+  const root = await makeTempDir();
+  const names = speakers.flatMap((speaker) =>
+    EMODB_EMOTIONS.filter((emotion) => !(missing[speaker] ?? '').includes(emotion)).flatMap((emotion) =>
+      ['a01', 'a02'].map((text) => `wav/${speaker}${text}${emotion}a.wav`),
+    ),
+  );
+  await writeClips(root, names);
+  return root;
+}
+
+/** A temporary URDU folder: three speakers, each emotion twice (24 clips). */
+export async function tinyUrdu(): Promise<string> {
+  const root = await makeTempDir();
+  await writeClips(
+    root,
+    ['SM1', 'SF1', 'SM2'].flatMap((speaker) =>
+      ['Angry', 'Happy', 'Neutral', 'Sad'].flatMap((emotion) =>
+        ['01', '02'].map((take) => `${emotion}/${speaker}_F1_${emotion[0]}${take}.wav`),
+      ),
+    ),
+  );
+  return root;
+}
