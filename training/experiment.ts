@@ -289,3 +289,12 @@ export function leavingCorpusOut<T extends { id?: unknown }>(config: T, corpus: 
     heldOutCorpus: corpus,
   };
 }
+
+/**
+ * A config (raw or parsed) run again with another seed, as `<id>-seed-<seed>`: the splits' and augmentation's
+ * (the config's `seed`) and the initial weights', batches' and dropout's (`training.seed`).
+ */
+export function withSeed<T extends { id?: unknown; training?: unknown }>(config: T, seed: number) {
+  const training = typeof config.training === 'object' && config.training !== null ? config.training : {};
+  return { ...config, id: `${String(config.id)}-seed-${seed}`, seed, training: { ...training, seed } };
+}

@@ -13,7 +13,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createNetworkCompiler } from '../../core/kernels/load-node.ts';
 import { CheckpointConfigError, claimCheckpoints } from '../checkpoint-config.ts';
-import { leavingCorpusOut, loadExperimentData } from '../experiment.ts';
+import { leavingCorpusOut, loadExperimentData, withSeed } from '../experiment.ts';
 import { runExperiment } from '../run.ts';
 import { parsePart, runJobs } from './jobs.ts';
 import { setUpTraining } from './node-training.ts';
@@ -104,7 +104,7 @@ const config = await readExperimentConfig(configPath, (json) => {
           ...json,
           corpora: corpora.map((entry) => ({ ...entry, path: folders.get(entry.corpus) ?? entry.path })),
         };
-  const seeded = seed === undefined ? relocated : { ...relocated, id: `${relocated.id}-seed-${seed}`, seed };
+  const seeded = seed === undefined ? relocated : withSeed(relocated, seed);
   return heldOut === undefined ? seeded : leavingCorpusOut(seeded, heldOut);
 });
 if (values.ship === 'all-speakers' && config.validationSpeakers === 0) {

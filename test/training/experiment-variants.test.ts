@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { ExperimentConfigSchema, leavingCorpusOut, withSeed } from '../../training/experiment.ts';
+
+const recipe = {
+  id: 'recipe',
+  corpora: [
+    { corpus: 'emodb', path: 'a' },
+    { corpus: 'urdu', path: 'b' },
+  ],
+  model: { architecture: 'baseline' },
+  training: { epochs: 3, seed: 1 },
+};
+
+describe('withSeed', () => {
+  it("replaces the splits' and the training's seed, as <id>-seed-<N>", () => {
+    const config = ExperimentConfigSchema.parse(withSeed(recipe, 7));
+    expect(config.id).toBe('recipe-seed-7');
+    expect(config.seed).toBe(7);
+    expect(config.training.seed).toBe(7);
+    expect(config.training.epochs).toBe(3);
+  });
+
+  it('gives a config without a training block one', () => {
+    const { training: _, ...bare } = recipe;
+    expect(ExperimentConfigSchema.parse(withSeed(bare, 3)).training.seed).toBe(3);
+  });
+});
+
+describe('leavingCorpusOut', () => {
+  it('holds the corpus out under leave-one-corpus-out, as <id>-loco-<corpus>', () => {
+    const config = ExperimentConfigSchema.parse(leavingCorpusOut(withSeed(recipe, 7), 'urdu'));
+    expect(config.id).toBe('recipe-seed-7-loco-urdu');
+    expect(config.protocol).toBe('leave-one-corpus-out');
+    expect(config.heldOutCorpus).toBe('urdu');
+  });
+});
