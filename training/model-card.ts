@@ -64,6 +64,17 @@ export function renderModelCard(record: RunRecord): string {
         ['macro-F1', meanStd(summary.macroF1)],
       ],
     ),
+    ...(summary.served === undefined
+      ? []
+      : [
+          `Scored as above, each test clip is one input centred on its speech. Through the serving path instead ` +
+            `(windows of the input's length over each clip's speech, each with its own front end, aggregated as ` +
+            `\`POST /v1/classify\` does), the same fold models score UA ${meanStd(summary.served.ua)}, WA ` +
+            `${meanStd(summary.served.wa)} and macro-F1 ${meanStd(summary.served.macroF1)}` +
+            (summary.served.noSpeech === 0
+              ? '; every clip was answered.'
+              : `, over the clips the API answers: ${summary.served.noSpeech} would be refused as \`no_speech\`.`),
+        ]),
     `### Per class`,
     table(
       ['class', 'precision', 'recall', 'F1', 'test items'],

@@ -4,13 +4,15 @@ import {
   type FoldMetrics,
   modelMetadataFromRunRecord,
   type RunRecord,
+  type ServedScores,
 } from '../core/contracts/run-record.ts';
 import { type AnnotateOptions, annotateModelFolder } from './annotate.ts';
 import type { TrainingBackend } from './backend.ts';
 import { claimCheckpoints } from './checkpoint-config.ts';
 import { crossValidate, type FoldOutcome } from './cross-validation.ts';
 import { distillationTargets, type TeacherFolders } from './distillation.ts';
-import { scoreTestFold, summariseFolds } from './evaluation/metrics.ts';
+import { meanStd, scoreTestFold, summariseFolds } from './evaluation/metrics.ts';
+import { servedFoldScores } from './evaluation/served-scores.ts';
 import {
   type ExperimentConfig,
   type ExperimentData,
@@ -158,7 +160,7 @@ export async function runExperiment(
     );
     return record;
   }
-  const outcomes = await crossValidate<FoldMetrics>({
+  const outcomes = await crossValidate<FoldScores>({
     model: config.model,
     training: config.training,
     labels: data.labels,
@@ -183,7 +185,7 @@ export async function runExperiment(
         validation: fold.validation.length > 0 ? featureSetOf(data, fold.validation, stats) : undefined,
       };
     },
-    evaluate: (model, index) => {
+    evaluate: async (model, index) => {
       const fold = split.folds[index];
       const stats = normalisationFor(data.items, fold.train);
       const set = featureSetOf(data, fold.test, stats);
@@ -198,7 +200,12 @@ export async function runExperiment(
           `WA ${(100 * metrics.wa).toFixed(1)} %, macro-F1 ${(100 * metrics.macroF1).toFixed(1)} % ` +
           `(${fold.test.length} clips, speakers ${fold.speakers.test.join(' ')})`,
       );
-      return metrics;
+      const served = await servedFoldScores(config, data, model, stats, fold.test);
+      log(
+        `fold ${index + 1}/${split.folds.length} test through the serving path: UA ${(100 * served.ua).toFixed(1)} %, ` +
+          `WA ${(100 * served.wa).toFixed(1)} % (${served.answered} clips answered, ${served.noSpeech} no_speech)`,
+      );
+      return { ...metrics, served };
     },
   });
 
@@ -283,7 +290,7 @@ function assembleRecord(
   config: ExperimentConfig,
   data: ExperimentData,
   split: ReturnType<typeof splitFor>,
-  outcomes: readonly FoldOutcome<FoldMetrics>[],
+  outcomes: readonly FoldOutcome<FoldScores>[],
   run: {
     parameters: number;
     notes: string[];
@@ -292,7 +299,9 @@ function assembleRecord(
     backend: TrainingBackend;
   },
 ): RunRecord {
-  const summary = summariseFolds(outcomes.map((outcome) => outcome.evaluation));
+  const metrics = outcomes.map(({ evaluation: { served: _, ...fold } }) => fold);
+  const served = outcomes.map((outcome) => outcome.evaluation.served);
+  const summary = summariseFolds(metrics);
   const finishedAt = new Date();
   return {
     schemaVersion: 1,
@@ -334,15 +343,26 @@ function assembleRecord(
         counts: { train: fold.train.length, validation: fold.validation.length, test: fold.test.length },
       })),
     },
-    folds: outcomes.map((outcome) => ({
+    folds: outcomes.map((outcome, k) => ({
       index: outcome.fold,
-      metrics: outcome.evaluation,
+      metrics: metrics[k],
+      ...(served[k] === undefined ? {} : { served: served[k] }),
       history: outcome.history,
       bestEpoch: outcome.bestEpoch,
       stoppedEarly: outcome.stoppedEarly,
       seconds: outcome.seconds,
     })),
-    summary,
+    summary: servedAlways(served)
+      ? {
+          ...summary,
+          served: {
+            ua: meanStd(served.map((fold) => fold.ua)),
+            wa: meanStd(served.map((fold) => fold.wa)),
+            macroF1: meanStd(served.map((fold) => fold.macroF1)),
+            noSpeech: served.reduce((sum, fold) => sum + fold.noSpeech, 0),
+          },
+        }
+      : summary,
     parameters: run.parameters,
     environment: collectEnvironment(run.backend),
     timings: {
@@ -354,3 +374,9 @@ function assembleRecord(
     notes: [...run.notes, ...data.warnings],
   };
 }
+
+/** A fold's scores: one centred input per clip (the record's metrics) and, for networks, the serving path's. */
+type FoldScores = FoldMetrics & { served?: ServedScores };
+
+const servedAlways = (served: readonly (ServedScores | undefined)[]): served is ServedScores[] =>
+  served.every((fold) => fold !== undefined);

@@ -153,6 +153,21 @@ export const AttentionExamplesSchema = z.strictObject({
   examples: z.array(AttentionExampleSchema).min(1),
 });
 
+/**
+ * A fold's test clips scored through the serving path (training/evaluation/served-scores.ts: windows over each
+ * clip's speech, aggregated as the API does) rather than one centred input per clip. Clips in which no window
+ * finds speech would be refused as `no_speech`: they are counted, not scored.
+ */
+export const ServedScoresSchema = z.strictObject({
+  ua: z.number().min(0).max(1),
+  wa: z.number().min(0).max(1),
+  macroF1: z.number().min(0).max(1),
+  /** Clips answered (scored). */
+  answered: z.number().int().nonnegative(),
+  /** Clips the API would refuse as no_speech. */
+  noSpeech: z.number().int().nonnegative(),
+});
+
 export const RunRecordSchema = z.strictObject({
   schemaVersion: z.literal(1),
   /** The folder name under models/. */
@@ -226,6 +241,8 @@ export const RunRecordSchema = z.strictObject({
         bestEpoch: z.number().int().nonnegative(),
         stoppedEarly: z.boolean(),
         seconds: z.number().nonnegative(),
+        /** The same fold model through the serving path; absent in records before it and for SVMs. */
+        served: ServedScoresSchema.optional(),
       }),
     )
     .min(1),
@@ -245,6 +262,15 @@ export const RunRecordSchema = z.strictObject({
       }),
     ),
     confusion: ConfusionSchema,
+    /** Mean ± sd over folds of the serving-path scores, and the no_speech clips summed; absent without them. */
+    served: z
+      .strictObject({
+        ua: MeanStdSchema,
+        wa: MeanStdSchema,
+        macroF1: MeanStdSchema,
+        noSpeech: z.number().int().nonnegative(),
+      })
+      .optional(),
   }),
   parameters: z.number().int().positive(),
   environment: EnvironmentSchema,
@@ -269,6 +295,7 @@ export type InferenceCost = z.infer<typeof InferenceCostSchema>;
 export type AttentionExamples = z.infer<typeof AttentionExamplesSchema>;
 export type AttentionExample = z.infer<typeof AttentionExampleSchema>;
 export type FoldMetrics = z.infer<typeof FoldMetricsSchema>;
+export type ServedScores = z.infer<typeof ServedScoresSchema>;
 export type Environment = z.infer<typeof EnvironmentSchema>;
 
 /**
