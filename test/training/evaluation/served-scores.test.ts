@@ -23,8 +23,8 @@ describe('scores through the serving path', () => {
     backend = await initTrainingBackend({ prefer: 'wasm' });
   });
 
-  it('are recorded for every fold beside the centred-input scores, and are classifyClip answers', async () => {
-    // Three EMO-DB speakers, every emotion twice: 1.2 s of synthetic syllables each, which the detector hears.
+  /** Three EMO-DB speakers, every emotion twice: 1.2 s of synthetic syllables each, which the detector hears. */
+  async function syllableEmodb(): Promise<string> {
     const data = await makeTempDir();
     let seed = 1;
     for (const speaker of ['03', '08', '09']) {
@@ -35,6 +35,37 @@ describe('scores through the serving path', () => {
         }
       }
     }
+    return data;
+  }
+
+  it('work for a model without the utterance front end, on other features and frames', async () => {
+    const data = await syllableEmodb();
+    const work = await makeTempDir('ser-served-');
+    const record = await runExperiment(
+      ExperimentConfigSchema.parse({
+        id: 'tiny-served-seed004',
+        corpora: [{ corpus: 'emodb', path: data }],
+        protocol: 'loso',
+        clipSeconds: 1,
+        validationSpeakers: 0,
+        features: { set: 'seed004-librosa-46', config: { hop: 512 } },
+        model: { architecture: 'attention-blstm', units: 4, attentionUnits: 4, denseUnits: 4 },
+        training: { epochs: 1, batchSize: 16 },
+      }),
+      {
+        modelsDir: join(work, 'models'),
+        cacheDir: join(work, 'runs'),
+        ship: 'fold-1',
+        backend,
+        log: () => {},
+      },
+    );
+    expect(record?.summary.served?.ua.n).toBe(3);
+    expect(record?.folds.every((fold) => (fold.served?.answered ?? 0) > 0)).toBe(true);
+  }, 180_000);
+
+  it('are recorded for every fold beside the centred-input scores, and are classifyClip answers', async () => {
+    const data = await syllableEmodb();
     const work = await makeTempDir('ser-served-');
     const config = ExperimentConfigSchema.parse({
       id: 'tiny-served',
