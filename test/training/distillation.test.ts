@@ -12,7 +12,8 @@ import {
 } from '../../training/experiment.ts';
 import { loadModel } from '../../training/model-io.ts';
 import { runExperiment } from '../../training/run.ts';
-import { blendTeacherTargets, predictProbabilities, TrainingConfigSchema } from '../../training/trainer.ts';
+import { blendTeacherTargets } from '../../training/train-step.ts';
+import { predictProbabilities, TrainingConfigSchema } from '../../training/trainer.ts';
 import { makeTempDir, tinyEmodb, tinyUrdu } from './corpora/tiny-corpus.ts';
 
 describe('blendTeacherTargets', () => {
