@@ -25,6 +25,7 @@ import {
   splitFor,
 } from './experiment.ts';
 import { loadModel } from './model-io.ts';
+import { requireFoldOneModel } from './run-record-files.ts';
 import { predictProbabilities } from './trainer.ts';
 
 /** Where teachers are found: `models/` (records) and the runs cache (`<cacheDir>/<id>/fold-K/model`). */
@@ -94,6 +95,8 @@ async function findTeacher(
   if (taught === 'final' || config.protocol === 'leave-one-corpus-out') {
     const recordId = taught === 'final' ? id : `${id}-loco-${config.heldOutCorpus}`;
     const dir = join(folders.modelsDir, recordId);
+    // A leave-one-corpus-out record shipped with all speakers trained on the held-out corpus too.
+    if (taught !== 'final') await requireFoldOneModel(dir, `distillation: expected teacher '${id}'`);
     return { dir, stats: await recordStats(id, dir, config, data) };
   }
   const runDir = join(folders.cacheDir, id);

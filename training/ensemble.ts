@@ -23,6 +23,7 @@ import {
   withTrainingLabels,
 } from './experiment.ts';
 import { loadModel } from './model-io.ts';
+import { requireFoldOneModel } from './run-record-files.ts';
 import { predictProbabilities } from './trainer.ts';
 
 export {
@@ -178,7 +179,10 @@ async function foldModelDir(
     () => true,
     () => false,
   );
-  return inRuns ? dir : join(options.modelsDir, config.id);
+  if (inRuns) return dir;
+  const record = join(options.modelsDir, config.id);
+  await requireFoldOneModel(record, `ensemble: expected '${config.id}'`);
+  return record;
 }
 
 /**

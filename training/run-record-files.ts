@@ -14,6 +14,7 @@ import {
   type RunRecord,
   type RunRecordAnnotations,
 } from '../core/contracts/run-record.ts';
+import { shippedWeightsOf } from './attention-examples.ts';
 import type { TrainingBackend } from './backend.ts';
 import { renderModelCard } from './model-card.ts';
 
@@ -79,4 +80,20 @@ export async function writeModelCard(dir: string, record: RunRecord): Promise<st
   await mkdir(dir, { recursive: true });
   await writeFile(path, renderModelCard(record));
   return path;
+}
+
+/**
+ * Throws unless the record in `dir` ships its fold 1 model (run.ts's default): leaving a corpus out, only that
+ * model never saw the held-out corpus.
+ */
+export async function requireFoldOneModel(dir: string, expected: string): Promise<void> {
+  const record = await readRunRecord(join(dir, 'run.json')).catch((error: Error) => {
+    throw new Error(`${expected}'s record in ${dir}, got ${error.message}`);
+  });
+  const shipped = shippedWeightsOf(record);
+  if (shipped !== 'fold-1') {
+    throw new Error(
+      `${expected}'s record in ${dir} to ship its fold 1 model (trained without the held-out corpus), got ${shipped ?? 'no note saying which'}`,
+    );
+  }
 }

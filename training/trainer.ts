@@ -48,6 +48,11 @@ export async function trainFold(options: TrainFoldOptions): Promise<TrainedFold>
   if (training.corpusAdversary != null && train.groups === undefined) {
     throw new Error('corpus adversary: expected the corpus (group) of every training clip, got none');
   }
+  if (training.distillation !== null && train.teacherTargets === undefined) {
+    throw new Error(
+      `distillation: expected the teachers' targets for the training clips (${training.distillation.teachers.join(', ')}), got none`,
+    );
+  }
   if (training.lossOverCorpusLabels && train.groups === undefined) {
     throw new Error('lossOverCorpusLabels: expected the corpus (group) of every training clip, got none');
   }

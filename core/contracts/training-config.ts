@@ -187,6 +187,15 @@ export const TrainingConfigSchema = z
         }`,
       });
     }
+    if (training.distillation !== null && training.lossOverCorpusLabels) {
+      context.addIssue({
+        code: 'custom',
+        path: ['distillation'],
+        message:
+          'expected distillation without lossOverCorpusLabels (the teachers give every label some probability, ' +
+          "so a clip's corpus labels could no longer be told from its target), got both",
+      });
+    }
     const average = training.weightAverage;
     if (average === null) return;
     if (training.keep !== 'last') {

@@ -4,7 +4,10 @@
  * left in the runs folder, and rewrites its run.json and model card. Folds whose test speakers have every label
  * keep their numbers.
  */
+import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { ModelMetadataSchema } from '../../core/contracts/model-metadata.ts';
+import { modelMetadataFromRunRecord } from '../../core/contracts/run-record.ts';
 import '../../core/network/utterance-statistics.ts';
 import { rescoreRecord } from '../rescore.ts';
 import { collectEnvironment, readRunRecord, writeModelCard, writeRunRecord } from '../run-record-files.ts';
@@ -54,6 +57,15 @@ try {
   } else {
     await writeRunRecord(modelDir, rescored.record);
     await writeModelCard(modelDir, rescored.record);
+    // The served metadata publishes the record's headline scores: the same weights, the new numbers.
+    const metadataPath = join(modelDir, 'metadata.json');
+    const metadata = ModelMetadataSchema.parse(JSON.parse(await readFile(metadataPath, 'utf8')));
+    const updated = modelMetadataFromRunRecord(rescored.record, {
+      version: metadata.version,
+      normalisation: metadata.normalisation,
+      attentionLayer: metadata.attentionLayer,
+    });
+    await writeFile(metadataPath, `${JSON.stringify(updated, null, 2)}\n`);
     const ua = (value: number) => (100 * value).toFixed(1);
     console.log(
       `${config.id}: UA ${ua(record.summary.ua.mean)} → ${ua(rescored.record.summary.ua.mean)} ± ` +

@@ -9,12 +9,13 @@
  * as `<id>-seed-<N>`: the same recipe again, to see how much of a difference is the seed. `--data C=folder` reads
  * corpus C from the user's folder instead of the config's path.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createNetworkCompiler } from '../../core/kernels/load-node.ts';
-import { CheckpointConfigError, claimCheckpoints } from '../checkpoint-config.ts';
+import { CheckpointConfigError, claimCheckpoints, differingPaths } from '../checkpoint-config.ts';
 import { leavingCorpusOut, loadExperimentData, withSeed } from '../experiment.ts';
 import { runExperiment } from '../run.ts';
+import { readRunRecord } from '../run-record-files.ts';
 import { parsePart, runJobs } from './jobs.ts';
 import { setUpTraining } from './node-training.ts';
 import { consoleTrainingLog, fail, parseCommandLine } from './parse-args.ts';
@@ -116,7 +117,24 @@ if (values.ship === 'all-speakers' && config.validationSpeakers === 0) {
   process.exit(2);
 }
 
-// Before any work (and before --jobs spawns its children): resuming another config's checkpoints is refused.
+// Before any work (and before --jobs spawns its children): a record of another recipe under the same id is never
+// overwritten (a seed variant named like a config file's, say), and resuming another config's checkpoints is refused.
+const recordPath = join(resolve(values['models-dir']), config.id, 'run.json');
+const stored = await readRunRecord(recordPath).catch(() => null);
+if (stored !== null) {
+  const recipe = (model: unknown, training: unknown, splitSeed: number) => ({ model, training, splitSeed });
+  const differences = differingPaths(
+    recipe(stored.config.model, stored.config.training, stored.splits.seed),
+    recipe(config.model, config.training, config.seed),
+  );
+  if (differences.length > 0) {
+    fail(
+      `expected ${recordPath} to be a record of this config, got one whose ${differences.slice(0, 6).join(', ')} ` +
+        'differ: remove its folder or give the config another id',
+    );
+  }
+}
+
 const cacheDir = resolve('.cache/runs');
 await claimCheckpoints(resolve(cacheDir, config.id), config).catch((error: unknown) =>
   error instanceof CheckpointConfigError ? fail(error.message) : Promise.reject(error),

@@ -1,4 +1,4 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeTempDir } from '../corpora/tiny-corpus.ts';
@@ -174,5 +174,20 @@ describe('npm run train', () => {
     const unknown = await runCli('train', [path, '--held-out-corpus', 'klingon']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('heldOutCorpus');
+  });
+
+  it("refuses to overwrite another recipe's record under the same id, naming what differs", async () => {
+    const dir = await makeTempDir();
+    const models = join(dir, 'models');
+    await mkdir(join(models, 'emodb-baseline'), { recursive: true });
+    await copyFile(join(ROOT, 'models/emodb-baseline/run.json'), join(models, 'emodb-baseline', 'run.json'));
+    const recipe = JSON.parse(await readFile(join(ROOT, 'training/configs/emodb-baseline.json'), 'utf8'));
+    const path = join(dir, 'emodb-baseline.json');
+    await writeFile(path, JSON.stringify({ ...recipe, training: { ...recipe.training, seed: 99 } }));
+    const outcome = await runCli('train', [path, '--models-dir', models]);
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr).toContain(
+      `expected ${join(models, 'emodb-baseline', 'run.json')} to be a record of this config, got one whose training.seed differ`,
+    );
   });
 });
