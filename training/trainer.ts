@@ -25,7 +25,12 @@ import type {
   TrainedFold,
   TrainFoldOptions,
 } from './training-types.ts';
-import { addToAverage, firstAveragedEpoch, type WeightAverage } from './weight-average.ts';
+import {
+  addToAverage,
+  firstAveragedEpoch,
+  recomputeBatchNorm,
+  type WeightAverage,
+} from './weight-average.ts';
 
 export {
   type TrainingConfig,
@@ -174,8 +179,10 @@ export async function trainFold(options: TrainFoldOptions): Promise<TrainedFold>
   setWeights(trained, best);
   disposeCorpusHead(adversary, model);
   if (average != null) {
+    const batches = recomputeBatchNorm(model, train, training.batchSize);
     log(
-      `${foldLabel(options)}kept the mean of the weights over the last ${average.steps} steps (weightAverage)`,
+      `${foldLabel(options)}kept the mean of the weights over the last ${average.steps} steps (weightAverage)` +
+        (batches > 0 ? `, BatchNorm statistics recomputed for it over ${batches} batches` : ''),
     );
   }
   if (stoppedEarly) log(`${foldLabel(options)}stopped early; restored epoch ${state.bestEpoch}`);

@@ -160,7 +160,8 @@ export const TrainingConfigSchema = z
      * every optimizer step of the last `lastEpochs` epochs, not the last step's. Averaging a run's late weights
      * lands nearer the middle of a wide, flat region of the loss, which holds up better on data unlike the
      * training data than any single point of it (Izmailov et al. 2018; Cha et al. 2021, SWAD, for unseen domains).
-     * Needs `keep: "last"`. null keeps the weights as they are.
+     * BatchNorm's moving statistics are then recomputed for the averaged weights over one pass of the training
+     * clips. Needs `keep: "last"`. null keeps the weights as they are.
      */
     weightAverage: z.strictObject({ lastEpochs: z.number().int().positive() }).nullable().default(null),
     /**

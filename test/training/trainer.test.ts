@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initTrainingBackend } from '../../training/backend.ts';
 import { classWeights, epochExamples, gatherBatch, mixBatch, randomEqCurve } from '../../training/batches.ts';
@@ -624,6 +624,39 @@ describe('weight averaging', () => {
     expect(weightsOf(averaged.model)).not.toEqual(weightsOf(second.model));
     expect(lines.at(-1)).toBe('kept the mean of the weights over the last 2 steps (weightAverage)');
     for (const trained of [first, second, averaged]) trained.model.dispose();
+  });
+
+  it("recomputes BatchNorm's statistics for the averaged weights from the training clips", async () => {
+    const lines: string[] = [];
+    const trained = await trainFold({
+      model: resolveModelConfig({ architecture: 'baseline', hiddenUnits: [] }),
+      training: training({ batchSize: 48, keep: 'last', epochs: 2, weightAverage: { lastEpochs: 2 } }),
+      labels: LABELS,
+      train,
+      log: (line) => lines.push(line),
+    });
+    expect(lines.at(-1)).toBe(
+      'kept the mean of the weights over the last 2 steps (weightAverage), BatchNorm statistics recomputed for it over 1 batches',
+    );
+    // One batch of every training clip: the moving mean is those clips' mean at the BatchNorm's input.
+    const norm = trained.model.layers.find((layer) => layer.getClassName() === 'BatchNormalization');
+    if (norm === undefined) throw new Error('expected a BatchNormalization layer');
+    const upstream = tfl.model({ inputs: trained.model.inputs, outputs: norm.input as tfl.SymbolicTensor });
+    const expected = tf.tidy(() =>
+      Array.from(
+        tf
+          .mean(
+            upstream.predict(tf.tensor3d(train.features, [train.labels.length, FRAMES, DIMS])) as tf.Tensor,
+            0,
+          )
+          .dataSync(),
+      ),
+    );
+    const movingMean = norm.weights.find((weight) => weight.name.includes('moving_mean'))?.read();
+    expect(Array.from(movingMean?.dataSync() ?? [])).toEqual(
+      expected.map((value) => expect.closeTo(value, 4)),
+    );
+    trained.model.dispose();
   });
 
   it('resumes mid-average to the same weights as an uninterrupted run', async () => {
