@@ -2,17 +2,25 @@
  * Front-end speed: decode a 3 s 48 kHz stereo WAV (downmix + resample to 16 kHz included), alone and followed
  * by the `logmel40` and `full` feature sets, once with the TypeScript loops and once with the front end's wasm
  * SIMD kernels (downmix, resampler and frame features, as the Worker registers them); then each feature set on its own
- * both ways, and the pitch tracker of the `+pitch` sets alone (TypeScript only). Target: ≤ 2 ms per clip in
- * total.
+ * both ways, the utterance front end's steps one by one, and the pitch tracker of the `+pitch` sets alone
+ * (TypeScript only). Target: ≤ 2 ms per clip in total.
  * Run: npm run bench:features [-- runs]   (default 200 runs after 30 warm-up runs)
  */
 import { loadavg } from 'node:os';
 import { decodeAudio } from '../../core/audio/decode.ts';
 import { createFeatureExtractor, FEATURE_SET_NAMES } from '../../core/audio/feature-set.ts';
 import { useSpectrumKernels } from '../../core/audio/frame-features.ts';
+import { highPass } from '../../core/audio/high-pass.ts';
 import { createPitchTracker } from '../../core/audio/pitch.ts';
 import { useResampleKernels } from '../../core/audio/resample.ts';
-import { DEFAULT_UTTERANCE_CONFIG, prepareUtterance } from '../../core/audio/utterance.ts';
+import {
+  DEFAULT_UTTERANCE_CONFIG,
+  prepareUtterance,
+  scaleToSpeechLevel,
+  speechFrameMask,
+  standardiseOver,
+} from '../../core/audio/utterance.ts';
+import { detectVoiceActivity } from '../../core/audio/voice-activity.ts';
 import { encodeWav } from '../../core/audio/wav-encode.ts';
 import { loadResampleKernels, loadSpectrumKernels } from '../../core/kernels/load-node.ts';
 import { parseCommandLine } from '../cli/parse-args.ts';
@@ -115,6 +123,18 @@ console.log(
     time(RUNS, () => prepareUtterance(decoded, servingLogmel, DEFAULT_UTTERANCE_CONFIG)),
   ),
 );
+// Its steps one by one (what a served window pays, #12), and the window's own speech check that decides its vote.
+const filtered = highPass(decoded, 16000, DEFAULT_UTTERANCE_CONFIG.highPassHz);
+const mask = speechFrameMask(filtered, servingLogmel);
+const frames = servingLogmel.extract(filtered);
+const steps: [string, () => unknown][] = [
+  ['high-pass', () => highPass(decoded, 16000, DEFAULT_UTTERANCE_CONFIG.highPassHz)],
+  ['speech-frame mask', () => speechFrameMask(filtered, servingLogmel)],
+  ['scaling to speech level', () => scaleToSpeechLevel(filtered.slice(), mask, servingLogmel)],
+  ['standardisation', () => standardiseOver(frames, mask, 'overall')],
+  ["window's own voice activity", () => detectVoiceActivity(decoded, 16000)],
+];
+for (const [step, fn] of steps) console.log(row(`  step: ${step} (wasm)`, time(RUNS, fn)));
 for (const set of FEATURE_SET_NAMES) {
   const extractor = createFeatureExtractor(set);
   for (const [name, wasm] of paths) {

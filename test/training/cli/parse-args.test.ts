@@ -9,6 +9,7 @@ describe.each([
   ['annotate', 'models/x', '--data'],
   ['datasets', '--out', undefined],
   ['ensemble', 'a.json', '--runs'],
+  ['rescore', 'a.json', '--runs'],
   ['sweep', 'a.json', '--jobs'],
 ])('npm run %s', (cli, ...args) => {
   const given = args.filter((arg): arg is string => arg !== undefined);
@@ -30,6 +31,17 @@ describe.each([
 });
 
 describe('npm run ensemble', () => {
+  it('names a held-out corpus the configs do not have', async () => {
+    const outcome = await runCli('ensemble', [
+      'training/configs/serving-v2-overall-eq.json',
+      'training/configs/serving-v2-overall-eq-crop.json',
+      '--held-out-corpus',
+      'klingon',
+    ]);
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr).toMatch(/--held-out-corpus klingon: /);
+  });
+
   it('asks for at least two configs, and names an invalid one', async () => {
     const one = await runCli('ensemble', ['training/configs/emodb-baseline.json']);
     expect(one.code).toBe(2);
@@ -132,5 +144,36 @@ describe('consoleTrainingLog', () => {
     log('epoch 1/2', 'progress');
     log('epoch 2/2', 'progress');
     expect(text()).toBe('epoch 1/2\nepoch 2/2\n');
+  });
+});
+
+describe('npm run rescore', () => {
+  it('asks for exactly one config, and names a record that is not there', async () => {
+    const none = await runCli('rescore', []);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/expected one config file, got 0/);
+    const elsewhere = await runCli('rescore', [
+      'training/configs/emodb-baseline.json',
+      '--models-dir',
+      'no/such/models',
+    ]);
+    expect(elsewhere.code).toBe(2);
+    expect(elsewhere.stderr).toMatch(
+      /expected the run record of 'emodb-baseline' in .*no\/such\/models\/emodb-baseline, got /,
+    );
+  });
+});
+
+describe('npm run bench:held-out-normalisation', () => {
+  it('prints its help, and refuses more than one config or an unknown flag', async () => {
+    const help = await runCli('../bench/held-out-normalisation', ['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^usage: npm run bench:held-out-normalisation/);
+    const two = await runCli('../bench/held-out-normalisation', ['a.json', 'b.json']);
+    expect(two.code).toBe(2);
+    expect(two.stderr).toMatch(/expected at most one config file, got 2/);
+    const unknown = await runCli('../bench/held-out-normalisation', ['--no-such-flag']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/Unknown option '--no-such-flag'/);
   });
 });
