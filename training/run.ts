@@ -160,7 +160,7 @@ export async function runExperiment(
     );
     return record;
   }
-  const outcomes = await crossValidate<FoldScores>({
+  const outcomes = await crossValidate<FoldEvaluation>({
     model: config.model,
     training: config.training,
     labels: data.labels,
@@ -290,7 +290,7 @@ function assembleRecord(
   config: ExperimentConfig,
   data: ExperimentData,
   split: ReturnType<typeof splitFor>,
-  outcomes: readonly FoldOutcome<FoldScores>[],
+  outcomes: readonly FoldOutcome<FoldEvaluation>[],
   run: {
     parameters: number;
     notes: string[];
@@ -376,7 +376,7 @@ function assembleRecord(
 }
 
 /** A fold's scores: one centred input per clip (the record's metrics) and, for networks, the serving path's. */
-type FoldScores = FoldMetrics & { served?: ServedScores };
+type FoldEvaluation = FoldMetrics & { served?: ServedScores };
 
 const servedAlways = (served: readonly (ServedScores | undefined)[]): served is ServedScores[] =>
   served.every((fold) => fold !== undefined);
