@@ -24,7 +24,7 @@
  */
 import type { FeatureExtractor, FeatureMatrix } from './feature-set.ts';
 import { highPass } from './high-pass.ts';
-import { speechFrames } from './voice-activity.ts';
+import { type SpeechFrames, speechFrames } from './voice-activity.ts';
 
 export interface UtteranceConfig {
   /** Cut-off in Hz of the high-pass applied before features and speech detection. */
@@ -86,36 +86,25 @@ export function checkUtteranceConfig(config: UtteranceConfig): UtteranceConfig {
   return config;
 }
 
-/** Which feature frames hold speech: voice activity on the feature frames themselves (centred, nFft long). */
-export function speechFrameMask(filtered: Float32Array, extractor: FeatureExtractor): Uint8Array {
+/**
+ * Which feature frames hold speech, and their level: voice activity on the feature frames themselves (centred,
+ * nFft long).
+ */
+export function findSpeechFrames(filtered: Float32Array, extractor: FeatureExtractor): SpeechFrames {
   const { sampleRate, nFft, hop } = extractor.config;
-  const mask = speechFrames(filtered, sampleRate, { frameLength: nFft, hop, centred: true });
+  const found = speechFrames(filtered, sampleRate, { frameLength: nFft, hop, centred: true });
   const frames = extractor.frameCount(filtered.length);
-  if (mask.length !== frames) throw new Error(`speech mask: expected ${frames} frames, got ${mask.length}`);
-  return mask;
+  if (found.mask.length !== frames)
+    throw new Error(`speech mask: expected ${frames} frames, got ${found.mask.length}`);
+  return found;
 }
 
 /**
- * Scales `signal` in place so that the frames `mask` marks (all, if none is) have an RMS of SPEECH_LEVEL_DB, and
- * returns it. Digital silence stays silence.
+ * Scales `signal` in place so that its speech frames, whose mean square findSpeechFrames measured, have an RMS
+ * of SPEECH_LEVEL_DB, and returns it. Digital silence stays silence.
  */
-export function scaleToSpeechLevel(
-  signal: Float32Array,
-  mask: Uint8Array,
-  extractor: FeatureExtractor,
-): Float32Array {
-  const { nFft, hop } = extractor.config;
-  const useAll = mask.indexOf(1) < 0;
-  let sum = 0;
-  let count = 0;
-  for (let frame = 0; frame < mask.length; frame++) {
-    if (!useAll && mask[frame] === 0) continue;
-    const start = Math.max(0, frame * hop - nFft / 2);
-    const end = Math.min(signal.length, frame * hop + nFft / 2);
-    for (let i = start; i < end; i++) sum += signal[i] * signal[i];
-    count += Math.max(0, end - start);
-  }
-  const level = Math.sqrt(sum / Math.max(count, 1));
+export function scaleToSpeechLevel(signal: Float32Array, speechMeanSquare: number): Float32Array {
+  const level = Math.sqrt(speechMeanSquare);
   if (!(level > 1e-9)) return signal;
   const gain = 10 ** (SPEECH_LEVEL_DB / 20) / level;
   // A plain loop: TypedArray.prototype.map costs several times as much in V8.
@@ -185,8 +174,8 @@ export function prepareUtterance(
   const { sampleRate, hop } = extractor.config;
   checkUtteranceConfig(config);
   const filtered = highPass(samples, sampleRate, config.highPassHz);
-  const mask = speechFrameMask(filtered, extractor);
-  const features = extractor.extract(scaleToSpeechLevel(filtered, mask, extractor));
+  const { mask, meanSquare } = findSpeechFrames(filtered, extractor);
+  const features = extractor.extract(scaleToSpeechLevel(filtered, meanSquare));
   const standardised = standardiseOver(features, mask, config.centre, config.spread);
   const { first, end } = speechBounds(mask, Math.round((config.trimMarginSeconds * sampleRate) / hop));
   const { dims } = standardised;

@@ -81,39 +81,61 @@ function frameCount(frames: ActivityFrames, length: number): number {
   return length < frameLength ? 1 : 1 + Math.floor((length - frameLength) / hop);
 }
 
+function greatestCommonDivisor(a: number, b: number): number {
+  return b === 0 ? a : greatestCommonDivisor(b, a % b);
+}
+
 /**
- * Each frame's energy in dBFS (mean square, floored at −120 dB so digital silence stays finite) and its sum of
- * squares. With `aboutMean`, both are taken about the frame's own mean (its variance), so that a DC offset,
- * which a high-pass removes before features, is not taken for a sound either.
+ * Each frame's energy in dBFS (mean square, floored at −120 dB so digital silence stays finite), its sum of
+ * squares and its sample count. With `aboutMean`, energy and squares are taken about the frame's own mean (its
+ * variance), so that a DC offset, which a high-pass removes before features, is not taken for a sound either.
+ *
+ * Frames overlap (25 ms every 10 ms; the feature frames by half), so the signal is summed once in blocks that
+ * every frame edge falls on (the greatest common divisor of hop, length and centring offset) and each frame adds
+ * up its blocks: one pass over the samples instead of one per frame.
  */
 function frameLevels(
   samples: Float32Array,
   frames: ActivityFrames,
   aboutMean: boolean,
-): { energies: Float64Array; squares: Float64Array } {
+): { energies: Float64Array; squares: Float64Array; lengths: Uint32Array } {
   const count = frameCount(frames, samples.length);
+  const offset = frames.centred ? Math.floor(frames.frameLength / 2) : 0;
+  const block = greatestCommonDivisor(greatestCommonDivisor(frames.hop, frames.frameLength), offset);
+  const blocks = Math.ceil(samples.length / block);
+  const blockSquares = new Float64Array(blocks);
+  const blockSums = new Float64Array(blocks);
+  for (let b = 0; b < blocks; b++) {
+    const end = Math.min(samples.length, (b + 1) * block);
+    let squares = 0;
+    let sum = 0;
+    for (let i = b * block; i < end; i++) {
+      const x = samples[i];
+      squares += x * x;
+      sum += x;
+    }
+    blockSquares[b] = squares;
+    blockSums[b] = sum;
+  }
   const energies = new Float64Array(count);
   const squares = new Float64Array(count);
+  const lengths = new Uint32Array(count);
   for (let frame = 0; frame < count; frame++) {
     const [start, end] = frameSpan(frames, frame, samples.length);
     let sum = 0;
     let total = 0;
-    for (let i = start; i < end; i++) {
-      const x = samples[i];
-      sum += x * x;
-      total += x;
+    // Every edge is a multiple of `block` or the signal's end, which closes the last (partial) block.
+    for (let b = start / block; b < Math.ceil(end / block); b++) {
+      sum += blockSquares[b];
+      total += blockSums[b];
     }
     const n = Math.max(end - start, 1);
     if (aboutMean) sum = Math.max(0, sum - (total * total) / n);
     squares[frame] = sum;
+    lengths[frame] = Math.max(end - start, 0);
     energies[frame] = 10 * Math.log10(Math.max(sum / n, 1e-12));
   }
-  return { energies, squares };
-}
-
-/** Frame energies in dBFS (mean square), for the feature frames' speech mask. */
-function frameEnergiesDb(samples: Float32Array, frames: ActivityFrames): Float64Array {
-  return frameLevels(samples, frames, false).energies;
+  return { energies, squares, lengths };
 }
 
 /**
@@ -208,6 +230,17 @@ export const SPEECH_RANGE_DB = 35;
 /** The loud end: this percentile of the audible frames' energies (robust to a click). */
 const LOUD_PERCENTILE = 0.95;
 
+/** A clip's speech frames for the utterance front end, and how loud they are. */
+export interface SpeechFrames {
+  /** 1 where frame i is a speech frame. */
+  mask: Uint8Array;
+  /**
+   * Mean square of the samples under the marked frames (every frame when none is marked), a sample counted
+   * once per frame that holds it: the level the front end scales speech to a fixed RMS by.
+   */
+  meanSquare: number;
+}
+
 /**
  * The frames that carry a clip's speech for feature statistics (core/audio/utterance.ts): energy within
  * SPEECH_RANGE_DB of the clip's 95th-percentile audible frame and above ABSOLUTE_FLOOR_DB. A rule on the clip's own
@@ -215,17 +248,30 @@ const LOUD_PERCENTILE = 0.95;
  * floor moves when a quiet clip's room noise sinks under the absolute floor); under noise louder than that
  * range, every frame counts, as in plain per-clip normalisation.
  */
-export function speechFrames(samples: Float32Array, sampleRate: number, frames: ActivityFrames): Uint8Array {
+export function speechFrames(
+  samples: Float32Array,
+  sampleRate: number,
+  frames: ActivityFrames,
+): SpeechFrames {
   if (!(sampleRate > 0)) throw new RangeError(`expected a positive sample rate, got ${sampleRate}`);
-  const energies = frameEnergiesDb(samples, frames);
+  const { energies, squares, lengths } = frameLevels(samples, frames, false);
+  const mask = new Uint8Array(energies.length);
   // Over the audible frames only, so that silence around the speech, digital or dithered, moves nothing.
   const sorted = energies.filter((energy) => energy >= ABSOLUTE_FLOOR_DB).sort();
-  if (sorted.length === 0) return new Uint8Array(energies.length);
-  const loud = sorted[Math.floor(LOUD_PERCENTILE * (sorted.length - 1))];
-  const threshold = Math.max(ABSOLUTE_FLOOR_DB, loud - SPEECH_RANGE_DB);
-  const mask = new Uint8Array(energies.length);
-  for (let frame = 0; frame < energies.length; frame++) mask[frame] = energies[frame] >= threshold ? 1 : 0;
-  return mask;
+  if (sorted.length > 0) {
+    const loud = sorted[Math.floor(LOUD_PERCENTILE * (sorted.length - 1))];
+    const threshold = Math.max(ABSOLUTE_FLOOR_DB, loud - SPEECH_RANGE_DB);
+    for (let frame = 0; frame < energies.length; frame++) mask[frame] = energies[frame] >= threshold ? 1 : 0;
+  }
+  const useAll = mask.indexOf(1) < 0;
+  let sum = 0;
+  let count = 0;
+  for (let frame = 0; frame < mask.length; frame++) {
+    if (!useAll && mask[frame] === 0) continue;
+    sum += squares[frame];
+    count += lengths[frame];
+  }
+  return { mask, meanSquare: sum / Math.max(count, 1) };
 }
 
 /** Active seconds among the frames starting in [startSeconds, endSeconds), for one window of a timeline. */

@@ -15,9 +15,9 @@ import { createPitchTracker } from '../../core/audio/pitch.ts';
 import { useResampleKernels } from '../../core/audio/resample.ts';
 import {
   DEFAULT_UTTERANCE_CONFIG,
+  findSpeechFrames,
   prepareUtterance,
   scaleToSpeechLevel,
-  speechFrameMask,
   standardiseOver,
 } from '../../core/audio/utterance.ts';
 import { detectVoiceActivity } from '../../core/audio/voice-activity.ts';
@@ -125,12 +125,12 @@ console.log(
 );
 // Its steps one by one (what a served window pays, #12), and the window's own speech check that decides its vote.
 const filtered = highPass(decoded, 16000, DEFAULT_UTTERANCE_CONFIG.highPassHz);
-const mask = speechFrameMask(filtered, servingLogmel);
+const { mask, meanSquare } = findSpeechFrames(filtered, servingLogmel);
 const frames = servingLogmel.extract(filtered);
 const steps: [string, () => unknown][] = [
   ['high-pass', () => highPass(decoded, 16000, DEFAULT_UTTERANCE_CONFIG.highPassHz)],
-  ['speech-frame mask', () => speechFrameMask(filtered, servingLogmel)],
-  ['scaling to speech level', () => scaleToSpeechLevel(filtered.slice(), mask, servingLogmel)],
+  ['speech frames and their level', () => findSpeechFrames(filtered, servingLogmel)],
+  ['scaling to speech level', () => scaleToSpeechLevel(filtered.slice(), meanSquare)],
   ['standardisation', () => standardiseOver(frames, mask, 'overall')],
   ["window's own voice activity", () => detectVoiceActivity(decoded, 16000)],
 ];

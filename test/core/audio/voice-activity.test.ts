@@ -155,12 +155,12 @@ describe('speechFrames', () => {
   it('marks the same frames at any gain, and none of the silence around them', () => {
     const padded = new Float32Array(clip.length + 2 * RATE);
     padded.set(clip, RATE);
-    const loud = speechFrames(padded, RATE, frames);
+    const loud = speechFrames(padded, RATE, frames).mask;
     const quiet = speechFrames(
       padded.map((x) => x * 0.01),
       RATE,
       frames,
-    );
+    ).mask;
     expect(loud.length).toBe(1 + Math.floor(padded.length / 256));
     expect([...quiet]).toEqual([...loud]);
     // The second of silence on either side (less the frames that overlap the speech) is never marked.
@@ -170,6 +170,27 @@ describe('speechFrames', () => {
   });
 
   it('marks nothing in digital silence', () => {
-    expect(speechFrames(silence(1), RATE, frames).every((flag) => flag === 0)).toBe(true);
+    const found = speechFrames(silence(1), RATE, frames);
+    expect(found.mask.every((flag) => flag === 0)).toBe(true);
+    expect(found.meanSquare).toBe(0);
+  });
+
+  it("measures the marked frames' mean square as a sum over each frame's own samples would", () => {
+    // Frames whose edges share no block larger than one sample, and the feature frames: both paths of the sums.
+    for (const framing of [frames, { frameLength: 401, hop: 160, centred: false }]) {
+      const { mask, meanSquare } = speechFrames(clip, RATE, framing);
+      let sum = 0;
+      let count = 0;
+      const offset = framing.centred ? Math.floor(framing.frameLength / 2) : 0;
+      mask.forEach((flag, frame) => {
+        if (flag === 0) return;
+        const start = Math.max(0, frame * framing.hop - offset);
+        const end = Math.min(clip.length, frame * framing.hop - offset + framing.frameLength);
+        for (let i = start; i < end; i++) sum += clip[i] * clip[i];
+        count += end - start;
+      });
+      expect(mask.some((flag) => flag === 1)).toBe(true);
+      expect(meanSquare).toBeCloseTo(sum / count, 12);
+    }
   });
 });
