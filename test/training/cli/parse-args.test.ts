@@ -177,3 +177,20 @@ describe('npm run bench:held-out-normalisation', () => {
     expect(unknown.stderr).toMatch(/Unknown option '--no-such-flag'/);
   });
 });
+
+describe('npm run bench:window-cpu', () => {
+  it('prints its help, and refuses a hop out of range, a missing model folder or an unknown flag', async () => {
+    const help = await runCli('../bench/window-cpu', ['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^usage: npm run bench:window-cpu/);
+    const hop = await runCli('../bench/window-cpu', ['--hop', '0']);
+    expect(hop.code).toBe(2);
+    expect(hop.stderr).toMatch(/expected --hop in 0.25…60, got 0/);
+    const missing = await runCli('../bench/window-cpu', ['no/such/model']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/expected a model folder at .*no\/such\/model, got nothing/);
+    const unknown = await runCli('../bench/window-cpu', ['--no-such-flag']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/Unknown option '--no-such-flag'/);
+  });
+});

@@ -1,0 +1,131 @@
+/**
+ * Where the serving path's CPU goes, window by window, in Node with the Worker's kernels (compiled network, wasm
+ * front end): the committed speech clip repeated to --seconds, classified
+ * - whole, as POST /v1/classify does (classifyClip: windows over the speech, a quarter overlap);
+ * - on the stream's grid, a window every --hop seconds, as GET /v1/stream and POST ?hop= do.
+ * For each model folder given it prints the CPU per second of audio of both, and per classified window the front
+ * end, the network and the rest (voice activity of the clip and of each window, aggregation). The models run
+ * interleaved in one process, so compare them with each other, not with other runs or machines
+ * (`npm run bench:serve` measures inside workerd).
+ *
+ *   npm run bench:window-cpu [-- models/<id> …] [--seconds 30] [--hop 1] [--rounds 15]
+ */
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { decodeAudio } from '../../core/audio/decode.ts';
+import { createNetworkCompiler, loadLstmKernels, useFrontEndKernels } from '../../core/kernels/load-node.ts';
+import { type ClipClassification, classifyClip } from '../../core/serving/classify-clip.ts';
+import { createModelStore, type ServedModel } from '../../core/serving/model-store.ts';
+import { classifySlidingWindows } from '../../core/serving/sliding-windows.ts';
+import { readModelFolder } from '../cli/model-folder.ts';
+import { prepareTfjsFallback } from '../cli/node-training.ts';
+import { fail, parseCommandLine } from '../cli/parse-args.ts';
+
+const usage = 'usage: npm run bench:window-cpu [-- models/<id> …] [--seconds S] [--hop S] [--rounds N]';
+const { values, positionals } = parseCommandLine(
+  {
+    allowPositionals: true,
+    options: {
+      seconds: { type: 'string', default: '30' },
+      hop: { type: 'string', default: '1' },
+      rounds: { type: 'string', default: '15' },
+    },
+  },
+  usage,
+  {
+    summary:
+      'CPU per second of audio of classifyClip and of the stream grid, and per window the front end, the network ' +
+      'and the rest, for each model folder (default: the served model in models/registry.json).',
+    options: {
+      seconds: 'seconds of speech classified (the committed clip, repeated)',
+      hop: "the stream grid's hop in seconds",
+      rounds: 'timed rounds per model and path (the median is printed)',
+    },
+  },
+);
+const numberOf = (name: string, value: string, min: number, max: number) => {
+  const parsed = Number(value);
+  if (!(parsed >= min && parsed <= max)) fail(`expected --${name} in ${min}…${max}, got ${value}\n${usage}`);
+  return parsed;
+};
+const seconds = numberOf('seconds', values.seconds, 3, 600);
+const hopSeconds = numberOf('hop', values.hop, 0.25, 60);
+const rounds = Math.round(numberOf('rounds', values.rounds, 3, 1000));
+
+const folders =
+  positionals.length > 0
+    ? positionals
+    : [`models/${JSON.parse(readFileSync('models/registry.json', 'utf8')).default as string}`];
+useFrontEndKernels();
+const lstm = loadLstmKernels();
+const models: ServedModel[] = [];
+for (const folder of folders) {
+  const files = await readModelFolder(folder).catch((error: Error) => fail(error.message));
+  // The model's own id (a copied folder may be named otherwise).
+  const id = String((files.metadata as { id?: unknown }).id ?? basename(folder));
+  const served = await Promise.resolve()
+    .then(() =>
+      createModelStore(
+        { registry: { default: id, models: [id] }, models: { [id]: files } },
+        { prepareBackend: () => prepareTfjsFallback(lstm), compileNetwork: createNetworkCompiler(lstm) },
+      ).load(id),
+    )
+    .catch((error: Error) => fail(`${folder}: ${error.message}`));
+  if (!served.compiled) console.warn(`${id}: ${served.compileNote}, so it runs on tfjs`);
+  models.push(served);
+}
+
+const clip = decodeAudio(readFileSync('test/fixtures/audio/speech.wav')).samples;
+const samples = new Float32Array(Math.round(seconds * 16_000));
+for (let at = 0; at < samples.length; at += clip.length)
+  samples.set(clip.subarray(0, samples.length - at), at);
+
+const paths: [string, (served: ServedModel) => ClipClassification][] = [
+  ['whole clip', (served) => classifyClip(served, samples, { attention: false })],
+  [
+    `stream, hop ${hopSeconds} s`,
+    (served) => classifySlidingWindows(served, samples, { hopSeconds, attention: false, minSeconds: 0.5 }),
+  ],
+];
+interface Timing {
+  totalMs: number;
+  featuresMs: number;
+  inferenceMs: number;
+  windows: number;
+}
+const timings = new Map<string, Timing[]>();
+for (let round = 0; round < rounds + 2; round++) {
+  for (const served of models) {
+    for (const [path, classify] of paths) {
+      const start = performance.now();
+      const result = classify(served);
+      const totalMs = performance.now() - start;
+      const windows = result.segments
+        .flatMap((segment) => segment.windows)
+        .filter((w) => w.prediction).length;
+      const key = `${served.metadata.id}\u0000${path}`;
+      // The first two rounds warm the JIT and the kernels up.
+      if (round >= 2) timings.set(key, [...(timings.get(key) ?? []), { ...result, totalMs, windows }]);
+    }
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+console.log(
+  `${seconds} s of speech, median of ${rounds} rounds; ms per classified window: front end / network / rest`,
+);
+const widths = [Math.max(...models.map((served) => served.metadata.id.length)) + 2, 18, 9, 19, 11, 9, 6];
+const row = (cells: string[]) => cells.map((cell, index) => cell.padEnd(widths[index])).join('');
+console.log(row(['model', 'path', 'windows', 'ms per s of audio', 'front end', 'network', 'rest']));
+for (const served of models) {
+  for (const [path] of paths) {
+    const runs = timings.get(`${served.metadata.id}\u0000${path}`) ?? [];
+    const windows = runs[0].windows;
+    const total = median(runs.map((run) => run.totalMs));
+    const features = median(runs.map((run) => run.featuresMs)) / windows;
+    const network = median(runs.map((run) => run.inferenceMs)) / windows;
+    const rest = median(runs.map((run) => run.totalMs - run.featuresMs - run.inferenceMs)) / windows;
+    const cells = [served.metadata.id, path, String(windows), (total / seconds).toFixed(2)];
+    console.log(row([...cells, features.toFixed(2), network.toFixed(2), rest.toFixed(2)]));
+  }
+}
