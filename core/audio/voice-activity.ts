@@ -85,14 +85,56 @@ function greatestCommonDivisor(a: number, b: number): number {
   return b === 0 ? a : greatestCommonDivisor(b, a % b);
 }
 
+/** Blocks shorter than this would take more memory (16 bytes a block) than summing each frame directly costs. */
+const MIN_BLOCK = 16;
+
+/** Sums of squares and of samples over [start, end) of the signal, for any frame. */
+type SpanSums = (start: number, end: number) => { squares: number; sum: number };
+
+/**
+ * Frames overlap (25 ms every 10 ms; the feature frames by half), so the signal is summed once in blocks that
+ * every frame edge falls on (the greatest common divisor of hop, length and centring offset) and each frame adds
+ * up its blocks: one pass over the samples instead of one per frame. Framings whose edges share no such block sum
+ * each frame directly.
+ */
+function spanSums(samples: Float32Array, frames: ActivityFrames): SpanSums {
+  const offset = frames.centred ? Math.floor(frames.frameLength / 2) : 0;
+  const block = greatestCommonDivisor(greatestCommonDivisor(frames.hop, frames.frameLength), offset);
+  const direct = (from: number, to: number) => {
+    let squares = 0;
+    let sum = 0;
+    for (let i = from; i < to; i++) {
+      const x = samples[i];
+      squares += x * x;
+      sum += x;
+    }
+    return { squares, sum };
+  };
+  if (block < MIN_BLOCK) return direct;
+  const blocks = Math.ceil(samples.length / block);
+  const blockSquares = new Float64Array(blocks);
+  const blockSums = new Float64Array(blocks);
+  for (let b = 0; b < blocks; b++) {
+    const { squares, sum } = direct(b * block, Math.min(samples.length, (b + 1) * block));
+    blockSquares[b] = squares;
+    blockSums[b] = sum;
+  }
+  return (start, end) => {
+    let squares = 0;
+    let sum = 0;
+    // Every edge is a multiple of `block` or the signal's end, which closes the last (partial) block.
+    for (let b = start / block; b < Math.ceil(end / block); b++) {
+      squares += blockSquares[b];
+      sum += blockSums[b];
+    }
+    return { squares, sum };
+  };
+}
+
 /**
  * Each frame's energy in dBFS (mean square, floored at −120 dB so digital silence stays finite), its sum of
  * squares and its sample count. With `aboutMean`, energy and squares are taken about the frame's own mean (its
  * variance), so that a DC offset, which a high-pass removes before features, is not taken for a sound either.
- *
- * Frames overlap (25 ms every 10 ms; the feature frames by half), so the signal is summed once in blocks that
- * every frame edge falls on (the greatest common divisor of hop, length and centring offset) and each frame adds
- * up its blocks: one pass over the samples instead of one per frame.
  */
 function frameLevels(
   samples: Float32Array,
@@ -100,40 +142,18 @@ function frameLevels(
   aboutMean: boolean,
 ): { energies: Float64Array; squares: Float64Array; lengths: Uint32Array } {
   const count = frameCount(frames, samples.length);
-  const offset = frames.centred ? Math.floor(frames.frameLength / 2) : 0;
-  const block = greatestCommonDivisor(greatestCommonDivisor(frames.hop, frames.frameLength), offset);
-  const blocks = Math.ceil(samples.length / block);
-  const blockSquares = new Float64Array(blocks);
-  const blockSums = new Float64Array(blocks);
-  for (let b = 0; b < blocks; b++) {
-    const end = Math.min(samples.length, (b + 1) * block);
-    let squares = 0;
-    let sum = 0;
-    for (let i = b * block; i < end; i++) {
-      const x = samples[i];
-      squares += x * x;
-      sum += x;
-    }
-    blockSquares[b] = squares;
-    blockSums[b] = sum;
-  }
+  const sumsOver = spanSums(samples, frames);
   const energies = new Float64Array(count);
   const squares = new Float64Array(count);
   const lengths = new Uint32Array(count);
   for (let frame = 0; frame < count; frame++) {
     const [start, end] = frameSpan(frames, frame, samples.length);
-    let sum = 0;
-    let total = 0;
-    // Every edge is a multiple of `block` or the signal's end, which closes the last (partial) block.
-    for (let b = start / block; b < Math.ceil(end / block); b++) {
-      sum += blockSquares[b];
-      total += blockSums[b];
-    }
+    const { squares: total, sum } = sumsOver(start, end);
     const n = Math.max(end - start, 1);
-    if (aboutMean) sum = Math.max(0, sum - (total * total) / n);
-    squares[frame] = sum;
+    const spread = aboutMean ? Math.max(0, total - (sum * sum) / n) : total;
+    squares[frame] = spread;
     lengths[frame] = Math.max(end - start, 0);
-    energies[frame] = 10 * Math.log10(Math.max(sum / n, 1e-12));
+    energies[frame] = 10 * Math.log10(Math.max(spread / n, 1e-12));
   }
   return { energies, squares, lengths };
 }
