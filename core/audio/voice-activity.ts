@@ -85,7 +85,10 @@ function greatestCommonDivisor(a: number, b: number): number {
   return b === 0 ? a : greatestCommonDivisor(b, a % b);
 }
 
-/** Blocks shorter than this would take more memory (16 bytes a block) than summing each frame directly costs. */
+/**
+ * Below this many samples a block, block sums take more than a byte per sample (16 bytes a block) and save little
+ * over summing each frame directly.
+ */
 const MIN_BLOCK = 16;
 
 /** Sums of squares and of samples over [start, end) of the signal, for any frame. */
@@ -152,7 +155,7 @@ function frameLevels(
     const n = Math.max(end - start, 1);
     const spread = aboutMean ? Math.max(0, total - (sum * sum) / n) : total;
     squares[frame] = spread;
-    lengths[frame] = Math.max(end - start, 0);
+    lengths[frame] = end - start;
     energies[frame] = 10 * Math.log10(Math.max(spread / n, 1e-12));
   }
   return { energies, squares, lengths };

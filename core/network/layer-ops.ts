@@ -114,7 +114,10 @@ export function batchNormalization(layer: LayerSpec, config: Record<string, unkn
   const shift = Float32Array.from(mean, (m, c) => (beta ? beta[c] : 0) - m * factor[c]);
   const channels = mean.length;
   return ([x]) => {
-    const { data } = x;
+    const { data, shape } = x;
+    if (shape.at(-1) !== channels) {
+      throw new Error(`compiled network: '${layer.name}' expected ${channels} channels, got ${shape.at(-1)}`);
+    }
     const out = new Float32Array(data.length);
     // Row by row rather than `i % channels` per value: the division costs more than the multiply-add.
     for (let row = 0; row < data.length; row += channels) {
@@ -149,7 +152,8 @@ export function maxPooling1d(layer: LayerSpec, config: Record<string, unknown>):
         const from = first + k * channels;
         for (let c = 0; c < channels; c++) {
           const value = data[from + c];
-          // A NaN wins, as with Math.max: the seed keeps its own (nothing compares greater).
+          // A NaN wins, as with Math.max: the seed keeps its own (nothing compares greater). Unlike Math.max, a
+          // tie between −0 and +0 keeps the earlier one, which no later layer can tell apart.
           if (value > out[t * channels + c] || Number.isNaN(value)) out[t * channels + c] = value;
         }
       }

@@ -11,8 +11,10 @@
  *   npm run bench:window-cpu [-- models/<id> …] [--seconds 30] [--hop 1] [--rounds 15]
  */
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { decodeAudio } from '../../core/audio/decode.ts';
+import { MAX_HOP_SECONDS, MIN_HOP_SECONDS } from '../../core/contracts/classify-api.ts';
 import { createNetworkCompiler, loadLstmKernels, useFrontEndKernels } from '../../core/kernels/load-node.ts';
 import { type ClipClassification, classifyClip } from '../../core/serving/classify-clip.ts';
 import { createModelStore, type ServedModel } from '../../core/serving/model-store.ts';
@@ -49,13 +51,23 @@ const numberOf = (name: string, value: string, min: number, max: number) => {
   return parsed;
 };
 const seconds = numberOf('seconds', values.seconds, 3, 600);
-const hopSeconds = numberOf('hop', values.hop, 0.25, 60);
+const hopSeconds = numberOf('hop', values.hop, MIN_HOP_SECONDS, MAX_HOP_SECONDS);
 const rounds = Math.round(numberOf('rounds', values.rounds, 3, 1000));
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** wrangler.toml's MIN_DURATION_SECONDS, which the Worker passes to the stream's windows as their minimum. */
+const MIN_WINDOW_SECONDS = 0.5;
 
 const folders =
   positionals.length > 0
     ? positionals
-    : [`models/${JSON.parse(readFileSync('models/registry.json', 'utf8')).default as string}`];
+    : [
+        join(
+          ROOT,
+          'models',
+          JSON.parse(readFileSync(join(ROOT, 'models/registry.json'), 'utf8')).default as string,
+        ),
+      ];
 useFrontEndKernels();
 const lstm = loadLstmKernels();
 const models: ServedModel[] = [];
@@ -71,11 +83,12 @@ for (const folder of folders) {
       ).load(id),
     )
     .catch((error: Error) => fail(`${folder}: ${error.message}`));
+  if (models.some((model) => model.metadata.id === id)) fail(`expected each model once, got ${id} twice`);
   if (!served.compiled) console.warn(`${id}: ${served.compileNote}, so it runs on tfjs`);
   models.push(served);
 }
 
-const clip = decodeAudio(readFileSync('test/fixtures/audio/speech.wav')).samples;
+const clip = decodeAudio(readFileSync(join(ROOT, 'test/fixtures/audio/speech.wav'))).samples;
 const samples = new Float32Array(Math.round(seconds * 16_000));
 for (let at = 0; at < samples.length; at += clip.length)
   samples.set(clip.subarray(0, samples.length - at), at);
@@ -84,7 +97,12 @@ const paths: [string, (served: ServedModel) => ClipClassification][] = [
   ['whole clip', (served) => classifyClip(served, samples, { attention: false })],
   [
     `stream, hop ${hopSeconds} s`,
-    (served) => classifySlidingWindows(served, samples, { hopSeconds, attention: false, minSeconds: 0.5 }),
+    (served) =>
+      classifySlidingWindows(served, samples, {
+        hopSeconds,
+        attention: false,
+        minSeconds: MIN_WINDOW_SECONDS,
+      }),
   ],
 ];
 interface Timing {
@@ -105,7 +123,10 @@ for (let round = 0; round < rounds + 2; round++) {
         .filter((w) => w.prediction).length;
       const key = `${served.metadata.id}\u0000${path}`;
       // The first two rounds warm the JIT and the kernels up.
-      if (round >= 2) timings.set(key, [...(timings.get(key) ?? []), { ...result, totalMs, windows }]);
+      const { featuresMs, inferenceMs } = result;
+      if (round >= 2) {
+        timings.set(key, [...(timings.get(key) ?? []), { totalMs, featuresMs, inferenceMs, windows }]);
+      }
     }
   }
 }
@@ -114,7 +135,16 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 console.log(
   `${seconds} s of speech, median of ${rounds} rounds; ms per classified window: front end / network / rest`,
 );
-const widths = [Math.max(...models.map((served) => served.metadata.id.length)) + 2, 18, 9, 19, 11, 9, 6];
+const pathWidth = Math.max(...paths.map(([path]) => path.length)) + 2;
+const widths = [
+  Math.max(...models.map((served) => served.metadata.id.length)) + 2,
+  pathWidth,
+  9,
+  19,
+  11,
+  9,
+  6,
+];
 const row = (cells: string[]) => cells.map((cell, index) => cell.padEnd(widths[index])).join('');
 console.log(row(['model', 'path', 'windows', 'ms per s of audio', 'front end', 'network', 'rest']));
 for (const served of models) {

@@ -176,8 +176,15 @@ describe('speechFrames', () => {
   });
 
   it("measures the marked frames' mean square as a sum over each frame's own samples would", () => {
-    // Frames whose edges share no block larger than one sample, and the feature frames: both paths of the sums.
-    for (const framing of [frames, { frameLength: 401, hop: 160, centred: false }]) {
+    // The feature frames (blocks of 256), voice activity's own 25 ms / 10 ms (blocks of 80), and frames whose edges
+    // share no block larger than one sample (summed frame by frame); the clip is no whole number of blocks.
+    const framings = [
+      frames,
+      { frameLength: 400, hop: 160, centred: false },
+      { frameLength: 401, hop: 160, centred: false },
+    ];
+    expect(clip.length % 80).not.toBe(0);
+    for (const framing of framings) {
       const { mask, meanSquare } = speechFrames(clip, RATE, framing);
       let sum = 0;
       let count = 0;
