@@ -192,5 +192,9 @@ describe('npm run bench:window-cpu', () => {
     const unknown = await runCli('../bench/window-cpu', ['--no-such-flag']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/Unknown option '--no-such-flag'/);
+    const tiny = 'test/fixtures/models/tiny-blstm';
+    const twice = await runCli('../bench/window-cpu', [tiny, tiny]);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toMatch(/expected each model once, got tiny-blstm twice/);
   });
 });
