@@ -11,22 +11,64 @@ export function highPass(samples: Float32Array, sampleRate: number, cutoffHz: nu
   }
   const k = Math.tan((Math.PI * cutoffHz) / sampleRate);
   const norm = 1 / (1 + Math.SQRT2 * k + k * k);
-  const b0 = norm;
-  const b1 = -2 * norm;
+  const gain = norm;
   const a1 = 2 * (k * k - 1) * norm;
   const a2 = (1 - Math.SQRT2 * k + k * k) * norm;
-  const out = new Float32Array(samples.length);
-  // Direct form II transposed: two state values, no history buffers. They start as if the first sample had
-  // always been there, so a recording that starts on a DC offset does not start with a step.
-  const first = samples.length > 0 ? samples[0] : 0;
-  let s1 = -b0 * first;
-  let s2 = b0 * first;
-  for (let i = 0; i < samples.length; i++) {
+  const n = samples.length;
+  const out = new Float32Array(n);
+  if (n === 0) return out;
+  // H(z) = gain · (1 − z⁻¹)² / (1 + a1 z⁻¹ + a2 z⁻²): the zeros as a difference u, then the poles. One sample
+  // after another, the poles' recurrence is a chain of dependent multiply-adds that the CPU cannot overlap, so
+  // four outputs at a time are written out from the two before them: y[n+j] = Σ h[j−i] · u[n+i] +
+  // c[j] · y[n−1] + d[j] · y[n−2], where h is the poles' impulse response and c, d carry the two outputs in.
+  const h1 = -a1;
+  const h2 = a1 * a1 - a2;
+  const h3 = -a1 * h2 - a2 * h1;
+  const c0 = -a1;
+  const d0 = -a2;
+  const c1 = -a1 * c0 - a2;
+  const d1 = -a1 * d0;
+  const c2 = -a1 * c1 - a2 * c0;
+  const d2 = -a1 * d1 - a2 * d0;
+  const c3 = -a1 * c2 - a2 * c1;
+  const d3 = -a1 * d2 - a2 * d1;
+  // The past starts as if the first sample had always been there (and so the output, 0), so a recording that
+  // starts on a DC offset does not start with a step.
+  let x1 = samples[0];
+  let x2 = samples[0];
+  let y1 = 0;
+  let y2 = 0;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const s0 = samples[i];
+    const s1 = samples[i + 1];
+    const s2 = samples[i + 2];
+    const s3 = samples[i + 3];
+    const u0 = gain * (s0 - 2 * x1 + x2);
+    const u1 = gain * (s1 - 2 * s0 + x1);
+    const u2 = gain * (s2 - 2 * s1 + s0);
+    const u3 = gain * (s3 - 2 * s2 + s1);
+    const o0 = u0 + c0 * y1 + d0 * y2;
+    const o1 = u1 + h1 * u0 + c1 * y1 + d1 * y2;
+    const o2 = u2 + h1 * u1 + h2 * u0 + c2 * y1 + d2 * y2;
+    const o3 = u3 + h1 * u2 + h2 * u1 + h3 * u0 + c3 * y1 + d3 * y2;
+    out[i] = o0;
+    out[i + 1] = o1;
+    out[i + 2] = o2;
+    out[i + 3] = o3;
+    y1 = o3;
+    y2 = o2;
+    x1 = s3;
+    x2 = s2;
+  }
+  for (; i < n; i++) {
     const x = samples[i];
-    const y = b0 * x + s1;
-    s1 = b1 * x - a1 * y + s2;
-    s2 = b0 * x - a2 * y;
+    const y = gain * (x - 2 * x1 + x2) - a1 * y1 - a2 * y2;
     out[i] = y;
+    y2 = y1;
+    y1 = y;
+    x2 = x1;
+    x1 = x;
   }
   return out;
 }

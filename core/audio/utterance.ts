@@ -51,7 +51,7 @@ export const DEFAULT_UTTERANCE_CONFIG: Readonly<UtteranceConfig> = Object.freeze
 });
 
 /** Bump when what prepareUtterance computes changes: features cached with another version are recomputed. */
-export const UTTERANCE_FRONT_END_VERSION = 1;
+export const UTTERANCE_FRONT_END_VERSION = 2;
 
 /** RMS level in dBFS that the speech frames of every clip are scaled to before features. */
 export const SPEECH_LEVEL_DB = -25;
@@ -107,8 +107,10 @@ export function scaleToSpeechLevel(signal: Float32Array, speechMeanSquare: numbe
   const level = Math.sqrt(speechMeanSquare);
   if (!(level > 1e-9)) return signal;
   const gain = 10 ** (SPEECH_LEVEL_DB / 20) / level;
-  // A plain loop: TypedArray.prototype.map costs several times as much in V8.
-  for (let i = 0; i < signal.length; i++) signal[i] *= gain;
+  // A plain loop with the length read once: TypedArray.prototype.map, or reading `signal.length` every
+  // iteration, costs about twice as much in V8 (Node 22).
+  const length = signal.length;
+  for (let i = 0; i < length; i++) signal[i] *= gain;
   return signal;
 }
 

@@ -18,6 +18,20 @@ export interface DenseWeights {
   readonly kernelAt: number;
   readonly biasAt: number;
   readonly paddedOutputs: number;
+  /** Byte address of the padded scale and shift applied after the activation, or 0 for none. */
+  readonly affineAt: number;
+}
+
+/** Per output column: y · scale + shift after the activation (a following batch normalisation, folded in). */
+export interface ColumnAffine {
+  scale: Float32Array;
+  shift: Float32Array;
+}
+
+/** Max pooling over the output rows, as a following MaxPooling1D ('valid') does. */
+export interface RowPooling {
+  size: number;
+  stride: number;
 }
 
 export interface NetworkKernels {
@@ -25,12 +39,27 @@ export interface NetworkKernels {
    * Copies a layer's kernel ([inputs, outputs] row-major, the Keras layout; a Conv1D's [K, C, filters] is
    * [K·C, filters]) and bias (null: zeros) into the kernels' memory.
    */
-  loadDense(kernel: Float32Array, bias: Float32Array | null, inputs: number, outputs: number): DenseWeights;
+  loadDense(
+    kernel: Float32Array,
+    bias: Float32Array | null,
+    inputs: number,
+    outputs: number,
+    affine?: ColumnAffine,
+  ): DenseWeights;
   /**
    * [rows, outputs]: row r of `x` (the `inputs` floats from r·rowStride) times the kernel, plus the bias, then
-   * max(0, ·) when `relu`. Rows may overlap (rowStride < inputs: a convolution over a padded signal).
+   * max(0, ·) when `relu`, then the weights' affine if they have one. Rows may overlap (rowStride < inputs: a
+   * convolution over a padded signal). With `pool`, the rows are max-pooled before they leave the kernels:
+   * [floor((rows − size) / stride) + 1, outputs].
    */
-  dense(weights: DenseWeights, x: Float32Array, rows: number, rowStride: number, relu: boolean): Float32Array;
+  dense(
+    weights: DenseWeights,
+    x: Float32Array,
+    rows: number,
+    rowStride: number,
+    relu: boolean,
+    pool?: RowPooling,
+  ): Float32Array;
   /** Size of the kernels' wasm memory. */
   memoryBytes(): number;
 }
@@ -39,6 +68,7 @@ interface NetworkExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
   dense(...args: number[]): void;
+  maxPoolRows(...args: number[]): void;
 }
 
 /** Output columns per block of the kernel (two f32x4 vectors). */
@@ -58,7 +88,7 @@ export function createNetworkKernels(module: WebAssembly.Module): NetworkKernels
   return {
     memoryBytes: () => wasm.memory.buffer.byteLength,
 
-    loadDense(kernel, bias, inputs, outputs) {
+    loadDense(kernel, bias, inputs, outputs, affine) {
       if (!(Number.isInteger(inputs) && inputs > 0 && Number.isInteger(outputs) && outputs > 0)) {
         throw new RangeError(`loadDense: expected positive integer sizes, got ${inputs} × ${outputs}`);
       }
@@ -70,10 +100,16 @@ export function createNetworkKernels(module: WebAssembly.Module): NetworkKernels
       if (bias && bias.length !== outputs) {
         throw new RangeError(`loadDense: expected a bias of ${outputs} floats, got ${bias.length}`);
       }
+      if (affine && (affine.scale.length !== outputs || affine.shift.length !== outputs)) {
+        throw new RangeError(
+          `loadDense: expected a scale and shift of ${outputs} floats, got ${affine.scale.length} and ${affine.shift.length}`,
+        );
+      }
       const paddedOutputs = Math.ceil(outputs / BLOCK) * BLOCK;
       const kernelAt = weightsEnd;
       const biasAt = align16(kernelAt + inputs * paddedOutputs * 4);
-      weightsEnd = align16(biasAt + paddedOutputs * 4);
+      const affineAt = affine ? align16(biasAt + paddedOutputs * 4) : 0;
+      weightsEnd = align16((affine ? affineAt + paddedOutputs * 4 : biasAt) + paddedOutputs * 4);
       ensure(weightsEnd);
       const padded = floats(kernelAt, inputs * paddedOutputs);
       padded.fill(0);
@@ -83,16 +119,32 @@ export function createNetworkKernels(module: WebAssembly.Module): NetworkKernels
       const paddedBias = floats(biasAt, paddedOutputs);
       paddedBias.fill(0);
       if (bias) paddedBias.set(bias);
-      return { inputs, outputs, kernelAt, biasAt, paddedOutputs };
+      if (affine) {
+        // Padded columns: scale 0 and shift 0, so they stay 0 as without an affine.
+        const table = floats(affineAt, 2 * paddedOutputs);
+        table.fill(0);
+        table.set(affine.scale);
+        table.set(affine.shift, paddedOutputs);
+      }
+      return { inputs, outputs, kernelAt, biasAt, paddedOutputs, affineAt };
     },
 
-    dense(weights, x, rows, rowStride, relu) {
+    dense(weights, x, rows, rowStride, relu, pool) {
       const { inputs, outputs, paddedOutputs } = weights;
       if (!(Number.isInteger(rows) && rows >= 0 && Number.isInteger(rowStride) && rowStride > 0)) {
         throw new RangeError(
           `dense: expected whole rows and a positive row stride, got ${rows}, ${rowStride}`,
         );
       }
+      if (
+        pool &&
+        !(Number.isInteger(pool.size) && pool.size > 0 && Number.isInteger(pool.stride) && pool.stride > 0)
+      ) {
+        throw new RangeError(
+          `dense: expected a positive whole pool and stride, got ${pool.size}, ${pool.stride}`,
+        );
+      }
+      const outRows = pool ? Math.max(0, Math.floor((rows - pool.size) / pool.stride) + 1) : rows;
       const needed = rows === 0 ? 0 : (rows - 1) * rowStride + inputs;
       if (x.length < needed) {
         throw new RangeError(
@@ -100,8 +152,9 @@ export function createNetworkKernels(module: WebAssembly.Module): NetworkKernels
         );
       }
       const xAt = weightsEnd;
-      const outAt = align16(xAt + needed * 4);
-      ensure(outAt + rows * paddedOutputs * 4);
+      const denseAt = align16(xAt + needed * 4);
+      const pooledAt = align16(denseAt + rows * paddedOutputs * 4);
+      ensure(pooledAt + (pool ? outRows * paddedOutputs * 4 : 0));
       floats(xAt, needed).set(x.subarray(0, needed));
       wasm.dense(
         xAt,
@@ -111,13 +164,15 @@ export function createNetworkKernels(module: WebAssembly.Module): NetworkKernels
         weights.kernelAt,
         weights.biasAt,
         paddedOutputs,
-        outAt,
+        denseAt,
         relu ? 1 : 0,
+        weights.affineAt,
       );
-      const padded = floats(outAt, rows * paddedOutputs);
+      if (pool) wasm.maxPoolRows(denseAt, outRows, paddedOutputs, pool.size, pool.stride, pooledAt);
+      const padded = floats(pool ? pooledAt : denseAt, outRows * paddedOutputs);
       if (paddedOutputs === outputs) return padded.slice();
-      const out = new Float32Array(rows * outputs);
-      for (let r = 0; r < rows; r++)
+      const out = new Float32Array(outRows * outputs);
+      for (let r = 0; r < outRows; r++)
         out.set(padded.subarray(r * paddedOutputs, r * paddedOutputs + outputs), r * outputs);
       return out;
     },

@@ -2,7 +2,8 @@
  * A served network's inference without tfjs: the layers of a saved tfjs layers model (model.json and its weight
  * shards, read without tfjs by saved-model.ts: no backend, no tensors) run in graph order, one input at a time. This
  * module orders the layers into steps and runs them; layer-ops.ts compiles the dense and convolution layers to
- * one WebAssembly SIMD call each (core/kernels/network-kernels.ts) and the small glue (batch norm, pooling,
+ * one WebAssembly SIMD call each (core/kernels/network-kernels.ts), a batch norm and max pooling straight after a
+ * 1-D convolution into that call (fuseEpilogues), and the rest of the glue (batch norm and pooling elsewhere,
  * softmax, attention's dot product, concatenation) to plain loops; recurrent-ops.ts compiles the recurrences to
  * one fused LSTM call per direction (core/kernels/lstm-kernels.ts). The default model's forward pass is about twenty calls instead of
  * tfjs's hundred-odd kernel launches.
@@ -22,7 +23,9 @@
  */
 import { conv2d, globalPooling2d, maxPooling2d } from './conv2d-ops.ts';
 import {
+  batchNormAffine,
   batchNormalization,
+  type ConvEpilogue,
   concatenate,
   conv1d,
   dense,
@@ -30,6 +33,7 @@ import {
   globalPooling1d,
   lastAxisActivation,
   maxPooling1d,
+  maxPooling1dOf,
   reshape,
   utteranceStatistics,
 } from './layer-ops.ts';
@@ -120,9 +124,16 @@ function compile(
   ) {
     throw new Unsupported(`expected a fixed input shape, got ${JSON.stringify(batchShape)}`);
   }
+  const { epilogues, absorbed } = fuseEpilogues(layers, new Set([outputLayer, probeLayer ?? '']));
   const steps: Step[] = layers
     .filter((layer) => layer.name !== inputLayer)
-    .map((layer) => ({ name: layer.name, sources: layer.sources, run: compileLayer(layer, kernels) }));
+    .map((layer) => ({
+      name: layer.name,
+      sources: layer.sources,
+      run: absorbed.has(layer.name)
+        ? (inputs: Value[]) => [inputs[0]]
+        : compileLayer(layer, kernels, epilogues.get(layer.name)),
+    }));
 
   return {
     inputShape: inputShape as number[],
@@ -155,12 +166,62 @@ function compile(
   };
 }
 
-function compileLayer(layer: LayerSpec, kernels: NetworkCompileKernels): Step['run'] {
+/**
+ * The BatchNormalization and MaxPooling1D layers that can run inside the kernel call of the Conv1D before them:
+ * each the only reader of the layer before it, in the order conv → batch norm → pooling (either may be
+ * missing), after a relu or linear activation, and none of them the model's output or the probed layer. The
+ * absorbed layers then pass their input on; a JS loop per value costs more than the convolution's own epilogue.
+ */
+function fuseEpilogues(
+  layers: LayerSpec[],
+  kept: Set<string>,
+): { epilogues: Map<string, ConvEpilogue>; absorbed: Set<string> } {
+  const readers = new Map<string, LayerSpec[]>();
+  for (const layer of layers) {
+    for (const { layer: from } of layer.sources) readers.set(from, [...(readers.get(from) ?? []), layer]);
+  }
+  const onlyReader = (name: string, className: string): LayerSpec | null => {
+    const found = readers.get(name) ?? [];
+    if (kept.has(name) || found.length !== 1) return null;
+    const [reader] = found;
+    return reader.className === className && reader.sources.length === 1 && !kept.has(reader.name)
+      ? reader
+      : null;
+  };
+  const epilogues = new Map<string, ConvEpilogue>();
+  const absorbed = new Set<string>();
+  for (const conv of layers) {
+    if (conv.className !== 'Conv1D') continue;
+    const activation = activationOf(conv, conv.config);
+    if (activation !== 'relu' && activation !== 'linear') continue;
+    const epilogue: ConvEpilogue = {};
+    let last = conv.name;
+    const norm = onlyReader(last, 'BatchNormalization');
+    if (norm) {
+      epilogue.affine = batchNormAffine(norm, norm.config);
+      absorbed.add(norm.name);
+      last = norm.name;
+    }
+    const pool = onlyReader(last, 'MaxPooling1D');
+    if (pool) {
+      epilogue.pool = maxPooling1dOf(pool, pool.config);
+      absorbed.add(pool.name);
+    }
+    if (norm || pool) epilogues.set(conv.name, epilogue);
+  }
+  return { epilogues, absorbed };
+}
+
+function compileLayer(
+  layer: LayerSpec,
+  kernels: NetworkCompileKernels,
+  epilogue?: ConvEpilogue,
+): Step['run'] {
   const { className, config } = layer;
   if (PASS_THROUGH.has(className)) return (inputs) => [inputs[0]];
   switch (className) {
     case 'Conv1D':
-      return conv1d(layer, config, kernels.network);
+      return conv1d(layer, config, kernels.network, epilogue);
     case 'BatchNormalization':
       return batchNormalization(layer, config);
     case 'MaxPooling1D':

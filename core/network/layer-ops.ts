@@ -1,5 +1,5 @@
 /** One compiled operation per layer kind but the recurrences: dense and convolution on the kernels, the glue in loops. */
-import type { DenseWeights, NetworkKernels } from '../kernels/network-kernels.ts';
+import type { ColumnAffine, DenseWeights, NetworkKernels, RowPooling } from '../kernels/network-kernels.ts';
 import { type Activation, type LayerSpec, type Step, Unsupported, type Value } from './network-types.ts';
 import { activationOf, requiredWeight, single, weightOf } from './saved-model.ts';
 
@@ -39,6 +39,16 @@ function activate(data: Float32Array, width: number, activation: Activation): vo
   }
 }
 
+/**
+ * What the layers after a convolution leave to its kernel call (compiled-network.ts decides): a batch
+ * normalisation as a per-column affine after the activation, then max pooling over the rows. Only after a relu
+ * or linear activation, which the kernel applies itself.
+ */
+export interface ConvEpilogue {
+  affine?: ColumnAffine;
+  pool?: RowPooling;
+}
+
 /** Dense weights in the kernels, and how to apply them to rows of a value (relu fused into the kernel). */
 export function denseOp(
   network: NetworkKernels,
@@ -47,11 +57,16 @@ export function denseOp(
   inputs: number,
   outputs: number,
   activation: Activation,
+  epilogue: ConvEpilogue = {},
 ) {
-  const weights: DenseWeights = network.loadDense(kernel, bias, inputs, outputs);
+  const inKernel = activation === 'relu' || activation === 'linear';
+  if (!inKernel && (epilogue.affine || epilogue.pool)) {
+    throw new Error(`compiled network: an epilogue needs a relu or linear activation, got ${activation}`);
+  }
+  const weights: DenseWeights = network.loadDense(kernel, bias, inputs, outputs, epilogue.affine);
   return (x: Float32Array, rows: number, rowStride: number): Float32Array => {
-    const out = network.dense(weights, x, rows, rowStride, activation === 'relu');
-    if (activation !== 'relu') activate(out, outputs, activation);
+    const out = network.dense(weights, x, rows, rowStride, activation === 'relu', epilogue.pool);
+    if (!inKernel) activate(out, outputs, activation);
     return out;
   };
 }
@@ -60,6 +75,7 @@ export function conv1d(
   layer: LayerSpec,
   config: Record<string, unknown>,
   network: NetworkKernels,
+  epilogue: ConvEpilogue = {},
 ): Step['run'] {
   const size = single(layer, config, 'kernelSize');
   const stride = single(layer, config, 'strides');
@@ -76,7 +92,15 @@ export function conv1d(
   const bias = weightOf(layer, 'bias');
   const filters = single(layer, config, 'filters');
   const channels = kernel.length / (size * filters);
-  const apply = denseOp(network, kernel, bias, size * channels, filters, activationOf(layer, config));
+  const apply = denseOp(
+    network,
+    kernel,
+    bias,
+    size * channels,
+    filters,
+    activationOf(layer, config),
+    epilogue,
+  );
   // TensorFlow's 'same' puts the odd padding sample after the signal.
   const before = padding === 'same' ? Math.floor((size - 1) / 2) : 0;
   const after = padding === 'same' ? size - 1 - before : 0;
@@ -93,11 +117,14 @@ export function conv1d(
       padded = new Float32Array((frames + before + after) * channels);
       padded.set(x.data, before * channels);
     }
-    return [{ data: apply(padded, rows, channels), shape: [rows, filters] }];
+    const { pool } = epilogue;
+    const outRows = pool ? Math.max(0, Math.floor((rows - pool.size) / pool.stride) + 1) : rows;
+    return [{ data: apply(padded, rows, channels), shape: [outRows, filters] }];
   };
 }
 
-export function batchNormalization(layer: LayerSpec, config: Record<string, unknown>): Step['run'] {
+/** A BatchNormalization layer as one multiply and one add per channel: y = x · scale + shift. */
+export function batchNormAffine(layer: LayerSpec, config: Record<string, unknown>): ColumnAffine {
   const axis = config.axis;
   if (axis !== -1 && !(Array.isArray(axis) && axis.length === 1 && axis[0] === -1)) {
     throw new Unsupported(
@@ -109,10 +136,15 @@ export function batchNormalization(layer: LayerSpec, config: Record<string, unkn
   const mean = requiredWeight(layer, 'moving_mean');
   const variance = requiredWeight(layer, 'moving_variance');
   const epsilon = Number(config.epsilon);
-  // y = (x − mean) · γ / √(var + ε) + β, as one multiply and one add per value.
-  const factor = Float32Array.from(mean, (_, c) => (gamma ? gamma[c] : 1) / Math.sqrt(variance[c] + epsilon));
-  const shift = Float32Array.from(mean, (m, c) => (beta ? beta[c] : 0) - m * factor[c]);
-  const channels = mean.length;
+  // y = (x − mean) · γ / √(var + ε) + β.
+  const scale = Float32Array.from(mean, (_, c) => (gamma ? gamma[c] : 1) / Math.sqrt(variance[c] + epsilon));
+  const shift = Float32Array.from(mean, (m, c) => (beta ? beta[c] : 0) - m * scale[c]);
+  return { scale, shift };
+}
+
+export function batchNormalization(layer: LayerSpec, config: Record<string, unknown>): Step['run'] {
+  const { scale: factor, shift } = batchNormAffine(layer, config);
+  const channels = factor.length;
   return ([x]) => {
     const { data, shape } = x;
     if (shape.at(-1) !== channels) {
@@ -127,9 +159,10 @@ export function batchNormalization(layer: LayerSpec, config: Record<string, unkn
   };
 }
 
-export function maxPooling1d(layer: LayerSpec, config: Record<string, unknown>): Step['run'] {
-  const pool = single(layer, config, 'poolSize');
-  const stride = config.strides == null ? pool : single(layer, config, 'strides');
+/** A MaxPooling1D layer's pool and stride ('valid' padding, channels last). */
+export function maxPooling1dOf(layer: LayerSpec, config: Record<string, unknown>): RowPooling {
+  const size = single(layer, config, 'poolSize');
+  const stride = config.strides == null ? size : single(layer, config, 'strides');
   if (
     config.padding !== 'valid' ||
     (config.dataFormat !== undefined && config.dataFormat !== 'channelsLast')
@@ -138,6 +171,11 @@ export function maxPooling1d(layer: LayerSpec, config: Record<string, unknown>):
       `layer '${layer.name}': expected 'valid' padding and channels last, got ${String(config.padding)}`,
     );
   }
+  return { size, stride };
+}
+
+export function maxPooling1d(layer: LayerSpec, config: Record<string, unknown>): Step['run'] {
+  const { size: pool, stride } = maxPooling1dOf(layer, config);
   return ([x]) => {
     expectRank(layer.name, x, 2);
     const [frames, channels] = x.shape;

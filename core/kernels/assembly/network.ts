@@ -16,11 +16,14 @@ const BLOCK = 8;
 
 /**
  * out[r·outputs + j] = bias[j] + Σ_i x[r·rowStride + i] · w[i·outputs + j] for rows r < rows and columns
- * j < outputs (a multiple of BLOCK: the caller pads the weights), then max(0, ·) when `relu` is 1.
- * Four rows at a time share every weight load; each output sums over i in order.
+ * j < outputs (a multiple of BLOCK: the caller pads the weights), then max(0, ·) when `relu` is 1, then, when
+ * `affine` is not 0, · scale[j] + shift[j] with scale at `affine` and shift after it (`outputs` floats each: a
+ * batch normalisation that follows the layer, folded in). Four rows at a time share every weight load; each
+ * output sums over i in order.
  */
 export function dense(
   x: usize, rows: i32, rowStride: i32, inputs: i32, w: usize, bias: usize, outputs: i32, out: usize, relu: i32,
+  affine: usize,
 ): void {
   const rowBytes = <usize>rowStride << 2;
   const weightRow = <usize>outputs << 2;
@@ -67,6 +70,21 @@ export function dense(
         a30 = f32x4.max(a30, zero);
         a31 = f32x4.max(a31, zero);
       }
+      if (affine) {
+        const scale0 = v128.load(affine + column);
+        const scale1 = v128.load(affine + column, 16);
+        const shiftAt = affine + outRow + column;
+        const shift0 = v128.load(shiftAt);
+        const shift1 = v128.load(shiftAt, 16);
+        a00 = f32x4.add(f32x4.mul(a00, scale0), shift0);
+        a01 = f32x4.add(f32x4.mul(a01, scale1), shift1);
+        a10 = f32x4.add(f32x4.mul(a10, scale0), shift0);
+        a11 = f32x4.add(f32x4.mul(a11, scale1), shift1);
+        a20 = f32x4.add(f32x4.mul(a20, scale0), shift0);
+        a21 = f32x4.add(f32x4.mul(a21, scale1), shift1);
+        a30 = f32x4.add(f32x4.mul(a30, scale0), shift0);
+        a31 = f32x4.add(f32x4.mul(a31, scale1), shift1);
+      }
       const at = o0 + column;
       v128.store(at, a00);
       v128.store(at, a01, 16);
@@ -96,8 +114,30 @@ export function dense(
         a0 = f32x4.max(a0, zero);
         a1 = f32x4.max(a1, zero);
       }
+      if (affine) {
+        const shiftAt = affine + outRow + column;
+        a0 = f32x4.add(f32x4.mul(a0, v128.load(affine + column)), v128.load(shiftAt));
+        a1 = f32x4.add(f32x4.mul(a1, v128.load(affine + column, 16)), v128.load(shiftAt, 16));
+      }
       v128.store(o0 + column, a0);
       v128.store(o0 + column, a1, 16);
+    }
+  }
+}
+
+/**
+ * Max pooling over rows: out row t, column j = the maximum over rows t·stride … t·stride + pool − 1 of x's column
+ * j, for `outRows` rows of `width` floats (a multiple of 4). A NaN in a pool gives NaN.
+ */
+export function maxPoolRows(x: usize, outRows: i32, width: i32, pool: i32, stride: i32, out: usize): void {
+  const rowBytes = <usize>width << 2;
+  for (let t = 0; t < outRows; t++) {
+    const first = x + <usize>(t * stride) * rowBytes;
+    const to = out + <usize>t * rowBytes;
+    for (let j: usize = 0; j < rowBytes; j += 16) {
+      let best = v128.load(first + j);
+      for (let k = 1; k < pool; k++) best = f32x4.max(best, v128.load(first + <usize>k * rowBytes + j));
+      v128.store(to + j, best);
     }
   }
 }

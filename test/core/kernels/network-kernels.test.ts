@@ -62,6 +62,47 @@ describe('network wasm kernels', () => {
     },
   );
 
+  it.each([
+    [188, 200, 40, 64, 2, 2],
+    [23, 24, 6, 12, 3, 2],
+    [9, 5, 5, 9, 1, 1],
+    [3, 4, 4, 8, 4, 4],
+  ])(
+    'apply a per-column affine after the relu and max-pool the rows: %i rows of %i inputs (rows %i apart) × %i outputs, pool %i stride %i',
+    (rows, inputs, rowStride, outputs, size, stride) => {
+      const seed = rows * 7 + outputs;
+      const x = randomFloats((rows - 1) * rowStride + inputs, seed);
+      const kernel = randomFloats(inputs * outputs, seed + 1);
+      const bias = randomFloats(outputs, seed + 2);
+      const scale = randomFloats(outputs, seed + 3);
+      const shift = randomFloats(outputs, seed + 4);
+      const weights = kernels.loadDense(kernel, bias, inputs, outputs, { scale, shift });
+      const actual = kernels.dense(weights, x, rows, rowStride, true, { size, stride });
+      const plain = reference(x, rows, rowStride, kernel, bias, inputs, outputs, true);
+      const outRows = Math.floor((rows - size) / stride) + 1;
+      expect(actual).toHaveLength(outRows * outputs);
+      for (let t = 0; t < outRows; t++) {
+        for (let j = 0; j < outputs; j++) {
+          let expected = Number.NEGATIVE_INFINITY;
+          for (let k = 0; k < size; k++) {
+            expected = Math.max(expected, plain[(t * stride + k) * outputs + j] * scale[j] + shift[j]);
+          }
+          const value = actual[t * outputs + j];
+          if (!(Math.abs(value - expected) <= 2e-5 * Math.sqrt(inputs))) {
+            expect.fail(`row ${t}, column ${j}: expected ${expected}, got ${value}`);
+          }
+        }
+      }
+    },
+  );
+
+  it('give no rows when the pool is longer than the rows', () => {
+    const weights = kernels.loadDense(Float32Array.of(1, 2), null, 1, 2);
+    expect(kernels.dense(weights, Float32Array.of(1, 2), 2, 1, false, { size: 3, stride: 1 })).toHaveLength(
+      0,
+    );
+  });
+
   it('keep earlier weights intact as more layers load, and give no rows for none', () => {
     const first = kernels.loadDense(Float32Array.of(1, 2, 3, 4), Float32Array.of(0.5, -0.5), 2, 2);
     const x = Float32Array.of(1, 1);
@@ -79,6 +120,12 @@ describe('network wasm kernels', () => {
     expect(() => kernels.loadDense(new Float32Array(6), new Float32Array(2), 2, 3)).toThrow(
       'loadDense: expected a bias of 3 floats, got 2',
     );
+    expect(() =>
+      kernels.loadDense(new Float32Array(6), null, 2, 3, {
+        scale: new Float32Array(3),
+        shift: new Float32Array(2),
+      }),
+    ).toThrow('loadDense: expected a scale and shift of 3 floats, got 3 and 2');
     expect(() => kernels.loadDense(new Float32Array(0), null, 0, 3)).toThrow(
       'loadDense: expected positive integer sizes, got 0 × 3',
     );
@@ -88,6 +135,9 @@ describe('network wasm kernels', () => {
     );
     expect(() => kernels.dense(weights, new Float32Array(6), 3, 0, false)).toThrow(
       'dense: expected whole rows and a positive row stride, got 3, 0',
+    );
+    expect(() => kernels.dense(weights, new Float32Array(6), 3, 2, false, { size: 0, stride: 1 })).toThrow(
+      'dense: expected a positive whole pool and stride, got 0, 1',
     );
   });
 });

@@ -165,6 +165,35 @@ describe('compileNetwork layer by layer', () => {
     await expectSameAsTfjs(tfl.model({ inputs: input, outputs: pooledSoftmax(x, 1, 8) }));
   });
 
+  it('runs a convolution straight into pooling, and a batch norm that two layers read, as tfjs does', async () => {
+    // The first pair runs inside the convolution's kernel call; the batch norm read twice cannot, nor the
+    // pooling after a tanh.
+    const input = tfl.input({ shape: [20, 4] });
+    let x = tfl.layers
+      .conv1d({ filters: 9, kernelSize: 3, padding: 'same', kernelInitializer: seeded(31) })
+      .apply(input) as tfl.SymbolicTensor;
+    x = tfl.layers.maxPooling1d({ poolSize: 2 }).apply(x) as tfl.SymbolicTensor;
+    x = tfl.layers
+      .conv1d({
+        filters: 8,
+        kernelSize: 3,
+        padding: 'same',
+        activation: 'relu',
+        kernelInitializer: seeded(32),
+      })
+      .apply(x) as tfl.SymbolicTensor;
+    const norm = tfl.layers
+      .batchNormalization({ movingMeanInitializer: seeded(33), gammaInitializer: seeded(34) })
+      .apply(x) as tfl.SymbolicTensor;
+    const pooled = tfl.layers.maxPooling1d({ poolSize: 2 }).apply(norm) as tfl.SymbolicTensor;
+    const squashed = tfl.layers
+      .conv1d({ filters: 8, kernelSize: 1, activation: 'tanh', kernelInitializer: seeded(35) })
+      .apply(norm) as tfl.SymbolicTensor;
+    const squashedPooled = tfl.layers.maxPooling1d({ poolSize: 2 }).apply(squashed) as tfl.SymbolicTensor;
+    const joined = tfl.layers.concatenate().apply([pooled, squashedPooled]) as tfl.SymbolicTensor;
+    await expectSameAsTfjs(tfl.model({ inputs: input, outputs: pooledSoftmax(joined, 1, 36) }));
+  });
+
   it('runs Conv2D (same with an even kernel, valid, two channels), 2-D pooling with strides, and global 2-D pooling', async () => {
     const input = tfl.input({ shape: [13, 10] });
     let x = tfl.layers.reshape({ targetShape: [13, 5, 2] }).apply(input) as tfl.SymbolicTensor;
