@@ -57,6 +57,15 @@ export function defaultActivityFrames(sampleRate: number): ActivityFrames {
   };
 }
 
+/** The frames' levels detectVoiceActivity decides on, kept so that windows of the signal can reuse them. */
+export interface ActivityLevels {
+  frames: ActivityFrames;
+  /** Each frame's energy about its own mean, in dBFS. */
+  energies: Float64Array;
+  /** Each frame's sum of squares about its own mean. */
+  squares: Float64Array;
+}
+
 export interface VoiceActivity {
   /** Seconds between the starts of consecutive frames in `active`. */
   hopSeconds: number;
@@ -66,6 +75,7 @@ export interface VoiceActivity {
   noiseFloorDb: number | null;
   speechSeconds: number;
   speechDetected: boolean;
+  levels: ActivityLevels;
 }
 
 /** Where frame `frame` starts and ends in the signal (centred frames at the edges hang over it: clipped). */
@@ -187,10 +197,34 @@ function spreadDb(values: Float64Array, use: (frame: number) => boolean): number
   return at(0.9) - at(0.1);
 }
 
+/**
+ * The levels of the frames of `activity`'s signal that make up its `length` samples from `from`: what
+ * detectVoiceActivity would compute on that window alone, to the bit, when the window starts on a frame (its
+ * frames are then the signal's, summed over the same blocks of samples). Null when it does not, or when the
+ * window is shorter than a frame.
+ */
+export function windowLevels(activity: VoiceActivity, from: number, length: number): ActivityLevels | null {
+  const { frames, energies, squares } = activity.levels;
+  if (frames.centred || from % frames.hop !== 0 || length < frames.frameLength) return null;
+  const first = from / frames.hop;
+  const count = frameCount(frames, length);
+  if (first + count > energies.length) return null;
+  return {
+    frames,
+    energies: energies.subarray(first, first + count),
+    squares: squares.subarray(first, first + count),
+  };
+}
+
+/**
+ * `levels`: the frames' levels when the caller has them (windowLevels of a longer signal's activity), so that
+ * the signal is not summed again.
+ */
 export function detectVoiceActivity(
   samples: Float32Array,
   sampleRate: number,
   frames: ActivityFrames = defaultActivityFrames(sampleRate),
+  levels?: ActivityLevels,
 ): VoiceActivity {
   if (!(sampleRate > 0)) throw new RangeError(`expected a positive sample rate, got ${sampleRate}`);
   if (
@@ -205,7 +239,15 @@ export function detectVoiceActivity(
       `expected a positive whole frame length and hop, got ${frames.frameLength} and ${frames.hop}`,
     );
   }
-  const { energies, squares } = frameLevels(samples, frames, true);
+  if (levels && !sameFraming(levels.frames, frames)) {
+    throw new RangeError('expected levels of the same framing as the frames asked for');
+  }
+  const { energies, squares } = levels ?? frameLevels(samples, frames, true);
+  if (energies.length !== frameCount(frames, samples.length)) {
+    throw new RangeError(
+      `expected levels of ${frameCount(frames, samples.length)} frames, got ${energies.length}`,
+    );
+  }
   const peak = energies.reduce((loudest, energy) => Math.max(loudest, energy), Number.NEGATIVE_INFINITY);
   const audibleFrom = Math.max(ABSOLUTE_FLOOR_DB, peak - AUDIBLE_RANGE_DB);
   const audible = energies.filter((energy) => energy >= audibleFrom).sort();
@@ -245,7 +287,12 @@ export function detectVoiceActivity(
     noiseFloorDb,
     speechSeconds,
     speechDetected: speechSeconds >= MIN_SPEECH_SECONDS,
+    levels: { frames, energies, squares },
   };
+}
+
+function sameFraming(a: ActivityFrames, b: ActivityFrames): boolean {
+  return a.frameLength === b.frameLength && a.hop === b.hop && a.centred === b.centred;
 }
 
 /** Frames within this many dB of the loud end of a clip are its speech frames for the utterance front end. */

@@ -4,7 +4,12 @@
  * combined by aggregateWindows. The Worker's /v1/classify, `npm run evaluate` and `npm run classify` all call
  * {@link classifyClip}.
  */
-import { detectVoiceActivity, MIN_SPEECH_SECONDS, type VoiceActivity } from '../audio/voice-activity.ts';
+import {
+  detectVoiceActivity,
+  MIN_SPEECH_SECONDS,
+  type VoiceActivity,
+  windowLevels,
+} from '../audio/voice-activity.ts';
 import { classifySpans, type Span, type SpanPrediction } from './inference.ts';
 import type { ServedModel } from './model-store.ts';
 import { aggregateWindows, cutWindows, planWindows } from './timeline.ts';
@@ -78,14 +83,29 @@ export function classifyClip(
     options.segmentSeconds === undefined
       ? [{ startSeconds: 0, endSeconds: durationSeconds }]
       : cutWindows(durationSeconds, options.segmentSeconds, options.minSegmentSeconds ?? 0);
-  const planned = segments.map((segment) =>
-    planWindows(segment, speechExtent(activity, segment), windowSeconds).map((window) => {
-      const from = Math.round(window.startSeconds * sampleRate);
-      const to = Math.min(samples.length, Math.round(window.endSeconds * sampleRate));
-      const own = detectVoiceActivity(samples.subarray(from, to), sampleRate);
-      return { ...window, speechSeconds: own.speechSeconds, voting: own.speechDetected };
-    }),
-  );
+  const { hop: activityHop } = activity.levels.frames;
+  const planned = segments.map((segment) => {
+    const segmentFrom = Math.round(segment.startSeconds * sampleRate);
+    return planWindows(segment, speechExtent(activity, segment), windowSeconds).map((window) => {
+      let from = Math.round(window.startSeconds * sampleRate);
+      let to = Math.min(samples.length, Math.round(window.endSeconds * sampleRate));
+      // A window moved back (by under 10 ms) to start on a voice-activity frame checks its own speech on the
+      // clip's frame levels instead of summing its samples again.
+      const onFrame = from - (from % activityHop);
+      if (onFrame >= segmentFrom) {
+        to -= from - onFrame;
+        from = onFrame;
+      }
+      const levels = windowLevels(activity, from, to - from) ?? undefined;
+      const own = detectVoiceActivity(samples.subarray(from, to), sampleRate, undefined, levels);
+      return {
+        startSeconds: from / sampleRate,
+        endSeconds: to / sampleRate,
+        speechSeconds: own.speechSeconds,
+        voting: own.speechDetected,
+      };
+    });
+  });
   const all = planned.flat();
   if (!all.some((window) => window.voting) && activity.speechDetected) {
     // Speech too scattered for any window to hold enough of it on its own: classify the window with the most.

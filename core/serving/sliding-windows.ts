@@ -6,7 +6,12 @@
  * is classified, and its seconds of speech are its weight in the aggregate (timeline.ts's aggregateWindows).
  * Positions are in samples of the model's rate, so the two paths cannot round differently.
  */
-import { detectVoiceActivity } from '../audio/voice-activity.ts';
+import {
+  type ActivityLevels,
+  detectVoiceActivity,
+  type VoiceActivity,
+  windowLevels,
+} from '../audio/voice-activity.ts';
 import type { ClassifiedWindow, ClipClassification } from './classify-clip.ts';
 import { modelWindowSeconds } from './classify-clip.ts';
 import { classifySpans } from './inference.ts';
@@ -76,12 +81,12 @@ export function classifyWindow(
   served: ServedModel,
   samples: Float32Array,
   startSeconds: number,
-  options: { attention: boolean; minSeconds: number },
+  options: { attention: boolean; minSeconds: number; levels?: ActivityLevels },
   times?: WindowTimes,
 ): ClassifiedWindow {
   const { sampleRate } = served.extractor.config;
   const seconds = samples.length / sampleRate;
-  const activity = detectVoiceActivity(samples, sampleRate);
+  const activity = detectVoiceActivity(samples, sampleRate, undefined, options.levels);
   const window = { startSeconds, endSeconds: startSeconds + seconds, speechSeconds: activity.speechSeconds };
   if (!activity.speechDetected || seconds < options.minSeconds) return { ...window, prediction: null };
   const result = classifySpans(served, samples, [{ startSeconds: 0, endSeconds: seconds }], {
@@ -109,18 +114,29 @@ export function aggregateClassified(windows: readonly ClassifiedWindow[]): Float
   );
 }
 
-/** A whole clip on the grid: each window a segment of its own, as {@link classifyClip} returns segments. */
+/**
+ * A whole clip on the grid: each window a segment of its own, as {@link classifyClip} returns segments.
+ * `activity`: the clip's voice activity when the caller has it, whose frame levels windows starting on a frame reuse.
+ */
 export function classifySlidingWindows(
   served: ServedModel,
   samples: Float32Array,
-  options: { hopSeconds: number; attention: boolean; minSeconds: number },
+  options: { hopSeconds: number; attention: boolean; minSeconds: number; activity?: VoiceActivity },
 ): ClipClassification {
   const { sampleRate } = served.extractor.config;
   const grid = windowGrid(served, options.hopSeconds);
   const times: WindowTimes = { featuresMs: 0, inferenceMs: 0 };
-  const windows = slidingWindows(grid, samples.length).map(({ start, end }) =>
-    classifyWindow(served, samples.subarray(start, end), start / sampleRate, options, times),
-  );
+  const { activity, ...windowOptions } = options;
+  const windows = slidingWindows(grid, samples.length).map(({ start, end }) => {
+    const levels = activity ? (windowLevels(activity, start, end - start) ?? undefined) : undefined;
+    return classifyWindow(
+      served,
+      samples.subarray(start, end),
+      start / sampleRate,
+      { ...windowOptions, levels },
+      times,
+    );
+  });
   const probabilities = aggregateClassified(windows);
   return {
     windowSeconds: grid.windowSamples / sampleRate,

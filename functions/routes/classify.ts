@@ -179,6 +179,7 @@ export function registerClassifyRoute(app: OpenAPIHono<AppEnv>, store: ModelStor
         hopSeconds: query.hop,
         attention: query.attention,
         minSeconds: config.minDurationSeconds,
+        activity: screened.activity,
       });
       times.featuresMs = result.featuresMs;
       times.inferenceMs = result.inferenceMs;

@@ -6,6 +6,7 @@ import {
   MIN_SPEECH_SECONDS,
   speechFrames,
   speechSecondsBetween,
+  windowLevels,
 } from '../../../core/audio/voice-activity.ts';
 import { decodeWav } from '../../../core/audio/wav.ts';
 import { mix, silence, speechLike, tone, whiteNoise } from '../../fixtures/audio/synthetic.ts';
@@ -132,6 +133,48 @@ describe('detectVoiceActivity', () => {
 
   it('rejects a non-positive sample rate', () => {
     expect(() => detectVoiceActivity(silence(1), 0)).toThrow('expected a positive sample rate, got 0');
+  });
+});
+
+describe('windowLevels', () => {
+  const clip = mix(speechLike(4).signal, whiteNoise(4, -60));
+
+  it('gives a window starting on a frame the levels it would sum itself, so the same activity', () => {
+    const activity = detectVoiceActivity(clip, RATE);
+    for (const [from, length] of [
+      [0, clip.length],
+      [160, 3 * RATE],
+      [1600, 400],
+      [16000, 2 * RATE + 77],
+      [320, clip.length - 320],
+    ]) {
+      const window = clip.subarray(from, from + length);
+      const levels = windowLevels(activity, from, length);
+      expect(levels).not.toBeNull();
+      const own = detectVoiceActivity(window, RATE);
+      const shared = detectVoiceActivity(window, RATE, undefined, levels ?? undefined);
+      expect(Array.from(shared.levels.energies)).toEqual(Array.from(own.levels.energies));
+      expect(Array.from(shared.levels.squares)).toEqual(Array.from(own.levels.squares));
+      expect(Array.from(shared.active)).toEqual(Array.from(own.active));
+      expect(shared.speechSeconds).toBe(own.speechSeconds);
+    }
+  });
+
+  it('gives none for a window off the frame grid or shorter than a frame', () => {
+    const activity = detectVoiceActivity(clip, RATE);
+    expect(windowLevels(activity, 80, RATE)).toBeNull();
+    expect(windowLevels(activity, 160, 399)).toBeNull();
+  });
+
+  it('refuses levels of another length or framing', () => {
+    const activity = detectVoiceActivity(clip, RATE);
+    expect(() => detectVoiceActivity(clip.subarray(0, RATE), RATE, undefined, activity.levels)).toThrow(
+      'expected levels of 98 frames, got 398',
+    );
+    const frames = { frameLength: 320, hop: 160, centred: false };
+    expect(() => detectVoiceActivity(clip, RATE, frames, activity.levels)).toThrow(
+      'expected levels of the same framing as the frames asked for',
+    );
   });
 });
 

@@ -4,9 +4,11 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudio } from '../../../core/audio/decode.ts';
+import { detectVoiceActivity } from '../../../core/audio/voice-activity.ts';
 import { classifyClip, modelWindowSeconds } from '../../../core/serving/classify-clip.ts';
 import { classifySpans } from '../../../core/serving/inference.ts';
 import { createModelStore, type ServedModel } from '../../../core/serving/model-store.ts';
+import { classifySlidingWindows } from '../../../core/serving/sliding-windows.ts';
 import { aggregateWindows } from '../../../core/serving/timeline.ts';
 import { concat, silence, whiteNoise } from '../../fixtures/audio/synthetic.ts';
 import { readModelSource } from '../../fixtures/models/read-models.ts';
@@ -26,7 +28,35 @@ beforeAll(async () => {
   served = await store.load('tiny-blstm');
 });
 
+describe('classifySlidingWindows', () => {
+  it("gives the same windows with the clip's voice activity as a stream gets without it", () => {
+    const long = concat(speech, silence(0.5), speech);
+    const activity = detectVoiceActivity(long, 16000);
+    for (const hopSeconds of [1, 0.255]) {
+      const options = { hopSeconds, attention: false, minSeconds: 0.5 };
+      const alone = classifySlidingWindows(served, long, options);
+      const shared = classifySlidingWindows(served, long, { ...options, activity });
+      expect(shared.segments).toEqual(alone.segments);
+      expect(shared.probabilities).toEqual(alone.probabilities);
+    }
+  });
+});
+
 describe('classifyClip', () => {
+  it("starts windows on voice activity's 10 ms frames, and weighs each by the speech it finds alone", () => {
+    const long = concat(speech, silence(0.37), speech, speech);
+    const result = classifyClip(served, long, { attention: false });
+    const windows = result.segments.flatMap((segment) => segment.windows);
+    expect(windows.length).toBeGreaterThan(2);
+    for (const window of windows) {
+      const from = Math.round(window.startSeconds * 16000);
+      expect(from % 160).toBe(0);
+      const own = detectVoiceActivity(long.subarray(from, Math.round(window.endSeconds * 16000)), 16000);
+      expect(window.speechSeconds).toBe(own.speechSeconds);
+      expect(window.prediction !== null).toBe(own.speechDetected);
+    }
+  });
+
   it("windows the tiny model's 2 s input over the speech and weighs each by its speech", () => {
     expect(modelWindowSeconds(served)).toBeCloseTo(1.984, 6);
     const result = classifyClip(served, speech, { attention: false });
