@@ -55,6 +55,22 @@ export function randomEqCurve(dims: number, eq: TrainingConfig['randomEq'], rand
 }
 
 /**
+ * Warps `row`'s bands in place: band d takes the value at position d · factor of the original row, linearly
+ * interpolated, the top band's value beyond it. `scratch` holds a copy of the row (dims floats).
+ */
+export function warpBands(row: Float32Array, factor: number, scratch: Float32Array): void {
+  const dims = row.length;
+  scratch.set(row);
+  for (let d = 0; d < dims; d++) {
+    const position = Math.min(d * factor, dims - 1);
+    const below = Math.floor(position);
+    const above = Math.min(below + 1, dims - 1);
+    const fraction = position - below;
+    row[d] = scratch[below] + fraction * (scratch[above] - scratch[below]);
+  }
+}
+
+/**
  * Keeps a random stretch of the audio frames of `target` (the rows from the first to the last that is not all
  * zeros), `minFrames` up to all of them long, and moves it to the middle, zeroing the rest.
  */
@@ -76,13 +92,16 @@ function cropAudioFrames(target: Float32Array, dims: number, minFrames: number, 
 
 /**
  * The training batch of `indices` [count × frames × dims], augmented as the config says, in this order:
- * time shift, random crop, random equaliser, time masks, feature masks, then Gaussian noise. Deterministic
- * given the generator's state.
+ * time shift, random crop, band warp, random equaliser, time masks, feature masks, then Gaussian noise.
+ * Deterministic given the generator's state.
  */
 export function gatherBatch(
   set: FeatureSet,
   indices: number[],
-  augmentation: Pick<TrainingConfig, 'noiseStd' | 'maxTimeShift' | 'specAugment' | 'randomEq' | 'randomCrop'>,
+  augmentation: Pick<
+    TrainingConfig,
+    'noiseStd' | 'maxTimeShift' | 'specAugment' | 'randomEq' | 'randomCrop' | 'randomWarp'
+  >,
   random: Random,
   /** Per example: 0 reads `features`, k reads `variants[k − 1]`. */
   sources?: Uint8Array,
@@ -90,7 +109,10 @@ export function gatherBatch(
   const { frames, dims } = set;
   const size = frames * dims;
   const batch = new Float32Array(indices.length * size);
-  const { maxTimeShift, specAugment, noiseStd, randomEq, randomCrop } = augmentation;
+  const { maxTimeShift, specAugment, noiseStd, randomEq, randomCrop, randomWarp } = augmentation;
+  const warpScratch = new Float32Array(dims);
+  // Padding (and the gap a shift leaves) is all zeros, the training mean: it stays what serving pads with.
+  const isPadding = (row: Float32Array) => row.every((value) => value === 0);
   indices.forEach((index, row) => {
     const from = sources?.[index] ? (set.variants?.[sources[index] - 1] ?? set.features) : set.features;
     const source = from.subarray(index * size, (index + 1) * size);
@@ -101,12 +123,18 @@ export function gatherBatch(
     if (randomCrop.probability > 0 && random.next() < randomCrop.probability) {
       cropAudioFrames(target, dims, randomCrop.minFrames, random);
     }
+    if (randomWarp.probability > 0 && random.next() < randomWarp.probability) {
+      const factor = 1 + (2 * random.next() - 1) * randomWarp.maxWarp;
+      for (let frame = 0; frame < frames; frame++) {
+        const row = target.subarray(frame * dims, (frame + 1) * dims);
+        if (!isPadding(row)) warpBands(row, factor, warpScratch);
+      }
+    }
     if (randomEq.probability > 0 && random.next() < randomEq.probability) {
       const curve = randomEqCurve(dims, randomEq, random);
       for (let frame = 0; frame < frames; frame++) {
         const row = target.subarray(frame * dims, (frame + 1) * dims);
-        // Padding (and the gap a shift leaves) is all zeros, the training mean: it stays what serving pads with.
-        if (row.every((value) => value === 0)) continue;
+        if (isPadding(row)) continue;
         for (let d = 0; d < dims; d++) row[d] += curve[d];
       }
     }

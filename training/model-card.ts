@@ -177,6 +177,7 @@ function augmentationSummary(training: RunRecord['config']['training']): string 
     weightDecay,
     randomEq,
     randomCrop,
+    randomWarp,
     lossOverCorpusLabels,
     smote,
     pretrainFirstConvolution,
@@ -192,6 +193,9 @@ function augmentationSummary(training: RunRecord['config']['training']): string 
     mixupAlpha > 0 ? `mixup α = ${mixupAlpha}` : '',
     randomEq.probability > 0 && (randomEq.maxTilt > 0 || randomEq.maxRipple > 0)
       ? `random equaliser on ${Math.round(100 * randomEq.probability)} % of clips (tilt ≤ ±${randomEq.maxTilt}, ripples ≤ ${randomEq.maxRipple})`
+      : '',
+    randomWarp.probability > 0 && randomWarp.maxWarp > 0
+      ? `band warp on ${Math.round(100 * randomWarp.probability)} % of clips (factor 1 ± ${randomWarp.maxWarp})`
       : '',
     randomCrop.probability > 0
       ? `random crop of ${Math.round(100 * randomCrop.probability)} % of clips to ${randomCrop.minFrames} frames or more`

@@ -102,6 +102,19 @@ export const TrainingConfigSchema = z
       })
       .default({ probability: 0, maxTilt: 0, maxRipple: 0 }),
     /**
+     * A random warp of the bands of each audio frame with this probability: band d takes the value at band
+     * position d · factor (linear interpolation, held at the top band), the factor drawn from
+     * [1 − maxWarp, 1 + maxWarp]. Speakers' and languages' formants sit at different frequencies (vocal tract
+     * length perturbation warps them the same way), so the model should not key on where one corpus's formants
+     * fall. In the feature domain, on model-input rows; padding stays zero.
+     */
+    randomWarp: z
+      .strictObject({
+        probability: z.number().min(0).max(1).default(0),
+        maxWarp: z.number().min(0).max(0.5).default(0),
+      })
+      .default({ probability: 0, maxWarp: 0 }),
+    /**
      * A random crop of each training example's audio frames, with this probability: a stretch of `minFrames` up to
      * all of them, from a random start, centred in the input with zero (training-mean) padding around it, as
      * serving fits a short clip. Clip length varies across corpora (one-word clips of about 1 s, 2 s copies,

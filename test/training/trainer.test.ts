@@ -5,7 +5,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initTrainingBackend } from '../../training/backend.ts';
-import { classWeights, epochExamples, gatherBatch, mixBatch, randomEqCurve } from '../../training/batches.ts';
+import {
+  classWeights,
+  epochExamples,
+  gatherBatch,
+  mixBatch,
+  randomEqCurve,
+  warpBands,
+} from '../../training/batches.ts';
 import { allowedLabels, crossEntropyOver, labelsOfGroups } from '../../training/corpus-labels.ts';
 import { crossValidate } from '../../training/cross-validation.ts';
 import { resolveModelConfig } from '../../training/models/index.ts';
@@ -349,6 +356,37 @@ describe('gatherBatch augmentation', () => {
       [0],
       training({ noiseStd: 0, randomEq: { ...eq, probability: 0 } }),
       createRandom(5),
+    );
+    expect(Array.from(off)).toEqual(Array.from(padded.features));
+  });
+
+  it('warps the bands of every frame that is not padding by one factor, keeping a factor of 1 as it was', () => {
+    const row = Float32Array.of(0, 1, 2, 3, 4);
+    const scratch = new Float32Array(5);
+    warpBands(row, 1, scratch);
+    expect(Array.from(row)).toEqual([0, 1, 2, 3, 4]);
+    // Band d takes position 1.5 d: interpolated, then held at the top band.
+    warpBands(row, 1.5, scratch);
+    expect(Array.from(row)).toEqual([0, 1.5, 3, 4, 4]);
+    const shrunk = Float32Array.of(0, 2, 4, 6);
+    warpBands(shrunk, 0.5, new Float32Array(4));
+    expect(Array.from(shrunk)).toEqual([0, 1, 2, 3]);
+
+    const padded: FeatureSet = {
+      ...ramp,
+      features: ramp.features.map((value, i) => (Math.floor(i / DIMS) >= FRAMES - 2 ? 0 : value)),
+    };
+    const warp = { probability: 1, maxWarp: 0.2 };
+    const batch = gatherBatch(padded, [0], training({ noiseStd: 0, randomWarp: warp }), createRandom(3));
+    expect(Array.from(batch)).not.toEqual(Array.from(padded.features));
+    for (let t = FRAMES - 2; t < FRAMES; t++) {
+      expect(Array.from(batch.subarray(t * DIMS, (t + 1) * DIMS)).every((value) => value === 0)).toBe(true);
+    }
+    const off = gatherBatch(
+      padded,
+      [0],
+      training({ noiseStd: 0, randomWarp: { ...warp, probability: 0 } }),
+      createRandom(3),
     );
     expect(Array.from(off)).toEqual(Array.from(padded.features));
   });
