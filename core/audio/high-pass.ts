@@ -10,10 +10,9 @@ export function highPass(samples: Float32Array, sampleRate: number, cutoffHz: nu
     throw new RangeError(`high-pass: expected a cut-off in (0, ${sampleRate / 2}) Hz, got ${cutoffHz}`);
   }
   const k = Math.tan((Math.PI * cutoffHz) / sampleRate);
-  const norm = 1 / (1 + Math.SQRT2 * k + k * k);
-  const gain = norm;
-  const a1 = 2 * (k * k - 1) * norm;
-  const a2 = (1 - Math.SQRT2 * k + k * k) * norm;
+  const gain = 1 / (1 + Math.SQRT2 * k + k * k);
+  const a1 = 2 * (k * k - 1) * gain;
+  const a2 = (1 - Math.SQRT2 * k + k * k) * gain;
   const n = samples.length;
   const out = new Float32Array(n);
   if (n === 0) return out;

@@ -240,7 +240,9 @@ export function detectVoiceActivity(
     );
   }
   if (levels && !sameFraming(levels.frames, frames)) {
-    throw new RangeError('expected levels of the same framing as the frames asked for');
+    throw new RangeError(
+      `expected levels framed as ${JSON.stringify(frames)}, got ${JSON.stringify(levels.frames)}`,
+    );
   }
   const { energies, squares } = levels ?? frameLevels(samples, frames, true);
   if (energies.length !== frameCount(frames, samples.length)) {

@@ -104,9 +104,11 @@ export const TrainingConfigSchema = z
     /**
      * A random warp of the bands of each audio frame with this probability: band d takes the value at band
      * position d · factor (linear interpolation, held at the top band), the factor drawn from
-     * [1 − maxWarp, 1 + maxWarp]. Speakers' and languages' formants sit at different frequencies (vocal tract
-     * length perturbation warps them the same way), so the model should not key on where one corpus's formants
-     * fall. In the feature domain, on model-input rows; padding stays zero.
+     * [1 − maxWarp, 1 + maxWarp]. Speakers' and languages' formants sit at different frequencies, so the model
+     * should not key on where one corpus's formants fall. A cousin of vocal tract length perturbation, not the
+     * same: it scales the mel-band index, not frequency (a factor of 1.1 moves the top of 40 bands by about 4
+     * bands, a 10 % frequency change by about 1.6), and acts on the model input, whose bands the training-set
+     * z-score has scaled differently. Padding stays zero.
      */
     randomWarp: z
       .strictObject({

@@ -34,6 +34,11 @@ export interface RowPooling {
   stride: number;
 }
 
+/** Rows left after pooling `rows` ('valid'): none when the pool is longer than the rows. */
+export function pooledRows(rows: number, pool: RowPooling): number {
+  return Math.max(0, Math.floor((rows - pool.size) / pool.stride) + 1);
+}
+
 export interface NetworkKernels {
   /**
    * Copies a layer's kernel ([inputs, outputs] row-major, the Keras layout; a Conv1D's [K, C, filters] is
@@ -144,7 +149,7 @@ export function createNetworkKernels(module: WebAssembly.Module): NetworkKernels
           `dense: expected a positive whole pool and stride, got ${pool.size}, ${pool.stride}`,
         );
       }
-      const outRows = pool ? Math.max(0, Math.floor((rows - pool.size) / pool.stride) + 1) : rows;
+      const outRows = pool ? pooledRows(rows, pool) : rows;
       const needed = rows === 0 ? 0 : (rows - 1) * rowStride + inputs;
       if (x.length < needed) {
         throw new RangeError(

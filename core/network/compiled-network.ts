@@ -124,7 +124,8 @@ function compile(
   ) {
     throw new Unsupported(`expected a fixed input shape, got ${JSON.stringify(batchShape)}`);
   }
-  const { epilogues, absorbed } = fuseEpilogues(layers, new Set([outputLayer, probeLayer ?? '']));
+  const kept = new Set(probeLayer === null ? [outputLayer] : [outputLayer, probeLayer]);
+  const { epilogues, absorbed } = fuseEpilogues(layers, kept);
   const steps: Step[] = layers
     .filter((layer) => layer.name !== inputLayer)
     .map((layer) => ({

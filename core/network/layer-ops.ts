@@ -1,5 +1,11 @@
 /** One compiled operation per layer kind but the recurrences: dense and convolution on the kernels, the glue in loops. */
-import type { ColumnAffine, DenseWeights, NetworkKernels, RowPooling } from '../kernels/network-kernels.ts';
+import {
+  type ColumnAffine,
+  type DenseWeights,
+  type NetworkKernels,
+  pooledRows,
+  type RowPooling,
+} from '../kernels/network-kernels.ts';
 import { type Activation, type LayerSpec, type Step, Unsupported, type Value } from './network-types.ts';
 import { activationOf, requiredWeight, single, weightOf } from './saved-model.ts';
 
@@ -61,7 +67,9 @@ export function denseOp(
 ) {
   const inKernel = activation === 'relu' || activation === 'linear';
   if (!inKernel && (epilogue.affine || epilogue.pool)) {
-    throw new Error(`compiled network: an epilogue needs a relu or linear activation, got ${activation}`);
+    throw new Error(
+      `compiled network: expected a relu or linear activation before an epilogue, got ${activation}`,
+    );
   }
   const weights: DenseWeights = network.loadDense(kernel, bias, inputs, outputs, epilogue.affine);
   return (x: Float32Array, rows: number, rowStride: number): Float32Array => {
@@ -117,8 +125,7 @@ export function conv1d(
       padded = new Float32Array((frames + before + after) * channels);
       padded.set(x.data, before * channels);
     }
-    const { pool } = epilogue;
-    const outRows = pool ? Math.max(0, Math.floor((rows - pool.size) / pool.stride) + 1) : rows;
+    const outRows = epilogue.pool ? pooledRows(rows, epilogue.pool) : rows;
     return [{ data: apply(padded, rows, channels), shape: [outRows, filters] }];
   };
 }
@@ -175,11 +182,12 @@ export function maxPooling1dOf(layer: LayerSpec, config: Record<string, unknown>
 }
 
 export function maxPooling1d(layer: LayerSpec, config: Record<string, unknown>): Step['run'] {
-  const { size: pool, stride } = maxPooling1dOf(layer, config);
+  const pooling = maxPooling1dOf(layer, config);
+  const { size: pool, stride } = pooling;
   return ([x]) => {
     expectRank(layer.name, x, 2);
     const [frames, channels] = x.shape;
-    const rows = Math.floor((frames - pool) / stride) + 1;
+    const rows = pooledRows(frames, pooling);
     const { data } = x;
     const out = new Float32Array(rows * channels);
     // The first frame of each pool seeds the output row; the rest raise it channel by channel in memory order.

@@ -86,13 +86,15 @@ export function classifyClip(
   const { hop: activityHop } = activity.levels.frames;
   const planned = segments.map((segment) => {
     const segmentFrom = Math.round(segment.startSeconds * sampleRate);
+    const segmentTo = Math.min(samples.length, Math.round(segment.endSeconds * sampleRate));
     return planWindows(segment, speechExtent(activity, segment), windowSeconds).map((window) => {
       let from = Math.round(window.startSeconds * sampleRate);
       let to = Math.min(samples.length, Math.round(window.endSeconds * sampleRate));
       // A window moved back (by under 10 ms) to start on a voice-activity frame checks its own speech on the
-      // clip's frame levels instead of summing its samples again.
+      // clip's frame levels instead of summing its samples again. One that ends the segment stays, so that
+      // speech running to the end is classified to its last sample.
       const onFrame = from - (from % activityHop);
-      if (onFrame >= segmentFrom) {
+      if (onFrame >= segmentFrom && to < segmentTo) {
         to -= from - onFrame;
         from = onFrame;
       }

@@ -173,7 +173,7 @@ describe('windowLevels', () => {
     );
     const frames = { frameLength: 320, hop: 160, centred: false };
     expect(() => detectVoiceActivity(clip, RATE, frames, activity.levels)).toThrow(
-      'expected levels of the same framing as the frames asked for',
+      'expected levels framed as {"frameLength":320,"hop":160,"centred":false}, got {"frameLength":400,"hop":160,"centred":false}',
     );
   });
 });

@@ -166,8 +166,8 @@ describe('compileNetwork layer by layer', () => {
   });
 
   it('runs a convolution straight into pooling, and a batch norm that two layers read, as tfjs does', async () => {
-    // The first pair runs inside the convolution's kernel call; the batch norm read twice cannot, nor the
-    // pooling after a tanh.
+    // The first conv's pooling and the second conv's batch norm run inside their kernel calls; the pooling after
+    // that batch norm does not (two layers read the norm), nor the pooling after a tanh.
     const input = tfl.input({ shape: [20, 4] });
     let x = tfl.layers
       .conv1d({ filters: 9, kernelSize: 3, padding: 'same', kernelInitializer: seeded(31) })
@@ -192,6 +192,25 @@ describe('compileNetwork layer by layer', () => {
     const squashedPooled = tfl.layers.maxPooling1d({ poolSize: 2 }).apply(squashed) as tfl.SymbolicTensor;
     const joined = tfl.layers.concatenate().apply([pooled, squashedPooled]) as tfl.SymbolicTensor;
     await expectSameAsTfjs(tfl.model({ inputs: input, outputs: pooledSoftmax(joined, 1, 36) }));
+  });
+
+  it('keeps a probed convolution apart from the batch norm and pooling after it', async () => {
+    const input = tfl.input({ shape: [16, 3] });
+    let x = tfl.layers
+      .conv1d({
+        filters: 8,
+        kernelSize: 3,
+        padding: 'same',
+        activation: 'relu',
+        name: 'probed',
+        kernelInitializer: seeded(41),
+      })
+      .apply(input) as tfl.SymbolicTensor;
+    x = tfl.layers
+      .batchNormalization({ movingMeanInitializer: seeded(42), gammaInitializer: seeded(43) })
+      .apply(x) as tfl.SymbolicTensor;
+    x = tfl.layers.maxPooling1d({ poolSize: 2 }).apply(x) as tfl.SymbolicTensor;
+    await expectSameAsTfjs(tfl.model({ inputs: input, outputs: pooledSoftmax(x, 1, 44) }), 'probed');
   });
 
   it('runs Conv2D (same with an even kernel, valid, two channels), 2-D pooling with strides, and global 2-D pooling', async () => {

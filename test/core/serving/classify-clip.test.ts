@@ -28,6 +28,26 @@ beforeAll(async () => {
   served = await store.load('tiny-blstm');
 });
 
+describe('classifyClip on segments off the 10 ms grid', () => {
+  it('keeps every window inside its segment and weighs it by the speech it finds alone', () => {
+    const long = concat(speech, speech, speech);
+    const result = classifyClip(served, long, {
+      attention: false,
+      segmentSeconds: 2.555,
+      minSegmentSeconds: 0.5,
+    });
+    for (const segment of result.segments) {
+      for (const window of segment.windows) {
+        expect(window.startSeconds).toBeGreaterThanOrEqual(segment.startSeconds - 1e-9);
+        expect(window.endSeconds).toBeLessThanOrEqual(segment.endSeconds + 1e-9);
+        const from = Math.round(window.startSeconds * 16000);
+        const own = detectVoiceActivity(long.subarray(from, Math.round(window.endSeconds * 16000)), 16000);
+        expect(window.speechSeconds).toBe(own.speechSeconds);
+      }
+    }
+  });
+});
+
 describe('classifySlidingWindows', () => {
   it("gives the same windows with the clip's voice activity as a stream gets without it", () => {
     const long = concat(speech, silence(0.5), speech);
@@ -43,14 +63,20 @@ describe('classifySlidingWindows', () => {
 });
 
 describe('classifyClip', () => {
-  it("starts windows on voice activity's 10 ms frames, and weighs each by the speech it finds alone", () => {
-    const long = concat(speech, silence(0.37), speech, speech);
+  it("starts windows on voice activity's 10 ms frames but the last, and weighs each by the speech it finds alone", () => {
+    // Cut in the middle of an active frame, off the 10 ms grid, so that speech runs to the clip's end.
+    const { active } = detectVoiceActivity(speech, 16000);
+    const voiced = active.reduce<number[]>((frames, flag, frame) => (flag ? [...frames, frame] : frames), []);
+    const cut = voiced[Math.floor(voiced.length / 2)] * 160 + 83;
+    const long = concat(speech, silence(0.37), speech, speech.subarray(0, cut));
     const result = classifyClip(served, long, { attention: false });
     const windows = result.segments.flatMap((segment) => segment.windows);
     expect(windows.length).toBeGreaterThan(2);
+    // Speech runs to the clip's end: the last window ends there, wherever it starts.
+    expect(windows.at(-1)?.endSeconds).toBe(long.length / 16000);
     for (const window of windows) {
       const from = Math.round(window.startSeconds * 16000);
-      expect(from % 160).toBe(0);
+      if (window !== windows.at(-1)) expect(from % 160).toBe(0);
       const own = detectVoiceActivity(long.subarray(from, Math.round(window.endSeconds * 16000)), 16000);
       expect(window.speechSeconds).toBe(own.speechSeconds);
       expect(window.prediction !== null).toBe(own.speechDetected);
