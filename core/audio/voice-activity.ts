@@ -85,7 +85,7 @@ function frameSpan(frames: ActivityFrames, frame: number, length: number): [star
   return [start, Math.min(frame * frames.hop + offset + frames.frameLength, length)];
 }
 
-function frameCount(frames: ActivityFrames, length: number): number {
+export function activityFrameCount(frames: ActivityFrames, length: number): number {
   const { frameLength, hop, centred } = frames;
   if (centred) return 1 + Math.floor(length / hop);
   return length < frameLength ? 1 : 1 + Math.floor((length - frameLength) / hop);
@@ -99,7 +99,13 @@ function greatestCommonDivisor(a: number, b: number): number {
  * Below this many samples a block, block sums take more than a byte per sample (16 bytes a block) and save little
  * over summing each frame directly.
  */
-const MIN_BLOCK = 16;
+export const MIN_BLOCK = 16;
+
+/** The block every frame edge falls on: the greatest common divisor of hop, length and centring offset. */
+export function blockOf(frames: ActivityFrames): number {
+  const offset = frames.centred ? Math.floor(frames.frameLength / 2) : 0;
+  return greatestCommonDivisor(greatestCommonDivisor(frames.hop, frames.frameLength), offset);
+}
 
 /** Sums of squares and of samples over [start, end) of the signal, for any frame. */
 type SpanSums = (start: number, end: number) => { squares: number; sum: number };
@@ -111,8 +117,7 @@ type SpanSums = (start: number, end: number) => { squares: number; sum: number }
  * each frame directly.
  */
 function spanSums(samples: Float32Array, frames: ActivityFrames): SpanSums {
-  const offset = frames.centred ? Math.floor(frames.frameLength / 2) : 0;
-  const block = greatestCommonDivisor(greatestCommonDivisor(frames.hop, frames.frameLength), offset);
+  const block = blockOf(frames);
   const direct = (from: number, to: number) => {
     let squares = 0;
     let sum = 0;
@@ -154,7 +159,7 @@ function frameLevels(
   frames: ActivityFrames,
   aboutMean: boolean,
 ): { energies: Float64Array; squares: Float64Array; lengths: Uint32Array } {
-  const count = frameCount(frames, samples.length);
+  const count = activityFrameCount(frames, samples.length);
   const sumsOver = spanSums(samples, frames);
   const energies = new Float64Array(count);
   const squares = new Float64Array(count);
@@ -162,13 +167,24 @@ function frameLevels(
   for (let frame = 0; frame < count; frame++) {
     const [start, end] = frameSpan(frames, frame, samples.length);
     const { squares: total, sum } = sumsOver(start, end);
-    const n = Math.max(end - start, 1);
-    const spread = aboutMean ? Math.max(0, total - (sum * sum) / n) : total;
-    squares[frame] = spread;
+    const level = frameLevel(total, sum, end - start, aboutMean);
+    squares[frame] = level.squares;
     lengths[frame] = end - start;
-    energies[frame] = 10 * Math.log10(Math.max(spread / n, 1e-12));
+    energies[frame] = level.energy;
   }
   return { energies, squares, lengths };
+}
+
+/** One frame's sum of squares (about its mean with `aboutMean`) and energy in dBFS, from its sums over `length` samples. */
+export function frameLevel(
+  total: number,
+  sum: number,
+  length: number,
+  aboutMean: boolean,
+): { squares: number; energy: number } {
+  const n = Math.max(length, 1);
+  const spread = aboutMean ? Math.max(0, total - (sum * sum) / n) : total;
+  return { squares: spread, energy: 10 * Math.log10(Math.max(spread / n, 1e-12)) };
 }
 
 /**
@@ -207,7 +223,7 @@ export function windowLevels(activity: VoiceActivity, from: number, length: numb
   const { frames, energies, squares } = activity.levels;
   if (frames.centred || from % frames.hop !== 0 || length < frames.frameLength) return null;
   const first = from / frames.hop;
-  const count = frameCount(frames, length);
+  const count = activityFrameCount(frames, length);
   if (first + count > energies.length) return null;
   return {
     frames,
@@ -245,9 +261,9 @@ export function detectVoiceActivity(
     );
   }
   const { energies, squares } = levels ?? frameLevels(samples, frames, true);
-  if (energies.length !== frameCount(frames, samples.length)) {
+  if (energies.length !== activityFrameCount(frames, samples.length)) {
     throw new RangeError(
-      `expected levels of ${frameCount(frames, samples.length)} frames, got ${energies.length}`,
+      `expected levels of ${activityFrameCount(frames, samples.length)} frames, got ${energies.length}`,
     );
   }
   const peak = energies.reduce((loudest, energy) => Math.max(loudest, energy), Number.NEGATIVE_INFINITY);

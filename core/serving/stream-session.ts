@@ -5,6 +5,7 @@
  * (sliding-windows.ts) is classified as soon as its last sample is in, with the function `POST
  * /v1/classify?hop=` uses. The running summary is the same speech-weighted aggregate as a posted clip's.
  */
+import { createActivityLevelsStream } from '../audio/activity-levels-stream.ts';
 import { createResampleStream, type ResampleStream } from '../audio/resample-stream.ts';
 import { MAX_FLOAT_SAMPLE } from '../audio/wav.ts';
 import type { ClassifiedWindow } from './classify-clip.ts';
@@ -23,6 +24,9 @@ import {
 export type SampleFormat = 'pcm16' | 'float32';
 
 export const BYTES_PER_SAMPLE: Record<SampleFormat, number> = { pcm16: 2, float32: 4 };
+
+/** Whether typed arrays read little-endian data as it is (every platform workerd and Node run on, in practice). */
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
 export interface StreamOptions {
   /** The client's sample rate, Hz. */
@@ -70,17 +74,28 @@ export function createStreamSession(served: ServedModel, options: StreamOptions)
   // Bytes of a sample split across frames wait here for the rest of it.
   const carry = new Uint8Array(bytesPerSample);
   let carried = 0;
-  // Model-rate samples from `bufferStart` on; older ones no window needs any more are dropped.
-  let buffer = new Float32Array(grid.windowSamples + grid.hopSamples);
+  // Model-rate samples from `bufferStart` on. Those before `keepFrom` no window needs any more; they are dropped
+  // when the buffer is full rather than on every frame, so each sample is moved about once, not once per frame.
+  let buffer = new Float32Array(2 * (grid.windowSamples + grid.hopSamples));
   let bufferStart = 0;
+  let keepFrom = 0;
   let available = 0;
   let fullWindows = 0;
   const classified: ClassifiedWindow[] = [];
   let windowCount = 0;
   const times: WindowTimes = { featuresMs: 0, inferenceMs: 0 };
+  // Voice activity's frame levels, summed once as the samples arrive: the windows overlap (by two thirds at the
+  // default hop), and each takes its speech check's levels from here instead of summing its samples again.
+  const activityLevels = createActivityLevelsStream(modelRate);
 
   const appendModelSamples = (samples: Float32Array) => {
-    const used = available - bufferStart;
+    activityLevels.push(samples);
+    let used = available - bufferStart;
+    if (used + samples.length > buffer.length && keepFrom > bufferStart) {
+      buffer.copyWithin(0, keepFrom - bufferStart, used);
+      used -= keepFrom - bufferStart;
+      bufferStart = keepFrom;
+    }
     if (used + samples.length > buffer.length) {
       const grown = new Float32Array(Math.max(2 * buffer.length, used + samples.length));
       grown.set(buffer.subarray(0, used));
@@ -95,7 +110,11 @@ export function createStreamSession(served: ServedModel, options: StreamOptions)
       served,
       buffer.subarray(window.start - bufferStart, window.end - bufferStart),
       window.start / modelRate,
-      { attention: options.attention, minSeconds: options.minSeconds },
+      {
+        attention: options.attention,
+        minSeconds: options.minSeconds,
+        levels: activityLevels.levelsFor(window.start, window.end - window.start) ?? undefined,
+      },
       times,
     );
     windowCount++;
@@ -104,10 +123,8 @@ export function createStreamSession(served: ServedModel, options: StreamOptions)
   };
 
   const dropBefore = (position: number) => {
-    const drop = Math.min(position, available) - bufferStart;
-    if (drop <= 0) return;
-    buffer.copyWithin(0, drop, available - bufferStart);
-    bufferStart += drop;
+    keepFrom = Math.max(keepFrom, Math.min(position, available));
+    activityLevels.dropBefore(keepFrom);
   };
 
   const decode = (bytes: Uint8Array): Float32Array => {
@@ -124,15 +141,22 @@ export function createStreamSession(served: ServedModel, options: StreamOptions)
     const rest = bytes.subarray(joined.length - carried);
     carry.set(rest);
     carried = rest.length;
-    const view = new DataView(joined.buffer);
     const samples = new Float32Array(count);
+    // `joined` is a fresh buffer, so typed views of it are aligned; on a big-endian platform a DataView reads it.
+    const view = new DataView(joined.buffer);
     if (options.format === 'pcm16') {
       // As the WAV decoder scales 16-bit PCM (exact in f32).
-      for (let i = 0; i < count; i++) samples[i] = view.getInt16(2 * i, true) / 32768;
+      if (LITTLE_ENDIAN) {
+        const ints = new Int16Array(joined.buffer);
+        for (let i = 0; i < count; i++) samples[i] = ints[i] / 32768;
+      } else {
+        for (let i = 0; i < count; i++) samples[i] = view.getInt16(2 * i, true) / 32768;
+      }
       return samples;
     }
+    const floats = LITTLE_ENDIAN ? new Float32Array(joined.buffer) : null;
     for (let i = 0; i < count; i++) {
-      const value = view.getFloat32(4 * i, true);
+      const value = floats ? floats[i] : view.getFloat32(4 * i, true);
       if (!(value >= -MAX_FLOAT_SAMPLE && value <= MAX_FLOAT_SAMPLE)) {
         throw new StreamError(
           'invalid_audio',

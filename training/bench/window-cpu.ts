@@ -2,9 +2,10 @@
  * Where the serving path's CPU goes, window by window, in Node with the Worker's kernels (compiled network, wasm
  * front end): the committed speech clip repeated to --seconds, classified
  * - whole, as POST /v1/classify does (classifyClip: windows over the speech, a quarter overlap);
- * - on the stream's grid, a window every --hop seconds, as GET /v1/stream and POST ?hop= do.
+ * - streamed, as GET /v1/stream's session takes it (core/serving/stream-session.ts): float32 frames of 100 ms,
+ *   a window every --hop seconds.
  * For each model folder given it prints the CPU per second of audio of both, and per classified window the front
- * end, the network and the rest (voice activity of the clip and of each window, aggregation). The models run
+ * end, the network and the rest (voice activity, aggregation, and for the stream decoding its frames). The models run
  * interleaved in one process, so compare them with each other, not with other runs or machines
  * (`npm run bench:serve` measures inside workerd).
  *
@@ -18,7 +19,7 @@ import { MAX_HOP_SECONDS, MIN_HOP_SECONDS } from '../../core/contracts/classify-
 import { createNetworkCompiler, loadLstmKernels, useFrontEndKernels } from '../../core/kernels/load-node.ts';
 import { type ClipClassification, classifyClip } from '../../core/serving/classify-clip.ts';
 import { createModelStore, type ServedModel } from '../../core/serving/model-store.ts';
-import { classifySlidingWindows } from '../../core/serving/sliding-windows.ts';
+import { createStreamSession } from '../../core/serving/stream-session.ts';
 import { readModelFolder } from '../cli/model-folder.ts';
 import { prepareTfjsFallback } from '../cli/node-training.ts';
 import { fail, parseCommandLine } from '../cli/parse-args.ts';
@@ -93,17 +94,38 @@ const samples = new Float32Array(Math.round(seconds * 16_000));
 for (let at = 0; at < samples.length; at += clip.length)
   samples.set(clip.subarray(0, samples.length - at), at);
 
-const paths: [string, (served: ServedModel) => ClipClassification][] = [
-  ['whole clip', (served) => classifyClip(served, samples, { attention: false })],
-  [
-    `stream, hop ${hopSeconds} s`,
-    (served) =>
-      classifySlidingWindows(served, samples, {
-        hopSeconds,
-        attention: false,
-        minSeconds: MIN_WINDOW_SECONDS,
-      }),
-  ],
+/** What one path reports: its classified windows and the front end's and network's share of its time. */
+interface PathResult {
+  windows: number;
+  featuresMs: number;
+  inferenceMs: number;
+}
+const fromClip = (result: ClipClassification): PathResult => ({
+  windows: result.segments.flatMap((segment) => segment.windows).filter((w) => w.prediction).length,
+  featuresMs: result.featuresMs,
+  inferenceMs: result.inferenceMs,
+});
+/** The samples as a live stream sends them: float32 frames of 100 ms, then the end. */
+const frameBytes = new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
+const FRAME_BYTES = 0.1 * 16_000 * 4;
+function streamed(served: ServedModel): PathResult {
+  const session = createStreamSession(served, {
+    sampleRate: 16_000,
+    format: 'float32',
+    hopSeconds,
+    attention: false,
+    minSeconds: MIN_WINDOW_SECONDS,
+    maxSeconds: seconds + 1,
+  });
+  for (let at = 0; at < frameBytes.length; at += FRAME_BYTES) {
+    session.push(frameBytes.subarray(at, at + FRAME_BYTES));
+  }
+  session.end();
+  return { windows: session.classifiedWindows, ...session.times };
+}
+const paths: [string, (served: ServedModel) => PathResult][] = [
+  ['whole clip', (served) => fromClip(classifyClip(served, samples, { attention: false }))],
+  [`stream, hop ${hopSeconds} s`, streamed],
 ];
 interface Timing {
   totalMs: number;
@@ -118,9 +140,7 @@ for (let round = 0; round < rounds + 2; round++) {
       const start = performance.now();
       const result = classify(served);
       const totalMs = performance.now() - start;
-      const windows = result.segments
-        .flatMap((segment) => segment.windows)
-        .filter((w) => w.prediction).length;
+      const { windows } = result;
       const key = `${served.metadata.id}\u0000${path}`;
       // The first two rounds warm the JIT and the kernels up.
       const { featuresMs, inferenceMs } = result;
