@@ -1,7 +1,8 @@
 /**
  * A whole clip (or each segment of it) classified from all of its speech: the windows of timeline.ts, each
- * checked for speech of its own, the ones with speech run through the network as one batch, their answers
- * combined by aggregateWindows. The Worker's /v1/classify, `npm run evaluate` and `npm run classify` all call
+ * moved back by under 10 ms onto voice activity's frames (all but a segment's last, so its overlap with the
+ * next may shrink by as much) and checked for speech of its own, the ones with speech run through the network as
+ * one batch, their answers combined by aggregateWindows. The Worker's /v1/classify, `npm run evaluate` and `npm run classify` all call
  * {@link classifyClip}.
  */
 import {
