@@ -42,7 +42,7 @@ describe('npm run train', () => {
     expect(outcome.stderr).toMatch(/model/);
   });
 
-  it('names a malformed utterance spread and random crop', async () => {
+  it('names a malformed utterance spread, random crop and band warp', async () => {
     const dir = await makeTempDir();
     const path = join(dir, 'bad-options.json');
     await writeFile(
@@ -52,7 +52,10 @@ describe('npm run train', () => {
         corpora: [{ corpus: 'emodb', path: dir }],
         utterance: { spread: 'none' },
         model: { architecture: 'baseline' },
-        training: { randomCrop: { probability: 1.5, minFrames: 0 } },
+        training: {
+          randomCrop: { probability: 1.5, minFrames: 0 },
+          randomWarp: { probability: 0.5, maxWarp: 0.8 },
+        },
       }),
     );
     const outcome = await runCli('train', [path]);
@@ -60,6 +63,7 @@ describe('npm run train', () => {
     expect(outcome.stderr).toMatch(/utterance\.spread/);
     expect(outcome.stderr).toMatch(/training\.randomCrop\.probability/);
     expect(outcome.stderr).toMatch(/training\.randomCrop\.minFrames/);
+    expect(outcome.stderr).toMatch(/training\.randomWarp\.maxWarp/);
   });
 
   it('refuses an unknown --ship value', async () => {
