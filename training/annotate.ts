@@ -48,7 +48,8 @@ async function readModelFiles(dir: string): Promise<ModelFiles> {
 
 /**
  * Loads a model folder through the serving model store (metadata.json checked, attention head built, and the
- * network compiled with `compileNetwork` when given).
+ * network compiled with `compileNetwork` when given); a model trained with per-speaker normalisation loads too,
+ * with its pooled statistics, for timing and counting.
  */
 export async function loadServedModel(
   dir: string,
@@ -57,7 +58,7 @@ export async function loadServedModel(
 ): Promise<ServedModel> {
   const store = createModelStore(
     { registry: { default: id, models: [id] }, models: { [id]: await readModelFiles(dir) } },
-    { prepareBackend: async () => {}, compileNetwork },
+    { prepareBackend: async () => {}, compileNetwork, acceptPerSpeakerNormalisation: true },
   );
   return store.load(id);
 }
@@ -112,6 +113,9 @@ export async function annotateModelFolder(dir: string, options: AnnotateOptions)
     let attentionExamples = record.attentionExamples;
     if (served.metadata.attentionLayer === null) {
       log(`${record.id}: no attention layer, so no attention examples`);
+    } else if (served.metadata.normalisation.scope === 'per-speaker') {
+      // The examples come from the serving path, which has no speaker statistics to normalise by.
+      log(`${record.id}: per-speaker normalisation, so no attention examples from the serving path`);
     } else {
       const weights = options.weights ?? shippedWeightsOf(record);
       const missing = await missingCorpora(record, weights, options);

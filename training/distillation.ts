@@ -21,7 +21,8 @@ import {
   ExperimentConfigSchema,
   type ExperimentData,
   featureSetOf,
-  normalisationFor,
+  type Normalisation,
+  normalisationOf,
   splitFor,
 } from './experiment.ts';
 import { loadModel } from './model-io.ts';
@@ -39,7 +40,7 @@ export type TaughtModel = { fold: number } | 'final';
 
 interface Teacher {
   dir: string;
-  stats: NormalisationStats;
+  stats: Normalisation;
 }
 
 /**
@@ -113,6 +114,7 @@ async function findTeacher(
     ['corpora', corpora(teacherConfig), corpora(config)],
     ['features', teacherConfig.features, config.features],
     ['utterance front end', teacherConfig.utterance, config.utterance],
+    ['normalisation', teacherConfig.normalisation, config.normalisation],
   ] as const) {
     if (differingPaths(teacher, student).length > 0) {
       throw new Error(
@@ -129,7 +131,7 @@ async function findTeacher(
   }
   return {
     dir: join(runDir, `fold-${taught.fold + 1}`, 'model'),
-    stats: normalisationFor(data.items, fold.train),
+    stats: normalisationOf(teacherConfig, data.items, fold.train),
   };
 }
 
@@ -159,6 +161,11 @@ async function recordStats(
         `distillation: expected teacher '${id}' (${dir}) to have the student's ${name} ${JSON.stringify(student)}, got ${JSON.stringify(teacher)}`,
       );
     }
+  }
+  if (metadata.normalisation.scope !== 'training-set') {
+    throw new Error(
+      `distillation: expected teacher '${id}' (${dir}) to normalise with its training set's statistics, got ${metadata.normalisation.scope}`,
+    );
   }
   return {
     mean: Float32Array.from(metadata.normalisation.mean),

@@ -18,7 +18,7 @@ import {
   type ExperimentConfig,
   featureSetOf,
   loadExperimentData,
-  normalisationFor,
+  normalisationOf,
   splitFor,
   withTrainingLabels,
 } from './experiment.ts';
@@ -127,7 +127,7 @@ export async function ensembleExperiments(
           `ensemble: expected the fold ${index + 1} model of '${config.id}' in ${dir} (train it with npm run train), got ${(error as Error).message}`,
         );
       });
-      const set = featureSetOf(data, fold.test, normalisationFor(data.items, fold.train));
+      const set = featureSetOf(data, fold.test, normalisationOf(config, data.items, fold.train));
       probabilities.push(predictProbabilities(model, set, config.training.batchSize));
       truth.push(set.labels);
       model.dispose();

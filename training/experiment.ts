@@ -18,7 +18,7 @@ import {
   UTTERANCE_FRONT_END_VERSION,
 } from '../core/audio/utterance.ts';
 import { ModelConfigSchema } from '../core/contracts/model-configs.ts';
-import { UtteranceConfigSchema } from '../core/contracts/model-metadata.ts';
+import { NORMALISATION_SCOPES, UtteranceConfigSchema } from '../core/contracts/model-metadata.ts';
 import { TrainingConfigSchema } from '../core/contracts/training-config.ts';
 import { WaveformAugmentationSchema } from '../core/contracts/waveform-augmentation.ts';
 import { augmentWaveform } from './augment/waveform.ts';
@@ -85,6 +85,13 @@ export const ExperimentConfigSchema = z
     /** The test corpus of `leave-one-corpus-out`. */
     heldOutCorpus: z.enum(CORPUS_IDS).nullable().default(null),
     validationSpeakers: z.number().int().nonnegative().default(2),
+    /**
+     * What the inputs are z-scored with after the utterance front end: `training-set` (the statistics of the
+     * fold's training clips, as a served model is) or `per-speaker` (each speaker's own, over all of that
+     * speaker's clips, labels unused: a test speaker's too, so it assumes their recordings are at hand; a
+     * protocol for research only, as one uploaded clip has no speaker to normalise by).
+     */
+    normalisation: z.enum(NORMALISATION_SCOPES).default('training-set'),
     model: ModelConfigSchema,
     training: TrainingConfigSchema.default(TrainingConfigSchema.parse({})),
   })
@@ -105,7 +112,20 @@ export const ExperimentConfigSchema = z
         message: `expected heldOutCorpus only with protocol leave-one-corpus-out, got it with ${config.protocol}`,
       });
     }
+    if (config.normalisation === 'per-speaker' && !SPEAKER_NORMALISED_PROTOCOLS.includes(config.protocol)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['normalisation'],
+        message: `expected per-speaker normalisation with a speaker-independent protocol (${SPEAKER_NORMALISED_PROTOCOLS.join(', ')}), got ${config.protocol}`,
+      });
+    }
   });
+
+/**
+ * The protocols per-speaker normalisation may run under: each speaker on one side of every fold. Not
+ * `all-speakers`, whose model is served, nor the speaker-dependent `random-stratified`.
+ */
+const SPEAKER_NORMALISED_PROTOCOLS: readonly string[] = ['speaker-5fold', 'loso', 'leave-one-corpus-out'];
 
 export type ExperimentConfig = z.output<typeof ExperimentConfigSchema>;
 
@@ -238,6 +258,38 @@ export function normalisationFor(
   return computeNormalisationStats(train.map((index) => items[index].features));
 }
 
+/** What z-scores each clip: one set of statistics for every clip, or each clip's own (its speaker's). */
+export type Normalisation = NormalisationStats | ((item: ExampleItem) => NormalisationStats);
+
+/**
+ * The experiment's normalisation for a fold: the training side's statistics, or with `per-speaker` each
+ * speaker's own over all of their clips' unaugmented features (no labels used).
+ */
+export function normalisationOf(
+  config: Pick<ExperimentConfig, 'normalisation'>,
+  items: readonly ExampleItem[],
+  train: readonly number[],
+): Normalisation {
+  if (config.normalisation === 'training-set') return normalisationFor(items, train);
+  const bySpeaker = new Map<string, FeatureMatrix[]>();
+  for (const item of items) {
+    const id = speakerId(item);
+    const matrices = bySpeaker.get(id);
+    if (matrices) matrices.push(item.features);
+    else bySpeaker.set(id, [item.features]);
+  }
+  const stats = new Map<string, NormalisationStats>();
+  return (item) => {
+    const id = speakerId(item);
+    let own = stats.get(id);
+    if (own === undefined) {
+      own = computeNormalisationStats(bySpeaker.get(id) ?? []);
+      stats.set(id, own);
+    }
+    return own;
+  };
+}
+
 /**
  * Normalised, centred, fixed-length examples for the trainer; with `forTraining`, also their augmented copies
  * and each example's corpus (for the trainer's per-corpus sampling).
@@ -245,15 +297,17 @@ export function normalisationFor(
 export function featureSetOf(
   data: ExperimentData,
   indices: readonly number[],
-  stats: NormalisationStats,
+  normalisation: Normalisation,
   forTraining = false,
 ): FeatureSet {
   const { inputFrames, extractor, items, labels } = data;
   const dims = extractor.dims;
+  const statsOf = typeof normalisation === 'function' ? normalisation : () => normalisation;
   const fitAll = (matrices: (item: ExampleItem) => FeatureMatrix) => {
     const out = new Float32Array(indices.length * inputFrames * dims);
     indices.forEach((index, row) => {
-      const fitted = centreFrames(applyNormalisation(matrices(items[index]), stats), inputFrames);
+      const item = items[index];
+      const fitted = centreFrames(applyNormalisation(matrices(item), statsOf(item)), inputFrames);
       out.set(fitted.data, row * inputFrames * dims);
     });
     return out;

@@ -51,6 +51,10 @@ export function renderModelCard(record: RunRecord): string {
       `${task.labels.join(', ')}. Generated from \`run.json\` on ${record.createdAt}.`,
     `## Results`,
     `Protocol \`${task.protocol}\`, ${summary.folds} folds, ` +
+      (task.normalisation === 'per-speaker'
+        ? "inputs z-scored with each speaker's own statistics over all of their clips (labels unused; the test " +
+          "speakers' too, so these scores assume a speaker's recordings are at hand, which one uploaded clip is not), "
+        : '') +
       `${task.speakerIndependent ? 'speaker-independent (no speaker in both training and test)' : '**speaker-dependent** (speakers overlap between training and test: scores are optimistic)'}. ` +
       (task.heldOutCorpus === undefined
         ? ''

@@ -12,7 +12,7 @@ import {
   type ExperimentConfig,
   featureSetOf,
   loadExperimentData,
-  normalisationFor,
+  normalisationOf,
   splitFor,
   withTrainingLabels,
 } from './experiment.ts';
@@ -76,7 +76,7 @@ export async function rescoreRecord(
         `rescore: expected the fold ${index + 1} model of '${config.id}' in ${dir}, got ${(error as Error).message}`,
       );
     });
-    const set = featureSetOf(data, fold.test, normalisationFor(data.items, fold.train));
+    const set = featureSetOf(data, fold.test, normalisationOf(config, data.items, fold.train));
     const probabilities = predictProbabilities(model, set, config.training.batchSize);
     model.dispose();
     const metrics = scoreTestFold(data.labels, set.labels, probabilities.slice(), false);

@@ -6,7 +6,7 @@ import {
   type FoldScores,
   meanStd,
 } from '../core/contracts/ensemble-report.ts';
-import type { RunRecord } from '../core/contracts/run-record.ts';
+import { protocolName, type RunRecord } from '../core/contracts/run-record.ts';
 import {
   renderDimensionAgreementTable,
   servedDimensionAgreement,
@@ -48,7 +48,7 @@ export function renderResultsTable(records: readonly RunRecord[]): string {
       const { task, summary } = record;
       // Protocols that mix speakers say so in their name (random-stratified); others get it added.
       const named = task.speakerIndependent || task.protocol.includes('speaker-dependent');
-      const protocol = `${task.protocol}${named ? '' : ' (speaker-dependent)'}, ${summary.folds} folds`;
+      const protocol = `${protocolName(task)}${named ? '' : ' (speaker-dependent)'}, ${summary.folds} folds`;
       return [
         `[\`${record.id}\`](models/${record.id}/MODEL_CARD.md)`,
         task.corpus,
@@ -86,12 +86,13 @@ export function renderLeaveOneCorpusOutTable(records: readonly RunRecord[]): str
   if (recipes.length === 0) {
     return '_No leave-one-corpus-out runs yet: `npm run train -- <config.json> --held-out-corpus <corpus>`._';
   }
-  const rows = recipes.flatMap(({ recipe, runs, meanUa, lowestChanceMultiple }) => {
+  const rows = recipes.flatMap(({ recipe, runs, meanUa, lowestChanceMultiple, speakerNormalised }) => {
     const uas = meanStd(runs.map((run) => run.ua));
     const meanChance = runs.reduce((sum, run) => sum + run.chance, 0) / runs.length;
+    const name = `\`${recipe}\`${speakerNormalised ? ' (per-speaker normalisation)' : ''}`;
     return [
       ...runs.map((run) => [
-        `\`${recipe}\``,
+        name,
         `[${run.corpus}](models/${run.model}/MODEL_CARD.md)`,
         `${run.labels.length}: ${run.labels.join(', ')}`,
         (100 * run.chance).toFixed(1),
@@ -99,7 +100,7 @@ export function renderLeaveOneCorpusOutTable(records: readonly RunRecord[]): str
         (100 * run.wa).toFixed(1),
       ]),
       [
-        `\`${recipe}\``,
+        name,
         `**mean of ${runs.length}**`,
         '',
         (100 * meanChance).toFixed(1),

@@ -19,6 +19,7 @@ import {
   featureSetOf,
   loadExperimentData,
   normalisationFor,
+  normalisationOf,
   splitFor,
   withTrainingLabels,
 } from './experiment.ts';
@@ -170,7 +171,7 @@ export async function runExperiment(
     include: part ? (fold) => fold % part.count === part.index : undefined,
     data: async (index) => {
       const fold = split.folds[index];
-      const stats = normalisationFor(data.items, fold.train);
+      const normalisation = normalisationOf(config, data.items, fold.train);
       const teacherTargets = await distillationTargets(
         config,
         data,
@@ -181,14 +182,15 @@ export async function runExperiment(
         log,
       );
       return {
-        train: { ...featureSetOf(data, fold.train, stats, true), teacherTargets },
-        validation: fold.validation.length > 0 ? featureSetOf(data, fold.validation, stats) : undefined,
+        train: { ...featureSetOf(data, fold.train, normalisation, true), teacherTargets },
+        validation:
+          fold.validation.length > 0 ? featureSetOf(data, fold.validation, normalisation) : undefined,
       };
     },
     evaluate: async (model, index) => {
       const fold = split.folds[index];
-      const stats = normalisationFor(data.items, fold.train);
-      const set = featureSetOf(data, fold.test, stats);
+      const normalisation = normalisationOf(config, data.items, fold.train);
+      const set = featureSetOf(data, fold.test, normalisation);
       const metrics = scoreTestFold(
         data.labels,
         set.labels,
@@ -200,7 +202,7 @@ export async function runExperiment(
           `WA ${(100 * metrics.wa).toFixed(1)} %, macro-F1 ${(100 * metrics.macroF1).toFixed(1)} % ` +
           `(${fold.test.length} clips, speakers ${fold.speakers.test.join(' ')})`,
       );
-      const served = await servedFoldScores(config, data, model, stats, fold.test);
+      const served = await servedFoldScores(config, data, model, normalisation, fold.test);
       log(
         `fold ${index + 1}/${split.folds.length} test through the serving path: UA ${(100 * served.ua).toFixed(1)} %, ` +
           `WA ${(100 * served.wa).toFixed(1)} % (${served.answered} clips answered, ${served.noSpeech} no_speech)`,
@@ -312,6 +314,7 @@ function assembleRecord(
       protocol: split.protocol,
       speakerIndependent: split.speakerIndependent,
       ...(config.heldOutCorpus === null ? {} : { heldOutCorpus: config.heldOutCorpus }),
+      normalisation: config.normalisation,
       labels: data.labels,
       features: {
         set: data.extractor.set,

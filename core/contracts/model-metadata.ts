@@ -26,6 +26,10 @@ export const ModelMetricSchema = z.object({
  * `models/<id>/metadata.json`: everything the edge function needs to turn a clip into the model's input and
  * its output into named probabilities. Written by the trainer, read by the function and the site.
  */
+/** Whose statistics z-score a model's inputs: its training set's, or each speaker's own (research only). */
+export const NORMALISATION_SCOPES = ['training-set', 'per-speaker'] as const;
+export type NormalisationScope = (typeof NORMALISATION_SCOPES)[number];
+
 export const ModelMetadataSchema = z.object({
   /** Folder name under models/, also the `model` query value. */
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/),
@@ -53,6 +57,12 @@ export const ModelMetadataSchema = z.object({
   normalisation: z.object({
     mean: z.array(z.number()),
     std: z.array(z.number()),
+    /**
+     * `per-speaker`: the model learned from inputs z-scored with each speaker's own statistics, so it cannot be
+     * served from one clip (the model store refuses it); `mean` and `std` are then its training clips' pooled
+     * statistics, for tools that only need inputs of the right scale.
+     */
+    scope: z.enum(NORMALISATION_SCOPES).default('training-set'),
   }),
   /** Name of the layer whose output is the attention weights over time, when the model has one. */
   attentionLayer: z.string().nullable(),

@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { ModelConfigSchema } from './model-configs.ts';
-import { type ModelMetadata, ModelMetadataSchema, UtteranceConfigSchema } from './model-metadata.ts';
+import {
+  type ModelMetadata,
+  ModelMetadataSchema,
+  NORMALISATION_SCOPES,
+  UtteranceConfigSchema,
+} from './model-metadata.ts';
 import { TrainingConfigSchema } from './training-config.ts';
 import { WaveformAugmentationSchema } from './waveform-augmentation.ts';
 
@@ -182,6 +187,12 @@ export const RunRecordSchema = z.strictObject({
     speakerIndependent: z.boolean(),
     /** With `leave-one-corpus-out`: the corpus the model never trained on, which is the test side. */
     heldOutCorpus: z.string().optional(),
+    /**
+     * Whose statistics z-scored the inputs (metadata.json's `normalisation.scope`); absent in records before it,
+     * which all used the training set's. `per-speaker` uses each test speaker's unlabelled clips, so its scores
+     * assume a speaker's recordings are at hand and are not what one uploaded clip gets.
+     */
+    normalisation: z.enum(NORMALISATION_SCOPES).optional(),
     /** Output order of the model, and the order of every per-class list and confusion matrix here. */
     labels: z.array(z.string()).min(2),
     /** The front end, as in metadata.json. */
@@ -345,7 +356,7 @@ export function modelMetadataFromRunRecord(
     features: { set: features.set, config: features.config, dims: features.dims },
     utterance: features.utterance ?? null,
     inputFrames: features.frames,
-    normalisation: served.normalisation,
+    normalisation: { ...served.normalisation, scope: record.task.normalisation ?? 'training-set' },
     attentionLayer: served.attentionLayer,
     parameters: record.parameters,
     metrics: [
@@ -359,6 +370,11 @@ export function modelMetadataFromRunRecord(
     ],
     createdAt: record.createdAt,
   });
+}
+
+/** A record's protocol as tables and cards name it: per-speaker normalisation is part of what its scores mean. */
+export function protocolName(task: Pick<RunRecord['task'], 'protocol' | 'normalisation'>): string {
+  return task.normalisation === 'per-speaker' ? `${task.protocol}, per-speaker normalisation` : task.protocol;
 }
 
 /** Seconds of audio one model input covers (frames × hop), or null when the feature config does not say. */

@@ -18,6 +18,8 @@ export interface HeldOutRecipe {
   runs: HeldOutRun[];
   meanUa: number;
   lowestChanceMultiple: number;
+  /** Its inputs were z-scored with each speaker's own statistics (research only: see run-record.ts). */
+  speakerNormalised: boolean;
 }
 
 /** The recipe a leave-one-corpus-out record ran: its id without the `-loco-<corpus>` the training CLI adds. */
@@ -31,6 +33,7 @@ export function heldOutRecipes(records: readonly RunRecord[]): HeldOutRecipe[] {
       const labels = record.summary.perClass.filter((entry) => entry.support > 0).map((entry) => entry.label);
       return {
         recipe: recipeOf(record.id),
+        speakerNormalised: record.task.normalisation === 'per-speaker',
         run: {
           model: record.id,
           corpus: record.task.heldOutCorpus as string,
@@ -44,13 +47,13 @@ export function heldOutRecipes(records: readonly RunRecord[]): HeldOutRecipe[] {
   return [...new Set(runs.map(({ recipe }) => recipe))].sort().map((recipe) => {
     const mine = runs
       .filter((entry) => entry.recipe === recipe)
-      .map(({ run }) => run)
-      .sort((a, b) => a.corpus.localeCompare(b.corpus));
+      .sort((a, b) => a.run.corpus.localeCompare(b.run.corpus));
     return {
       recipe,
-      runs: mine,
-      meanUa: mine.reduce((sum, run) => sum + run.ua, 0) / mine.length,
-      lowestChanceMultiple: Math.min(...mine.map((run) => run.ua / run.chance)),
+      speakerNormalised: mine.some((entry) => entry.speakerNormalised),
+      runs: mine.map(({ run }) => run),
+      meanUa: mine.reduce((sum, { run }) => sum + run.ua, 0) / mine.length,
+      lowestChanceMultiple: Math.min(...mine.map(({ run }) => run.ua / run.chance)),
     };
   });
 }

@@ -64,6 +64,11 @@ export interface ModelStoreOptions {
    * Worker pays it at start-up rather than in its first request. Absent: every model runs on tfjs.
    */
   compileNetwork?(saved: SavedModel, attentionLayer: string | null): CompileOutcome;
+  /**
+   * Loads models trained with per-speaker normalisation too (their pooled statistics stand in), for tools that
+   * only time or count the network. Absent: such a model is refused, as one clip has no speaker statistics.
+   */
+  acceptPerSpeakerNormalisation?: boolean;
 }
 
 interface ModelJsonShape {
@@ -184,6 +189,12 @@ export function createModelStore(source: ModelSource, options: ModelStoreOptions
     if (files === undefined)
       throw new Error(`model '${id}' is in the registry but its files are not bundled`);
     const parsed = parseEntry(id, files);
+    const { scope } = parsed.metadata.normalisation;
+    if (scope !== 'training-set' && !options.acceptPerSpeakerNormalisation) {
+      throw new Error(
+        `model '${id}': expected inputs z-scored with its training set's statistics, got ${scope} normalisation, which needs each speaker's statistics and so cannot be served from one clip`,
+      );
+    }
     const outcome = compileOrExplain(options.compileNetwork, files, parsed.metadata.attentionLayer);
     if (outcome?.network) {
       const entry = { ...parsed, runsCompiled: true, compileNote: 'compiled' };

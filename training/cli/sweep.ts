@@ -20,7 +20,7 @@ import { CheckpointConfigError, claimCheckpoints } from '../checkpoint-config.ts
 import {
   featureSetOf,
   loadExperimentData,
-  normalisationFor,
+  normalisationOf,
   splitFor,
   withTrainingLabels,
 } from '../experiment.ts';
@@ -112,7 +112,7 @@ if (jobs > 1 && part === undefined) {
     fail(`a sweep job failed (exit codes ${codes.join(', ')}); run the same command again to resume`);
 }
 
-const stats = normalisationFor(data.items, fold.train);
+const normalisation = normalisationOf(config, data.items, fold.train);
 const mine = part === undefined ? trials : trials.filter((_, index) => index % part.count === part.index);
 log(
   `${trials.length} trials on fold 1 of ${split.protocol}: ${fold.train.length} training clips, ${fold.validation.length} validation clips`,
@@ -120,8 +120,8 @@ log(
 const results = await runSweep({
   trials: mine,
   labels: data.labels,
-  train: featureSetOf(data, fold.train, stats, true),
-  validation: featureSetOf(data, fold.validation, stats),
+  train: featureSetOf(data, fold.train, normalisation, true),
+  validation: featureSetOf(data, fold.validation, normalisation),
   checkpointDir: cacheDir,
   log,
 });

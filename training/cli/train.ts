@@ -117,6 +117,14 @@ if (values.ship === 'all-speakers' && config.validationSpeakers === 0) {
   process.exit(2);
 }
 
+if (values.ship === 'all-speakers' && config.normalisation === 'per-speaker') {
+  console.error(
+    `expected training-set normalisation with --ship all-speakers, got per-speaker in ${configPath}: a shipped ` +
+      'model answers for one clip, which has no speaker statistics',
+  );
+  process.exit(2);
+}
+
 // Before any work (and before --jobs spawns its children): a record of another recipe under the same id is never
 // overwritten (a seed variant named like a config file's, say), and resuming another config's checkpoints is refused.
 const recordPath = join(resolve(values['models-dir']), config.id, 'run.json');

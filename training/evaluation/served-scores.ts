@@ -7,12 +7,13 @@
 import { readFile } from 'node:fs/promises';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { decodeAudio } from '../../core/audio/decode.ts';
+import { joinSamples } from '../../core/audio/join-samples.ts';
 import type { NormalisationStats } from '../../core/audio/normalise.ts';
 import { ModelMetadataSchema } from '../../core/contracts/model-metadata.ts';
 import type { ServedScores } from '../../core/contracts/run-record.ts';
 import { classifyClip } from '../../core/serving/classify-clip.ts';
 import type { ServedModel } from '../../core/serving/model-store.ts';
-import type { ExperimentConfig, ExperimentData } from '../experiment.ts';
+import type { ExperimentConfig, ExperimentData, Normalisation } from '../experiment.ts';
 import { scoreTestFold } from './metrics.ts';
 
 /** The fold model as the model store would serve it, running on tfjs. */
@@ -72,21 +73,40 @@ export async function servedProbabilities(
   return { probabilities, truth, noSpeech: indices.length - rows.length };
 }
 
-/** A fold model's scores on the clips `test` through the serving path (see ServedScoresSchema). */
+/**
+ * A fold model's scores on the clips `test` through the serving path (see ServedScoresSchema). With per-speaker
+ * normalisation each test speaker's clips go through a served model holding that speaker's statistics.
+ */
 export async function servedFoldScores(
   config: ExperimentConfig,
   data: ExperimentData,
   network: tfl.LayersModel,
-  stats: NormalisationStats,
+  normalisation: Normalisation,
   test: readonly number[],
 ): Promise<ServedScores> {
-  const served = servedFoldModel(config, data, network, stats);
-  const { probabilities, truth, noSpeech } = await servedProbabilities(served, data, test);
+  const statsOf = typeof normalisation === 'function' ? normalisation : () => normalisation;
+  const groups = new Map<NormalisationStats, number[]>();
+  for (const index of test) {
+    const stats = statsOf(data.items[index]);
+    const group = groups.get(stats);
+    if (group) group.push(index);
+    else groups.set(stats, [index]);
+  }
+  const rows: Float32Array[] = [];
+  const truth: number[] = [];
+  let noSpeech = 0;
+  for (const [stats, indices] of groups) {
+    const served = servedFoldModel(config, data, network, stats);
+    const answered = await servedProbabilities(served, data, indices);
+    rows.push(answered.probabilities);
+    truth.push(...answered.truth);
+    noSpeech += answered.noSpeech;
+  }
   if (truth.length === 0) return { ua: 0, wa: 0, macroF1: 0, answered: 0, noSpeech };
   const metrics = scoreTestFold(
     data.labels,
     truth,
-    probabilities,
+    joinSamples(rows),
     config.protocol === 'leave-one-corpus-out',
   );
   return { ua: metrics.ua, wa: metrics.wa, macroF1: metrics.macroF1, answered: truth.length, noSpeech };

@@ -52,7 +52,10 @@ describe('prepareModelInput', () => {
     if (entry === undefined) throw new Error('expected the tiny-cnn fixture');
     return {
       ...entry,
-      metadata: { ...entry.metadata, normalisation: { mean: Array(40).fill(0), std: Array(40).fill(1) } },
+      metadata: {
+        ...entry.metadata,
+        normalisation: { mean: Array(40).fill(0), std: Array(40).fill(1), scope: 'training-set' as const },
+      },
     };
   };
 

@@ -1,4 +1,4 @@
-import type { RunRecord } from '../../../../core/contracts/run-record.ts';
+import { protocolName, type RunRecord } from '../../../../core/contracts/run-record.ts';
 
 /** Mean ± sample standard deviation of a score over folds, as the run record stores it. */
 export type MeanStd = RunRecord['summary']['ua'];
@@ -49,8 +49,8 @@ export function resultRow(record: RunRecord): ResultRow {
     corpus: record.task.heldOutCorpus ?? record.task.corpus,
     protocol:
       record.task.heldOutCorpus === undefined
-        ? record.task.protocol
-        : `${record.task.protocol} (trained on ${record.task.corpus
+        ? protocolName(record.task)
+        : `${protocolName(record.task)} (trained on ${record.task.corpus
             .split('+')
             .filter((c) => c !== record.task.heldOutCorpus)
             .join('+')})`,
