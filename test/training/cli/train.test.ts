@@ -87,6 +87,32 @@ describe('npm run train', () => {
     expect(outcome.stderr).toMatch(/expected validationSpeakers ≥ 1 with --ship all-speakers, got 0/);
   });
 
+  it('refuses per-speaker normalisation for a served model or speaker-dependent folds', async () => {
+    const dir = await makeTempDir();
+    const write = async (name: string, protocol: string) => {
+      const path = join(dir, `${name}.json`);
+      const config = {
+        id: name,
+        corpora: [{ corpus: 'emodb', path: 'nowhere' }],
+        protocol,
+        normalisation: 'per-speaker',
+        model: { architecture: 'baseline' },
+      };
+      await writeFile(path, JSON.stringify(config));
+      return path;
+    };
+    const shipped = await runCli('train', [await write('shipped', 'loso'), '--ship', 'all-speakers']);
+    expect(shipped.code).toBe(2);
+    expect(shipped.stderr).toMatch(
+      /expected training-set normalisation with --ship all-speakers, got per-speaker/,
+    );
+    const mixed = await runCli('train', [await write('mixed', 'random-stratified')]);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toMatch(
+      /normalisation: expected per-speaker normalisation with a speaker-independent/,
+    );
+  });
+
   it('refuses to resume the checkpoints of a changed config, with exit 2 and what changed', async () => {
     const dir = await makeTempDir();
     const id = `checkpoint-test-${process.pid}`;
