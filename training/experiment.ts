@@ -209,7 +209,7 @@ export async function loadExperimentData(
 }
 
 /** A 32-bit seed from a string (the first bytes of its sha256). */
-function seedOf(text: string): number {
+export function seedOf(text: string): number {
   return createHash('sha256').update(text).digest().readUInt32LE(0);
 }
 

@@ -102,7 +102,7 @@ export function lowPass(signal: Float32Array, sampleRate: number, cutoffHz: numb
 }
 
 /** White noise, or brown (integrated, high-passed by a leak) for rumble-like noise, at unit RMS. */
-function noise(length: number, brown: boolean, random: Random): Float32Array {
+export function unitNoise(length: number, brown: boolean, random: Random): Float32Array {
   const out = new Float32Array(length);
   let state = 0;
   for (let i = 0; i < length; i++) {
@@ -132,7 +132,7 @@ export function augmentWaveform(
   }
   if (random.next() < options.noiseProbability) {
     const colour = options.noiseColours[random.int(options.noiseColours.length)];
-    const added = noise(out.length, colour === 'brown', random);
+    const added = unitNoise(out.length, colour === 'brown', random);
     const level = rms(out) * 10 ** (-uniform(random, options.snrDb) / 20);
     for (let i = 0; i < out.length; i++) out[i] += level * added[i];
   }

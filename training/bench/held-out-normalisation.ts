@@ -33,7 +33,9 @@ const { positionals } = parseCommandLine({ allowPositionals: true, options: {} }
 if (positionals.length > 1) fail(`expected at most one config file, got ${positionals.length}\n${usage}`);
 const recipe = await readExperimentConfig(positionals[0] ?? 'training/configs/serving-v2-overall-eq.json');
 if (recipe.normalisation !== 'training-set') {
-  fail(`expected a recipe normalised with its training set's statistics, got ${recipe.normalisation}\n${usage}`);
+  fail(
+    `expected a recipe normalised with its training set's statistics, got ${recipe.normalisation}\n${usage}`,
+  );
 }
 await setUpTraining({ prefer: 'wasm' });
 

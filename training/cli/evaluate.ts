@@ -1,5 +1,5 @@
 /**
- * `npm run evaluate -- models/<id> --corpus <id> --data <folder> [--json out.json] [--fold-test-speakers]`:
+ * `npm run evaluate -- models/<id> --corpus <id> --data <folder> [--json out.json] [--fold-test-speakers] [--snr DB]`:
  * scores a saved model on a corpus folder through the serving path (core/serving: the model store's
  * front end, prepareModelInput and the network, one clip at a time as POST /v1/classify does) and says which
  * protocol the numbers belong to, from the model's run.json.
@@ -14,8 +14,11 @@ import { classifyClip } from '../../core/serving/classify-clip.ts';
 import { createModelStore, type ModelStore } from '../../core/serving/model-store.ts';
 import { CORPUS_IDS, type CorpusId } from '../corpora/labels.ts';
 import { loadCorpus } from '../corpora/load.ts';
+import { NOISE_COLOURS, type NoiseColour, withNoise } from '../evaluation/added-noise.ts';
 import { evaluate, type Metrics } from '../evaluation/metrics.ts';
 import { speakerId } from '../evaluation/splits.ts';
+import { seedOf } from '../experiment.ts';
+import { createRandom } from '../random.ts';
 import { readRunRecord } from '../run-record-files.ts';
 import { readModelFolder } from './model-folder.ts';
 import { prepareTfjsFallback } from './node-training.ts';
@@ -24,7 +27,8 @@ import { fail, parseCommandLine } from './parse-args.ts';
 const usage =
   'usage: npm run evaluate -- models/<id> --corpus <' +
   CORPUS_IDS.join('|') +
-  '> --data <corpus folder> [--json out.json] [--fold-test-speakers] [--first-seconds S]';
+  '> --data <corpus folder> [--json out.json] [--fold-test-speakers] [--first-seconds S] ' +
+  '[--snr DB [--noise white|brown] [--seed N]]';
 
 const { values, positionals } = parseCommandLine(
   {
@@ -35,6 +39,9 @@ const { values, positionals } = parseCommandLine(
       json: { type: 'string' },
       'fold-test-speakers': { type: 'boolean', default: false },
       'first-seconds': { type: 'string' },
+      snr: { type: 'string' },
+      noise: { type: 'string' },
+      seed: { type: 'string' },
     },
   },
   usage,
@@ -50,6 +57,9 @@ const { values, positionals } = parseCommandLine(
         "score only fold 1's test speakers, whom the shipped fold-1 weights never trained on",
       'first-seconds':
         'classify only the first S seconds of each clip from its first speech (short utterances; 0.5–60)',
+      snr: "add noise DB below each clip's speech level first (−10 to 60 dB): a noisy room or microphone",
+      noise: 'the added noise: white (hiss) or brown (rumble; default white)',
+      seed: 'seed of the added noise (default 1); each clip draws its own from it and its path',
     },
   },
 );
@@ -169,6 +179,26 @@ if (firstSeconds !== null && !(firstSeconds >= 0.5 && firstSeconds <= 60)) {
   fail(`expected --first-seconds from 0.5 to 60, got ${values['first-seconds']}\n${usage}`);
 }
 
+const snrDb = values.snr === undefined ? null : Number(values.snr);
+if (snrDb !== null && !(snrDb >= -10 && snrDb <= 60)) {
+  fail(`expected --snr from -10 to 60 dB, got ${values.snr}\n${usage}`);
+}
+const colour = (values.noise ?? 'white') as NoiseColour;
+if (!NOISE_COLOURS.includes(colour)) {
+  fail(`expected --noise ${NOISE_COLOURS.join(' or ')}, got ${values.noise}\n${usage}`);
+}
+const noiseSeed = values.seed === undefined ? 1 : Number(values.seed);
+if (!(Number.isInteger(noiseSeed) && noiseSeed >= 0)) {
+  fail(`expected --seed to be an integer ≥ 0, got ${values.seed}\n${usage}`);
+}
+if (snrDb === null && (values.noise !== undefined || values.seed !== undefined)) {
+  fail(`expected --noise and --seed only with --snr, got them without\n${usage}`);
+}
+const noiseStatement =
+  snrDb === null
+    ? null
+    : `${colour} noise added at ${snrDb} dB below each clip's speech level (seed ${noiseSeed})`;
+
 /** The clip from its first speech frame, at most `firstSeconds` long (the whole clip without the option). */
 function cutToFirstSpeech(samples: Float32Array, sampleRate: number): Float32Array {
   if (firstSeconds === null) return samples;
@@ -204,7 +234,17 @@ const loaded = await loadCorpus(dataPath, {
       return;
     }
     // All of the clip's speech, window by window: what POST /v1/classify does without `segment`.
-    const samples = cutToFirstSpeech(audio.samples, audio.sampleRate);
+    const clean = cutToFirstSpeech(audio.samples, audio.sampleRate);
+    const samples =
+      snrDb === null
+        ? clean
+        : withNoise(
+            clean,
+            audio.sampleRate,
+            snrDb,
+            colour,
+            createRandom(seedOf(`${noiseSeed}:${item.relativePath}`)),
+          );
     const outcome = classifyClip(served, samples, { attention: false });
     featuresMs += outcome.featuresMs;
     inferenceMs += outcome.inferenceMs;
@@ -256,6 +296,7 @@ console.log(
 console.log(`corpus ${corpus}, ${loaded.name}, at ${dataPath}: ${total} clips, layout ${loaded.layout}`);
 console.log(`protocol: ${protocol.statement}`);
 if (firstSeconds !== null) console.log(`each clip cut to its first ${firstSeconds} s from its first speech`);
+if (noiseStatement !== null) console.log(noiseStatement);
 console.log(`evaluated ${results.length} of ${total} clips`);
 for (const [reason, count] of leftOut) console.log(`left out ${count}: ${reason}`);
 if (loaded.skipped.length > 0) {
@@ -308,6 +349,7 @@ if (values.json !== undefined) {
       statement: protocol.statement,
     },
     firstSeconds,
+    noise: snrDb === null ? null : { colour, snrDb, seed: noiseSeed },
     evaluated: results.length,
     leftOut: [...leftOut].map(([reason, count]) => ({ reason, count })),
     skipped: loaded.skipped,

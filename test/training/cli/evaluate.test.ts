@@ -9,7 +9,10 @@ import { detectVoiceActivity } from '../../../core/audio/voice-activity.ts';
 import { encodeWav } from '../../../core/audio/wav-encode.ts';
 import { classifyClip } from '../../../core/serving/classify-clip.ts';
 import { createModelStore, type ServedModel } from '../../../core/serving/model-store.ts';
+import { withNoise } from '../../../training/evaluation/added-noise.ts';
 import { evaluate, type Metrics } from '../../../training/evaluation/metrics.ts';
+import { seedOf } from '../../../training/experiment.ts';
+import { createRandom } from '../../../training/random.ts';
 import { readModelSource } from '../../fixtures/models/read-models.ts';
 import { makeTempDir, writeClip } from '../corpora/tiny-corpus.ts';
 import { type CliOutcome, ROOT, runCli } from './run-cli.ts';
@@ -23,6 +26,7 @@ interface Report {
   corpus: { id: string; clips: number };
   protocol: { kind: string; speakerIndependent: boolean | null; statement: string };
   firstSeconds: number | null;
+  noise: { colour: string; snrDb: number; seed: number } | null;
   evaluated: number;
   leftOut: { reason: string; count: number }[];
   metrics: Metrics;
@@ -156,6 +160,32 @@ describe('npm run evaluate', () => {
     expect(cut).toBeGreaterThan(report.items.length / 2);
   });
 
+  it('with --snr, classifies each clip with seeded noise added at that SNR below its speech', async () => {
+    const args = ['--snr', '10', '--noise', 'brown', '--seed', '7'];
+    const { report, outcome } = await evaluateToJson(TINY_CNN, args);
+    expect(report.noise).toEqual({ colour: 'brown', snrDb: 10, seed: 7 });
+    expect(outcome.stdout).toContain("brown noise added at 10 dB below each clip's speech level (seed 7)");
+    const store = createModelStore(readModelSource(FIXTURE_MODELS), {
+      prepareBackend: async () => {
+        await tf.setBackend('cpu');
+      },
+    });
+    const served: ServedModel = await store.load('tiny-cnn');
+    let moved = 0;
+    for (const item of report.items) {
+      const { samples, sampleRate } = decodeAudio(await readFile(join(corpus, item.file)));
+      const noisy = withNoise(samples, sampleRate, 10, 'brown', createRandom(seedOf(`7:${item.file}`)));
+      const expected = classifyClip(served, noisy, { attention: false }).probabilities ?? [];
+      item.probabilities.forEach((p, i) => {
+        expect(Math.abs(p - expected[i]), `${item.file} probability ${i}`).toBeLessThan(1e-5);
+      });
+      const clean = unknownProtocol.report.items.find((entry) => entry.file === item.file);
+      if (clean && Math.abs(clean.probabilities[0] - item.probabilities[0]) > 1e-4) moved++;
+    }
+    // The noise reaches the network: answers move.
+    expect(moved).toBeGreaterThan(0);
+  });
+
   it('reports metrics that follow from its own predictions, in JSON and in print alike', () => {
     const { report, outcome } = unknownProtocol;
     const labels = report.model.labels;
@@ -264,6 +294,21 @@ describe('npm run evaluate', () => {
       'a first-seconds under half a second',
       [TINY_CNN, '--corpus', 'emodb', '--data', '.', '--first-seconds', '0.2'],
       'expected --first-seconds from 0.5 to 60, got 0.2',
+    ],
+    [
+      'an SNR out of range',
+      [TINY_CNN, '--corpus', 'emodb', '--data', '.', '--snr', '90'],
+      'expected --snr from -10 to 60 dB, got 90',
+    ],
+    [
+      'an unknown noise',
+      [TINY_CNN, '--corpus', 'emodb', '--data', '.', '--snr', '10', '--noise', 'pink'],
+      'expected --noise white or brown, got pink',
+    ],
+    [
+      'a noise without an SNR',
+      [TINY_CNN, '--corpus', 'emodb', '--data', '.', '--noise', 'brown'],
+      'expected --noise and --seed only with --snr, got them without',
     ],
   ])('refuses %s with exit code 2', async (_, args, message) => {
     const outcome = await runEvaluate(args);
