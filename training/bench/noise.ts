@@ -42,8 +42,10 @@ const { values, positionals } = parseCommandLine(
 );
 if (positionals.length > 1) fail(`expected at most one config file, got ${positionals.length}\n${usage}`);
 const snrs = values.snr.split(',').map(Number);
-if (snrs.some((snr) => !(snr >= -10 && snr <= 60)))
-  fail(`expected SNRs from -10 to 60 dB, got ${values.snr}`);
+if (snrs.some((snr) => !(snr >= -10 && snr <= 60))) {
+  fail(`expected SNRs from -10 to 60 dB, got ${values.snr}\n${usage}`);
+}
+if (!/^\d+$/.test(values.seed)) fail(`expected --seed to be an integer ≥ 0, got ${values.seed}\n${usage}`);
 if (!(NOISE_COLOURS as readonly string[]).includes(values.noise)) {
   fail(`expected --noise ${NOISE_COLOURS.join(' or ')}, got ${values.noise}\n${usage}`);
 }
