@@ -48,10 +48,37 @@ function readShardPaths(modelJsonFile: string): string[] {
 /** Import lines in Biome's order: farther relative paths (more `../`) first, then by path. */
 function sortedAsBiome(imports: { from: string; line: string }[]): string[] {
   const depth = (from: string) => from.match(/\.\.\//g)?.length ?? 0;
+  // Path by path segment, as Biome orders them: 'models/a/x' before 'models/a-b/x', though '-' < '/'.
+  const bySegments = (a: string, b: string) => {
+    const [left, right] = [a.split('/'), b.split('/')];
+    for (let i = 0; i < Math.min(left.length, right.length); i++) {
+      if (left[i] !== right[i]) return left[i] < right[i] ? -1 : 1;
+    }
+    return left.length - right.length;
+  };
   return imports
-    .sort((a, b) => depth(b.from) - depth(a.from) || (a.from < b.from ? -1 : a.from > b.from ? 1 : 0))
+    .sort((a, b) => depth(b.from) - depth(a.from) || bySegments(a.from, b.from))
     .map((entry) => entry.line);
 }
+
+/** The registry's entry as Biome formats it: on one line when it fits the line width, else one field a line. */
+function registryLines(registry: { default: string; models: string[] }): string[] {
+  const models = `[${registry.models.map(quote).join(', ')}]`;
+  const oneLine = `  registry: { default: ${quote(registry.default)}, models: ${models} },`;
+  if (oneLine.length <= LINE_WIDTH) return [oneLine];
+  const modelsLine = `    models: ${models},`;
+  return [
+    '  registry: {',
+    `    default: ${quote(registry.default)},`,
+    ...(modelsLine.length <= LINE_WIDTH
+      ? [modelsLine]
+      : ['    models: [', ...registry.models.map((id) => `      ${quote(id)},`), '    ],']),
+    '  },',
+  ];
+}
+
+/** biome.json's formatter line width: the generated module passes `biome check` as written. */
+const LINE_WIDTH = 110;
 
 /** Returns the module's source text. */
 export function renderBundledModels({ modelsDir, outFile }: BundleModelsOptions): string {
@@ -113,7 +140,7 @@ export function renderBundledModels({ modelsDir, outFile }: BundleModelsOptions)
     ...sortedAsBiome(imports),
     '',
     'export const bundledModels: ModelSource = {',
-    `  registry: { default: ${quote(registry.default)}, models: [${registry.models.map(quote).join(', ')}] },`,
+    ...registryLines(registry),
     '  models: {',
     ...entries,
     '  },',

@@ -1,5 +1,5 @@
-// The browser tests and audio fixtures need Debian's chromium, sox and espeak-ng. Install them when missing
-// (as root, on Debian) or say exactly what to install.
+// The browser tests and audio fixtures need Debian's chromium, sox and espeak-ng, and the FLAC decoder's tests the
+// reference flac CLI. Install them when missing (as root, on Debian) or say exactly what to install.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -7,6 +7,7 @@ const needed = [
   ['chromium', '/usr/bin/chromium'],
   ['sox', '/usr/bin/sox'],
   ['espeak-ng', '/usr/bin/espeak-ng'],
+  ['flac', '/usr/bin/flac'],
 ];
 const missing = needed.filter(([, path]) => !existsSync(path)).map(([pkg]) => pkg);
 if (missing.length === 0) process.exit(0);

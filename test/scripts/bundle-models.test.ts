@@ -23,6 +23,29 @@ describe('renderBundledModels', () => {
     expect(source).toContain("registry: { default: 'tiny-blstm', models: ['tiny-blstm', 'tiny-cnn'] },");
   });
 
+  it('writes what Biome would: ids that extend another sort after it, a long registry one field a line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'models-'));
+    const ids = ['serving-model-with-a-long-name', 'serving-model-with-a-long-name-noise'];
+    writeFileSync(join(dir, 'registry.json'), JSON.stringify({ default: ids[0], models: ids }));
+    for (const id of ids) {
+      mkdirSync(join(dir, id));
+      writeFileSync(join(dir, id, 'model.json'), JSON.stringify({ weightsManifest: [{ paths: ['w.bin'] }] }));
+      writeFileSync(join(dir, id, 'metadata.json'), '{}');
+      writeFileSync(join(dir, id, 'w.bin'), '');
+    }
+    const lines = renderBundledModels({ modelsDir: dir, outFile: join(dir, 'bundled.ts') }).split('\n');
+    const importOf = (id: string) => lines.findIndex((line) => line.includes(`/${id}/model.json`));
+    expect(importOf(ids[0])).toBeLessThan(importOf(ids[1]));
+    const at = lines.indexOf('  registry: {');
+    expect(lines.slice(at, at + 4)).toEqual([
+      '  registry: {',
+      `    default: '${ids[0]}',`,
+      `    models: ['${ids[0]}', '${ids[1]}'],`,
+      '  },',
+    ]);
+    expect(Math.max(...lines.map((line) => line.length))).toBeLessThanOrEqual(110);
+  });
+
   it('renders an empty source when there is no registry yet', () => {
     const dir = mkdtempSync(join(tmpdir(), 'models-'));
     const source = renderBundledModels({ modelsDir: dir, outFile: join(dir, 'bundled.ts') });
