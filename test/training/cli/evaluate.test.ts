@@ -35,6 +35,16 @@ interface Report {
 
 const runEvaluate = (args: string[]) => runCli('evaluate', args);
 
+/** tiny-cnn as the serving path runs it, on tfjs's cpu backend: the reference for the CLI's answers. */
+function servedTinyCnn(): Promise<ServedModel> {
+  const store = createModelStore(readModelSource(FIXTURE_MODELS), {
+    prepareBackend: async () => {
+      await tf.setBackend('cpu');
+    },
+  });
+  return store.load('tiny-cnn');
+}
+
 /**
  * A tone in syllable-long bursts (so voice activity finds speech in it) with a little noise: each clip differs
  * in pitch, level and length, so predictions differ too.
@@ -114,12 +124,7 @@ describe('npm run evaluate', () => {
   });
 
   it('gives each clip the probabilities the serving path gives it, and predicts their argmax', async () => {
-    const store = createModelStore(readModelSource(FIXTURE_MODELS), {
-      prepareBackend: async () => {
-        await tf.setBackend('cpu');
-      },
-    });
-    const served: ServedModel = await store.load('tiny-cnn');
+    const served = await servedTinyCnn();
     for (const item of unknownProtocol.report.items) {
       const audio = decodeAudio(await readFile(join(corpus, item.file)));
       const expected = classifyClip(served, audio.samples, { attention: false }).probabilities ?? [];
@@ -138,12 +143,7 @@ describe('npm run evaluate', () => {
     const { report, outcome } = await evaluateToJson(TINY_CNN, ['--first-seconds', '0.7']);
     expect(report.firstSeconds).toBe(0.7);
     expect(outcome.stdout).toContain('each clip cut to its first 0.7 s from its first speech');
-    const store = createModelStore(readModelSource(FIXTURE_MODELS), {
-      prepareBackend: async () => {
-        await tf.setBackend('cpu');
-      },
-    });
-    const served: ServedModel = await store.load('tiny-cnn');
+    const served = await servedTinyCnn();
     let cut = 0;
     for (const item of report.items) {
       const { samples, sampleRate } = decodeAudio(await readFile(join(corpus, item.file)));
@@ -165,12 +165,7 @@ describe('npm run evaluate', () => {
     const { report, outcome } = await evaluateToJson(TINY_CNN, args);
     expect(report.noise).toEqual({ colour: 'brown', snrDb: 10, seed: 7 });
     expect(outcome.stdout).toContain("brown noise added at 10 dB below each clip's speech level (seed 7)");
-    const store = createModelStore(readModelSource(FIXTURE_MODELS), {
-      prepareBackend: async () => {
-        await tf.setBackend('cpu');
-      },
-    });
-    const served: ServedModel = await store.load('tiny-cnn');
+    const served = await servedTinyCnn();
     let moved = 0;
     for (const item of report.items) {
       const { samples, sampleRate } = decodeAudio(await readFile(join(corpus, item.file)));
