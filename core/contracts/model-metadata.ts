@@ -28,7 +28,6 @@ export const ModelMetricSchema = z.object({
  */
 /** Whose statistics z-score a model's inputs: its training set's, or each speaker's own (research only). */
 export const NORMALISATION_SCOPES = ['training-set', 'per-speaker'] as const;
-export type NormalisationScope = (typeof NORMALISATION_SCOPES)[number];
 
 export const ModelMetadataSchema = z.object({
   /** Folder name under models/, also the `model` query value. */

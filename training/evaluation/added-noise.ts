@@ -1,31 +1,21 @@
 /**
  * Noise added to a clip at a chosen signal-to-noise ratio, for scoring a model as a noisy room or microphone
- * would have it heard (`npm run evaluate -- … --snr 20`). The signal's level is that of its speech: the RMS
- * over the frames voice activity marks (the whole clip when it marks none), so a clip padded with silence
- * gets the same noise as the same speech without the padding.
+ * would have it heard (`npm run evaluate -- … --snr 20`). The signal's level is that of its speech, so a clip
+ * padded with silence gets the same noise as the same speech without the padding.
  */
-import { detectVoiceActivity } from '../../core/audio/voice-activity.ts';
+import { defaultActivityFrames, speechFrames } from '../../core/audio/voice-activity.ts';
 import { unitNoise } from '../augment/waveform.ts';
 import type { Random } from '../random.ts';
 
 export const NOISE_COLOURS = ['white', 'brown'] as const;
 export type NoiseColour = (typeof NOISE_COLOURS)[number];
 
-/** The RMS of `samples` over its speech frames, or over every sample when voice activity finds none. */
+/**
+ * The RMS of `samples` over its speech frames, as the utterance front end measures the level it scales speech to
+ * (every frame when it marks none).
+ */
 export function speechRms(samples: Float32Array, sampleRate: number): number {
-  const { active, levels } = detectVoiceActivity(samples, sampleRate);
-  let squares = 0;
-  let count = 0;
-  for (let frame = 0; frame < active.length; frame++) {
-    if (active[frame] === 0) continue;
-    squares += levels.squares[frame];
-    count += Math.min(levels.frames.frameLength, samples.length);
-  }
-  if (count === 0) {
-    for (let i = 0; i < samples.length; i++) squares += samples[i] * samples[i];
-    count = samples.length;
-  }
-  return Math.sqrt(squares / Math.max(count, 1));
+  return Math.sqrt(speechFrames(samples, sampleRate, defaultActivityFrames(sampleRate)).meanSquare);
 }
 
 /** A copy of `samples` with `colour` noise at `snrDb` below its speech's RMS, drawn from `random`. */
