@@ -107,10 +107,12 @@ export function gatherBatch(
   sources?: Uint8Array,
 ): Float32Array {
   const { frames, dims } = set;
+  // The band warp, equaliser and frequency masks act on the spectral columns only, not on pitch.
+  const bands = set.bands ?? dims;
   const size = frames * dims;
   const batch = new Float32Array(indices.length * size);
   const { maxTimeShift, specAugment, noiseStd, randomEq, randomCrop, randomWarp } = augmentation;
-  const warpScratch = new Float32Array(dims);
+  const warpScratch = new Float32Array(bands);
   // Padding (and the gap a shift leaves) is all zeros, the training mean: it stays what serving pads with.
   const isPadding = (row: Float32Array) => row.every((value) => value === 0);
   indices.forEach((index, row) => {
@@ -127,15 +129,15 @@ export function gatherBatch(
       const factor = 1 + (2 * random.next() - 1) * randomWarp.maxWarp;
       for (let frame = 0; frame < frames; frame++) {
         const row = target.subarray(frame * dims, (frame + 1) * dims);
-        if (!isPadding(row)) warpBands(row, factor, warpScratch);
+        if (!isPadding(row)) warpBands(row.subarray(0, bands), factor, warpScratch);
       }
     }
     if (randomEq.probability > 0 && random.next() < randomEq.probability) {
-      const curve = randomEqCurve(dims, randomEq, random);
+      const curve = randomEqCurve(bands, randomEq, random);
       for (let frame = 0; frame < frames; frame++) {
         const row = target.subarray(frame * dims, (frame + 1) * dims);
         if (isPadding(row)) continue;
-        for (let d = 0; d < dims; d++) row[d] += curve[d];
+        for (let d = 0; d < bands; d++) row[d] += curve[d];
       }
     }
     for (let mask = 0; mask < specAugment.timeMasks; mask++) {
@@ -144,8 +146,8 @@ export function gatherBatch(
       target.fill(0, start * dims, (start + width) * dims);
     }
     for (let mask = 0; mask < specAugment.freqMasks; mask++) {
-      const width = Math.min(random.int(specAugment.maxFreqMask + 1), dims);
-      const start = random.int(dims - width + 1);
+      const width = Math.min(random.int(specAugment.maxFreqMask + 1), bands);
+      const start = random.int(bands - width + 1);
       for (let frame = 0; frame < frames; frame++) {
         target.fill(0, frame * dims + start, frame * dims + start + width);
       }

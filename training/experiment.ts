@@ -317,6 +317,7 @@ export function featureSetOf(
     labels: indices.map((index) => labels.indexOf(items[index].canonical)),
     frames: inputFrames,
     dims,
+    bands: extractor.spectralDims,
   };
   if (!forTraining) return set;
   const copies = Math.min(...indices.map((index) => items[index].variants.length));

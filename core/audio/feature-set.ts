@@ -118,6 +118,11 @@ export interface FeatureExtractor {
   readonly dims: number;
   /** Column names, e.g. `logmel_0`, `mfcc_delta_3`, `zcr`, `spectral_contrast_6`. */
   readonly names: readonly string[];
+  /**
+   * The leading columns that describe the spectrum: all of them but the pitch columns, which come last. The
+   * utterance front end centres and scales only these, and training's equaliser bends only these.
+   */
+  readonly spectralDims: number;
   /** Frames for a signal of `samples` samples: 1 + floor(samples / hop) (centred frames). */
   frameCount(samples: number): number;
   extract(signal: Float32Array): FeatureMatrix;
@@ -383,6 +388,7 @@ export function createFeatureExtractor(
     config,
     dims: outputDims,
     names: Object.freeze(outputNames),
+    spectralDims: outputDims - (pitch ? PITCH_BLOCKS.length : 0),
     frameCount: (samples) => stft.frameCount(samples),
     extract(signal) {
       const frames = stft.frameCount(signal.length);

@@ -19,6 +19,8 @@
  *    which rises with vocal effort) stays in the input, and with it the microphone's. `spread: 'training-set'`
  *    skips the division: how far the clip's bands swing in dB (wider in shouted than in subdued speech) stays
  *    in the input, and only the training-set z-score after this front end scales it.
+ *    Only the spectral columns go through this step: pitch columns (`f0` in semitones, `voicing`) do not
+ *    move with gain or microphone and keep their values, so the training-set z-score alone scales them.
  * 5. Leading and trailing non-speech is cut, keeping a margin, so silence of any length around the speech
  *    leaves the input unchanged.
  */
@@ -115,17 +117,22 @@ export function scaleToSpeechLevel(signal: Float32Array, speechMeanSquare: numbe
 }
 
 /**
- * Centres every column on its mean over the rows where `mask` is 1 (all rows if none is), or all columns on
- * their common mean, and with spread 'utterance' divides all columns by their pooled spread over those rows
- * (step 4 above).
+ * Centres each of the first `columns` columns on its mean over the rows where `mask` is 1 (all rows if none
+ * is), or all of them on their common mean, and with spread 'utterance' divides them by their pooled spread
+ * over those rows (step 4 above). Columns after the first `columns` are copied unchanged.
  */
 export function standardiseOver(
   matrix: FeatureMatrix,
   mask: Uint8Array,
   centre: UtteranceCentre = 'per-band',
   spread: UtteranceSpread = 'utterance',
+  columns: number = matrix.dims,
 ): FeatureMatrix {
-  const { data, frames, dims } = matrix;
+  const { data, frames, dims: width } = matrix;
+  if (!(Number.isInteger(columns) && columns >= 0 && columns <= width)) {
+    throw new RangeError(`standardiseOver: expected columns in 0–${width}, got ${columns}`);
+  }
+  const dims = columns;
   let counted = 0;
   for (let t = 0; t < frames; t++) counted += mask[t];
   const useAll = counted === 0;
@@ -134,13 +141,13 @@ export function standardiseOver(
   const m2 = new Float64Array(dims);
   for (let t = 0; t < frames; t++) {
     if (!useAll && mask[t] === 0) continue;
-    for (let d = 0; d < dims; d++) mean[d] += data[t * dims + d];
+    for (let d = 0; d < dims; d++) mean[d] += data[t * width + d];
   }
   for (let d = 0; d < dims; d++) mean[d] /= Math.max(count, 1);
   for (let t = 0; t < frames; t++) {
     if (!useAll && mask[t] === 0) continue;
     for (let d = 0; d < dims; d++) {
-      const deviation = data[t * dims + d] - mean[d];
+      const deviation = data[t * width + d] - mean[d];
       m2[d] += deviation * deviation;
     }
   }
@@ -152,11 +159,11 @@ export function standardiseOver(
     for (let d = 0; d < dims; d++) overall += mean[d] / dims;
     mean.fill(overall);
   }
-  const out = new Float32Array(data.length);
-  for (let d = 0; d < dims; d++) {
-    for (let t = 0; t < frames; t++) out[t * dims + d] = (data[t * dims + d] - mean[d]) * scale;
+  const out = Float32Array.from(data);
+  for (let t = 0; t < frames; t++) {
+    for (let d = 0; d < dims; d++) out[t * width + d] = (data[t * width + d] - mean[d]) * scale;
   }
-  return { data: out, frames, dims };
+  return { data: out, frames, dims: width };
 }
 
 /** Rows from `margin` before the first to `margin` after the last marked row (all rows when none is marked). */
@@ -178,7 +185,7 @@ export function prepareUtterance(
   const filtered = highPass(samples, sampleRate, config.highPassHz);
   const { mask, meanSquare } = findSpeechFrames(filtered, extractor);
   const features = extractor.extract(scaleToSpeechLevel(filtered, meanSquare));
-  const standardised = standardiseOver(features, mask, config.centre, config.spread);
+  const standardised = standardiseOver(features, mask, config.centre, config.spread, extractor.spectralDims);
   const { first, end } = speechBounds(mask, Math.round((config.trimMarginSeconds * sampleRate) / hop));
   const { dims } = standardised;
   let speechFrames = 0;
