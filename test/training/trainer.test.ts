@@ -391,6 +391,28 @@ describe('gatherBatch augmentation', () => {
     expect(Array.from(off)).toEqual(Array.from(padded.features));
   });
 
+  it('bends and masks only the spectral bands, leaving the pitch columns after them as they were', () => {
+    const bands = DIMS - 2;
+    const withPitch: FeatureSet = { ...ramp, bands };
+    const pitchColumns = (batch: Float32Array) =>
+      Array.from({ length: FRAMES }, (_, t) => Array.from(batch.subarray(t * DIMS + bands, (t + 1) * DIMS)));
+    for (let seed = 0; seed < 10; seed++) {
+      const batch = gatherBatch(
+        withPitch,
+        [0],
+        training({
+          noiseStd: 0,
+          randomEq: { probability: 1, maxTilt: 2, maxRipple: 0.5 },
+          randomWarp: { probability: 1, maxWarp: 0.2 },
+          specAugment: { freqMasks: 2, maxFreqMask: 3 },
+        }),
+        createRandom(seed),
+      );
+      expect(pitchColumns(batch)).toEqual(pitchColumns(ramp.features));
+      expect(Array.from(batch.subarray(0, bands))).not.toEqual(Array.from(ramp.features.subarray(0, bands)));
+    }
+  });
+
   it('draws the same augmentation from the same seed', () => {
     const options = {
       maxTimeShift: 3,

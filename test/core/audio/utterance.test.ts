@@ -14,6 +14,7 @@ import {
   silence,
   speechLike,
   to16Bit,
+  vowelLike,
   whiteNoise,
 } from '../../fixtures/audio/synthetic.ts';
 
@@ -154,6 +155,28 @@ describe('prepareUtterance', () => {
   });
 });
 
+describe('prepareUtterance with pitch columns', () => {
+  const withPitch = createFeatureExtractor('logmel40+pitch', { fmin: 60, fmax: 7000, noiseFloorDb: -65 });
+
+  it('centres and scales the 40 bands only, so f0 stays in semitones re 100 Hz at any gain', () => {
+    expect(withPitch.spectralDims).toBe(40);
+    expect(extractor.spectralDims).toBe(40);
+    const vowel = vowelLike(1.5, 200);
+    const [loud, quiet] = [0, -40].map((db) =>
+      prepareUtterance(atPeak(vowel, db), withPitch, DEFAULT_UTTERANCE_CONFIG),
+    );
+    const f0 = (prepared: typeof loud) =>
+      Array.from({ length: prepared.frames }, (_, t) => prepared.data[t * 42 + 40]);
+    // 200 Hz is 12 semitones above 100 Hz.
+    for (const semitones of f0(loud).slice(5, -5)) expect(semitones).toBeCloseTo(12, 0);
+    expect(maxDifference(loud, quiet)).toBeLessThan(0.05);
+    const bands = prepareUtterance(vowel, extractor, DEFAULT_UTTERANCE_CONFIG);
+    for (let t = 0; t < loud.frames; t++) {
+      for (let d = 0; d < 40; d++) expect(loud.data[t * 42 + d]).toBeCloseTo(bands.data[t * 40 + d], 4);
+    }
+  });
+});
+
 describe('standardiseOver', () => {
   it('centres each column over the marked rows and divides all by their pooled spread', () => {
     // Column 0: 1, 3, 5, (100 unmarked) → mean 3, variance 8/3; column 1: constant 5 → variance 0.
@@ -180,6 +203,22 @@ describe('standardiseOver', () => {
     const matrix = { data: Float32Array.from([1, 5, 3, 5, 5, 5, 100, 5]), frames: 4, dims: 2 };
     const out = standardiseOver(matrix, Uint8Array.of(1, 1, 1, 0), 'overall', 'training-set');
     expect([...out.data]).toEqual([-3, 1, -1, 1, 1, 1, 96, 1]);
+  });
+
+  it('standardises only the first `columns` columns and copies the rest', () => {
+    // Column 2 (a pitch column) is left as it is; columns 0 and 1 come out as in the two-column case above.
+    const matrix = { data: Float32Array.from([1, 5, 7, 3, 5, 8, 5, 5, 9, 100, 5, 10]), frames: 4, dims: 3 };
+    const out = standardiseOver(matrix, Uint8Array.of(1, 1, 1, 0), 'per-band', 'utterance', 2);
+    const twoColumns = standardiseOver(
+      { data: Float32Array.from([1, 5, 3, 5, 5, 5, 100, 5]), frames: 4, dims: 2 },
+      Uint8Array.of(1, 1, 1, 0),
+    );
+    expect(out.dims).toBe(3);
+    expect([...out.data.filter((_, i) => i % 3 === 2)]).toEqual([7, 8, 9, 10]);
+    expect([...out.data.filter((_, i) => i % 3 !== 2)]).toEqual([...twoColumns.data]);
+    expect(() => standardiseOver(matrix, new Uint8Array(4), 'per-band', 'utterance', 4)).toThrow(
+      'expected columns in 0–3, got 4',
+    );
   });
 
   it('stays finite on a constant matrix', () => {
