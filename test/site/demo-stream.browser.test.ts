@@ -71,4 +71,28 @@ describe('demo recorder over the WebSocket', () => {
       await browser.close();
     }
   });
+
+  it('streams to the model chosen from GET /v1/models', async () => {
+    const browser = await launchBrowser();
+    try {
+      const { page } = browser;
+      const sockets: string[] = [];
+      page.on('websocket', (socket) => sockets.push(socket.url()));
+      await page.goto(`${worker.origin}/demo/`);
+      // The fixture registry: tiny-blstm (the default) and tiny-cnn.
+      await page.locator('#model option').nth(2).waitFor({ state: 'attached' });
+      await expect(page.locator('#model option').allTextContents()).resolves.toEqual([
+        "the function's default",
+        'tiny-blstm (default)',
+        'tiny-cnn',
+      ]);
+      await page.selectOption('#model', 'tiny-cnn');
+      await page.setInputFiles('#upload', writeSpeechWav(scratch));
+      await page.locator('#status[data-state="done"]').waitFor({ timeout: 30_000 });
+      expect(sockets).toEqual([`${worker.origin.replace('http', 'ws')}/v1/stream?model=tiny-cnn`]);
+      await expect(page.locator('#latest').textContent()).resolves.toContain('model tiny-cnn ');
+    } finally {
+      await browser.close();
+    }
+  });
 });

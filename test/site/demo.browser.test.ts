@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { decodeWav } from '../../core/audio/wav.ts';
 import { encodeWav } from '../../core/audio/wav-encode.ts';
 import { launchBrowser, SCREENSHOT_DIR } from './support/browser.ts';
-import { fakeClassify, type ReceivedClip } from './support/fake-classify.ts';
+import { FAKE_MODELS, fakeClassify, type ReceivedClip } from './support/fake-classify.ts';
 import { type SiteServer, startSiteServer } from './support/site-server.ts';
 import { writeSpeechWav } from './support/speech.ts';
 
@@ -215,6 +215,37 @@ describe('demo recorder', () => {
       await browser.close();
     }
   });
+
+  it.skipIf(externalSite !== undefined)(
+    "lists the function's models and sends the one chosen with every clip",
+    async () => {
+      const browser = await launchBrowser();
+      try {
+        const { page } = browser;
+        const posted: string[] = [];
+        page.on('request', (request) => {
+          if (request.method() === 'POST') posted.push(new URL(request.url()).search);
+        });
+        await page.goto(`${siteUrl}/demo/`);
+        const options = page.locator('#model option');
+        await options.nth(FAKE_MODELS.length).waitFor({ state: 'attached' });
+        await expect(options.allTextContents()).resolves.toEqual([
+          "the function's default",
+          `${FAKE_MODELS[0]} (default)`,
+          ...FAKE_MODELS.slice(1),
+        ]);
+        await page.selectOption('#model', FAKE_MODELS[1]);
+        await page.setInputFiles('#upload', speechWav);
+        await page.locator('#status[data-state="done"]').waitFor({ timeout: 30_000 });
+        expect(posted.length).toBeGreaterThan(0);
+        expect(new Set(posted)).toEqual(new Set([`?model=${FAKE_MODELS[1]}`]));
+        await expect(page.locator('#latest').textContent()).resolves.toContain(`model ${FAKE_MODELS[1]} `);
+        await expect(page.locator('#model').isEnabled()).resolves.toBe(true);
+      } finally {
+        await browser.close();
+      }
+    },
+  );
 
   it('says why nothing was sent when an uploaded file is shorter than a clip', async () => {
     const browser = await launchBrowser();

@@ -33,10 +33,15 @@ export function demoClient(base: string, origin: string, fetchImpl?: typeof fetc
  * 200 without probabilities when a clip has no speech (`outcome: 'no_speech'`) or is too short
  * (`outcome: 'too_short'`); errors come as `{ error: { code, message } }`, whose message is kept verbatim.
  */
-export async function classifyClip(api: ApiClient, wav: Uint8Array<ArrayBuffer>): Promise<ClassifyOutcome> {
+export async function classifyClip(
+  api: ApiClient,
+  wav: Uint8Array<ArrayBuffer>,
+  /** A model id from GET /v1/models; the function's default when absent. */
+  model?: string,
+): Promise<ClassifyOutcome> {
   let response: ClassifyResponse;
   try {
-    response = await api.classify(wav, { contentType: 'audio/wav' });
+    response = await api.classify(wav, { contentType: 'audio/wav', model });
   } catch (error) {
     if (error instanceof ApiClientError) {
       return { kind: 'server-error', status: error.status, code: error.code, message: error.message };

@@ -37,6 +37,7 @@ const ui = {
   upload: byId<HTMLInputElement>('upload'),
   example: byId<HTMLButtonElement>('example'),
   endpoint: byId<HTMLInputElement>('endpoint'),
+  model: byId<HTMLSelectElement>('model'),
   status: byId<HTMLElement>('status'),
   problem: byId<HTMLElement>('problem'),
   latest: byId<HTMLElement>('latest'),
@@ -53,6 +54,38 @@ const ui = {
 // `?api=` overrides the build-time default; both are empty for the usual same-origin deployment.
 ui.endpoint.value = new URLSearchParams(location.search).get('api') ?? ui.endpoint.value;
 
+/** The chosen model's id, or undefined for the function's default (the first option). */
+const chosenModel = () => ui.model.value || undefined;
+
+/**
+ * Lists the function's models (GET /v1/models) after the first option, the function's default, keeping the
+ * choice when it is still served. A function that cannot be reached leaves only the default: recording then
+ * says why.
+ */
+async function listModels(): Promise<void> {
+  const chosen = ui.model.value;
+  const listed = await demoClient(ui.endpoint.value, location.origin)
+    .models()
+    .catch(() => null);
+  const options = (listed?.models ?? []).map((model) => {
+    const option = document.createElement('option');
+    option.value = model.id;
+    option.textContent = model.id === listed?.default ? `${model.id} (default)` : model.id;
+    option.title = `${model.architecture}, ${model.labels.length} labels: ${model.labels.join(', ')}`;
+    return option;
+  });
+  ui.model.replaceChildren(ui.model.options[0], ...options);
+  ui.model.value = options.some((option) => option.value === chosen) ? chosen : '';
+}
+
+void listModels();
+ui.endpoint.addEventListener('change', () => void listModels());
+
+/** While a session runs, nothing else can start and the model stays as chosen. */
+function setBusy(busy: boolean): void {
+  for (const control of [ui.start, ui.upload, ui.example, ui.model]) control.disabled = busy;
+}
+
 let microphone: Microphone | null = null;
 let pipeline: ClipPipeline | null = null;
 /** The last finished session, for the downloads. */
@@ -64,6 +97,7 @@ let finished: Cycle[] = [];
  */
 function newPipeline(sampleRate: number, onMode: (text: string) => void = () => {}): ClipPipeline {
   const api = demoClient(ui.endpoint.value, location.origin);
+  const model = chosenModel();
   clearLatest(ui.latest);
   ui.timeline.replaceChildren();
   ui.legend.replaceChildren();
@@ -71,6 +105,7 @@ function newPipeline(sampleRate: number, onMode: (text: string) => void = () => 
   setProblem(ui.problem, null);
   return createStreamPipeline({
     baseUrl: api.baseUrl,
+    model,
     sampleRate,
     hopSeconds: HOP_SECONDS,
     onCycle: showCycle,
@@ -85,7 +120,7 @@ function newPipeline(sampleRate: number, onMode: (text: string) => void = () => 
         sampleRate,
         clipSeconds: CLIP_SECONDS,
         minTailSeconds: MIN_TAIL_SECONDS,
-        send: (wav) => classifyClip(api, wav),
+        send: (wav) => classifyClip(api, wav, model),
         onCycle: showCycle,
         startSeconds,
         firstIndex,
@@ -114,8 +149,7 @@ async function finishSession(): Promise<void> {
   finished = cycles;
   renderSummary(ui.summary, summarise(cycles));
   setStatus(ui.status, 'done', doneMessage(cycles, finishing.pushedSeconds(), MIN_TAIL_SECONDS));
-  ui.start.disabled = false;
-  ui.upload.disabled = false;
+  setBusy(false);
 }
 
 const MICROPHONE_TEXT: Record<MicrophoneError['problem'], string> = {
@@ -127,8 +161,7 @@ const MICROPHONE_TEXT: Record<MicrophoneError['problem'], string> = {
 };
 
 ui.start.addEventListener('click', async () => {
-  ui.start.disabled = true;
-  ui.upload.disabled = true;
+  setBusy(true);
   setStatus(ui.status, 'starting', 'Asking for the microphone…');
   try {
     // Blocks arriving before the pipeline exists (the rate is only known once the mic is open) are dropped.
@@ -153,8 +186,7 @@ ui.start.addEventListener('click', async () => {
   } catch (error) {
     const problem = error instanceof MicrophoneError ? error.problem : 'unsupported';
     setStatus(ui.status, problem, `${MICROPHONE_TEXT[problem]} (${(error as Error).message})`);
-    ui.start.disabled = false;
-    ui.upload.disabled = false;
+    setBusy(false);
   }
 });
 
@@ -168,9 +200,7 @@ ui.stop.addEventListener('click', async () => {
 
 /** Decodes a file (or the example clip) and sends it through the same pipeline as the microphone. */
 async function classifyFile(file: Blob, name: string): Promise<void> {
-  ui.start.disabled = true;
-  ui.upload.disabled = true;
-  ui.example.disabled = true;
+  setBusy(true);
   setStatus(ui.status, 'decoding', `Decoding ${name}…`);
   try {
     const audio = await decodeUpload(file);
@@ -178,13 +208,10 @@ async function classifyFile(file: Blob, name: string): Promise<void> {
     pipeline.push(audio.samples);
   } catch (error) {
     setStatus(ui.status, 'upload-failed', `Could not decode ${name} as audio: ${(error as Error).message}`);
-    ui.start.disabled = false;
-    ui.upload.disabled = false;
-    ui.example.disabled = false;
+    setBusy(false);
     return;
   }
   await finishSession();
-  ui.example.disabled = false;
 }
 
 ui.upload.addEventListener('change', async () => {

@@ -10,6 +10,8 @@ const READY_TIMEOUT_MS = 10_000;
 export interface StreamPipelineOptions {
   /** Where the API is (the page's origin for the usual deployment). */
   baseUrl: string;
+  /** A model id from GET /v1/models; the function's default when absent. */
+  model?: string;
   /** Rate of the PCM pushed in. */
   sampleRate: number;
   hopSeconds: number;
@@ -87,6 +89,7 @@ export function createStreamPipeline(options: StreamPipelineOptions): ClipPipeli
 
   const client = openStream({
     baseUrl: options.baseUrl,
+    model: options.model,
     sampleRate: options.sampleRate,
     format: 'pcm16',
     hopSeconds: options.hopSeconds,
