@@ -105,7 +105,8 @@ export function renderModelCard(record: RunRecord): string {
         ? [
             `- Utterance front end: ${task.features.utterance.highPassHz} Hz high-pass, features standardised over the clip's own speech frames ` +
               `(${task.features.utterance.centre === 'overall' ? 'one mean over all bands, so the long-term spectrum stays' : 'each band centred on its own mean'}` +
-              `${task.features.utterance.spread === 'training-set' ? '; scaled by the training-set z-score only, so the clip keeps its own spread in dB' : ''}), ` +
+              `${task.features.utterance.spread === 'training-set' ? '; scaled by the training-set z-score only, so the clip keeps its own spread in dB' : ''}` +
+              `${task.features.set.endsWith('+pitch') ? (task.features.utterance.pitch === 'clip-relative' ? '; pitch columns as they are but f0 in semitones from the clip’s mean F0' : '; pitch columns as they are, f0 in semitones re 100 Hz') : ''}), ` +
               `silence before and after the speech cut (margin ${task.features.utterance.trimMarginSeconds} s).`,
           ]
         : []),

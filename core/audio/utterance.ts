@@ -20,7 +20,8 @@
  *    skips the division: how far the clip's bands swing in dB (wider in shouted than in subdued speech) stays
  *    in the input, and only the training-set z-score after this front end scales it.
  *    Only the spectral columns go through this step: pitch columns (`f0` in semitones, `voicing`) do not
- *    move with gain or microphone and keep their values, so the training-set z-score alone scales them.
+ *    move with gain or microphone and keep their values, so the training-set z-score alone scales them;
+ *    with `pitch: 'clip-relative'` the f0 column loses its mean over the speech frames.
  * 5. Leading and trailing non-speech is cut, keeping a margin, so silence of any length around the speech
  *    leaves the input unchanged.
  */
@@ -37,7 +38,16 @@ export interface UtteranceConfig {
   centre: UtteranceCentre;
   /** Whether the clip's own pooled spread divides its columns (step 4), or only the training-set z-score does. */
   spread: UtteranceSpread;
+  /**
+   * What an `f0` column holds (feature sets with pitch): semitones re 100 Hz (`absolute`, the default), or
+   * semitones from the clip's own mean F0 over its speech frames (`clip-relative`: the speaker's register out,
+   * the melody and range in).
+   */
+  pitch?: UtterancePitch;
 }
+
+export type UtterancePitch = 'absolute' | 'clip-relative';
+export const UTTERANCE_PITCHES: readonly UtterancePitch[] = ['absolute', 'clip-relative'];
 
 export type UtteranceCentre = 'per-band' | 'overall';
 export const UTTERANCE_CENTRES: readonly UtteranceCentre[] = ['per-band', 'overall'];
@@ -83,6 +93,11 @@ export function checkUtteranceConfig(config: UtteranceConfig): UtteranceConfig {
   if (!UTTERANCE_SPREADS.includes(config.spread)) {
     throw new RangeError(
       `utterance config: expected spread ${UTTERANCE_SPREADS.join(' or ')}, got ${String(config.spread)}`,
+    );
+  }
+  if (config.pitch !== undefined && !UTTERANCE_PITCHES.includes(config.pitch)) {
+    throw new RangeError(
+      `utterance config: expected pitch ${UTTERANCE_PITCHES.join(' or ')}, got ${String(config.pitch)}`,
     );
   }
   return config;
@@ -166,6 +181,17 @@ export function standardiseOver(
   return { data: out, frames, dims: width };
 }
 
+/** Subtracts column `column`'s mean over the rows where `mask` is 1 (all rows if none is), in place. */
+export function centreColumn(matrix: FeatureMatrix, column: number, mask: Uint8Array): void {
+  const { data, frames, dims } = matrix;
+  let counted = 0;
+  for (let t = 0; t < frames; t++) counted += mask[t];
+  let sum = 0;
+  for (let t = 0; t < frames; t++) if (counted === 0 || mask[t] === 1) sum += data[t * dims + column];
+  const mean = sum / Math.max(counted === 0 ? frames : counted, 1);
+  for (let t = 0; t < frames; t++) data[t * dims + column] -= mean;
+}
+
 /** Rows from `margin` before the first to `margin` after the last marked row (all rows when none is marked). */
 export function speechBounds(mask: Uint8Array, margin: number): { first: number; end: number } {
   const first = mask.indexOf(1);
@@ -186,6 +212,8 @@ export function prepareUtterance(
   const { mask, meanSquare } = findSpeechFrames(filtered, extractor);
   const features = extractor.extract(scaleToSpeechLevel(filtered, meanSquare));
   const standardised = standardiseOver(features, mask, config.centre, config.spread, extractor.spectralDims);
+  const f0Column = extractor.names.indexOf('f0');
+  if (config.pitch === 'clip-relative' && f0Column >= 0) centreColumn(standardised, f0Column, mask);
   const { first, end } = speechBounds(mask, Math.round((config.trimMarginSeconds * sampleRate) / hop));
   const { dims } = standardised;
   let speechFrames = 0;

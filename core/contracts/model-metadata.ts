@@ -11,6 +11,8 @@ export const UtteranceConfigSchema = z.object({
   centre: z.enum(['per-band', 'overall']).default('per-band'),
   // Models before `spread` existed divided by the clip's own spread.
   spread: z.enum(['utterance', 'training-set']).default('utterance'),
+  // Absent (every model before it, and `absolute`): the f0 column stays in semitones re 100 Hz.
+  pitch: z.enum(['absolute', 'clip-relative']).optional(),
 });
 
 /** One headline score published with a model (metadata.json, GET /v1/models), with the protocol behind it. */

@@ -175,6 +175,26 @@ describe('prepareUtterance with pitch columns', () => {
       for (let d = 0; d < 40; d++) expect(loud.data[t * 42 + d]).toBeCloseTo(bands.data[t * 40 + d], 4);
     }
   });
+
+  it("with pitch 'clip-relative', gives f0 in semitones from the clip's mean, so a voice an octave up reads the same", () => {
+    const relative = { ...DEFAULT_UTTERANCE_CONFIG, pitch: 'clip-relative' as const };
+    const glide = (from: number) => (t: number) => from * 2 ** (t / 1.5 / 2);
+    const [low, high] = [100, 200].map((hz) =>
+      prepareUtterance(vowelLike(1.5, glide(hz)), withPitch, relative),
+    );
+    const f0 = (prepared: typeof low) =>
+      Array.from({ length: prepared.frames }, (_, t) => prepared.data[t * 42 + 40]).slice(5, -5);
+    // Half an octave's glide around a mean of 0, the same for both voices.
+    expect(Math.abs(f0(low).reduce((sum, x) => sum + x, 0) / f0(low).length)).toBeLessThan(0.5);
+    expect(Math.max(...f0(low)) - Math.min(...f0(low))).toBeGreaterThan(4);
+    f0(low).forEach((value, t) => expect(value).toBeCloseTo(f0(high)[t], 0));
+    expect(() =>
+      prepareUtterance(vowelLike(1, 200), withPitch, {
+        ...DEFAULT_UTTERANCE_CONFIG,
+        pitch: 'centred' as 'absolute',
+      }),
+    ).toThrow('expected pitch absolute or clip-relative, got centred');
+  });
 });
 
 describe('standardiseOver', () => {
