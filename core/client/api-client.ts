@@ -24,6 +24,8 @@ export interface ApiClientOptions {
 export interface ClassifyOptions {
   /** A model id from `models()`; default: the server's default model. */
   model?: string;
+  /** Answer over these of the model's labels only (at least two), renormalised; default: all of them. */
+  labels?: readonly string[];
   /** Cut the clip into segments of this many seconds, each with its own result in `timeline`. */
   segment?: number;
   /** Attention weights over time, for models that have them. */
@@ -101,6 +103,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     classify(audio, classifyOptions = {}) {
       const query = new URLSearchParams();
       if (classifyOptions.model !== undefined) query.set('model', classifyOptions.model);
+      if (classifyOptions.labels !== undefined) query.set('labels', classifyOptions.labels.join(','));
       if (classifyOptions.segment !== undefined) query.set('segment', String(classifyOptions.segment));
       if (classifyOptions.attention) query.set('attention', '1');
       if (classifyOptions.strict) query.set('strict', '1');

@@ -22,6 +22,8 @@ export interface StreamClientOptions {
   format?: 'pcm16' | 'float32';
   hopSeconds?: number;
   model?: string;
+  /** Answer over these of the model's labels only (at least two), renormalised; default: all of them. */
+  labels?: readonly string[];
   attention?: boolean;
   onWindow?: (window: WindowMessage) => void;
   /** Another WebSocket implementation (default: the global one). */
@@ -63,6 +65,7 @@ export function openStream(options: StreamClientOptions): StreamClient {
   const url = new URL('/v1/stream', options.baseUrl);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   if (options.model !== undefined) url.searchParams.set('model', options.model);
+  if (options.labels !== undefined) url.searchParams.set('labels', options.labels.join(','));
   if (options.attention) url.searchParams.set('attention', '1');
   const format = options.format ?? 'float32';
   const socket = new Socket(url);

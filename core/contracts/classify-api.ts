@@ -3,6 +3,7 @@
  * the OpenAPI document (functions/routes/classify.ts serves it; the typed client and the demo read it).
  */
 import { z } from 'zod';
+import { labelsParameter } from './labels-parameter.ts';
 import { modelParameter } from './model-parameter.ts';
 import { queryFlag } from './query-flag.ts';
 
@@ -36,6 +37,7 @@ const secondsParameter = (name: string, min: number, max: number) =>
 
 export const ClassifyQuerySchema = z.object({
   model: modelParameter(),
+  labels: labelsParameter(),
   segment: secondsParameter('segment', MIN_SEGMENT_SECONDS, MAX_SEGMENT_SECONDS).meta({
     type: 'number',
     description:
@@ -139,7 +141,10 @@ export const ClassifyResponseSchema = z
     model: z
       .object({ id: z.string(), version: z.string() })
       .meta({ description: 'The model that answered.' }),
-    labels: z.array(z.string()).meta({ description: "The model's labels, in output order." }),
+    labels: z.array(z.string()).meta({
+      description:
+        "The labels answered over, in the model's output order: all of them, or those asked for with labels.",
+    }),
     outcome: z.enum(['classified', 'no_speech', 'too_short']).meta({
       description: 'classified, or why no emotion is given (probabilities and top are then null).',
     }),

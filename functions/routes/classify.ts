@@ -16,11 +16,12 @@ import {
   screenClip,
   slidingAggregation,
 } from '../../core/serving/clip-answer.ts';
+import { restrictClassification } from '../../core/serving/label-subset.ts';
 import type { ModelStore } from '../../core/serving/model-store.ts';
 import { classifySlidingWindows } from '../../core/serving/sliding-windows.ts';
 import type { AppEnv } from '../app-env.ts';
 import { ApiError, errorDoc, INTERNAL_ERROR_DOC } from '../errors.ts';
-import { findModel } from './find-model.ts';
+import { findLabels, findModel } from './find-model.ts';
 import { AUDIO_MEDIA_TYPES, FILE_FIELD, OCTET_STREAM, readUpload } from './read-upload.ts';
 
 const audioBody = { schema: { type: 'string' as const, format: 'binary' } };
@@ -55,7 +56,7 @@ export const classifyRoute = createRoute({
     },
     400: errorDoc(
       'Malformed audio (including float samples beyond ±1000), empty or cut-off body, multipart without a file, ' +
-        'or a bad query value',
+        'or a bad query value (labels the model lacks among them)',
     ),
     404: errorDoc('Unknown model'),
     413: errorDoc('Body larger than MAX_BODY_BYTES or audio longer than MAX_DURATION_SECONDS'),
@@ -122,6 +123,7 @@ export function registerClassifyRoute(app: OpenAPIHono<AppEnv>, store: ModelStor
     const query = c.req.valid('query');
     const config = c.var.config;
     const entry = findModel(store, query.model);
+    const subset = findLabels(entry.metadata, query.labels);
     const modelId = entry.metadata.id;
     if (query.segment !== undefined && query.hop !== undefined) {
       throw new ApiError('invalid_query', 'expected segment or hop, got both');
@@ -158,7 +160,7 @@ export function registerClassifyRoute(app: OpenAPIHono<AppEnv>, store: ModelStor
       );
       const body: ClassifyResponse = {
         model: { id: metadata.id, version: metadata.version },
-        labels: metadata.labels,
+        labels: [...subset.labels],
         durationSeconds: round(durationSeconds),
         ...result,
         timing,
@@ -184,8 +186,8 @@ export function registerClassifyRoute(app: OpenAPIHono<AppEnv>, store: ModelStor
       times.featuresMs = result.featuresMs;
       times.inferenceMs = result.inferenceMs;
       const answer = describeClassification(
-        metadata.labels,
-        result,
+        subset.labels,
+        restrictClassification(result, subset),
         screened.activity,
         'windows',
         slidingAggregation(query.hop),
@@ -221,8 +223,8 @@ export function registerClassifyRoute(app: OpenAPIHono<AppEnv>, store: ModelStor
     times.inferenceMs = result.inferenceMs;
     return respond(
       describeClassification(
-        metadata.labels,
-        result,
+        subset.labels,
+        restrictClassification(result, subset),
         activity,
         query.segment !== undefined ? 'segments' : 'auto',
       ),

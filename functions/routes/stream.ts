@@ -1,4 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { labelsParameter } from '../../core/contracts/labels-parameter.ts';
 import { modelParameter } from '../../core/contracts/model-parameter.ts';
 import { queryFlag } from '../../core/contracts/query-flag.ts';
 import type { StreamLimits } from '../../core/contracts/serve-config.ts';
@@ -18,15 +19,17 @@ import {
   topOf,
   windowJson,
 } from '../../core/serving/clip-answer.ts';
+import { type LabelSubset, restrictWindow } from '../../core/serving/label-subset.ts';
 import type { ModelStore, ServedModel } from '../../core/serving/model-store.ts';
 import { createStreamSession, StreamError, type StreamSession } from '../../core/serving/stream-session.ts';
 import type { AppEnv } from '../app-env.ts';
 import { ApiError, errorDoc, INTERNAL_ERROR_DOC } from '../errors.ts';
 import { openSocketPair, type ServerSocket, upgradeResponse } from '../runtime/worker-websocket.ts';
-import { findModel } from './find-model.ts';
+import { findLabels, findModel } from './find-model.ts';
 
 export const StreamQuerySchema = z.object({
   model: modelParameter(),
+  labels: labelsParameter(),
   attention: queryFlag('attention').openapi({
     description: '1 or true: each window message carries attention weights (models with an attention layer).',
   }),
@@ -54,7 +57,7 @@ export const streamRoute = createRoute({
   request: { query: StreamQuerySchema },
   responses: {
     101: { description: 'Switching Protocols: the WebSocket is open.' },
-    400: errorDoc('A bad query value'),
+    400: errorDoc('A bad query value (labels the model lacks among them)'),
     404: errorDoc('Unknown model'),
     426: errorDoc('Not a WebSocket upgrade request'),
     500: INTERNAL_ERROR_DOC,
@@ -73,10 +76,12 @@ export function registerStreamRoute(app: OpenAPIHono<AppEnv>, store: ModelStore)
       );
     }
     const entry = findModel(store, query.model);
+    const subset = findLabels(entry.metadata, query.labels);
     const served = await store.load(entry.metadata.id);
     const { client, server } = openSocketPair();
     server.accept();
     driveStream(server, served, {
+      subset,
       attention: query.attention,
       minSeconds: c.var.config.minDurationSeconds,
       limits: c.var.config.stream,
@@ -97,6 +102,8 @@ class ProtocolError extends Error {
 }
 
 interface DriveOptions {
+  /** The labels answered over. */
+  subset: LabelSubset;
   attention: boolean;
   minSeconds: number;
   limits: StreamLimits;
@@ -104,8 +111,8 @@ interface DriveOptions {
 
 /** Reads the client's messages, answers them, and closes the socket cleanly whatever happens. */
 function driveStream(socket: ServerSocket, served: ServedModel, options: DriveOptions): void {
-  const { labels } = served.metadata;
-  const { limits } = options;
+  const { limits, subset } = options;
+  const { labels } = subset;
   let session: StreamSession | null = null;
   let hopSeconds = 0;
   let bytes = 0;
@@ -141,14 +148,15 @@ function driveStream(socket: ServerSocket, served: ServedModel, options: DriveOp
   const windowMessage = (window: ClassifiedWindow, index: number): WindowMessage => ({
     type: 'window',
     index,
-    ...windowJson(labels, window),
+    ...windowJson(labels, restrictWindow(window, subset)),
   });
   let sent = 0;
   const sendWindows = (windows: readonly ClassifiedWindow[]) => {
     for (const window of windows) send(windowMessage(window, sent++));
   };
   const summary = (current: StreamSession, final: boolean): SummaryMessage => {
-    const aggregate = current.aggregate();
+    const full = current.aggregate();
+    const aggregate = full && subset.restrict(full);
     return {
       type: 'summary',
       final,
@@ -202,7 +210,7 @@ function driveStream(socket: ServerSocket, served: ServedModel, options: DriveOp
       send({
         type: 'ready',
         model: { id: served.metadata.id, version: served.metadata.version },
-        labels,
+        labels: [...labels],
         sampleRate: message.sampleRate,
         format: message.format,
         windowSeconds: round(session.windowSeconds),

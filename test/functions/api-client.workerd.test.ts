@@ -23,6 +23,12 @@ describe('the typed API client', () => {
     });
   });
 
+  it('sends the labels to answer over', async () => {
+    const answer = await api.classify(speechWav(), { labels: ['sad', 'happy'] });
+    expect(answer.labels).toEqual(['happy', 'sad']);
+    expect(requests.at(-1)?.url).toBe('http://worker.test/v1/classify?labels=sad%2Chappy');
+  });
+
   it('lists the models and reports health', async () => {
     const models = await api.models();
     expect(models.models.map((model) => model.id)).toContain('tiny-blstm');

@@ -162,6 +162,7 @@ describe('GET /openapi.json and /docs', () => {
     const classify = document.paths['/v1/classify'].post;
     expect(classify.parameters?.map((parameter) => parameter.name)).toEqual([
       'model',
+      'labels',
       'segment',
       'hop',
       'attention',
@@ -179,7 +180,7 @@ describe('GET /openapi.json and /docs', () => {
       'stream',
     ]);
     const stream = document.paths['/v1/stream'].get;
-    expect(stream.parameters?.map((parameter) => parameter.name)).toEqual(['model', 'attention']);
+    expect(stream.parameters?.map((parameter) => parameter.name)).toEqual(['model', 'labels', 'attention']);
     expect(Object.keys(stream.responses)).toEqual(['101', '400', '404', '426', '500', '503']);
     for (const operation of operations) expect(Object.keys(operation.responses)).toContain('500');
     expect((document as unknown as { servers: unknown }).servers).toEqual([
@@ -271,6 +272,36 @@ describe('POST /v1/classify on the espeak-ng clip', () => {
     expect(result.model.id).toBe('tiny-cnn');
     expectClose(Object.values(result.probabilities ?? {}), expected['tiny-cnn'].clip.probabilities);
     expect(result.attention).toBeNull();
+  });
+
+  it('answers over the labels asked for: their probabilities renormalised, in the model order', async () => {
+    const full = await expectClassification(await postClassify(speechWav()));
+    const result = await expectClassification(await postClassify(speechWav(), { query: 'labels=sad,angry' }));
+    expect(result.labels).toEqual(['angry', 'sad']);
+    const renormalised = (probabilities: Record<string, number> | null) => {
+      const total = (probabilities?.angry ?? 0) + (probabilities?.sad ?? 0);
+      return [(probabilities?.angry ?? 0) / total, (probabilities?.sad ?? 0) / total];
+    };
+    expect(Object.keys(result.probabilities ?? {})).toEqual(['angry', 'sad']);
+    expectClose(Object.values(result.probabilities ?? {}), renormalised(full.probabilities));
+    expect(['angry', 'sad']).toContain(result.top?.label);
+    expect(result.timeline).toHaveLength(full.timeline?.length ?? 0);
+    for (const [index, window] of (result.timeline ?? []).entries()) {
+      const fullWindow = full.timeline?.[index];
+      if (window.probabilities === null) continue;
+      expectClose(Object.values(window.probabilities), renormalised(fullWindow?.probabilities ?? null));
+    }
+  });
+
+  it.each([
+    ['labels=angry', 'expected at least 2 labels to choose between, got 1'],
+    ['labels=joy,sad', "expected labels among the model's (angry, happy, neutral, sad), got 'joy'"],
+    ['labels=sad,sad', "expected each label once, got 'sad' more than once"],
+    ['labels=Angry,sad', "expected labels as a comma-separated list like 'angry,happy,sad', got 'Angry,sad'"],
+  ])('refuses %s with 400', async (query, text) => {
+    expect(await expectError(await postClassify(speechWav(), { query }), 400, 'invalid_query')).toContain(
+      text,
+    );
   });
 
   it('returns a timeline of 1 s segments matching Node segment by segment, and the clip from all of them', async () => {

@@ -101,9 +101,9 @@ async function streamAll(
   return { windows, summary, close };
 }
 
-async function postWithHop(wav: Uint8Array, hop: number): Promise<ClassifyResponse> {
+async function postWithHop(wav: Uint8Array, hop: number, query = ''): Promise<ClassifyResponse> {
   const response = await worker.request(
-    `/v1/classify?hop=${hop}`,
+    `/v1/classify?hop=${hop}${query}`,
     { method: 'POST', headers: { 'content-type': 'audio/wav' }, body: new Uint8Array(wav) },
     env,
   );
@@ -182,6 +182,40 @@ describe.skipIf(!hasModel)('GET /v1/stream through the served model', () => {
     // 5 s in: windows at 0 and 1 and 2 s are complete (each 2.992 s).
     expect(running.windows).toBe(3);
     stream.socket.close(1000, 'done');
+  });
+
+  it('answers over the labels asked for, window by window as POST ?hop=&labels= does', async () => {
+    const chosen = ['angry', 'happy', 'neutral', 'sad'];
+    const stream = await openStream(`?labels=${chosen.join(',')}`);
+    stream.socket.send(JSON.stringify({ type: 'start', sampleRate: 16_000, format: 'pcm16' }));
+    const ready = await stream.next('ready');
+    const served = ready.labels;
+    expect([...served].sort()).toEqual(chosen);
+    const wav = encodeWav([speech], 16_000);
+    stream.socket.send(wavData(wav));
+    stream.socket.send(JSON.stringify({ type: 'end' }));
+    await stream.closed;
+    const windows = stream.messages.filter((message): message is WindowMessage => message.type === 'window');
+    const posted = await postWithHop(wav, 1, `&labels=${chosen.join(',')}`);
+    expect(posted.labels).toEqual(served);
+    expect(expectSameWindows(windows, posted)).toBeLessThan(1e-5);
+    const all = await postWithHop(wav, 1);
+    windows.forEach((window, index) => {
+      if (window.probabilities === null) return;
+      expect(Object.keys(window.probabilities)).toEqual(served);
+      const full = all.timeline?.[index].probabilities ?? {};
+      const total = served.reduce((sum, label) => sum + full[label], 0);
+      for (const label of served) expect(window.probabilities[label]).toBeCloseTo(full[label] / total, 5);
+    });
+    const summary = stream.messages.find((message) => message.type === 'summary') as SummaryMessage;
+    expect(Object.keys(summary.probabilities ?? {})).toEqual(served);
+    expect(summary.top?.label).toBe(posted.top?.label);
+    const unknown = await worker.request(
+      '/v1/stream?labels=joy,sad',
+      { headers: { Upgrade: 'websocket' } },
+      env,
+    );
+    expect(unknown.status).toBe(400);
   });
 
   it('refuses a plain GET with 426 and an unknown model with 404, before upgrading', async () => {

@@ -1,5 +1,5 @@
 /**
- * `npm run classify -- <file or folder> [more …] [--json] [--segment N] [--model models/<id>]`: classifies
+ * `npm run classify -- <file or folder> [more …] [--json] [--segment N] [--model models/<id>] [--labels a,b]`: classifies
  * local WAV and FLAC files with the Worker's own front end, compiled networks and whole-clip rule
  * (core/serving/classify-clip.ts, clip-answer.ts), in Node, without a server. A table on a terminal,
  * one JSON object per line with --json (the fields of POST /v1/classify's answer), a progress bar on stderr for
@@ -9,6 +9,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeAudio } from '../../core/audio/decode.ts';
+import { labelsParameter } from '../../core/contracts/labels-parameter.ts';
 import { ModelRegistrySchema } from '../../core/contracts/model-metadata.ts';
 import { readServeConfig, type ServeConfig } from '../../core/contracts/serve-config.ts';
 import { createNetworkCompiler, loadLstmKernels, useFrontEndKernels } from '../../core/kernels/load-node.ts';
@@ -19,15 +20,18 @@ import {
   round,
   screenClip,
 } from '../../core/serving/clip-answer.ts';
+import { labelSubset, restrictClassification } from '../../core/serving/label-subset.ts';
 import { createModelStore } from '../../core/serving/model-store.ts';
 import { readModelFolder } from './model-folder.ts';
 import { prepareTfjsFallback } from './node-training.ts';
 import { fail, parseCommandLine } from './parse-args.ts';
 
 const usage =
-  'usage: npm run classify -- <file.wav|file.flac|folder> [more …] [--json] [--segment N] [--model models/<id>]';
+  'usage: npm run classify -- <file.wav|file.flac|folder> [more …] [--json] [--segment N] [--model models/<id>] ' +
+  '[--labels a,b,…]';
 const WRANGLER_TOML = fileURLToPath(new URL('../../wrangler.toml', import.meta.url));
 const AUDIO_EXTENSIONS = ['.wav', '.flac'];
+const LabelsSchema = labelsParameter().unwrap();
 
 const { values, positionals } = parseCommandLine(
   {
@@ -36,6 +40,7 @@ const { values, positionals } = parseCommandLine(
       json: { type: 'boolean', default: false },
       segment: { type: 'string' },
       model: { type: 'string' },
+      labels: { type: 'string' },
     },
   },
   usage,
@@ -47,6 +52,8 @@ const { values, positionals } = parseCommandLine(
       json: "print one JSON object per file (the API's answer) instead of the table",
       segment: 'also classify consecutive segments of this many seconds (≥ 1), as ?segment= does',
       model: 'the model folder to use (default: the model models/registry.json names as default)',
+      labels:
+        "answer over these of the model's labels only (comma-separated, at least two), as ?labels= does",
     },
   },
 );
@@ -125,7 +132,17 @@ const store = (() => {
   }
 })();
 const served = await store.load(modelId).catch((error: Error) => fail(error.message));
-const { labels, id, version } = served.metadata;
+const { id, version } = served.metadata;
+const requestedLabels = values.labels === undefined ? undefined : LabelsSchema.safeParse(values.labels);
+if (requestedLabels?.success === false) fail(`${requestedLabels.error.issues[0].message}\n${usage}`);
+const subset = (() => {
+  try {
+    return labelSubset(served.metadata.labels, requestedLabels?.data);
+  } catch (error) {
+    return fail(`--labels: ${(error as Error).message}\n${usage}`);
+  }
+})();
+const { labels } = subset;
 const sampleRate = served.extractor.config.sampleRate;
 const inputs = await audioFiles(positionals);
 
@@ -155,12 +172,15 @@ for (const [index, path] of inputs.entries()) {
       screened.answer ??
       describeClassification(
         labels,
-        classifyClip(served, samples, {
-          attention: false,
-          segmentSeconds,
-          minSegmentSeconds: minDurationSeconds,
-          activity: screened.activity,
-        }),
+        restrictClassification(
+          classifyClip(served, samples, {
+            attention: false,
+            segmentSeconds,
+            minSegmentSeconds: minDurationSeconds,
+            activity: screened.activity,
+          }),
+          subset,
+        ),
         screened.activity,
         segmentSeconds !== undefined ? 'segments' : 'auto',
       );

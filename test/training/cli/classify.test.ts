@@ -100,6 +100,20 @@ describe('npm run classify', () => {
     expect(answer.timeline.map((entry: { startSeconds: number }) => entry.startSeconds)).toEqual([0, 3, 6]);
   });
 
+  it('answers over the labels given with --labels, as ?labels= does', async () => {
+    const [all, chosen] = await Promise.all(
+      [[], ['--labels', 'sad,angry']].map(async (extra) => {
+        const outcome = await runCli('classify', [SPEECH, '--json', '--model', TINY, ...extra]);
+        expect(outcome.code, outcome.stderr).toBe(0);
+        return JSON.parse(outcome.stdout);
+      }),
+    );
+    expect(chosen.labels).toEqual(['angry', 'sad']);
+    const total = all.probabilities.angry + all.probabilities.sad;
+    expect(chosen.probabilities.angry).toBeCloseTo(all.probabilities.angry / total, 5);
+    expect(chosen.probabilities.sad).toBeCloseTo(all.probabilities.sad / total, 5);
+  });
+
   it('names an unreadable file, classifies the rest and exits 2', async () => {
     const outcome = await runCli('classify', [SPEECH, join(folder, 'broken.wav'), '--model', TINY]);
     expect(outcome.code).toBe(2);
@@ -113,6 +127,11 @@ describe('npm run classify', () => {
     [[], 'expected at least one audio file or folder, got none'],
     [['/nowhere/at/all.wav'], 'expected an audio file or folder at /nowhere/at/all.wav, got nothing'],
     [['x.wav', '--model', '/nowhere'], 'expected a model folder at /nowhere, got nothing'],
+    [
+      [SPEECH, '--model', TINY, '--labels', 'joy,sad'],
+      "--labels: expected labels among the model's (angry, happy, neutral, sad), got 'joy'",
+    ],
+    [[SPEECH, '--labels', 'sad;angry'], "expected labels as a comma-separated list like 'angry,happy,sad'"],
   ])('refuses %j with exit 2', async (args, message) => {
     const outcome = await runCli('classify', args);
     expect(outcome.code).toBe(2);

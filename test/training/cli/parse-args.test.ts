@@ -92,7 +92,7 @@ describe.each([
     ],
   ],
   ['rescore', ['--runs <value>', '(default: .cache/runs)', '--models-dir <value>', '(default: models)']],
-  ['classify', ['--json', '--segment <value>', '--model <value>']],
+  ['classify', ['--json', '--segment <value>', '--model <value>', '--labels <value>']],
   ['results', []],
   ['sweep', ['--grid <value> …', '--jobs <value>', '(default: 1)', '--models-dir <value>']],
 ])('npm run %s -- --help', (cli, flags) => {
