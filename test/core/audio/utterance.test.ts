@@ -187,7 +187,7 @@ describe('prepareUtterance with pitch columns', () => {
     // Half an octave's glide around a mean of 0, the same for both voices.
     expect(Math.abs(f0(low).reduce((sum, x) => sum + x, 0) / f0(low).length)).toBeLessThan(0.5);
     expect(Math.max(...f0(low)) - Math.min(...f0(low))).toBeGreaterThan(4);
-    f0(low).forEach((value, t) => expect(value).toBeCloseTo(f0(high)[t], 0));
+    expect(f0(low)).toEqual(f0(high).map((value) => expect.closeTo(value, 0)));
     expect(() =>
       prepareUtterance(vowelLike(1, 200), withPitch, {
         ...DEFAULT_UTTERANCE_CONFIG,
