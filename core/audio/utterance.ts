@@ -174,7 +174,8 @@ export function standardiseOver(
     for (let d = 0; d < dims; d++) overall += mean[d] / dims;
     mean.fill(overall);
   }
-  const out = Float32Array.from(data);
+  // Columns after the first `columns` are copied; when there are none, every value is written below.
+  const out = dims < width ? Float32Array.from(data) : new Float32Array(data.length);
   for (let t = 0; t < frames; t++) {
     for (let d = 0; d < dims; d++) out[t * width + d] = (data[t * width + d] - mean[d]) * scale;
   }
