@@ -108,7 +108,7 @@ export function gatherBatch(
 ): Float32Array {
   const { frames, dims } = set;
   // The band warp, equaliser and frequency masks act on the spectral columns only, not on pitch.
-  const bands = set.bands ?? dims;
+  const { bands } = set;
   const size = frames * dims;
   const batch = new Float32Array(indices.length * size);
   const { maxTimeShift, specAugment, noiseStd, randomEq, randomCrop, randomWarp } = augmentation;

@@ -119,6 +119,13 @@ export const ExperimentConfigSchema = z
         message: `expected per-speaker normalisation with a speaker-independent protocol (${SPEAKER_NORMALISED_PROTOCOLS.join(', ')}), got ${config.protocol}`,
       });
     }
+    if (config.utterance?.pitch !== undefined && !config.features.set.endsWith('+pitch')) {
+      context.addIssue({
+        code: 'custom',
+        path: ['utterance', 'pitch'],
+        message: `expected a feature set with pitch columns for utterance.pitch, got ${config.features.set}`,
+      });
+    }
   });
 
 /**

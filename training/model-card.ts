@@ -18,6 +18,14 @@ const meanStd = (value: { mean: number; std: number } | null) =>
 const table = (header: string[], rows: string[][]) =>
   [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 
+/** What the utterance front end does with a feature set's pitch columns; nothing to say without them. */
+function pitchNote(set: string, pitch: 'absolute' | 'clip-relative' | undefined): string {
+  if (!set.endsWith('+pitch')) return '';
+  return pitch === 'clip-relative'
+    ? '; pitch columns left as they are, f0 in semitones from its mean over the speech frames'
+    : '; pitch columns left as they are, f0 in semitones re 100 Hz';
+}
+
 function inferenceSection(record: RunRecord): string[] {
   const cost = record.inference;
   if (cost === undefined) return [];
@@ -106,7 +114,7 @@ export function renderModelCard(record: RunRecord): string {
             `- Utterance front end: ${task.features.utterance.highPassHz} Hz high-pass, features standardised over the clip's own speech frames ` +
               `(${task.features.utterance.centre === 'overall' ? 'one mean over all bands, so the long-term spectrum stays' : 'each band centred on its own mean'}` +
               `${task.features.utterance.spread === 'training-set' ? '; scaled by the training-set z-score only, so the clip keeps its own spread in dB' : ''}` +
-              `${task.features.set.endsWith('+pitch') ? (task.features.utterance.pitch === 'clip-relative' ? '; pitch columns as they are but f0 in semitones from the clip’s mean F0' : '; pitch columns as they are, f0 in semitones re 100 Hz') : ''}), ` +
+              `${pitchNote(task.features.set, task.features.utterance.pitch)}), ` +
               `silence before and after the speech cut (margin ${task.features.utterance.trimMarginSeconds} s).`,
           ]
         : []),

@@ -63,6 +63,7 @@ export function smote(set: FeatureSet, config: SmoteConfig, random: Random): Fea
     labels: [...set.labels, ...synthetic.map(({ from }) => set.labels[from])],
     frames,
     dims,
+    bands: set.bands,
     ...(set.variants ? { variants: set.variants.map(extend) } : {}),
     ...(set.groups
       ? { groups: [...set.groups, ...synthetic.map(({ from }) => (set.groups as number[])[from])] }

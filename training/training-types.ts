@@ -11,8 +11,8 @@ export interface FeatureSet {
   labels: readonly number[];
   frames: number;
   dims: number;
-  /** The leading columns that are spectral bands (the extractor's `spectralDims`); all of them when absent. */
-  bands?: number;
+  /** The leading columns that are spectral bands (the extractor's `spectralDims`): what the equaliser bends. */
+  bands: number;
   /**
    * Augmented copies of `features` (same shape, same order: copy k of example i is the same clip transformed);
    * each epoch every training example is drawn from the original or one of them, uniformly.

@@ -21,7 +21,8 @@
  *    in the input, and only the training-set z-score after this front end scales it.
  *    Only the spectral columns go through this step: pitch columns (`f0` in semitones, `voicing`) do not
  *    move with gain or microphone and keep their values, so the training-set z-score alone scales them;
- *    with `pitch: 'clip-relative'` the f0 column loses its mean over the speech frames.
+ *    with `pitch: 'clip-relative'` the f0 column loses its mean over the speech frames (the contour is
+ *    interpolated through unvoiced frames, so those count too).
  * 5. Leading and trailing non-speech is cut, keeping a margin, so silence of any length around the speech
  *    leaves the input unchanged.
  */
@@ -40,8 +41,8 @@ export interface UtteranceConfig {
   spread: UtteranceSpread;
   /**
    * What an `f0` column holds (feature sets with pitch): semitones re 100 Hz (`absolute`, the default), or
-   * semitones from the clip's own mean F0 over its speech frames (`clip-relative`: the speaker's register out,
-   * the melody and range in).
+   * semitones from the contour's mean over the clip's speech frames (`clip-relative`: the speaker's register
+   * out, the melody and range in; the contour is interpolated through unvoiced frames, which count too).
    */
   pitch?: UtterancePitch;
 }
@@ -63,7 +64,7 @@ export const DEFAULT_UTTERANCE_CONFIG: Readonly<UtteranceConfig> = Object.freeze
 });
 
 /** Bump when what prepareUtterance computes changes: features cached with another version are recomputed. */
-export const UTTERANCE_FRONT_END_VERSION = 2;
+export const UTTERANCE_FRONT_END_VERSION = 3;
 
 /** RMS level in dBFS that the speech frames of every clip are scaled to before features. */
 export const SPEECH_LEVEL_DB = -25;
@@ -182,6 +183,17 @@ export function standardiseOver(
   return { data: out, frames, dims: width };
 }
 
+/** The extractor's f0 column, for `pitch: 'clip-relative'`, which means nothing without one. */
+function f0ColumnOf(extractor: FeatureExtractor): number {
+  const column = extractor.names.indexOf('f0');
+  if (column < 0) {
+    throw new RangeError(
+      `utterance config: expected a feature set with an f0 column for pitch 'clip-relative', got ${extractor.set}`,
+    );
+  }
+  return column;
+}
+
 /** Subtracts column `column`'s mean over the rows where `mask` is 1 (all rows if none is), in place. */
 export function centreColumn(matrix: FeatureMatrix, column: number, mask: Uint8Array): void {
   const { data, frames, dims } = matrix;
@@ -213,8 +225,7 @@ export function prepareUtterance(
   const { mask, meanSquare } = findSpeechFrames(filtered, extractor);
   const features = extractor.extract(scaleToSpeechLevel(filtered, meanSquare));
   const standardised = standardiseOver(features, mask, config.centre, config.spread, extractor.spectralDims);
-  const f0Column = extractor.names.indexOf('f0');
-  if (config.pitch === 'clip-relative' && f0Column >= 0) centreColumn(standardised, f0Column, mask);
+  if (config.pitch === 'clip-relative') centreColumn(standardised, f0ColumnOf(extractor), mask);
   const { first, end } = speechBounds(mask, Math.round((config.trimMarginSeconds * sampleRate) / hop));
   const { dims } = standardised;
   let speechFrames = 0;

@@ -64,7 +64,10 @@ const TopSchema = z.object({ label: z.string(), confidence: z.number() });
 export const ReadyMessageSchema = z.object({
   type: z.literal('ready'),
   model: z.object({ id: z.string(), version: z.string() }),
-  labels: z.array(z.string()),
+  labels: z.array(z.string()).meta({
+    description:
+      "The labels answered over, in the model's output order: all of them, or those asked for with labels.",
+  }),
   sampleRate: z.number(),
   format: z.enum(['pcm16', 'float32']),
   windowSeconds: z.number(),

@@ -71,7 +71,7 @@ export const TrainingConfigSchema = z
     maxTimeShift: z.number().int().nonnegative().default(0),
     /**
      * SpecAugment-style masking of each training example: `timeMasks` stretches of up to `maxTimeMask` frames
-     * and `freqMasks` bands of up to `maxFreqMask` feature dimensions are set to 0 (the training mean).
+     * and `freqMasks` bands of up to `maxFreqMask` spectral columns (not pitch) are set to 0 (the training mean).
      */
     specAugment: z
       .strictObject({

@@ -5,9 +5,11 @@
  * held-out corpus (among the labels it shares with the training side), so its table says what such a client gets.
  *
  * Restricting the clip's aggregate is the same as restricting every window first: the aggregate is a renormalised
- * mean of log-probabilities, and renormalising a window subtracts one constant from all its log-probabilities.
+ * mean of log-probabilities, and renormalising a window subtracts one constant from all its log-probabilities
+ * (exactly so while every probability is above the aggregate's floor, which the restriction applies too).
  */
 import type { ClassifiedWindow, ClipClassification } from './classify-clip.ts';
+import { PROBABILITY_FLOOR } from './timeline.ts';
 
 export interface LabelSubset {
   /** The chosen labels, in the model's output order. */
@@ -44,9 +46,10 @@ export function labelSubset(modelLabels: readonly string[], requested?: readonly
   return {
     labels: indices.map((i) => modelLabels[i]),
     restrict(probabilities) {
-      let total = 0;
-      for (const i of indices) total += probabilities[i];
-      return Float32Array.from(indices, (i) => probabilities[i] / total);
+      // A float32 softmax can round the chosen labels' probabilities to 0: floored as the aggregate floors them.
+      const kept = Float32Array.from(indices, (i) => Math.max(probabilities[i], PROBABILITY_FLOOR));
+      const total = kept.reduce((sum, value) => sum + value, 0);
+      return kept.map((value) => value / total);
     },
   };
 }

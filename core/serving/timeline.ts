@@ -71,7 +71,8 @@ export function planWindows(span: Span, speech: Span | null, windowSeconds: numb
   });
 }
 
-const LOG_FLOOR = 1e-7;
+/** Probabilities below this count as it: a window's 0 would otherwise make the aggregate's log −∞. */
+export const PROBABILITY_FLOOR = 1e-7;
 
 /**
  * The clip's probabilities from its windows': Σ wᵢ · log pᵢ / Σ wᵢ, renormalised to sum to 1 (a weighted
@@ -89,7 +90,7 @@ export function aggregateWindows(rows: readonly Float32Array[], weights: readonl
   rows.forEach((row, index) => {
     const weight = Math.max(weights[index], 0) / total;
     if (weight === 0) return;
-    for (let i = 0; i < row.length; i++) logMean[i] += weight * Math.log(Math.max(row[i], LOG_FLOOR));
+    for (let i = 0; i < row.length; i++) logMean[i] += weight * Math.log(Math.max(row[i], PROBABILITY_FLOOR));
   });
   const peak = Math.max(...logMean);
   const out = new Float32Array(logMean.length);

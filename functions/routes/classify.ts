@@ -21,7 +21,8 @@ import type { ModelStore } from '../../core/serving/model-store.ts';
 import { classifySlidingWindows } from '../../core/serving/sliding-windows.ts';
 import type { AppEnv } from '../app-env.ts';
 import { ApiError, errorDoc, INTERNAL_ERROR_DOC } from '../errors.ts';
-import { findLabels, findModel } from './find-model.ts';
+import { findLabels } from './find-labels.ts';
+import { findModel } from './find-model.ts';
 import { AUDIO_MEDIA_TYPES, FILE_FIELD, OCTET_STREAM, readUpload } from './read-upload.ts';
 
 const audioBody = { schema: { type: 'string' as const, format: 'binary' } };

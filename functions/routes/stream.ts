@@ -25,7 +25,8 @@ import { createStreamSession, StreamError, type StreamSession } from '../../core
 import type { AppEnv } from '../app-env.ts';
 import { ApiError, errorDoc, INTERNAL_ERROR_DOC } from '../errors.ts';
 import { openSocketPair, type ServerSocket, upgradeResponse } from '../runtime/worker-websocket.ts';
-import { findLabels, findModel } from './find-model.ts';
+import { findLabels } from './find-labels.ts';
+import { findModel } from './find-model.ts';
 
 export const StreamQuerySchema = z.object({
   model: modelParameter(),

@@ -293,11 +293,30 @@ describe('POST /v1/classify on the espeak-ng clip', () => {
     }
   });
 
+  it('keeps the labels asked for on a clip without speech', async () => {
+    const wav = encodeWav([silence(2)], 16_000);
+    const result = (await (await postClassify(wav, { query: 'labels=sad,angry' })).json()) as {
+      labels: string[];
+      outcome: string;
+    };
+    expect(result).toMatchObject({ labels: ['angry', 'sad'], outcome: 'no_speech' });
+  });
+
   it.each([
     ['labels=angry', 'expected at least 2 labels to choose between, got 1'],
     ['labels=joy,sad', "expected labels among the model's (angry, happy, neutral, sad), got 'joy'"],
     ['labels=sad,sad', "expected each label once, got 'sad' more than once"],
     ['labels=Angry,sad', "expected labels as a comma-separated list like 'angry,happy,sad', got 'Angry,sad'"],
+    ['labels=', "expected labels as a comma-separated list like 'angry,happy,sad', got ''"],
+    ['labels=sad,', "expected labels as a comma-separated list like 'angry,happy,sad', got 'sad,'"],
+    [
+      'labels=sad,,angry',
+      "expected labels as a comma-separated list like 'angry,happy,sad', got 'sad,,angry'",
+    ],
+    [
+      'labels=sad,%20angry',
+      "expected labels as a comma-separated list like 'angry,happy,sad', got 'sad, angry'",
+    ],
   ])('refuses %s with 400', async (query, text) => {
     expect(await expectError(await postClassify(speechWav(), { query }), 400, 'invalid_query')).toContain(
       text,

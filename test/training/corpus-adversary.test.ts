@@ -36,7 +36,7 @@ function synthetic(count: number, seed: number): FeatureSet {
       }
     }
   });
-  return { features, labels, frames: FRAMES, dims: DIMS, groups };
+  return { features, labels, frames: FRAMES, dims: DIMS, bands: DIMS, groups };
 }
 
 describe('GradientReversal', () => {

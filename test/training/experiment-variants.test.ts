@@ -34,3 +34,20 @@ describe('leavingCorpusOut', () => {
     expect(config.heldOutCorpus).toBe('urdu');
   });
 });
+
+describe('utterance.pitch', () => {
+  it('is refused on a feature set without pitch columns, where it would change nothing', () => {
+    const withPitch = (set: string) =>
+      ExperimentConfigSchema.safeParse({
+        ...recipe,
+        features: { set },
+        utterance: { centre: 'overall', pitch: 'clip-relative' },
+      });
+    expect(withPitch('logmel40+pitch').success).toBe(true);
+    const refused = withPitch('logmel40');
+    expect(refused.success).toBe(false);
+    expect(refused.error?.issues[0].message).toBe(
+      'expected a feature set with pitch columns for utterance.pitch, got logmel40',
+    );
+  });
+});

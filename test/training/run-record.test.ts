@@ -278,6 +278,24 @@ describe('renderModelCard', () => {
     expect(renderModelCard(record)).toContain('- Other augmentation and regularisation: none.');
   });
 
+  it('says what the utterance front end does with pitch columns, and nothing of pitch without them', () => {
+    const record = sampleRecord();
+    const utterance = {
+      highPassHz: 80,
+      trimMarginSeconds: 0.1,
+      centre: 'overall',
+      spread: 'utterance',
+    } as const;
+    record.task.features = { ...record.task.features, utterance };
+    expect(renderModelCard(record)).not.toContain('pitch');
+    record.task.features = { ...record.task.features, set: 'logmel40+pitch', dims: 42 };
+    expect(renderModelCard(record)).toContain('pitch columns left as they are, f0 in semitones re 100 Hz');
+    record.task.features.utterance = { ...utterance, pitch: 'clip-relative' };
+    expect(renderModelCard(record)).toContain(
+      'pitch columns left as they are, f0 in semitones from its mean over the speech frames',
+    );
+  });
+
   it('warns when speakers overlap between training and test', () => {
     const record = sampleRecord();
     record.task.speakerIndependent = false;

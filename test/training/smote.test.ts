@@ -20,6 +20,7 @@ function imbalanced(counts: number[]): FeatureSet {
     labels,
     frames: FRAMES,
     dims: DIMS,
+    bands: DIMS,
     variants: [features.map((value) => -value)],
     groups: labels.map((_, i) => i % 2),
   };

@@ -27,7 +27,13 @@ function structured(count: number, seed: number): FeatureSet {
       }
     }
   }
-  return { features, labels: Array.from({ length: count }, (_, i) => i % 2), frames: FRAMES, dims: DIMS };
+  return {
+    features,
+    labels: Array.from({ length: count }, (_, i) => i % 2),
+    frames: FRAMES,
+    dims: DIMS,
+    bands: DIMS,
+  };
 }
 
 beforeAll(async () => {

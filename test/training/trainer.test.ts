@@ -51,7 +51,7 @@ function synthetic(count: number, seed: number): FeatureSet {
         features[(i * FRAMES + t) * DIMS + d] = random.normal() + (d === label ? 1.5 : 0);
     }
   });
-  return { features, labels, frames: FRAMES, dims: DIMS };
+  return { features, labels, frames: FRAMES, dims: DIMS, bands: DIMS };
 }
 
 const train = synthetic(48, 1);
@@ -253,6 +253,7 @@ describe('gatherBatch augmentation', () => {
     labels: [0],
     frames: FRAMES,
     dims: DIMS,
+    bands: DIMS,
   };
   const gather = (overrides: TrainingConfigInput, seed = 3) =>
     gatherBatch(ramp, [0], training(overrides), createRandom(seed));
@@ -450,6 +451,7 @@ describe("loss over each corpus's own labels", () => {
       groups: [0, 0, 1, 1],
       frames: FRAMES,
       dims: DIMS,
+      bands: DIMS,
     };
     const groups = labelsOfGroups(set, 4);
     expect(Array.from(groups.get(0) ?? [])).toEqual([1, 1, 0, 0]);

@@ -134,7 +134,8 @@ const store = (() => {
 const served = await store.load(modelId).catch((error: Error) => fail(error.message));
 const { id, version } = served.metadata;
 const requestedLabels = values.labels === undefined ? undefined : LabelsSchema.safeParse(values.labels);
-if (requestedLabels?.success === false) fail(`${requestedLabels.error.issues[0].message}\n${usage}`);
+if (requestedLabels?.success === false)
+  fail(`--labels: ${requestedLabels.error.issues[0].message}\n${usage}`);
 const subset = (() => {
   try {
     return labelSubset(served.metadata.labels, requestedLabels?.data);

@@ -21,6 +21,7 @@ const train = {
   labels: Array.from({ length: count }, (_, i) => i % 7),
   frames,
   dims,
+  bands: dims,
 };
 const labels = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
 for (const architecture of architectures.length > 0

@@ -62,11 +62,15 @@ const chosenModel = () => ui.model.value || undefined;
  * choice when it is still served. A function that cannot be reached leaves only the default: recording then
  * says why.
  */
+let listing = 0;
 async function listModels(): Promise<void> {
+  // Only the latest listing fills the list: an earlier endpoint's may answer last.
+  const request = ++listing;
   const chosen = ui.model.value;
   const listed = await demoClient(ui.endpoint.value, location.origin)
     .models()
     .catch(() => null);
+  if (request !== listing) return;
   const options = (listed?.models ?? []).map((model) => {
     const option = document.createElement('option');
     option.value = model.id;

@@ -194,6 +194,9 @@ describe('prepareUtterance with pitch columns', () => {
         pitch: 'centred' as 'absolute',
       }),
     ).toThrow('expected pitch absolute or clip-relative, got centred');
+    expect(() => prepareUtterance(vowelLike(1, 200), extractor, relative)).toThrow(
+      "expected a feature set with an f0 column for pitch 'clip-relative', got logmel40",
+    );
   });
 });
 

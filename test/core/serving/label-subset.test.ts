@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { ClipClassification } from '../../../core/serving/classify-clip.ts';
-import { LabelSubsetError, labelSubset, restrictClassification } from '../../../core/serving/label-subset.ts';
+import {
+  LabelSubsetError,
+  labelSubset,
+  restrictClassification,
+  restrictWindow,
+} from '../../../core/serving/label-subset.ts';
 import { aggregateWindows } from '../../../core/serving/timeline.ts';
 
 const LABELS = ['neutral', 'happy', 'sad', 'angry'];
@@ -11,6 +16,16 @@ describe('labelSubset', () => {
     expect(subset.labels).toEqual(['neutral', 'angry']);
     const restricted = subset.restrict(Float32Array.of(0.1, 0.4, 0.2, 0.3));
     expect(Array.from(restricted)).toEqual([expect.closeTo(0.25, 6), expect.closeTo(0.75, 6)]);
+  });
+
+  it('stays a distribution when the chosen labels all rounded to 0 in a float32 softmax', () => {
+    const restricted = labelSubset(LABELS, ['neutral', 'happy']).restrict(Float32Array.of(0, 0, 0, 1));
+    expect(Array.from(restricted)).toEqual([0.5, 0.5]);
+  });
+
+  it('leaves a window without a prediction as it is', () => {
+    const window = { startSeconds: 0, endSeconds: 3, speechSeconds: 0, prediction: null };
+    expect(restrictWindow(window, labelSubset(LABELS, ['sad', 'angry']))).toBe(window);
   });
 
   it('leaves the answer as it is without a request', () => {

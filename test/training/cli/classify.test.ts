@@ -131,7 +131,10 @@ describe('npm run classify', () => {
       [SPEECH, '--model', TINY, '--labels', 'joy,sad'],
       "--labels: expected labels among the model's (angry, happy, neutral, sad), got 'joy'",
     ],
-    [[SPEECH, '--labels', 'sad;angry'], "expected labels as a comma-separated list like 'angry,happy,sad'"],
+    [
+      [SPEECH, '--labels', 'sad;angry'],
+      "--labels: expected labels as a comma-separated list like 'angry,happy,sad'",
+    ],
   ])('refuses %j with exit 2', async (args, message) => {
     const outcome = await runCli('classify', args);
     expect(outcome.code).toBe(2);
