@@ -17,12 +17,23 @@ export const UtteranceConfigSchema = z.object({
 
 /** One headline score published with a model (metadata.json, GET /v1/models), with the protocol behind it. */
 export const ModelMetricSchema = z.object({
-  corpus: z.string(),
+  corpus: z.string().meta({ description: 'The corpus scored: with leave-one-corpus-out, the one held out.' }),
   protocol: z.string(),
   ua: z.number(),
   wa: z.number(),
   macroF1: z.number(),
+  labels: z
+    .array(z.string())
+    .optional()
+    .meta({
+      description:
+        'The labels scored, when fewer than the model answers over: with leave-one-corpus-out, those the held-out ' +
+        "corpus shares with the training corpora (the same recipe trained without it); a guess's UA is one over " +
+        'their number. ?labels= with them gets the answers scored here.',
+    }),
 });
+
+export type ModelMetric = z.infer<typeof ModelMetricSchema>;
 
 /**
  * `models/<id>/metadata.json`: everything the edge function needs to turn a clip into the model's input and

@@ -10,6 +10,7 @@ export interface HeldOutRun {
   chance: number;
   ua: number;
   wa: number;
+  macroF1: number;
 }
 
 /** One recipe's leave-one-corpus-out runs, with their mean UA and the lowest UA as a multiple of its chance. */
@@ -41,6 +42,7 @@ export function heldOutRecipes(records: readonly RunRecord[]): HeldOutRecipe[] {
           chance: 1 / labels.length,
           ua: record.summary.ua.mean,
           wa: record.summary.wa.mean,
+          macroF1: record.summary.macroF1.mean,
         },
       };
     });
