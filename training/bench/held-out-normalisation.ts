@@ -3,7 +3,7 @@
  * the training statistics (as recorded), with the held-out corpus's own mean and standard deviation, and with each
  * test speaker's own. If adapting the first two moments to a new corpus or speaker recovered the held-out score,
  * the corpus gap would be one of level and channel; it does not (session 9).
- * Run: npm run bench:held-out-normalisation [-- recipe.json]   (default serving-v2-overall-eq-floor-55, the served recipe; needs its records)
+ * Run: npm run bench:held-out-normalisation [-- recipe.json]   (default serving-v2-overall-eq; needs its records)
  */
 import { join } from 'node:path';
 import '../../core/network/utterance-statistics.ts';
@@ -31,9 +31,7 @@ const { positionals } = parseCommandLine({ allowPositionals: true, options: {} }
   options: {},
 });
 if (positionals.length > 1) fail(`expected at most one config file, got ${positionals.length}\n${usage}`);
-const recipe = await readExperimentConfig(
-  positionals[0] ?? 'training/configs/serving-v2-overall-eq-floor-55.json',
-);
+const recipe = await readExperimentConfig(positionals[0] ?? 'training/configs/serving-v2-overall-eq.json');
 if (recipe.normalisation !== 'training-set') {
   fail(
     `expected a recipe normalised with its training set's statistics, got ${recipe.normalisation}\n${usage}`,

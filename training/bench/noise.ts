@@ -49,9 +49,7 @@ if (!/^\d+$/.test(values.seed)) fail(`expected --seed to be an integer ≥ 0, go
 if (!(NOISE_COLOURS as readonly string[]).includes(values.noise)) {
   fail(`expected --noise ${NOISE_COLOURS.join(' or ')}, got ${values.noise}\n${usage}`);
 }
-const recipe = await readExperimentConfig(
-  positionals[0] ?? 'training/configs/serving-v2-overall-eq-floor-55.json',
-);
+const recipe = await readExperimentConfig(positionals[0] ?? 'training/configs/serving-v2-overall-eq.json');
 
 const EVALUATE = fileURLToPath(new URL('../cli/evaluate.ts', import.meta.url));
 const run = promisify(execFile);
