@@ -53,7 +53,9 @@ async function withWorker<T>(work: (base: string) => Promise<T>): Promise<T> {
 
 run('models:bundle');
 const registry = JSON.parse(readFileSync(join(ROOT, 'models/registry.json'), 'utf8')) as { default: string };
-// The example first (the API needs no site), so the site built next shows it.
+// The example first (the API needs no site), so the site built next shows it. wrangler refuses to start
+// without the assets folder, which a fresh clone does not have yet.
+mkdirSync(join(ROOT, 'site/dist'), { recursive: true });
 await withWorker(async (base) => {
   const answer = await fetch(`${base}/v1/classify`, {
     method: 'POST',
