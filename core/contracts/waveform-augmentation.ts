@@ -32,6 +32,14 @@ export const WaveformAugmentationSchema = z.strictObject({
     .refine((colours) => new Set(colours).size === colours.length, { message: 'expected each colour once' })
     .default(['brown', 'white']),
   gainDb: range(-30, 6),
+  /**
+   * A microphone's colour: on this share of the copies, a bass shelf (100 Hz) and a treble shelf (3 kHz) as sox's
+   * `bass` and `treble` make them, each with a gain drawn from `shelfDb`. Applied to the sound, so the front end's
+   * noise floor is added after it, as after a real microphone. 0 (the default) draws nothing, so records made
+   * before the option existed keep their draws.
+   */
+  shelfProbability: z.number().min(0).max(1).default(0),
+  shelfDb: range(-6, 6),
 });
 
 export type WaveformAugmentation = z.output<typeof WaveformAugmentationSchema>;

@@ -101,6 +101,48 @@ export function lowPass(signal: Float32Array, sampleRate: number, cutoffHz: numb
   return Float32Array.from(current);
 }
 
+/** Where sox's `bass` and `treble` put their shelves by default, in Hz, and their slope. */
+const BASS_SHELF_HZ = 100;
+const TREBLE_SHELF_HZ = 3000;
+const SHELF_SLOPE = 0.5;
+
+/**
+ * A shelving biquad (RBJ's cookbook, as sox's `bass` and `treble`): `gainDb` below (`low`) or above (`high`)
+ * `frequencyHz`, unity on the other side; causal, float64 state.
+ */
+export function shelf(
+  signal: Float32Array,
+  sampleRate: number,
+  kind: 'low' | 'high',
+  frequencyHz: number,
+  gainDb: number,
+): Float32Array {
+  if (!(frequencyHz > 0 && frequencyHz < sampleRate / 2)) {
+    throw new RangeError(`shelf: expected a frequency in (0, ${sampleRate / 2}) Hz, got ${frequencyHz}`);
+  }
+  const a = 10 ** (gainDb / 40);
+  const w = (2 * Math.PI * frequencyHz) / sampleRate;
+  const cos = Math.cos(w);
+  const alpha = (Math.sin(w) / 2) * Math.sqrt((a + 1 / a) * (1 / SHELF_SLOPE - 1) + 2);
+  const root = 2 * Math.sqrt(a) * alpha;
+  const sign = kind === 'low' ? 1 : -1;
+  const b0 = a * (a + 1 - sign * (a - 1) * cos + root);
+  const b1 = sign * 2 * a * (a - 1 - sign * (a + 1) * cos);
+  const b2 = a * (a + 1 - sign * (a - 1) * cos - root);
+  const a0 = a + 1 + sign * (a - 1) * cos + root;
+  const a1 = -sign * 2 * (a - 1 + sign * (a + 1) * cos);
+  const a2 = a + 1 + sign * (a - 1) * cos - root;
+  const out = new Float32Array(signal.length);
+  let [x1, x2, y1, y2] = [0, 0, 0, 0];
+  for (let i = 0; i < signal.length; i++) {
+    const x = signal[i];
+    const y = (b0 * x + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2) / a0;
+    [x2, x1, y2, y1] = [x1, x, y1, y];
+    out[i] = y;
+  }
+  return out;
+}
+
 /** White noise, or brown (integrated, high-passed by a leak) for rumble-like noise, at unit RMS. */
 export function unitNoise(length: number, brown: boolean, random: Random): Float32Array {
   const out = new Float32Array(length);
@@ -129,6 +171,10 @@ export function augmentWaveform(
   if (random.next() < options.lowPassProbability) {
     const cutoff = Math.min(uniform(random, options.lowPassHz), 0.49 * sampleRate);
     out = lowPass(out, sampleRate, cutoff);
+  }
+  if (options.shelfProbability > 0 && random.next() < options.shelfProbability) {
+    out = shelf(out, sampleRate, 'low', BASS_SHELF_HZ, uniform(random, options.shelfDb));
+    out = shelf(out, sampleRate, 'high', TREBLE_SHELF_HZ, uniform(random, options.shelfDb));
   }
   if (random.next() < options.noiseProbability) {
     const colour = options.noiseColours[random.int(options.noiseColours.length)];

@@ -5,9 +5,10 @@ import {
   changeSpeed,
   convolve,
   lowPass,
+  shelf,
   syntheticRoom,
 } from '../../../training/augment/waveform.ts';
-import { createRandom } from '../../../training/random.ts';
+import { createRandom, type Random } from '../../../training/random.ts';
 import { speechLike, tone } from '../../fixtures/audio/synthetic.ts';
 
 const RATE = 16000;
@@ -123,5 +124,48 @@ describe('transforms', () => {
     const drop = 20 * Math.log10(early / late);
     expect(drop).toBeGreaterThan(40);
     expect(drop).toBeLessThan(48);
+  });
+});
+
+describe('microphone colour (shelfProbability)', () => {
+  const levelDb = (signal: Float32Array) => 20 * Math.log10(rms(signal.subarray(4000)));
+  const change = (hz: number, filtered: (signal: Float32Array) => Float32Array) => {
+    const sine = tone(2, hz, -6);
+    return levelDb(filtered(sine)) - levelDb(sine);
+  };
+
+  it("shapes as sox's bass and treble do: 4.76 dB at 50 Hz and 5.55 dB at 6 kHz for +6 dB shelves", () => {
+    // The figures sox 14.4 measures on the same sines (`bass 6`, `treble 6`, first 0.25 s trimmed).
+    expect(change(50, (x) => shelf(x, RATE, 'low', 100, 6))).toBeCloseTo(4.76, 1);
+    expect(change(6000, (x) => shelf(x, RATE, 'high', 3000, 6))).toBeCloseTo(5.55, 1);
+    expect(Math.abs(change(1000, (x) => shelf(x, RATE, 'low', 100, 6)))).toBeLessThan(0.1);
+    expect(change(50, (x) => shelf(x, RATE, 'low', 100, -6))).toBeCloseTo(-4.76, 1);
+    expect(() => shelf(tone(1, 100, -6), RATE, 'high', 9000, 6)).toThrow(
+      'shelf: expected a frequency in (0, 8000) Hz, got 9000',
+    );
+  });
+
+  it('draws nothing when off, so copies made before the option existed stay the same', () => {
+    const counted = (seed: number) => {
+      const random = createRandom(seed);
+      const counter = { draws: 0 };
+      const wrapped: Random = {
+        ...random,
+        next: () => {
+          counter.draws++;
+          return random.next();
+        },
+      };
+      return { wrapped, counter };
+    };
+    const speech = speechLike(1).signal;
+    const base = { speeds: [1], reverbProbability: 0, lowPassProbability: 0, noiseProbability: 0 };
+    const off = counted(3);
+    augmentWaveform(speech, RATE, options(base), off.wrapped);
+    const on = counted(3);
+    const coloured = augmentWaveform(speech, RATE, options({ ...base, shelfProbability: 1 }), on.wrapped);
+    // One draw for whether, two for the gains.
+    expect(on.counter.draws - off.counter.draws).toBe(3);
+    expect(coloured).not.toEqual(augmentWaveform(speech, RATE, options(base), createRandom(3)));
   });
 });
