@@ -1,5 +1,5 @@
 import { createDeltaFilter } from './deltas.ts';
-import { createFrameFeatures } from './frame-features.ts';
+import { createFrameFeatures, type MelEnergies } from './frame-features.ts';
 import { createMelFilterbank } from './mel.ts';
 import { createDct } from './mfcc.ts';
 import { createPitchTracker, MIN_PITCH_FMIN, semitoneContour } from './pitch.ts';
@@ -118,11 +118,10 @@ export interface FeatureExtractor {
   readonly dims: number;
   /** Column names, e.g. `logmel_0`, `mfcc_delta_3`, `zcr`, `spectral_contrast_6`. */
   readonly names: readonly string[];
-  /**
-   * The leading columns that describe the spectrum: all of them but the pitch columns, which come last. The
-   * utterance front end centres and scales only these, and training's equaliser bends only these.
-   */
+  /** The spectral columns, first (pitch's come last): the only ones the front end and equaliser touch. */
   readonly spectralDims: number;
+  /** `logmel40` only (null for the rest): its features before floor and log, for window-front-end.ts. */
+  readonly melEnergies: MelEnergies | null;
   /** Frames for a signal of `samples` samples: 1 + floor(samples / hop) (centred frames). */
   frameCount(samples: number): number;
   extract(signal: Float32Array): FeatureMatrix;
@@ -389,6 +388,7 @@ export function createFeatureExtractor(
     dims: outputDims,
     names: Object.freeze(outputNames),
     spectralDims: outputDims - (pitch ? PITCH_BLOCKS.length : 0),
+    melEnergies: set === 'logmel40' ? frameFeatures.melEnergies : null,
     frameCount: (samples) => stft.frameCount(samples),
     extract(signal) {
       const frames = stft.frameCount(signal.length);

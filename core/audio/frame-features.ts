@@ -49,6 +49,18 @@ export interface FrameColumns {
   contrast: number;
 }
 
+/**
+ * A log-mel set's features before the floor and the log: column m of frame t is
+ * powerToDb(g² · energies[t·nMels + m] + floor[m]) for the signal scaled by g.
+ */
+export interface MelEnergies {
+  readonly nMels: number;
+  /** What the noise floor adds to each band's energy. */
+  readonly floor: Float64Array;
+  /** Every frame's mel energies, frame-major, without the floor. */
+  compute(signal: Float32Array): Float64Array;
+}
+
 /** Everything a clip's per-frame features depend on; made once per feature extractor and reused. */
 export interface FrameFeaturesPlan {
   readonly stft: Stft;
@@ -78,6 +90,12 @@ export interface FrameFeatures extends FrameFeaturesPlan {
    * `out`, leaving the other columns as they are.
    */
   compute(signal: Float32Array, out: Float32Array): void;
+  /**
+   * The mel energies Σ_k weight · |X_t[k]|² of every frame, with neither the noise floor (its share per band is
+   * floorPower · Σ_k weight[m][k]) nor the log: a gain g scales them by g², so that a window of a longer clip can
+   * take its log-mel from energies computed once for the clip (window-front-end.ts). Null without mel filters.
+   */
+  readonly melEnergies: MelEnergies | null;
 }
 
 /**
@@ -89,6 +107,8 @@ export interface FrameFeatures extends FrameFeaturesPlan {
  */
 export interface SpectrumKernels {
   frameFeatures(plan: FrameFeaturesPlan, signal: Float32Array, out: Float32Array): boolean;
+  /** What `FrameFeatures.melEnergies` writes, up to float rounding; false when it cannot take this call. */
+  melEnergies(plan: FrameFeaturesPlan, signal: Float32Array, out: Float64Array): boolean;
 }
 
 let kernels: SpectrumKernels | null = null;
@@ -134,8 +154,29 @@ export function createFrameFeatures(plan: FrameFeaturesPlan): FrameFeatures {
   let magnitudes = new Float64Array(0);
   let logMels = new Float64Array(0);
 
+  const power = new Float64Array(bins);
+  const melEnergies = (filters: MelFilterbank): MelEnergies => {
+    const floor = new Float64Array(nMels);
+    filters.apply(new Float64Array(bins).fill(plan.floorPower), floor);
+    return {
+      nMels,
+      floor,
+      compute(signal) {
+        const frames = stft.frameCount(signal.length);
+        const out = new Float64Array(frames * nMels);
+        if (kernels?.melEnergies(frameFeatures, signal, out)) return out;
+        for (let t = 0; t < frames; t++) {
+          stft.powerSpectrum(signal, t, power);
+          filters.apply(power, out.subarray(t * nMels, (t + 1) * nMels));
+        }
+        return out;
+      },
+    };
+  };
+
   const frameFeatures: FrameFeatures = {
     ...plan,
+    melEnergies: mel ? melEnergies(mel) : null,
     compute(signal, out) {
       const frames = stft.frameCount(signal.length);
       if (out.length < frames * dims) {

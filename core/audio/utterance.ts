@@ -69,6 +69,12 @@ export const UTTERANCE_FRONT_END_VERSION = 3;
 /** RMS level in dBFS that the speech frames of every clip are scaled to before features. */
 export const SPEECH_LEVEL_DB = -25;
 
+/** The gain scaleToSpeechLevel applies for speech frames of mean square `speechMeanSquare` (1 for silence). */
+export function speechLevelGain(speechMeanSquare: number): number {
+  const level = Math.sqrt(speechMeanSquare);
+  return level > 1e-9 ? 10 ** (SPEECH_LEVEL_DB / 20) / level : 1;
+}
+
 const MIN_STD = 1e-6;
 
 /** Features of the speech part of a clip, standardised over its speech frames. */
@@ -122,9 +128,8 @@ export function findSpeechFrames(filtered: Float32Array, extractor: FeatureExtra
  * of SPEECH_LEVEL_DB, and returns it. Digital silence stays silence.
  */
 export function scaleToSpeechLevel(signal: Float32Array, speechMeanSquare: number): Float32Array {
-  const level = Math.sqrt(speechMeanSquare);
-  if (!(level > 1e-9)) return signal;
-  const gain = 10 ** (SPEECH_LEVEL_DB / 20) / level;
+  const gain = speechLevelGain(speechMeanSquare);
+  if (gain === 1) return signal;
   // A plain loop with the length read once: TypedArray.prototype.map, or reading `signal.length` every
   // iteration, costs about twice as much in V8 (Node 22).
   const length = signal.length;
@@ -219,11 +224,25 @@ export function prepareUtterance(
   extractor: FeatureExtractor,
   config: UtteranceConfig,
 ): PreparedUtterance {
-  const { sampleRate, hop } = extractor.config;
+  const { sampleRate } = extractor.config;
   checkUtteranceConfig(config);
   const filtered = highPass(samples, sampleRate, config.highPassHz);
   const { mask, meanSquare } = findSpeechFrames(filtered, extractor);
   const features = extractor.extract(scaleToSpeechLevel(filtered, meanSquare));
+  return finishUtterance(features, mask, extractor, config);
+}
+
+/**
+ * Steps 4 and 5 on the features of a clip scaled to the speech level, whose speech frames `mask` marks: shared
+ * by prepareUtterance and the windows of window-front-end.ts.
+ */
+export function finishUtterance(
+  features: FeatureMatrix,
+  mask: Uint8Array,
+  extractor: FeatureExtractor,
+  config: UtteranceConfig,
+): PreparedUtterance {
+  const { sampleRate, hop } = extractor.config;
   const standardised = standardiseOver(features, mask, config.centre, config.spread, extractor.spectralDims);
   if (config.pitch === 'clip-relative') centreColumn(standardised, f0ColumnOf(extractor), mask);
   const { first, end } = speechBounds(mask, Math.round((config.trimMarginSeconds * sampleRate) / hop));

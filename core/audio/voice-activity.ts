@@ -154,7 +154,7 @@ function spanSums(samples: Float32Array, frames: ActivityFrames): SpanSums {
  * squares and its sample count. With `aboutMean`, energy and squares are taken about the frame's own mean (its
  * variance), so that a DC offset, which a high-pass removes before features, is not taken for a sound either.
  */
-function frameLevels(
+export function frameLevels(
   samples: Float32Array,
   frames: ActivityFrames,
   aboutMean: boolean,
@@ -343,6 +343,18 @@ export function speechFrames(
 ): SpeechFrames {
   if (!(sampleRate > 0)) throw new RangeError(`expected a positive sample rate, got ${sampleRate}`);
   const { energies, squares, lengths } = frameLevels(samples, frames, false);
+  return speechFramesOf(energies, squares, lengths);
+}
+
+/**
+ * speechFrames from the frames' levels (frameLevels without `aboutMean`): a window of a longer signal decides
+ * on its share of the signal's frames (window-front-end.ts).
+ */
+export function speechFramesOf(
+  energies: Float64Array,
+  squares: Float64Array,
+  lengths: Uint32Array,
+): SpeechFrames {
   const mask = new Uint8Array(energies.length);
   // Over the audible frames only, so that silence around the speech, digital or dithered, moves nothing.
   const sorted = energies.filter((energy) => energy >= ABSOLUTE_FLOOR_DB).sort();

@@ -26,6 +26,7 @@ interface SpectrumExports {
   heapBase(): number;
   scratchBytes(half: number, nMels: number, maxTake: number): number;
   frameFeatures(...args: number[]): void;
+  melEnergyFrames(...args: number[]): void;
 }
 
 /** 16 MiB holds one call on about 3 M samples (3 minutes at 16 kHz, more than the Worker accepts). */
@@ -163,38 +164,64 @@ export function createSpectrumKernels(module: WebAssembly.Module): WasmSpectrumK
     return tables;
   };
 
+  /**
+   * Lays out one call above the tables: the signal zero-padded for its frames, an output of `rowBytes` per
+   * frame, the per-frame scratch and the contrast extremes. Null when memory cannot grow that far.
+   */
+  const padSignal = (plan: FrameFeaturesPlan, signal: Float32Array, rowBytes: number, tables: Tables) => {
+    const { nFft, hop } = plan.stft;
+    const half = nFft / 2;
+    const frames = plan.stft.frameCount(signal.length);
+    // An even number of frames: the last pair's second frame, when there is no such frame, reads zeros.
+    const rows = frames + (frames & 1);
+    const paddedLength = (rows - 1) * hop + nFft;
+    const padded = tablesEnd;
+    const matrix = align16(padded + paddedLength * 4);
+    const scratch = align16(matrix + rows * rowBytes);
+    const extremes = align16(scratch + tables.scratchBytes);
+    const end = extremes + (rows / 2) * tables.contrastBands * 2 * VECTOR_BYTES;
+    if (!reserve(end)) return null;
+    const input = new Float32Array(wasm.memory.buffer, padded, paddedLength);
+    // Frame t is samples [t·hop − half, t·hop + half) of the signal: `half` zeros in front.
+    const present = Math.min(signal.length, paddedLength - half);
+    input.fill(0, 0, half);
+    input.set(signal.subarray(0, present), half);
+    input.fill(0, half + present);
+    return { padded, matrix, scratch, extremes };
+  };
+
   return {
     memoryBytes: () => wasm.memory.buffer.byteLength,
 
     frameFeatures(plan, signal, out) {
-      const { nFft, hop } = plan.stft;
       // Checked before any size reaches the kernels' i32 arithmetic.
       if (signal.length * 4 > MAX_MEMORY_BYTES) return false;
       const tables = tablesFor(plan);
       if (!tables) return false;
-      const half = nFft / 2;
       const frames = plan.stft.frameCount(signal.length);
-      // An even number of frames: the last pair's second frame, when there is no such frame, reads zeros.
-      const rows = frames + (frames & 1);
-      const paddedLength = (rows - 1) * hop + nFft;
-      const padded = tablesEnd;
-      const matrix = align16(padded + paddedLength * 4);
-      const scratch = align16(matrix + rows * plan.dims * 4);
-      const extremes = align16(scratch + tables.scratchBytes);
-      const end = extremes + (rows / 2) * tables.contrastBands * 2 * VECTOR_BYTES;
-      if (!reserve(end)) return false;
-
-      const input = new Float32Array(wasm.memory.buffer, padded, paddedLength);
-      // Frame t is samples [t·hop − half, t·hop + half) of the signal: `half` zeros in front.
-      const present = Math.min(signal.length, paddedLength - half);
-      input.fill(0, 0, half);
-      input.set(signal.subarray(0, present), half);
-      input.fill(0, half + present);
+      const layout = padSignal(plan, signal, plan.dims * 4, tables);
+      if (!layout) return false;
+      const { padded, matrix, scratch, extremes } = layout;
       const features = new Float32Array(wasm.memory.buffer, matrix, frames * plan.dims);
       // The columns the kernel leaves alone keep what `out` has.
       features.set(out.subarray(0, frames * plan.dims));
       wasm.frameFeatures(tables.plan, padded, frames, signal.length, matrix, scratch, extremes);
       out.set(features);
+      return true;
+    },
+
+    melEnergies(plan, signal, out) {
+      const { columns } = plan;
+      if (signal.length * 4 > MAX_MEMORY_BYTES || plan.mel === null) return false;
+      if (columns.logMel < 0 && columns.mfcc < 0) return false;
+      const tables = tablesFor(plan);
+      if (!tables) return false;
+      const { nMels } = plan.mel;
+      const frames = plan.stft.frameCount(signal.length);
+      const layout = padSignal(plan, signal, nMels * 8, tables);
+      if (!layout) return false;
+      wasm.melEnergyFrames(tables.plan, layout.padded, frames, layout.matrix, layout.scratch);
+      out.set(new Float64Array(wasm.memory.buffer, layout.matrix, frames * nMels));
       return true;
     },
   };

@@ -1,8 +1,9 @@
 /**
  * A whole clip (or each segment of it) classified from all of its speech: the windows of timeline.ts, each
- * moved back by under 10 ms onto voice activity's frames (all but a segment's last, so its overlap with the
- * next may shrink by as much) and checked for speech of its own, the ones with speech run through the network as
- * one batch, their answers combined by aggregateWindows. The Worker's /v1/classify, `npm run evaluate` and `npm run classify` all call
+ * moved back by under 80 ms onto a grid of voice activity's and the features' frames (all but a segment's last,
+ * so its overlap with the next may shrink by as much) and checked for speech of its own, the ones with speech
+ * run through the network as one batch, overlapping ones sharing their feature frames (window-front-end.ts),
+ * their answers combined by aggregateWindows. The Worker's /v1/classify, `npm run evaluate` and `npm run classify` all call
  * {@link classifyClip}.
  */
 import {
@@ -11,7 +12,8 @@ import {
   type VoiceActivity,
   windowLevels,
 } from '../audio/voice-activity.ts';
-import { classifySpans, type Span, type SpanPrediction } from './inference.ts';
+import { createClipFrontEnd } from '../audio/window-front-end.ts';
+import { classifySpans, type SharedFrontEnd, type Span, type SpanPrediction } from './inference.ts';
 import type { ServedModel } from './model-store.ts';
 import { aggregateWindows, cutWindows, planWindows } from './timeline.ts';
 
@@ -47,6 +49,17 @@ export interface ClipOptions {
   minSegmentSeconds?: number;
   /** The clip's voice activity when the caller has it already (detectVoiceActivity on `samples`). */
   activity?: VoiceActivity;
+  /**
+   * Overlapping windows share their feature frames (the default), or each computes its own from its samples
+   * (`false`: what `npm run bench:window-cpu` compares with).
+   */
+  shareFrames?: boolean;
+}
+
+/** The least common multiple of two frame hops: where frames of both start together. */
+export function frameGrid(a: number, b: number): number {
+  const divisor = (x: number, y: number): number => (y === 0 ? x : divisor(y, x % y));
+  return (a / divisor(a, b)) * b;
 }
 
 /** Seconds of audio the model's input holds: its frames' centres span (frames − 1) hops. */
@@ -71,6 +84,13 @@ function speechExtent(activity: VoiceActivity, span: Span): Span | null {
   return { startSeconds: firstActive * hopSeconds, endSeconds: (lastActive + 1) * hopSeconds };
 }
 
+/** The whole clip in one front end for its windows to share, when there is more than one of them. */
+function sharedOver(served: ServedModel, samples: Float32Array, share: boolean): SharedFrontEnd | undefined {
+  const { utterance } = served.metadata;
+  const frontEnd = share && utterance ? createClipFrontEnd(samples, served.extractor, utterance) : null;
+  return frontEnd ? { frontEnd, offset: 0 } : undefined;
+}
+
 export function classifyClip(
   served: ServedModel,
   samples: Float32Array,
@@ -84,17 +104,19 @@ export function classifyClip(
     options.segmentSeconds === undefined
       ? [{ startSeconds: 0, endSeconds: durationSeconds }]
       : cutWindows(durationSeconds, options.segmentSeconds, options.minSegmentSeconds ?? 0);
-  const { hop: activityHop } = activity.levels.frames;
+  // Windows start on a grid that both voice activity's frames and the feature frames fall on (80 ms at 16 kHz),
+  // so that each reuses the clip's activity levels and overlapping ones share their feature frames.
+  const grid = frameGrid(activity.levels.frames.hop, served.extractor.config.hop);
   const planned = segments.map((segment) => {
     const segmentFrom = Math.round(segment.startSeconds * sampleRate);
     const segmentTo = Math.min(samples.length, Math.round(segment.endSeconds * sampleRate));
     return planWindows(segment, speechExtent(activity, segment), windowSeconds).map((window) => {
       let from = Math.round(window.startSeconds * sampleRate);
       let to = Math.min(samples.length, Math.round(window.endSeconds * sampleRate));
-      // A window moved back (by under 10 ms) to start on a voice-activity frame checks its own speech on the
-      // clip's frame levels instead of summing its samples again. One that ends the segment stays, so that
-      // speech running to the end is classified to its last sample.
-      const onFrame = from - (from % activityHop);
+      // A window moved back onto the grid checks its own speech on the clip's frame levels instead of summing
+      // its samples again. One that ends the segment stays, so that speech running to the end is classified to
+      // its last sample.
+      const onFrame = from - (from % grid);
       if (onFrame >= segmentFrom && to < segmentTo) {
         to -= from - onFrame;
         from = onFrame;
@@ -120,7 +142,10 @@ export function classifyClip(
   const classified =
     voting.length === 0
       ? { predictions: [], featuresMs: 0, inferenceMs: 0 }
-      : classifySpans(served, samples, voting, { attention: options.attention });
+      : classifySpans(served, samples, voting, {
+          attention: options.attention,
+          shared: sharedOver(served, samples, voting.length > 1 && options.shareFrames !== false),
+        });
   const predictionOf = new Map(voting.map((window, index) => [window, classified.predictions[index]]));
   const aggregate = (windows: typeof all) => {
     const used = windows.filter((window) => window.voting);

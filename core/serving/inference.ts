@@ -4,6 +4,7 @@ import { centreFrames, type FittedFrames } from '../audio/fit-frames.ts';
 import { joinSamples } from '../audio/join-samples.ts';
 import { applyNormalisation, type NormalisationStats } from '../audio/normalise.ts';
 import { clipFeatures } from '../audio/utterance.ts';
+import { createWindowFrontEnd, type WindowFrontEnd } from '../audio/window-front-end.ts';
 import type { ModelEntry, ServedModel } from './model-store.ts';
 
 /** A span of the clip, in seconds, classified as one input. */
@@ -111,6 +112,24 @@ function predictBatch(
 export interface ClassifyOptions {
   /** Return attention weights (only for models that have an attention layer). */
   attention: boolean;
+  /**
+   * A front end that holds `samples` from its sample `offset` on (core/audio/window-front-end.ts): spans it can
+   * prepare (those starting on its frame grid) take their features from it, each frame computed once for all
+   * the spans that hold it, a span's edges seeing the audio around it. Without it, or for the other spans,
+   * features come from each span's own samples alone.
+   */
+  shared?: SharedFrontEnd;
+}
+
+export interface SharedFrontEnd {
+  frontEnd: WindowFrontEnd;
+  offset: number;
+}
+
+/** The shared front end for a model, or null when its features cannot be shared (not log-mel, no utterance front end). */
+export function createSharedFrontEnd(served: ServedModel): WindowFrontEnd | null {
+  const { utterance } = served.metadata;
+  return utterance === null ? null : createWindowFrontEnd(served.extractor, utterance);
 }
 
 export interface SpansResult {
@@ -133,10 +152,16 @@ export function classifySpans(
   const { sampleRate, hop } = served.extractor.config;
   const { inputFrames, labels } = served.metadata;
   const featuresStart = performance.now();
-  const inputs = spans.map((span) => {
+  const ranges = spans.map((span) => {
     const from = Math.round(span.startSeconds * sampleRate);
-    const to = Math.min(samples.length, Math.round(span.endSeconds * sampleRate));
-    return prepareSpanInput(served, samples.subarray(from, to));
+    return { from, to: Math.min(samples.length, Math.round(span.endSeconds * sampleRate)) };
+  });
+  const { shared } = options;
+  const inputs = ranges.map(({ from, to }) => {
+    const features = shared?.frontEnd.prepare(shared.offset + from, to - from) ?? null;
+    if (features === null) return prepareSpanInput(served, samples.subarray(from, to));
+    const fitted = prepareModelInput(served, features);
+    return { ...fitted, firstFrame: fitted.firstFrame + features.firstFrame };
   });
   const inferenceStart = performance.now();
   const raw = predictBatch(served, inputs, options.attention && served.metadata.attentionLayer !== null);

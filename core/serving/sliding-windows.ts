@@ -8,13 +8,15 @@
  */
 import {
   type ActivityLevels,
+  defaultActivityFrames,
   detectVoiceActivity,
   type VoiceActivity,
   windowLevels,
 } from '../audio/voice-activity.ts';
+import { createClipFrontEnd } from '../audio/window-front-end.ts';
 import type { ClassifiedWindow, ClipClassification } from './classify-clip.ts';
-import { modelWindowSeconds } from './classify-clip.ts';
-import { classifySpans } from './inference.ts';
+import { frameGrid, modelWindowSeconds } from './classify-clip.ts';
+import { classifySpans, type SharedFrontEnd } from './inference.ts';
 import type { ServedModel } from './model-store.ts';
 import { aggregateWindows } from './timeline.ts';
 
@@ -28,22 +30,36 @@ export interface SampleWindow {
 export interface WindowGrid {
   windowSamples: number;
   hopSamples: number;
+  /**
+   * Full windows start on multiples of this, each moved back from index · hopSamples by less than it: on voice
+   * activity's frames and the features' both, so that they reuse the audio's activity levels and share feature
+   * frames (core/audio/window-front-end.ts). 1 (none) when omitted.
+   */
+  alignment?: number;
 }
 
 export function windowGrid(served: ServedModel, hopSeconds: number): WindowGrid {
   if (!(hopSeconds > 0)) throw new RangeError(`expected a positive hop, got ${hopSeconds}`);
-  const { sampleRate } = served.extractor.config;
+  const { sampleRate, hop } = served.extractor.config;
   return {
     windowSamples: Math.round(modelWindowSeconds(served) * sampleRate),
     hopSamples: Math.max(1, Math.round(hopSeconds * sampleRate)),
+    alignment: frameGrid(defaultActivityFrames(sampleRate).hop, hop),
   };
+}
+
+/** Where full window `index` of the grid starts. */
+export function windowStart(grid: WindowGrid, index: number): number {
+  const alignment = grid.alignment ?? 1;
+  const start = index * grid.hopSamples;
+  return start - (start % alignment);
 }
 
 /** The grid's full windows that `available` samples complete, from window `firstIndex` on. */
 export function completeWindows(grid: WindowGrid, available: number, firstIndex: number): SampleWindow[] {
   const windows: SampleWindow[] = [];
-  for (let index = firstIndex; index * grid.hopSamples + grid.windowSamples <= available; index++) {
-    const start = index * grid.hopSamples;
+  for (let index = firstIndex; windowStart(grid, index) + grid.windowSamples <= available; index++) {
+    const start = windowStart(grid, index);
     windows.push({ start, end: start + grid.windowSamples });
   }
   return windows;
@@ -56,7 +72,7 @@ export function completeWindows(grid: WindowGrid, available: number, firstIndex:
 export function closingWindow(grid: WindowGrid, total: number, fullWindows: number): SampleWindow | null {
   if (total === 0) return null;
   if (fullWindows === 0) return { start: 0, end: Math.min(total, grid.windowSamples) };
-  const coveredTo = (fullWindows - 1) * grid.hopSamples + grid.windowSamples;
+  const coveredTo = windowStart(grid, fullWindows - 1) + grid.windowSamples;
   return coveredTo < total ? { start: total - grid.windowSamples, end: total } : null;
 }
 
@@ -81,7 +97,7 @@ export function classifyWindow(
   served: ServedModel,
   samples: Float32Array,
   startSeconds: number,
-  options: { attention: boolean; minSeconds: number; levels?: ActivityLevels },
+  options: { attention: boolean; minSeconds: number; levels?: ActivityLevels; shared?: SharedFrontEnd },
   times?: WindowTimes,
 ): ClassifiedWindow {
   const { sampleRate } = served.extractor.config;
@@ -91,6 +107,7 @@ export function classifyWindow(
   if (!activity.speechDetected || seconds < options.minSeconds) return { ...window, prediction: null };
   const result = classifySpans(served, samples, [{ startSeconds: 0, endSeconds: seconds }], {
     attention: options.attention,
+    shared: options.shared,
   });
   if (times) {
     times.featuresMs += result.featuresMs;
@@ -127,13 +144,18 @@ export function classifySlidingWindows(
   const grid = windowGrid(served, options.hopSeconds);
   const times: WindowTimes = { featuresMs: 0, inferenceMs: 0 };
   const { activity, ...windowOptions } = options;
-  const windows = slidingWindows(grid, samples.length).map(({ start, end }) => {
+  const planned = slidingWindows(grid, samples.length);
+  const { utterance } = served.metadata;
+  const frontEnd =
+    planned.length > 1 && utterance ? createClipFrontEnd(samples, served.extractor, utterance) : null;
+  const windows = planned.map(({ start, end }) => {
     const levels = activity ? (windowLevels(activity, start, end - start) ?? undefined) : undefined;
+    const shared = frontEnd ? { frontEnd, offset: start } : undefined;
     return classifyWindow(
       served,
       samples.subarray(start, end),
       start / sampleRate,
-      { ...windowOptions, levels },
+      { ...windowOptions, levels, shared },
       times,
     );
   });

@@ -9,6 +9,7 @@ import { createActivityLevelsStream } from '../audio/activity-levels-stream.ts';
 import { createResampleStream, type ResampleStream } from '../audio/resample-stream.ts';
 import { MAX_FLOAT_SAMPLE } from '../audio/wav.ts';
 import type { ClassifiedWindow } from './classify-clip.ts';
+import { createSharedFrontEnd } from './inference.ts';
 import type { ServedModel } from './model-store.ts';
 import {
   aggregateClassified,
@@ -19,6 +20,7 @@ import {
   type WindowGrid,
   type WindowTimes,
   windowGrid,
+  windowStart,
 } from './sliding-windows.ts';
 
 export type SampleFormat = 'pcm16' | 'float32';
@@ -87,9 +89,14 @@ export function createStreamSession(served: ServedModel, options: StreamOptions)
   // Voice activity's frame levels, summed once as the samples arrive: the windows overlap (by two thirds at the
   // default hop), and each takes its speech check's levels from here instead of summing its samples again.
   const activityLevels = createActivityLevelsStream(modelRate);
+  // The front end's frames, computed once as the audio arrives and shared by the windows that hold them; a
+  // window waits for its last frame's samples (`lookahead` past its end) before it is classified.
+  const frontEnd = createSharedFrontEnd(served);
+  const lookahead = frontEnd?.lookahead ?? 0;
 
   const appendModelSamples = (samples: Float32Array) => {
     activityLevels.push(samples);
+    frontEnd?.push(samples);
     let used = available - bufferStart;
     if (used + samples.length > buffer.length && keepFrom > bufferStart) {
       buffer.copyWithin(0, keepFrom - bufferStart, used);
@@ -114,6 +121,7 @@ export function createStreamSession(served: ServedModel, options: StreamOptions)
         attention: options.attention,
         minSeconds: options.minSeconds,
         levels: activityLevels.levelsFor(window.start, window.end - window.start) ?? undefined,
+        shared: frontEnd ? { frontEnd, offset: window.start } : undefined,
       },
       times,
     );
@@ -125,6 +133,7 @@ export function createStreamSession(served: ServedModel, options: StreamOptions)
   const dropBefore = (position: number) => {
     keepFrom = Math.max(keepFrom, Math.min(position, available));
     activityLevels.dropBefore(keepFrom);
+    frontEnd?.dropBefore(keepFrom);
   };
 
   const decode = (bytes: Uint8Array): Float32Array => {
@@ -178,11 +187,11 @@ export function createStreamSession(served: ServedModel, options: StreamOptions)
         );
       }
       appendModelSamples(resampler.push(samples));
-      const ready = completeWindows(grid, available, fullWindows);
+      const ready = completeWindows(grid, available - lookahead, fullWindows);
       const results = ready.map(classify);
       fullWindows += ready.length;
-      // The next full window starts at fullWindows · hop; a closing window would take the last window's length.
-      dropBefore(Math.min(fullWindows * grid.hopSamples, available - grid.windowSamples));
+      // The next full window starts there; a closing window would take the last window's length.
+      dropBefore(Math.min(windowStart(grid, fullWindows), available - grid.windowSamples));
       return results;
     },
     end() {
@@ -193,6 +202,7 @@ export function createStreamSession(served: ServedModel, options: StreamOptions)
         );
       }
       appendModelSamples(resampler.end());
+      frontEnd?.end();
       const ready = completeWindows(grid, available, fullWindows);
       fullWindows += ready.length;
       const closing = closingWindow(grid, available, fullWindows);

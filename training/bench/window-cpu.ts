@@ -1,7 +1,8 @@
 /**
  * Where the serving path's CPU goes, window by window, in Node with the Worker's kernels (compiled network, wasm
  * front end): the committed speech clip repeated to --seconds, classified
- * - whole, as POST /v1/classify does (classifyClip: windows over the speech, a quarter overlap);
+ * - whole, as POST /v1/classify does (classifyClip: windows over the speech, a quarter overlap, sharing their
+ *   feature frames), and the same with each window computing its own (`shareFrames: false`), as before they shared;
  * - streamed, as GET /v1/stream's session takes it (core/serving/stream-session.ts): float32 frames of 100 ms,
  *   a window every --hop seconds.
  * For each model folder given it prints the CPU per second of audio of both, and per classified window the front
@@ -125,6 +126,10 @@ function streamed(served: ServedModel): PathResult {
 }
 const paths: [string, (served: ServedModel) => PathResult][] = [
   ['whole clip', (served) => fromClip(classifyClip(served, samples, { attention: false }))],
+  [
+    'whole clip, frames per window',
+    (served) => fromClip(classifyClip(served, samples, { attention: false, shareFrames: false })),
+  ],
   [`stream, hop ${hopSeconds} s`, streamed],
 ];
 interface Timing {

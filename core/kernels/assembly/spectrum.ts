@@ -116,6 +116,37 @@ export function frameFeatures(
   if (contrastBands != 0) writeContrast(contrastStore, load<i32>(plan, N_CONTRAST), frames, out, rowBytes, load<i32>(plan, COLUMN_CONTRAST));
 }
 
+/**
+ * The mel energies Σ_k weight · |X_t[k]|² of frames t = 0 … frames − 1, with no noise floor and no log, as f64
+ * rows of nMels at `out` (room for an even number of rows, as `frameFeatures` has): what a window of a longer
+ * signal scales by its gain, floors and logs for itself (core/audio/window-front-end.ts). `padded` and
+ * `scratch` as for `frameFeatures`.
+ */
+export function melEnergyFrames(plan: usize, padded: usize, frames: i32, out: usize, scratch: usize): void {
+  const hop = load<i32>(plan, HOP);
+  const half = load<i32>(plan, HALF);
+  const nMels = load<i32>(plan, N_MELS);
+  const re = scratch;
+  const im = re + (<usize>half << 4);
+  const power = im + (<usize>half << 4);
+  const mel = power + (<usize>(half + 1) << 4);
+  const rowBytes = <usize>nMels << 3;
+  const frameStep = <usize>hop << 2;
+  for (let t = 0; t < frames; t += 2) {
+    const a = padded + <usize>t * frameStep;
+    let span = firstStage(a, a + frameStep, half, load<usize>(plan, WINDOW), load<usize>(plan, REVERSED), re, im);
+    for (; span * 4 <= half; span *= 4) radix22(re, im, half, span, load<usize>(plan, TWIDDLES));
+    powerSpectrum(re, im, half, load<usize>(plan, TWIDDLES), 0.0, power);
+    melEnergies(power, <usize>load<i32>(plan, MEL_BANDS), nMels, mel);
+    const row = out + <usize>t * rowBytes;
+    for (let m = 0; m < nMels; m++) {
+      const value = v128.load(mel + (<usize>m << 4));
+      store<f64>(row + (<usize>m << 3), f64x2.extract_lane(value, 0));
+      store<f64>(row + rowBytes + (<usize>m << 3), f64x2.extract_lane(value, 1));
+    }
+  }
+}
+
 // Lane 0 of `value` into column `column` of the row at `row`, lane 1 into the row after it, as f32.
 // @ts-ignore: decorator
 @inline function storeRow(row: usize, rowBytes: usize, column: i32, value: v128): void {

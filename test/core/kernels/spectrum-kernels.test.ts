@@ -95,6 +95,7 @@ function bothWays(features: FrameFeatures, signal: Float32Array, wasm: WasmSpect
       handled = wasm.frameFeatures(plan, input, out);
       return handled;
     },
+    melEnergies: () => false,
   });
   features.compute(signal, actual);
   useSpectrumKernels(null);
@@ -166,6 +167,41 @@ describe('spectrum wasm kernels', () => {
       }
     }
   });
+
+  it.each([
+    [8, 3],
+    [512, 256],
+    [512, 160],
+    [2048, 512],
+  ])(
+    'give the mel energies the TypeScript loops give, without floor or log (nFft %i, hop %i)',
+    (nFft, hop) => {
+      const features = frameFeaturesOf({ nFft, hop, contrast: null });
+      for (const length of [0, 1, nFft + 3, 9 * hop + 2 * nFft]) {
+        const signal = toneNoiseSilence(length, length);
+        useSpectrumKernels(null);
+        const expected = features.melEnergies?.compute(signal) ?? new Float64Array(0);
+        let handled = false;
+        useSpectrumKernels({
+          frameFeatures: () => false,
+          melEnergies(plan, input, out) {
+            handled = kernels.melEnergies(plan, input, out);
+            return handled;
+          },
+        });
+        const actual = features.melEnergies?.compute(signal) ?? new Float64Array(1);
+        // Digital silence stays exactly 0: no floor is added.
+        const silence = features.melEnergies?.compute(new Float32Array(length)) ?? [1];
+        useSpectrumKernels(null);
+        expect(handled).toBe(true);
+        expect(actual.length).toBe(features.stft.frameCount(length) * 40);
+        expect(silence.every((energy) => energy === 0)).toBe(true);
+        for (let i = 0; i < expected.length; i++) {
+          expect(Math.abs(actual[i] - expected[i])).toBeLessThanOrEqual(1e-9 * Math.max(expected[i], 1e-6));
+        }
+      }
+    },
+  );
 
   it.each([
     ['more than two', 0.1],

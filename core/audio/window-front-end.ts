@@ -1,0 +1,188 @@
+/**
+ * The utterance front end (utterance.ts) for the overlapping windows of one long clip or live stream, with every
+ * feature frame's spectrum computed once instead of once per window that holds it. Audio is high-passed as it
+ * arrives (high-pass.ts's stream: the samples one call on the whole clip gives). A window that starts on a frame
+ * measures its frames' levels, finds its speech frames and speech level among them, takes its frames' mel
+ * energies (before the noise floor and the log, computed once and kept), scales them by the gain its level asks
+ * for, adds the floor, logs them and finishes as prepareUtterance does. Gain, floor and log commute with the
+ * transform (a gain g scales every energy by g²), so a window gets prepareUtterance's features on its own samples
+ * up to float rounding, but for its edges: there its frames and the high-pass see the audio around it instead of
+ * zeros and a filter at rest.
+ *
+ * What a window gets depends only on the audio, not on how it arrived: a clip pushed whole and the same clip
+ * pushed in pieces give the same features to the bit (each frame's spectrum is computed from the same samples
+ * alone). Only log-mel feature sets (FeatureExtractor.melEnergies); a window off the frame grid gets null, and
+ * its caller runs prepareUtterance on its samples instead.
+ */
+import type { FeatureExtractor } from './feature-set.ts';
+import { createHighPassStream } from './high-pass.ts';
+import { powerToDb } from './mel.ts';
+import {
+  checkUtteranceConfig,
+  finishUtterance,
+  type PreparedUtterance,
+  speechLevelGain,
+  type UtteranceConfig,
+} from './utterance.ts';
+import { frameLevels, speechFramesOf } from './voice-activity.ts';
+
+export interface WindowFrontEnd {
+  /** A window's first sample must be a multiple of this (the feature hop) for `prepare` to take it. */
+  readonly hop: number;
+  /** Samples past a window's end that must have arrived before `prepare` takes it, until the audio ends. */
+  readonly lookahead: number;
+  /** Appends samples at the extractor's rate. */
+  push(samples: Float32Array): void;
+  /** No more audio: frames past its end read zeros, as a whole clip's do. */
+  end(): void;
+  /**
+   * The features of the `length` samples from sample `from`, as prepareUtterance gives for them (but for the
+   * edges, above); null when `from` is off the frame grid or before what was dropped, or the window's frames
+   * have not all arrived.
+   */
+  prepare(from: number, length: number): PreparedUtterance | null;
+  /** Forgets what no window starting at `sample` or later needs. */
+  dropBefore(sample: number): void;
+}
+
+/** A front end for one clip or stream; null when the feature set is not log-mel only. */
+export function createWindowFrontEnd(
+  extractor: FeatureExtractor,
+  config: UtteranceConfig,
+): WindowFrontEnd | null {
+  const { melEnergies } = extractor;
+  if (melEnergies === null) return null;
+  checkUtteranceConfig(config);
+  const { sampleRate, nFft, hop } = extractor.config;
+  const { nMels, floor } = melEnergies;
+  const half = nFft / 2;
+  // Frames before a frame whose samples a slice must start with for it to see no zero padding in front.
+  const lead = Math.ceil(half / hop);
+  const levelFrames = { frameLength: nFft, hop, centred: true };
+  const highPass = createHighPassStream(sampleRate, config.highPassHz);
+  let ended = false;
+  // High-passed samples from `filteredStart` on; `filteredEnd` of them have been filtered in all.
+  let filtered = new Float32Array(1 << 16);
+  let filteredStart = 0;
+  let filteredEnd = 0;
+  // Mel energies of frames melFirst … melEnd − 1, frame-major.
+  let energies = new Float64Array(0);
+  let melFirst = 0;
+  let melEnd = 0;
+  let keepFrom = 0;
+
+  const append = (samples: Float32Array) => {
+    const keepSample = Math.max(0, (Math.floor(keepFrom / hop) - lead) * hop);
+    let used = filteredEnd - filteredStart;
+    if (used + samples.length > filtered.length && keepSample > filteredStart) {
+      filtered.copyWithin(0, keepSample - filteredStart, used);
+      used -= keepSample - filteredStart;
+      filteredStart = keepSample;
+    }
+    if (used + samples.length > filtered.length) {
+      const grown = new Float32Array(Math.max(2 * filtered.length, used + samples.length));
+      grown.set(filtered.subarray(0, used));
+      filtered = grown;
+    }
+    filtered.set(samples, used);
+    filteredEnd += samples.length;
+  };
+
+  /** filtered[from, to) by absolute sample index. */
+  const slice = (from: number, to: number) => filtered.subarray(from - filteredStart, to - filteredStart);
+
+  /** Frames first … end − 1 of the audio's frames: their mel energies, from a slice that gives them real context. */
+  const computeFrames = (first: number, end: number): Float64Array => {
+    const from = Math.max(0, (first - lead) * hop);
+    const to = Math.min(filteredEnd, (end - 1) * hop + half);
+    const all = melEnergies.compute(slice(from, to));
+    const skip = first - from / hop;
+    return all.subarray(skip * nMels, (skip + end - first) * nMels);
+  };
+
+  /**
+   * The energies of frames first … end − 1, computing those not kept yet. Windows come in order of their start,
+   * so frames before `first` are let go; a window before the kept frames has its own computed and not kept.
+   */
+  const energiesOf = (first: number, end: number): Float64Array => {
+    if (first < melFirst) return computeFrames(first, end);
+    if (first >= melEnd) {
+      melFirst = first;
+      melEnd = first;
+    }
+    if (end > melEnd) {
+      const added = computeFrames(melEnd, end);
+      const keptFrom = (first - melFirst) * nMels;
+      const keptTo = (melEnd - melFirst) * nMels;
+      const size = keptTo - keptFrom + added.length;
+      if (size > energies.length) {
+        const grown = new Float64Array(Math.max(size, 2 * energies.length));
+        grown.set(energies.subarray(keptFrom, keptTo));
+        energies = grown;
+      } else {
+        energies.copyWithin(0, keptFrom, keptTo);
+      }
+      energies.set(added, keptTo - keptFrom);
+      melFirst = first;
+      melEnd = end;
+    }
+    return energies.subarray((first - melFirst) * nMels, (end - melFirst) * nMels);
+  };
+
+  return {
+    hop,
+    lookahead: half + 3,
+    push(samples) {
+      if (ended) throw new Error('window front end: expected no audio after the end, got more');
+      append(highPass.push(samples));
+    },
+    end() {
+      if (ended) return;
+      append(highPass.push(new Float32Array(0), true));
+      ended = true;
+    },
+    prepare(from, length) {
+      if (!(Number.isInteger(from) && Number.isInteger(length) && length >= 0)) return null;
+      if (from % hop !== 0 || from < keepFrom) return null;
+      const frames = extractor.frameCount(length);
+      const first = from / hop;
+      const end = first + frames;
+      // The last frame's samples, whole; past the end of ended audio, the zeros a whole clip's frames read.
+      const lastSample = (end - 1) * hop + half;
+      if (ended ? from + length > filteredEnd : lastSample > filteredEnd) return null;
+      const levelsFrom = Math.max(0, (first - lead) * hop);
+      const levels = frameLevels(slice(levelsFrom, Math.min(filteredEnd, lastSample)), levelFrames, false);
+      const skip = first - levelsFrom / hop;
+      const { mask, meanSquare } = speechFramesOf(
+        levels.energies.subarray(skip, skip + frames),
+        levels.squares.subarray(skip, skip + frames),
+        levels.lengths.subarray(skip, skip + frames),
+      );
+      const gainSquared = speechLevelGain(meanSquare) ** 2;
+      const windowEnergies = energiesOf(first, end);
+      const data = new Float32Array(frames * nMels);
+      for (let t = 0; t < frames; t++) {
+        const row = t * nMels;
+        for (let m = 0; m < nMels; m++) {
+          data[row + m] = powerToDb(gainSquared * windowEnergies[row + m] + floor[m]);
+        }
+      }
+      return finishUtterance({ data, frames, dims: nMels }, mask, extractor, config);
+    },
+    dropBefore(sample) {
+      keepFrom = Math.max(keepFrom, sample);
+    },
+  };
+}
+
+/** A front end holding a whole clip, ended: what `POST /v1/classify` lays its windows over. */
+export function createClipFrontEnd(
+  samples: Float32Array,
+  extractor: FeatureExtractor,
+  config: UtteranceConfig,
+): WindowFrontEnd | null {
+  const frontEnd = createWindowFrontEnd(extractor, config);
+  frontEnd?.push(samples);
+  frontEnd?.end();
+  return frontEnd;
+}
