@@ -6,8 +6,9 @@
  * energies (before the noise floor and the log, computed once and kept), scales them by the gain its level asks
  * for, adds the floor, logs them and finishes as prepareUtterance does. Gain, floor and log commute with the
  * transform (a gain g scales every energy by g²), so a window gets prepareUtterance's features on its own samples
- * up to float rounding, but for its edges: there its frames and the high-pass see the audio around it instead of
- * zeros and a filter at rest.
+ * up to float rounding, but for its start: there its first frames and the high-pass see the audio before it
+ * instead of zeros and a filter at rest. Its last frames read zeros past its end, as prepareUtterance's do, so
+ * a window is ready as soon as its last sample is in.
  *
  * What a window gets depends only on the audio, not on how it arrived: a clip pushed whole and the same clip
  * pushed in pieces give the same features to the bit (each frame's spectrum is computed from the same samples
@@ -29,15 +30,15 @@ import { frameLevels, speechFramesOf } from './voice-activity.ts';
 export interface WindowFrontEnd {
   /** A window's first sample must be a multiple of this (the feature hop) for `prepare` to take it. */
   readonly hop: number;
-  /** Samples past a window's end that must have arrived before `prepare` takes it, until the audio ends. */
-  readonly lookahead: number;
+  /** Samples high-passed so far: a window ending here or before can be prepared (up to 3 wait for more). */
+  readonly available: number;
   /** Appends samples at the extractor's rate. */
   push(samples: Float32Array): void;
   /** No more audio: frames past its end read zeros, as a whole clip's do. */
   end(): void;
   /**
    * The features of the `length` samples from sample `from`, as prepareUtterance gives for them (but for the
-   * edges, above); null when `from` is off the frame grid or before what was dropped, or the window's frames
+   * start, above); null when `from` is off the frame grid or before what was dropped, or the window's samples
    * have not all arrived.
    */
   prepare(from: number, length: number): PreparedUtterance | null;
@@ -91,10 +92,13 @@ export function createWindowFrontEnd(
   /** filtered[from, to) by absolute sample index. */
   const slice = (from: number, to: number) => filtered.subarray(from - filteredStart, to - filteredStart);
 
-  /** Frames first … end − 1 of the audio's frames: their mel energies, from a slice that gives them real context. */
-  const computeFrames = (first: number, end: number): Float64Array => {
+  /**
+   * Frames first … end − 1 of the audio's frames: their mel energies, from a slice that gives them the audio
+   * before them and the audio after them up to sample `until` (zeros past it).
+   */
+  const computeFrames = (first: number, end: number, until = filteredEnd): Float64Array => {
     const from = Math.max(0, (first - lead) * hop);
-    const to = Math.min(filteredEnd, (end - 1) * hop + half);
+    const to = Math.min(until, (end - 1) * hop + half);
     const all = melEnergies.compute(slice(from, to));
     const skip = first - from / hop;
     return all.subarray(skip * nMels, (skip + end - first) * nMels);
@@ -131,7 +135,9 @@ export function createWindowFrontEnd(
 
   return {
     hop,
-    lookahead: half + 3,
+    get available() {
+      return filteredEnd;
+    },
     push(samples) {
       if (ended) throw new Error('window front end: expected no audio after the end, got more');
       append(highPass.push(samples));
@@ -144,14 +150,16 @@ export function createWindowFrontEnd(
     prepare(from, length) {
       if (!(Number.isInteger(from) && Number.isInteger(length) && length >= 0)) return null;
       if (from % hop !== 0 || from < keepFrom) return null;
+      const to = from + length;
+      if (to > filteredEnd) return null;
       const frames = extractor.frameCount(length);
       const first = from / hop;
       const end = first + frames;
-      // The last frame's samples, whole; past the end of ended audio, the zeros a whole clip's frames read.
-      const lastSample = (end - 1) * hop + half;
-      if (ended ? from + length > filteredEnd : lastSample > filteredEnd) return null;
+      // Frames that end by the window's end are kept for the windows after it; the last (whose samples run past
+      // it) read zeros there, as prepareUtterance's do, so that a window never waits for audio after it.
+      const sharedEnd = Math.min(end, Math.max(first, Math.floor((to - half) / hop) + 1));
       const levelsFrom = Math.max(0, (first - lead) * hop);
-      const levels = frameLevels(slice(levelsFrom, Math.min(filteredEnd, lastSample)), levelFrames, false);
+      const levels = frameLevels(slice(levelsFrom, to), levelFrames, false);
       const skip = first - levelsFrom / hop;
       const { mask, meanSquare } = speechFramesOf(
         levels.energies.subarray(skip, skip + frames),
@@ -159,14 +167,14 @@ export function createWindowFrontEnd(
         levels.lengths.subarray(skip, skip + frames),
       );
       const gainSquared = speechLevelGain(meanSquare) ** 2;
-      const windowEnergies = energiesOf(first, end);
       const data = new Float32Array(frames * nMels);
-      for (let t = 0; t < frames; t++) {
-        const row = t * nMels;
-        for (let m = 0; m < nMels; m++) {
-          data[row + m] = powerToDb(gainSquared * windowEnergies[row + m] + floor[m]);
+      const log = (energies: Float64Array, at: number) => {
+        for (let i = 0; i < energies.length; i++) {
+          data[at + i] = powerToDb(gainSquared * energies[i] + floor[i % nMels]);
         }
-      }
+      };
+      log(energiesOf(first, sharedEnd), 0);
+      if (sharedEnd < end) log(computeFrames(sharedEnd, end, to), (sharedEnd - first) * nMels);
       return finishUtterance({ data, frames, dims: nMels }, mask, extractor, config);
     },
     dropBefore(sample) {

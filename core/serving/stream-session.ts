@@ -89,10 +89,9 @@ export function createStreamSession(served: ServedModel, options: StreamOptions)
   // Voice activity's frame levels, summed once as the samples arrive: the windows overlap (by two thirds at the
   // default hop), and each takes its speech check's levels from here instead of summing its samples again.
   const activityLevels = createActivityLevelsStream(modelRate);
-  // The front end's frames, computed once as the audio arrives and shared by the windows that hold them; a
-  // window waits for its last frame's samples (`lookahead` past its end) before it is classified.
+  // The front end's frames, computed once as the audio arrives and shared by the windows that hold them (a
+  // window whose last samples still wait in its high-pass, at most 3, waits for them).
   const frontEnd = createSharedFrontEnd(served);
-  const lookahead = frontEnd?.lookahead ?? 0;
 
   const appendModelSamples = (samples: Float32Array) => {
     activityLevels.push(samples);
@@ -187,7 +186,7 @@ export function createStreamSession(served: ServedModel, options: StreamOptions)
         );
       }
       appendModelSamples(resampler.push(samples));
-      const ready = completeWindows(grid, available - lookahead, fullWindows);
+      const ready = completeWindows(grid, frontEnd?.available ?? available, fullWindows);
       const results = ready.map(classify);
       fullWindows += ready.length;
       // The next full window starts there; a closing window would take the last window's length.
