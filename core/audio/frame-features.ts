@@ -20,7 +20,7 @@
  * Calls that would need more than 16 MiB of wasm memory (inputs over about 3 M samples) run these loops.
  */
 
-import type { MelFilterbank } from './mel.ts';
+import { type MelFilterbank, powerToDb } from './mel.ts';
 import type { Dct } from './mfcc.ts';
 import {
   countZeroCrossings,
@@ -59,6 +59,8 @@ export interface MelEnergies {
   readonly floor: Float64Array;
   /** Every frame's mel energies, frame-major, without the floor. */
   compute(signal: Float32Array): Float64Array;
+  /** Whole rows of such energies into `out` (as long) as log-mel: powerToDb(gainSquared · energy + floor[m]). */
+  toDecibels(energies: Float64Array, gainSquared: number, out: Float32Array): void;
 }
 
 /** Everything a clip's per-frame features depend on; made once per feature extractor and reused. */
@@ -109,6 +111,8 @@ export interface SpectrumKernels {
   frameFeatures(plan: FrameFeaturesPlan, signal: Float32Array, out: Float32Array): boolean;
   /** What `FrameFeatures.melEnergies` writes, up to float rounding; false when it cannot take this call. */
   melEnergies(plan: FrameFeaturesPlan, signal: Float32Array, out: Float64Array): boolean;
+  /** What `MelEnergies.toDecibels` writes, up to float rounding; false when it cannot take this call. */
+  scaledLogMel(energies: Float64Array, gainSquared: number, floor: Float64Array, out: Float32Array): boolean;
 }
 
 let kernels: SpectrumKernels | null = null;
@@ -170,6 +174,12 @@ export function createFrameFeatures(plan: FrameFeaturesPlan): FrameFeatures {
           filters.apply(power, out.subarray(t * nMels, (t + 1) * nMels));
         }
         return out;
+      },
+      toDecibels(energies, gainSquared, out) {
+        if (kernels?.scaledLogMel(energies, gainSquared, floor, out)) return;
+        for (let i = 0; i < energies.length; i++) {
+          out[i] = powerToDb(gainSquared * energies[i] + floor[i % nMels]);
+        }
       },
     };
   };

@@ -17,7 +17,6 @@
  */
 import type { FeatureExtractor } from './feature-set.ts';
 import { createHighPassStream } from './high-pass.ts';
-import { powerToDb } from './mel.ts';
 import {
   checkUtteranceConfig,
   finishUtterance,
@@ -55,7 +54,7 @@ export function createWindowFrontEnd(
   if (melEnergies === null) return null;
   checkUtteranceConfig(config);
   const { sampleRate, nFft, hop } = extractor.config;
-  const { nMels, floor } = melEnergies;
+  const { nMels } = melEnergies;
   const half = nFft / 2;
   // Frames before a frame whose samples a slice must start with for it to see no zero padding in front.
   const lead = Math.ceil(half / hop);
@@ -63,7 +62,7 @@ export function createWindowFrontEnd(
   const highPass = createHighPassStream(sampleRate, config.highPassHz);
   let ended = false;
   // High-passed samples from `filteredStart` on; `filteredEnd` of them have been filtered in all.
-  let filtered = new Float32Array(1 << 16);
+  let filtered: Float32Array = new Float32Array(1 << 16);
   let filteredStart = 0;
   let filteredEnd = 0;
   // Mel energies of frames melFirst … melEnd − 1, frame-major.
@@ -75,6 +74,13 @@ export function createWindowFrontEnd(
   const append = (samples: Float32Array) => {
     const keepSample = Math.max(0, (Math.floor(keepFrom / hop) - lead) * hop);
     let used = filteredEnd - filteredStart;
+    if (used === 0 && samples.length > filtered.length) {
+      // A whole clip at once: the high-pass's fresh output becomes the buffer instead of being copied in.
+      filtered = samples;
+      filteredStart = filteredEnd;
+      filteredEnd += samples.length;
+      return;
+    }
     if (used + samples.length > filtered.length && keepSample > filteredStart) {
       filtered.copyWithin(0, keepSample - filteredStart, used);
       used -= keepSample - filteredStart;
@@ -168,13 +174,11 @@ export function createWindowFrontEnd(
       );
       const gainSquared = speechLevelGain(meanSquare) ** 2;
       const data = new Float32Array(frames * nMels);
-      const log = (energies: Float64Array, at: number) => {
-        for (let i = 0; i < energies.length; i++) {
-          data[at + i] = powerToDb(gainSquared * energies[i] + floor[i % nMels]);
-        }
-      };
-      log(energiesOf(first, sharedEnd), 0);
-      if (sharedEnd < end) log(computeFrames(sharedEnd, end, to), (sharedEnd - first) * nMels);
+      const split = (sharedEnd - first) * nMels;
+      melEnergies.toDecibels(energiesOf(first, sharedEnd), gainSquared, data.subarray(0, split));
+      if (sharedEnd < end) {
+        melEnergies.toDecibels(computeFrames(sharedEnd, end, to), gainSquared, data.subarray(split));
+      }
       return finishUtterance({ data, frames, dims: nMels }, mask, extractor, config);
     },
     dropBefore(sample) {

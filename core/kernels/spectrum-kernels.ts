@@ -27,6 +27,7 @@ interface SpectrumExports {
   scratchBytes(half: number, nMels: number, maxTake: number): number;
   frameFeatures(...args: number[]): void;
   melEnergyFrames(...args: number[]): void;
+  scaledLogMel(...args: number[]): void;
 }
 
 /** 16 MiB holds one call on about 3 M samples (3 minutes at 16 kHz, more than the Worker accepts). */
@@ -207,6 +208,20 @@ export function createSpectrumKernels(module: WebAssembly.Module): WasmSpectrumK
       features.set(out.subarray(0, frames * plan.dims));
       wasm.frameFeatures(tables.plan, padded, frames, signal.length, matrix, scratch, extremes);
       out.set(features);
+      return true;
+    },
+
+    scaledLogMel(energies, gainSquared, floor, out) {
+      const nMels = floor.length;
+      if (energies.length % nMels !== 0 || energies.length * 12 > MAX_MEMORY_BYTES) return false;
+      const floorAt = tablesEnd;
+      const energiesAt = align16(floorAt + nMels * 8);
+      const outAt = align16(energiesAt + energies.length * 8);
+      if (!reserve(outAt + energies.length * 4)) return false;
+      doubles(floorAt, nMels).set(floor);
+      doubles(energiesAt, energies.length).set(energies);
+      wasm.scaledLogMel(energiesAt, energies.length / nMels, nMels, gainSquared, floorAt, outAt);
+      out.set(new Float32Array(wasm.memory.buffer, outAt, energies.length));
       return true;
     },
 

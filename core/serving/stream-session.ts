@@ -40,6 +40,11 @@ export interface StreamOptions {
   minSeconds: number;
   /** Seconds of audio a session may carry; more is refused. */
   maxSeconds: number;
+  /**
+   * Windows share their feature frames (the default), or each computes its own from its samples (`false`: what
+   * `npm run bench:window-cpu` compares with).
+   */
+  shareFrames?: boolean;
 }
 
 /** Why a stream cannot go on, with the WebSocket close code that says so (functions/routes/stream.ts). */
@@ -91,7 +96,7 @@ export function createStreamSession(served: ServedModel, options: StreamOptions)
   const activityLevels = createActivityLevelsStream(modelRate);
   // The front end's frames, computed once as the audio arrives and shared by the windows that hold them (a
   // window whose last samples still wait in its high-pass, at most 3, waits for them).
-  const frontEnd = createSharedFrontEnd(served);
+  const frontEnd = options.shareFrames === false ? null : createSharedFrontEnd(served);
 
   const appendModelSamples = (samples: Float32Array) => {
     activityLevels.push(samples);

@@ -4,7 +4,7 @@
  * - whole, as POST /v1/classify does (classifyClip: windows over the speech, a quarter overlap, sharing their
  *   feature frames), and the same with each window computing its own (`shareFrames: false`), as before they shared;
  * - streamed, as GET /v1/stream's session takes it (core/serving/stream-session.ts): float32 frames of 100 ms,
- *   a window every --hop seconds.
+ *   a window every --hop seconds, sharing feature frames, and the same with each window computing its own.
  * For each model folder given it prints the CPU per second of audio of both, and per classified window the front
  * end, the network and the rest (voice activity, aggregation, and for the stream decoding its frames). The models run
  * interleaved in one process, so compare them with each other, not with other runs or machines
@@ -109,8 +109,9 @@ const fromClip = (result: ClipClassification): PathResult => ({
 /** The samples as a live stream sends them: float32 frames of 100 ms, then the end. */
 const frameBytes = new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
 const FRAME_BYTES = 0.1 * 16_000 * 4;
-function streamed(served: ServedModel): PathResult {
+function streamed(served: ServedModel, shareFrames = true): PathResult {
   const session = createStreamSession(served, {
+    shareFrames,
     sampleRate: 16_000,
     format: 'float32',
     hopSeconds,
@@ -130,7 +131,8 @@ const paths: [string, (served: ServedModel) => PathResult][] = [
     'whole clip, frames per window',
     (served) => fromClip(classifyClip(served, samples, { attention: false, shareFrames: false })),
   ],
-  [`stream, hop ${hopSeconds} s`, streamed],
+  [`stream, hop ${hopSeconds} s`, (served) => streamed(served)],
+  [`stream, hop ${hopSeconds} s, frames per window`, (served) => streamed(served, false)],
 ];
 interface Timing {
   totalMs: number;

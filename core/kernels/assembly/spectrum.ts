@@ -645,3 +645,31 @@ const SQRT2 = 1.4142135623730951;
   // Finite lanes take the result; NaN and +∞ stay as they are (log10 of either is itself).
   return v128.bitselect(decibels, clamped, f64x2.lt(clamped, f64x2.splat(Infinity)));
 }
+
+/**
+ * Log-mel values of a window from mel energies kept without floor or log (melEnergyFrames): for `frames` rows of
+ * `nMels` f64 energies at `energies`, f32 powerToDb(gainSquared · energy + floor[m]) at `out`, `floor` the nMels
+ * f64 the noise floor adds to each band. Two bands per vector; an odd last band goes alone.
+ */
+export function scaledLogMel(
+  energies: usize, frames: i32, nMels: i32, gainSquared: f64, floor: usize, out: usize,
+): void {
+  const gain = f64x2.splat(gainSquared);
+  const pairs = nMels & ~1;
+  for (let t = 0; t < frames; t++) {
+    const row = energies + ((<usize>t * <usize>nMels) << 3);
+    const target = out + ((<usize>t * <usize>nMels) << 2);
+    for (let m = 0; m < pairs; m += 2) {
+      const at = <usize>m;
+      const value = f64x2.add(f64x2.mul(gain, v128.load(row + (at << 3))), v128.load(floor + (at << 3)));
+      const decibels = powerToDb(value);
+      store<f32>(target + (at << 2), <f32>f64x2.extract_lane(decibels, 0));
+      store<f32>(target + (at << 2), <f32>f64x2.extract_lane(decibels, 1), 4);
+    }
+    if (pairs < nMels) {
+      const at = <usize>pairs;
+      const value = f64x2.splat(gainSquared * load<f64>(row + (at << 3)) + load<f64>(floor + (at << 3)));
+      store<f32>(target + (at << 2), <f32>f64x2.extract_lane(powerToDb(value), 0));
+    }
+  }
+}

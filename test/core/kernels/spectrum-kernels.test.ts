@@ -96,6 +96,7 @@ function bothWays(features: FrameFeatures, signal: Float32Array, wasm: WasmSpect
       return handled;
     },
     melEnergies: () => false,
+    scaledLogMel: () => false,
   });
   features.compute(signal, actual);
   useSpectrumKernels(null);
@@ -188,6 +189,7 @@ describe('spectrum wasm kernels', () => {
             handled = kernels.melEnergies(plan, input, out);
             return handled;
           },
+          scaledLogMel: () => false,
         });
         const actual = features.melEnergies?.compute(signal) ?? new Float64Array(1);
         // Digital silence stays exactly 0: no floor is added.
@@ -202,6 +204,23 @@ describe('spectrum wasm kernels', () => {
       }
     },
   );
+
+  it.each([40, 7])('log scaled mel energies as the TypeScript loop does (%i bands)', (nMels) => {
+    const random = createRandom(nMels);
+    // Energies from digital silence (0) to full scale, and a floor under each band.
+    const energies = Float64Array.from({ length: 9 * nMels }, (_, i) =>
+      i % 5 === 0 ? 0 : random.next() ** 8 * 1e3,
+    );
+    const floor = Float64Array.from({ length: nMels }, (_, m) => 1e-7 * (m + 1));
+    const expected = energies.map(
+      (energy, i) => 10 * Math.log10(Math.max(1e-10, 0.37 * energy + floor[i % nMels])),
+    );
+    const actual = new Float32Array(energies.length);
+    expect(kernels.scaledLogMel(energies, 0.37, floor, actual)).toBe(true);
+    for (let i = 0; i < expected.length; i++) expect(Math.abs(actual[i] - expected[i])).toBeLessThan(1e-4);
+    // Rows that do not fit the bands are left to the TypeScript loop.
+    expect(kernels.scaledLogMel(energies.subarray(1), 0.37, floor, actual.subarray(1))).toBe(false);
+  });
 
   it.each([
     ['more than two', 0.1],
