@@ -48,7 +48,8 @@ export const ClassifyQuerySchema = z.object({
   hop: secondsParameter('hop', MIN_HOP_SECONDS, MAX_HOP_SECONDS).meta({
     type: 'number',
     description:
-      "Classify windows of the model's input length every hop seconds from the start, each on its own, as " +
+      "Classify windows of the model's input length every hop seconds from the start (each start moved back " +
+      'by under 80 ms onto the frames it shares with its neighbours), each classified on its own, as ' +
       'GET /v1/stream does live: the timeline has one entry per window and the answer is their aggregate. ' +
       'Not with segment.',
     example: 1,

@@ -7,8 +7,9 @@
  *    `start` text message: its sample rate, its sample format and the hop.
  * 2. The server answers `ready`, then the client sends mono audio as binary messages of any size (samples may
  *    split across messages), little-endian 16-bit PCM or 32-bit float.
- * 3. For every window of the model's input length every `hopSeconds` from the start, as soon as its last
- *    sample is in, the server sends a `window` message. A `summary` text message asks for the running summary.
+ * 3. For every window of the model's input length every `hopSeconds` from the start (moved back by under
+ *    80 ms onto the frame grid, sliding-windows.ts), as soon as its last sample is in, the server sends a
+ *    `window` message. A `summary` text message asks for the running summary.
  * 4. `end` ends the stream: the server sends the last window, a final `summary`, and closes with 1000. A
  *    client that closes the socket instead gets nothing more.
  * Errors come as an `error` message, then a close with the code STREAM_CLOSE_CODES gives.

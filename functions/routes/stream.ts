@@ -45,7 +45,8 @@ export const streamRoute = createRoute({
     'Upgrade to a WebSocket (Upgrade: websocket). Send a text message ' +
     '`{"type":"start","sampleRate":48000,"format":"pcm16"|"float32","hopSeconds":1}` (hopSeconds optional, ' +
     '0.25–60, default 1), wait for `{"type":"ready",…}`, then send mono little-endian samples as binary ' +
-    'messages of any size. For each window of the model input length every hopSeconds from the start, the ' +
+    'messages of any size. For each window of the model input length every hopSeconds from the start (each ' +
+    'start moved back by under 80 ms onto the frames it shares with its neighbours), the ' +
     'server sends `{"type":"window",index,startSeconds,endSeconds,speechDetected,speechSeconds,probabilities,' +
     'top,dimensions,attention}` as soon as the window is complete: the same windows and answers as POST ' +
     '/v1/classify?hop= on the same audio. `{"type":"summary"}` asks for the running aggregate; `{"type":"end"}` ' +
