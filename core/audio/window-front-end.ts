@@ -17,6 +17,7 @@
  */
 import type { FeatureExtractor } from './feature-set.ts';
 import { createHighPassStream } from './high-pass.ts';
+import { createSampleBuffer } from './sample-buffer.ts';
 import {
   checkUtteranceConfig,
   finishUtterance,
@@ -61,51 +62,22 @@ export function createWindowFrontEnd(
   const levelFrames = { frameLength: nFft, hop, centred: true };
   const highPass = createHighPassStream(sampleRate, config.highPassHz);
   let ended = false;
-  // High-passed samples from `filteredStart` on; `filteredEnd` of them have been filtered in all.
-  let filtered: Float32Array = new Float32Array(1 << 16);
-  let filteredStart = 0;
-  let filteredEnd = 0;
+  // The high-passed samples (`filtered.end` of them so far).
+  const filtered = createSampleBuffer(1 << 16);
   // Mel energies of frames melFirst … melEnd − 1, frame-major.
   let energies = new Float64Array(0);
   let melFirst = 0;
   let melEnd = 0;
   let keepFrom = 0;
 
-  const append = (samples: Float32Array) => {
-    const keepSample = Math.max(0, (Math.floor(keepFrom / hop) - lead) * hop);
-    let used = filteredEnd - filteredStart;
-    if (used === 0 && samples.length > filtered.length) {
-      // A whole clip at once: the high-pass's fresh output becomes the buffer instead of being copied in.
-      filtered = samples;
-      filteredStart = filteredEnd;
-      filteredEnd += samples.length;
-      return;
-    }
-    if (used + samples.length > filtered.length && keepSample > filteredStart) {
-      filtered.copyWithin(0, keepSample - filteredStart, used);
-      used -= keepSample - filteredStart;
-      filteredStart = keepSample;
-    }
-    if (used + samples.length > filtered.length) {
-      const grown = new Float32Array(Math.max(2 * filtered.length, used + samples.length));
-      grown.set(filtered.subarray(0, used));
-      filtered = grown;
-    }
-    filtered.set(samples, used);
-    filteredEnd += samples.length;
-  };
-
-  /** filtered[from, to) by absolute sample index. */
-  const slice = (from: number, to: number) => filtered.subarray(from - filteredStart, to - filteredStart);
-
   /**
    * Frames first … end − 1 of the audio's frames: their mel energies, from a slice that gives them the audio
    * before them and the audio after them up to sample `until` (zeros past it).
    */
-  const computeFrames = (first: number, end: number, until = filteredEnd): Float64Array => {
+  const computeFrames = (first: number, end: number, until = filtered.end): Float64Array => {
     const from = Math.max(0, (first - lead) * hop);
     const to = Math.min(until, (end - 1) * hop + half);
-    const all = melEnergies.compute(slice(from, to));
+    const all = melEnergies.compute(filtered.slice(from, to));
     const skip = first - from / hop;
     return all.subarray(skip * nMels, (skip + end - first) * nMels);
   };
@@ -142,22 +114,22 @@ export function createWindowFrontEnd(
   return {
     hop,
     get available() {
-      return filteredEnd;
+      return filtered.end;
     },
     push(samples) {
       if (ended) throw new Error('window front end: expected no audio after the end, got more');
-      append(highPass.push(samples));
+      filtered.append(highPass.push(samples), true);
     },
     end() {
       if (ended) return;
-      append(highPass.push(new Float32Array(0), true));
+      filtered.append(highPass.push(new Float32Array(0), true), true);
       ended = true;
     },
     prepare(from, length) {
       if (!(Number.isInteger(from) && Number.isInteger(length) && length >= 0)) return null;
       if (from % hop !== 0 || from < keepFrom) return null;
       const to = from + length;
-      if (to > filteredEnd) return null;
+      if (to > filtered.end) return null;
       const frames = extractor.frameCount(length);
       const first = from / hop;
       const end = first + frames;
@@ -165,7 +137,7 @@ export function createWindowFrontEnd(
       // it) read zeros there, as prepareUtterance's do, so that a window never waits for audio after it.
       const sharedEnd = Math.min(end, Math.max(first, Math.floor((to - half) / hop) + 1));
       const levelsFrom = Math.max(0, (first - lead) * hop);
-      const levels = frameLevels(slice(levelsFrom, to), levelFrames, false);
+      const levels = frameLevels(filtered.slice(levelsFrom, to), levelFrames, false);
       const skip = first - levelsFrom / hop;
       const { mask, meanSquare } = speechFramesOf(
         levels.energies.subarray(skip, skip + frames),
@@ -183,6 +155,8 @@ export function createWindowFrontEnd(
     },
     dropBefore(sample) {
       keepFrom = Math.max(keepFrom, sample);
+      // A window from keepFrom reads its frames' levels from `lead` frames before it.
+      filtered.dropBefore(Math.max(0, (Math.floor(keepFrom / hop) - lead) * hop));
     },
   };
 }

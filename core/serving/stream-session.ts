@@ -7,6 +7,7 @@
  */
 import { createActivityLevelsStream } from '../audio/activity-levels-stream.ts';
 import { createResampleStream, type ResampleStream } from '../audio/resample-stream.ts';
+import { createSampleBuffer } from '../audio/sample-buffer.ts';
 import { MAX_FLOAT_SAMPLE } from '../audio/wav.ts';
 import type { ClassifiedWindow } from './classify-clip.ts';
 import { createSharedFrontEnd } from './inference.ts';
@@ -81,12 +82,8 @@ export function createStreamSession(served: ServedModel, options: StreamOptions)
   // Bytes of a sample split across frames wait here for the rest of it.
   const carry = new Uint8Array(bytesPerSample);
   let carried = 0;
-  // Model-rate samples from `bufferStart` on. Those before `keepFrom` no window needs any more; they are dropped
-  // when the buffer is full rather than on every frame, so each sample is moved about once, not once per frame.
-  let buffer = new Float32Array(2 * (grid.windowSamples + grid.hopSamples));
-  let bufferStart = 0;
-  let keepFrom = 0;
-  let available = 0;
+  // The model-rate samples; those before the next window's start go when the buffer is full.
+  const buffer = createSampleBuffer(2 * (grid.windowSamples + grid.hopSamples));
   let fullWindows = 0;
   const classified: ClassifiedWindow[] = [];
   let windowCount = 0;
@@ -101,25 +98,13 @@ export function createStreamSession(served: ServedModel, options: StreamOptions)
   const appendModelSamples = (samples: Float32Array) => {
     activityLevels.push(samples);
     frontEnd?.push(samples);
-    let used = available - bufferStart;
-    if (used + samples.length > buffer.length && keepFrom > bufferStart) {
-      buffer.copyWithin(0, keepFrom - bufferStart, used);
-      used -= keepFrom - bufferStart;
-      bufferStart = keepFrom;
-    }
-    if (used + samples.length > buffer.length) {
-      const grown = new Float32Array(Math.max(2 * buffer.length, used + samples.length));
-      grown.set(buffer.subarray(0, used));
-      buffer = grown;
-    }
-    buffer.set(samples, used);
-    available += samples.length;
+    buffer.append(samples);
   };
 
   const classify = (window: SampleWindow): ClassifiedWindow => {
     const result = classifyWindow(
       served,
-      buffer.subarray(window.start - bufferStart, window.end - bufferStart),
+      buffer.slice(window.start, window.end),
       window.start / modelRate,
       {
         attention: options.attention,
@@ -134,8 +119,10 @@ export function createStreamSession(served: ServedModel, options: StreamOptions)
     return result;
   };
 
+  let keepFrom = 0;
   const dropBefore = (position: number) => {
-    keepFrom = Math.max(keepFrom, Math.min(position, available));
+    keepFrom = Math.max(keepFrom, Math.min(position, buffer.end));
+    buffer.dropBefore(keepFrom);
     activityLevels.dropBefore(keepFrom);
     frontEnd?.dropBefore(keepFrom);
   };
@@ -191,11 +178,11 @@ export function createStreamSession(served: ServedModel, options: StreamOptions)
         );
       }
       appendModelSamples(resampler.push(samples));
-      const ready = completeWindows(grid, frontEnd?.available ?? available, fullWindows);
+      const ready = completeWindows(grid, frontEnd?.available ?? buffer.end, fullWindows);
       const results = ready.map(classify);
       fullWindows += ready.length;
       // The next full window starts there; a closing window would take the last window's length.
-      dropBefore(Math.min(windowStart(grid, fullWindows), available - grid.windowSamples));
+      dropBefore(Math.min(windowStart(grid, fullWindows), buffer.end - grid.windowSamples));
       return results;
     },
     end() {
@@ -207,9 +194,9 @@ export function createStreamSession(served: ServedModel, options: StreamOptions)
       }
       appendModelSamples(resampler.end());
       frontEnd?.end();
-      const ready = completeWindows(grid, available, fullWindows);
+      const ready = completeWindows(grid, buffer.end, fullWindows);
       fullWindows += ready.length;
-      const closing = closingWindow(grid, available, fullWindows);
+      const closing = closingWindow(grid, buffer.end, fullWindows);
       return [...ready, ...(closing === null ? [] : [closing])].map(classify);
     },
     aggregate: () => aggregateClassified(classified),
