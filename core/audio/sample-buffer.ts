@@ -55,6 +55,7 @@ export function createSampleBuffer(initialLength: number): SampleBuffer {
       return buffer.subarray(from - start, to - start);
     },
     dropBefore(sample) {
+      if (!Number.isFinite(sample)) return;
       keepFrom = Math.max(keepFrom, Math.min(sample, end));
     },
   };

@@ -32,8 +32,8 @@ export interface WindowFrontEnd {
   readonly hop: number;
   /** Samples high-passed so far: a window ending here or before can be prepared (up to 3 wait for more). */
   readonly available: number;
-  /** Appends samples at the extractor's rate. */
-  push(samples: Float32Array): void;
+  /** Appends samples at the extractor's rate; `last`: they end the audio, as `end()` would after them. */
+  push(samples: Float32Array, last?: boolean): void;
   /** No more audio: frames past its end read zeros, as a whole clip's do. */
   end(): void;
   /**
@@ -116,9 +116,10 @@ export function createWindowFrontEnd(
     get available() {
       return filtered.end;
     },
-    push(samples) {
+    push(samples, last = false) {
       if (ended) throw new Error('window front end: expected no audio after the end, got more');
-      filtered.append(highPass.push(samples), true);
+      filtered.append(highPass.push(samples, last), true);
+      ended = last;
     },
     end() {
       if (ended) return;
@@ -154,6 +155,7 @@ export function createWindowFrontEnd(
       return finishUtterance({ data, frames, dims: nMels }, mask, extractor, config);
     },
     dropBefore(sample) {
+      if (!Number.isFinite(sample)) return;
       keepFrom = Math.max(keepFrom, sample);
       // A window from keepFrom reads its frames' levels from `lead` frames before it.
       filtered.dropBefore(Math.max(0, (Math.floor(keepFrom / hop) - lead) * hop));
@@ -168,7 +170,7 @@ export function createClipFrontEnd(
   config: UtteranceConfig,
 ): WindowFrontEnd | null {
   const frontEnd = createWindowFrontEnd(extractor, config);
-  frontEnd?.push(samples);
-  frontEnd?.end();
+  // In one push, so that the high-passed clip becomes the buffer as it is.
+  frontEnd?.push(samples, true);
   return frontEnd;
 }

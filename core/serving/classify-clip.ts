@@ -7,6 +7,7 @@
  * {@link classifyClip}.
  */
 import {
+  defaultActivityFrames,
   detectVoiceActivity,
   MIN_SPEECH_SECONDS,
   type VoiceActivity,
@@ -56,10 +57,19 @@ export interface ClipOptions {
   shareFrames?: boolean;
 }
 
-/** The least common multiple of two frame hops: where frames of both start together. */
-export function frameGrid(a: number, b: number): number {
+/**
+ * Samples a window's start is moved back onto a multiple of: where voice activity's 10 ms frames and the
+ * feature frames start together (80 ms for the served 16 kHz models) when the model's windows share their feature
+ * frames (window-front-end.ts), else voice activity's frames alone. Either way a window reuses the clip's
+ * activity levels.
+ */
+export function windowAlignment(served: ServedModel): number {
+  const activityHop = defaultActivityFrames(served.extractor.config.sampleRate).hop;
+  const shares = served.metadata.utterance !== null && served.extractor.melEnergies !== null;
+  if (!shares) return activityHop;
   const divisor = (x: number, y: number): number => (y === 0 ? x : divisor(y, x % y));
-  return (a / divisor(a, b)) * b;
+  const { hop } = served.extractor.config;
+  return (activityHop / divisor(activityHop, hop)) * hop;
 }
 
 /** Seconds of audio the model's input holds: its frames' centres span (frames − 1) hops. */
@@ -104,9 +114,7 @@ export function classifyClip(
     options.segmentSeconds === undefined
       ? [{ startSeconds: 0, endSeconds: durationSeconds }]
       : cutWindows(durationSeconds, options.segmentSeconds, options.minSegmentSeconds ?? 0);
-  // Windows start on a grid that both voice activity's frames and the feature frames fall on (80 ms at 16 kHz),
-  // so that each reuses the clip's activity levels and overlapping ones share their feature frames.
-  const grid = frameGrid(activity.levels.frames.hop, served.extractor.config.hop);
+  const grid = windowAlignment(served);
   const planned = segments.map((segment) => {
     const segmentFrom = Math.round(segment.startSeconds * sampleRate);
     const segmentTo = Math.min(samples.length, Math.round(segment.endSeconds * sampleRate));

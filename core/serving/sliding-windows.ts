@@ -15,7 +15,7 @@ import {
 } from '../audio/voice-activity.ts';
 import { createClipFrontEnd } from '../audio/window-front-end.ts';
 import type { ClassifiedWindow, ClipClassification } from './classify-clip.ts';
-import { frameGrid, modelWindowSeconds } from './classify-clip.ts';
+import { modelWindowSeconds, windowAlignment } from './classify-clip.ts';
 import { classifySpans, type SharedFrontEnd } from './inference.ts';
 import type { ServedModel } from './model-store.ts';
 import { aggregateWindows } from './timeline.ts';
@@ -32,19 +32,22 @@ export interface WindowGrid {
   hopSamples: number;
   /**
    * Full windows start on multiples of this, each moved back from index · hopSamples by less than it: on voice
-   * activity's frames and the features' both, so that they reuse the audio's activity levels and share feature
-   * frames (core/audio/window-front-end.ts). 1 (none) when omitted.
+   * activity's frames, and the features' too when the model's windows share them (classify-clip.ts
+   * windowAlignment). 1 (none) when omitted.
    */
   alignment?: number;
 }
 
 export function windowGrid(served: ServedModel, hopSeconds: number): WindowGrid {
   if (!(hopSeconds > 0)) throw new RangeError(`expected a positive hop, got ${hopSeconds}`);
-  const { sampleRate, hop } = served.extractor.config;
+  const { sampleRate } = served.extractor.config;
+  const hopSamples = Math.max(1, Math.round(hopSeconds * sampleRate));
+  const alignment = windowAlignment(served);
   return {
     windowSamples: Math.round(modelWindowSeconds(served) * sampleRate),
-    hopSamples: Math.max(1, Math.round(hopSeconds * sampleRate)),
-    alignment: frameGrid(defaultActivityFrames(sampleRate).hop, hop),
+    hopSamples,
+    // A grid coarser than the hop would lay windows twice on one start and leave audio between them.
+    alignment: alignment <= hopSamples ? alignment : defaultActivityFrames(sampleRate).hop,
   };
 }
 
@@ -146,8 +149,9 @@ export function classifySlidingWindows(
   const { activity, ...windowOptions } = options;
   const planned = slidingWindows(grid, samples.length);
   const { utterance } = served.metadata;
-  const frontEnd =
-    planned.length > 1 && utterance ? createClipFrontEnd(samples, served.extractor, utterance) : null;
+  // Even for one window: the stream cannot know that a window will be its only one, and takes it from its
+  // front end.
+  const frontEnd = utterance ? createClipFrontEnd(samples, served.extractor, utterance) : null;
   const windows = planned.map(({ start, end }) => {
     const levels = activity ? (windowLevels(activity, start, end - start) ?? undefined) : undefined;
     const shared = frontEnd ? { frontEnd, offset: start } : undefined;

@@ -21,6 +21,8 @@ describe('createSampleBuffer', () => {
     const buffer = createSampleBuffer(4);
     buffer.append(ramp(0, 4));
     buffer.dropBefore(3);
+    // Not a position: ignored.
+    buffer.dropBefore(Number.NaN);
     buffer.append(ramp(4, 2));
     expect(() => buffer.slice(1, 5)).toThrow(/expected samples from 3 on, got a slice from 1/);
     expect(Array.from(buffer.slice(3, 6))).toEqual([3, 4, 5]);
