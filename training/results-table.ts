@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { BenchRecords } from '../core/contracts/bench-record.ts';
 import {
   beatsEveryMember,
   type EnsembleReport,
@@ -13,6 +14,7 @@ import {
 } from '../core/results/dimension-agreement.ts';
 import { heldOutRecipes } from '../core/results/held-out-corpora.ts';
 import { PAPER_EXPERIMENTS, type PaperExperiment } from '../core/results/papers.ts';
+import { COLOUR_BLOCK, NOISE_BLOCK, renderColourTable, renderNoiseTable } from './bench/bench-records.ts';
 import { readRunRecord } from './run-record-files.ts';
 
 /** Every `models/<id>/run.json`, sorted by corpus, then protocol, then UA (best first). */
@@ -208,12 +210,20 @@ export const PAPERS_BLOCK: ReadmeBlock = {
   end: '<!-- papers:end -->',
 };
 
-/** Every generated table of the README, rewritten from the run records, the ensembles and the served model. */
+/**
+ * Every generated table of the README, rewritten from the run records, the ensembles, the recorded benches and
+ * the served model.
+ */
 export function withGeneratedTables(
   readme: string,
-  inputs: { records: readonly RunRecord[]; ensembles: readonly EnsembleReport[]; servedId: string | null },
+  inputs: {
+    records: readonly RunRecord[];
+    ensembles: readonly EnsembleReport[];
+    benches: BenchRecords;
+    servedId: string | null;
+  },
 ): string {
-  const { records, ensembles, servedId } = inputs;
+  const { records, ensembles, benches, servedId } = inputs;
   const dimensions = servedId === null ? [] : servedDimensionAgreement(records, servedId);
   const blocks: [ReadmeBlock, string][] = [
     [RESULTS_BLOCK, renderResultsTable(records)],
@@ -221,6 +231,8 @@ export function withGeneratedTables(
     [ENSEMBLES_BLOCK, renderEnsemblesTable(ensembles)],
     [PAPERS_BLOCK, renderPapersTable(records, PAPER_EXPERIMENTS)],
     [DIMENSIONS_BLOCK, renderDimensionAgreementTable(dimensions)],
+    [NOISE_BLOCK, renderNoiseTable(benches.noise, servedId)],
+    [COLOUR_BLOCK, renderColourTable(benches.colour, servedId)],
   ];
   return blocks.reduce((text, [block, table]) => withGeneratedBlock(text, block, table), readme);
 }

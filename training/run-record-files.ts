@@ -62,7 +62,7 @@ export function collectEnvironment(backend: TrainingBackend, cwd = process.cwd()
  * The checkout's revision, and whether anything outside `models/` differs from it: the model folders a run
  * writes are its output, not changes to the code that trained it.
  */
-function gitState(cwd: string): Environment['git'] {
+export function gitState(cwd: string): Environment['git'] {
   const git = (...args: string[]) =>
     execFileSync('git', args, { cwd, encoding: 'utf8', stdio: 'pipe' }).trim();
   try {

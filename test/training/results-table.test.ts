@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PAPER_EXPERIMENTS } from '../../core/results/papers.ts';
+import { readBenchRecords } from '../../training/bench/bench-records.ts';
 import { type EnsembleReport, readEnsembleReports, recordEnsembleReport } from '../../training/ensemble.ts';
 import {
   ENSEMBLES_BLOCK,
@@ -25,6 +26,7 @@ describe('README generated tables', () => {
     const inputs = {
       records: await readRunRecords('models'),
       ensembles: await readEnsembleReports('models/ensembles.json'),
+      benches: await readBenchRecords(),
       servedId: registry.default,
     };
     expect(readme).toBe(withGeneratedTables(readme, inputs));

@@ -5,7 +5,7 @@
  * classify` (the Worker's front end, networks and whole-clip rule). Prints, per model and colour, how many clips
  * keep their top label and how far the probabilities move.
  *
- *   npm run bench:colour [-- models/<id> …] [--db 6]
+ *   npm run bench:colour [-- models/<id> …] [--db 6] [--record]
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -13,12 +13,18 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import type { ColourBench } from '../../core/contracts/bench-record.ts';
 import { ModelRegistrySchema } from '../../core/contracts/model-metadata.ts';
 import { fail, parseCommandLine } from '../cli/parse-args.ts';
+import { gitState } from '../run-record-files.ts';
+import { BENCH_RECORDS_PATH, recordColourBench } from './bench-records.ts';
 
-const usage = 'usage: npm run bench:colour [-- models/<id> …] [--db 6]';
+const usage = 'usage: npm run bench:colour [-- models/<id> …] [--db 6] [--record]';
 const { values, positionals } = parseCommandLine(
-  { allowPositionals: true, options: { db: { type: 'string', default: '6' } } },
+  {
+    allowPositionals: true,
+    options: { db: { type: 'string', default: '6' }, record: { type: 'boolean', default: false } },
+  },
   usage,
   {
     summary:
@@ -26,6 +32,7 @@ const { values, positionals } = parseCommandLine(
       'brighter copies of them (default models: those models/registry.json serves).',
     options: {
       db: 'shelf gain in dB of the colour (1–12): bass and treble moved that far, in opposite ways',
+      record: `keep each model's result in ${BENCH_RECORDS_PATH} (the README's table, by npm run results)`,
     },
   },
 );
@@ -107,8 +114,10 @@ console.log(
 );
 const header = ['model', 'colour', 'top label kept', 'mean max |Δp|', 'worst max |Δp|'];
 const rows: string[][] = [];
+const git = gitState(process.cwd());
 for (const model of models) {
   const reference = await answers(model, 'original');
+  const colours: ColourBench['colours'] = [];
   for (const [colour] of COLOURS) {
     const coloured = await answers(model, colour);
     let kept = 0;
@@ -123,13 +132,21 @@ for (const model of models) {
         ),
       );
     });
+    const meanMaxChange = moves.reduce((sum, move) => sum + move, 0) / moves.length;
+    const worstMaxChange = Math.max(...moves);
+    colours.push({ colour, kept, meanMaxChange, worstMaxChange });
     rows.push([
       basename(model),
       colour,
       `${kept} / ${coloured.length}`,
-      (moves.reduce((sum, move) => sum + move, 0) / moves.length).toFixed(3),
-      Math.max(...moves).toFixed(3),
+      meanMaxChange.toFixed(3),
+      worstMaxChange.toFixed(3),
     ]);
+  }
+  if (values.record) {
+    const { id } = JSON.parse(await readFile(join(model, 'metadata.json'), 'utf8')) as { id: string };
+    const createdAt = new Date().toISOString();
+    await recordColourBench({ model: id, db, clips: reference.length, colours, git, createdAt });
   }
 }
 const widths = header.map((title, column) =>

@@ -4,7 +4,7 @@
  * the API does), clean and with noise added at each SNR below the clips' speech level. Prints UA per corpus and
  * SNR and the mean over corpora.
  *
- *   npm run bench:noise [-- recipe.json] [--snr 30,20,10,5] [--noise white|brown] [--seed 1]
+ *   npm run bench:noise [-- recipe.json] [--snr 30,20,10,5] [--noise white|brown] [--seed 1] [--record]
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -12,13 +12,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import type { NoiseBench } from '../../core/contracts/bench-record.ts';
 import { fail, parseCommandLine } from '../cli/parse-args.ts';
 import { readExperimentConfig } from '../cli/read-config.ts';
 import { NOISE_COLOURS } from '../evaluation/added-noise.ts';
 import { leavingCorpusOut } from '../experiment.ts';
+import { gitState } from '../run-record-files.ts';
+import { BENCH_RECORDS_PATH, recordNoiseBench } from './bench-records.ts';
 
 const usage =
-  'usage: npm run bench:noise [-- recipe.json] [--snr 30,20,10,5] [--noise white|brown] [--seed N]';
+  'usage: npm run bench:noise [-- recipe.json] [--snr 30,20,10,5] [--noise white|brown] [--seed N] [--record]';
 const { values, positionals } = parseCommandLine(
   {
     allowPositionals: true,
@@ -26,6 +29,7 @@ const { values, positionals } = parseCommandLine(
       snr: { type: 'string', default: '30,20,10,5' },
       noise: { type: 'string', default: 'white' },
       seed: { type: 'string', default: '1' },
+      record: { type: 'boolean', default: false },
     },
   },
   usage,
@@ -37,6 +41,7 @@ const { values, positionals } = parseCommandLine(
       snr: 'comma-separated SNRs in dB below the speech level (each from −10 to 60)',
       noise: 'white (hiss) or brown (rumble)',
       seed: 'seed of the added noise',
+      record: `keep the result in ${BENCH_RECORDS_PATH} (the README's table, by npm run results)`,
     },
   },
 );
@@ -80,12 +85,15 @@ console.log(
 );
 console.log(header.map((cell) => cell.padEnd(10)).join(''));
 const columns: number[][] = conditions.map(() => []);
+const perCorpus: Record<string, number>[] = conditions.map(() => ({}));
+const git = gitState(process.cwd());
 for (const { corpus, path } of recipe.corpora) {
   const model = join('models', String(leavingCorpusOut(recipe, corpus).id));
   const cells: string[] = [corpus];
   for (const [index, snr] of conditions.entries()) {
     const score = await ua(model, corpus, path, snr);
     columns[index].push(score);
+    perCorpus[index][corpus] = score;
     cells.push((100 * score).toFixed(1));
   }
   console.log(cells.map((cell) => cell.padEnd(10)).join(''));
@@ -94,4 +102,18 @@ const means = columns.map((column) => column.reduce((sum, x) => sum + x, 0) / co
 console.log(
   ['mean', ...means.map((mean) => (100 * mean).toFixed(1))].map((cell) => cell.padEnd(10)).join(''),
 );
+if (values.record) {
+  await recordNoiseBench({
+    recipe: recipe.id,
+    noise: values.noise as NoiseBench['noise'],
+    seed: Number(values.seed),
+    conditions: conditions.map((snrDb, index) => ({
+      snrDb,
+      corpora: perCorpus[index],
+      meanUa: means[index],
+    })),
+    git,
+    createdAt: new Date().toISOString(),
+  });
+}
 await rm(scratch, { recursive: true, force: true });
