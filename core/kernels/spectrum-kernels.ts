@@ -6,8 +6,10 @@
  *
  * Memory: each plan's tables (window, twiddles, bit-reversal offsets, mel weights, DCT matrix, bin
  * frequencies, contrast bands: about 40 kB at nFft 512) are copied in once and kept, up to TABLE_BUDGET_BYTES
- * for all plans together. Above them, one call's buffers: the zero-padded signal, the f32 feature matrix, the
- * per-frame scratch and the contrast extremes (about 5 bytes per input sample for 92 columns at hop 256).
+ * for all plans together. Above them, one call's buffers: the zero-padded signal, the f32 feature matrix (or
+ * the f64 mel energies of core/audio/window-front-end.ts), the per-frame scratch and the contrast extremes
+ * (about 5 bytes per input sample for 92 columns at hop 256); or a window's kept energies, their floor and its
+ * log-mel out, for `scaledLogMel`.
  * Memory grows to the largest call's need and stays, so calls needing more than MAX_MEMORY_BYTES are left to
  * the TypeScript loops.
  */

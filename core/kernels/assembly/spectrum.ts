@@ -1,8 +1,10 @@
 // Every per-frame feature of a clip in WebAssembly SIMD, in one call: windowing, real FFT, |X|² plus the noise
 // floor, mel filterbank and power → dB (log-mel), DCT (MFCC), magnitudes with their centroid, bandwidth,
 // roll-off and octave-band contrast, and the time-domain RMS and zero-crossing rate, written straight into
-// their columns of the f32 feature matrix. core/audio/frame-features.ts is the reference and documents the
-// maths; ../spectrum-kernels.ts is the JS face that lays out memory and calls this.
+// their columns of the f32 feature matrix. For windows that share frames (core/audio/window-front-end.ts), the
+// mel energies alone (`melEnergyFrames`) and a window's gain, floor and log of them (`scaledLogMel`).
+// core/audio/frame-features.ts is the reference and documents the maths; ../spectrum-kernels.ts is the JS face
+// that lays out memory and calls this.
 //
 // Everything is f64 (an f32 FFT errs by up to 2e-3 dB on a full-scale tone over the −80 dBFS floor), two frames
 // per vector: lane 0 is frame t, lane 1 frame t + 1. Every butterfly and every per-frame sum is then plain
