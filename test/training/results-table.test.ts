@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { PAPER_EXPERIMENTS } from '../../core/results/papers.ts';
 import { readBenchRecords } from '../../training/bench/bench-records.ts';
 import { type EnsembleReport, readEnsembleReports, recordEnsembleReport } from '../../training/ensemble.ts';
+import { withGeneratedBlock } from '../../training/readme-block.ts';
 import {
   ENSEMBLES_BLOCK,
   LEAVE_ONE_CORPUS_OUT_BLOCK,
@@ -14,7 +15,6 @@ import {
   renderLeaveOneCorpusOutTable,
   renderPapersTable,
   renderResultsTable,
-  withGeneratedBlock,
   withGeneratedTables,
 } from '../../training/results-table.ts';
 import { makeTempDir } from './corpora/tiny-corpus.ts';

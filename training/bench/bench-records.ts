@@ -10,7 +10,7 @@ import {
   type ColourBench,
   type NoiseBench,
 } from '../../core/contracts/bench-record.ts';
-import type { ReadmeBlock } from '../results-table.ts';
+import type { ReadmeBlock } from '../readme-block.ts';
 
 export const BENCH_RECORDS_PATH = 'models/benchmarks.json';
 
