@@ -16,8 +16,6 @@ export function highPass(samples: Float32Array, sampleRate: number, cutoffHz: nu
 export interface HighPassStream {
   /** The outputs for `samples` and any waiting before them, but for the last (total mod 4) unless `last`. */
   push(samples: Float32Array, last?: boolean): Float32Array;
-  /** Samples waiting for the rest of their step (0–3). */
-  readonly waiting: number;
 }
 
 export function createHighPassStream(sampleRate: number, cutoffHz: number): HighPassStream {
@@ -98,9 +96,6 @@ export function createHighPassStream(sampleRate: number, cutoffHz: number): High
   };
 
   return {
-    get waiting() {
-      return waitingCount;
-    },
     push(samples, last = false) {
       if (!started && samples.length > 0) {
         started = true;

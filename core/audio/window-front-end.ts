@@ -28,8 +28,6 @@ import {
 import { frameLevels, speechFramesOf } from './voice-activity.ts';
 
 export interface WindowFrontEnd {
-  /** A window's first sample must be a multiple of this (the feature hop) for `prepare` to take it. */
-  readonly hop: number;
   /** Samples high-passed so far: a window ending here or before can be prepared (up to 3 wait for more). */
   readonly available: number;
   /** Appends samples at the extractor's rate; `last`: they end the audio, as `end()` would after them. */
@@ -112,7 +110,6 @@ export function createWindowFrontEnd(
   };
 
   return {
-    hop,
     get available() {
       return filtered.end;
     },

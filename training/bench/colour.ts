@@ -17,7 +17,7 @@ import type { ColourBench } from '../../core/contracts/bench-record.ts';
 import { ModelRegistrySchema } from '../../core/contracts/model-metadata.ts';
 import { fail, parseCommandLine } from '../cli/parse-args.ts';
 import { gitState } from '../run-record-files.ts';
-import { BENCH_RECORDS_PATH, recordColourBench } from './bench-records.ts';
+import { BENCH_RECORDS_PATH, readBenchRecords, recordColourBench } from './bench-records.ts';
 
 const usage = 'usage: npm run bench:colour [-- models/<id> …] [--db 6] [--record]';
 const { values, positionals } = parseCommandLine(
@@ -38,6 +38,8 @@ const { values, positionals } = parseCommandLine(
 );
 const db = Number(values.db);
 if (!(db >= 1 && db <= 12)) fail(`expected --db from 1 to 12, got ${values.db}\n${usage}`);
+// A records file that cannot take the result is named before the clips are spoken, not after.
+if (values.record) await readBenchRecords().catch((error: Error) => fail(error.message));
 
 const VOICES = ['en', 'en-us', 'en-gb+f3', 'en+m3', 'en-us+f2'];
 const SENTENCES = [

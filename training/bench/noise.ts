@@ -18,7 +18,7 @@ import { readExperimentConfig } from '../cli/read-config.ts';
 import { NOISE_COLOURS } from '../evaluation/added-noise.ts';
 import { leavingCorpusOut } from '../experiment.ts';
 import { gitState } from '../run-record-files.ts';
-import { BENCH_RECORDS_PATH, recordNoiseBench } from './bench-records.ts';
+import { BENCH_RECORDS_PATH, readBenchRecords, recordNoiseBench } from './bench-records.ts';
 
 const usage =
   'usage: npm run bench:noise [-- recipe.json] [--snr 30,20,10,5] [--noise white|brown] [--seed N] [--record]';
@@ -54,6 +54,8 @@ if (!/^\d+$/.test(values.seed)) fail(`expected --seed to be an integer ≥ 0, go
 if (!(NOISE_COLOURS as readonly string[]).includes(values.noise)) {
   fail(`expected --noise ${NOISE_COLOURS.join(' or ')}, got ${values.noise}\n${usage}`);
 }
+// A records file that cannot take the result is named before the corpora are scored, not after.
+if (values.record) await readBenchRecords().catch((error: Error) => fail(error.message));
 const recipe = await readExperimentConfig(positionals[0] ?? 'training/configs/serving-v2-overall-eq.json');
 
 const EVALUATE = fileURLToPath(new URL('../cli/evaluate.ts', import.meta.url));

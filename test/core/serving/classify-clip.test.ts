@@ -1,26 +1,16 @@
-import '@tensorflow/tfjs-backend-cpu';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudio } from '../../../core/audio/decode.ts';
 import { detectVoiceActivity } from '../../../core/audio/voice-activity.ts';
 import { classifyClip, modelWindowSeconds } from '../../../core/serving/classify-clip.ts';
 import { classifySpans } from '../../../core/serving/inference.ts';
-import { createModelStore, type ServedModel } from '../../../core/serving/model-store.ts';
+import type { ServedModel } from '../../../core/serving/model-store.ts';
 import { classifySlidingWindows } from '../../../core/serving/sliding-windows.ts';
 import { aggregateWindows } from '../../../core/serving/timeline.ts';
 import { concat, silence, whiteNoise } from '../../fixtures/audio/synthetic.ts';
-import { readModelSource } from '../../fixtures/models/read-models.ts';
+import { createFixtureStore } from '../../fixtures/models/fixture-store.ts';
 
-const store = createModelStore(
-  readModelSource(fileURLToPath(new URL('../../fixtures/models', import.meta.url))),
-  {
-    prepareBackend: async () => {
-      await tf.setBackend('cpu');
-    },
-  },
-);
+const store = createFixtureStore();
 const speech = decodeAudio(readFileSync(new URL('../../fixtures/audio/speech.wav', import.meta.url))).samples;
 let served: ServedModel;
 

@@ -11,16 +11,10 @@ import { classifySpans, prepareModelInput } from '../../../core/serving/inferenc
 import { createModelStore, type ServedModel } from '../../../core/serving/model-store.ts';
 import { cutWindows } from '../../../core/serving/timeline.ts';
 import expected from '../../fixtures/models/expected-speech.json' with { type: 'json' };
+import { createFixtureStore } from '../../fixtures/models/fixture-store.ts';
 import { readModelSource } from '../../fixtures/models/read-models.ts';
 
-const store = createModelStore(
-  readModelSource(fileURLToPath(new URL('../../fixtures/models', import.meta.url))),
-  {
-    prepareBackend: async () => {
-      await tf.setBackend('cpu');
-    },
-  },
-);
+const store = createFixtureStore();
 const clip = decodeAudio(readFileSync(new URL('../../fixtures/audio/speech.wav', import.meta.url)));
 const duration = clip.samples.length / clip.sampleRate;
 let blstm: ServedModel;

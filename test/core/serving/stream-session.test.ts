@@ -1,39 +1,30 @@
-import '@tensorflow/tfjs-backend-cpu';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudio } from '../../../core/audio/decode.ts';
-import { createModelStore, type ServedModel } from '../../../core/serving/model-store.ts';
+import type { ServedModel } from '../../../core/serving/model-store.ts';
 import { classifySlidingWindows } from '../../../core/serving/sliding-windows.ts';
 import { createStreamSession } from '../../../core/serving/stream-session.ts';
 import { concat } from '../../fixtures/audio/synthetic.ts';
+import { createFixtureStore, FIXTURE_MODELS_DIR } from '../../fixtures/models/fixture-store.ts';
 import { readModelSource } from '../../fixtures/models/read-models.ts';
 
 // The fixture network with the utterance front end switched on, so that its windows share feature frames as the
 // served models' do.
-const source = readModelSource(fileURLToPath(new URL('../../fixtures/models', import.meta.url)));
+const source = readModelSource(FIXTURE_MODELS_DIR);
 const files = source.models['tiny-blstm'];
-const store = createModelStore(
-  {
-    ...source,
-    models: {
-      ...source.models,
-      'tiny-blstm': {
-        ...files,
-        metadata: {
-          ...(files.metadata as object),
-          utterance: { highPassHz: 80, trimMarginSeconds: 0.1, centre: 'overall', spread: 'utterance' },
-        },
+const store = createFixtureStore({
+  ...source,
+  models: {
+    ...source.models,
+    'tiny-blstm': {
+      ...files,
+      metadata: {
+        ...(files.metadata as object),
+        utterance: { highPassHz: 80, trimMarginSeconds: 0.1, centre: 'overall', spread: 'utterance' },
       },
     },
   },
-  {
-    prepareBackend: async () => {
-      await tf.setBackend('cpu');
-    },
-  },
-);
+});
 const speech = decodeAudio(readFileSync(new URL('../../fixtures/audio/speech.wav', import.meta.url))).samples;
 let served: ServedModel;
 
