@@ -135,35 +135,39 @@ export function createStreamSession(served: ServedModel, options: StreamOptions)
       carried = total;
       return new Float32Array(0);
     }
-    const joined = new Uint8Array(count * bytesPerSample);
+    // The samples' bytes, joined straight into the samples' own buffer: on a little-endian platform that is the
+    // whole decode of float32 (and 16-bit samples are read from its front before being overwritten).
+    const samples = new Float32Array(count);
+    const joined = new Uint8Array(samples.buffer, 0, count * bytesPerSample);
     joined.set(carry.subarray(0, carried));
     joined.set(bytes.subarray(0, joined.length - carried), carried);
     const rest = bytes.subarray(joined.length - carried);
     carry.set(rest);
     carried = rest.length;
-    const samples = new Float32Array(count);
-    // `joined` is a fresh buffer, so typed views of it are aligned; on a big-endian platform a DataView reads it.
-    const view = new DataView(joined.buffer);
     if (options.format === 'pcm16') {
-      // As the WAV decoder scales 16-bit PCM (exact in f32).
+      // As the WAV decoder scales 16-bit PCM (exact in f32). Sample i's two bytes sit at 2i, which sample i
+      // overwrites at 4i only after they are read: backwards, every read comes before the write over it.
+      const view = new DataView(samples.buffer);
       if (LITTLE_ENDIAN) {
-        const ints = new Int16Array(joined.buffer);
-        for (let i = 0; i < count; i++) samples[i] = ints[i] / 32768;
+        const ints = new Int16Array(samples.buffer, 0, count);
+        for (let i = count - 1; i >= 0; i--) samples[i] = ints[i] / 32768;
       } else {
-        for (let i = 0; i < count; i++) samples[i] = view.getInt16(2 * i, true) / 32768;
+        for (let i = count - 1; i >= 0; i--) samples[i] = view.getInt16(2 * i, true) / 32768;
       }
       return samples;
     }
-    const floats = LITTLE_ENDIAN ? new Float32Array(joined.buffer) : null;
+    if (!LITTLE_ENDIAN) {
+      const view = new DataView(samples.buffer);
+      for (let i = 0; i < count; i++) samples[i] = view.getFloat32(4 * i, true);
+    }
     for (let i = 0; i < count; i++) {
-      const value = floats ? floats[i] : view.getFloat32(4 * i, true);
+      const value = samples[i];
       if (!(value >= -MAX_FLOAT_SAMPLE && value <= MAX_FLOAT_SAMPLE)) {
         throw new StreamError(
           'invalid_audio',
           `expected finite float32 samples within ±${MAX_FLOAT_SAMPLE}, got ${value} at sample ${resampler.received + i}`,
         );
       }
-      samples[i] = value;
     }
     return samples;
   };

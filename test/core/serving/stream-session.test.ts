@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudio } from '../../../core/audio/decode.ts';
 import type { ServedModel } from '../../../core/serving/model-store.ts';
 import { classifySlidingWindows } from '../../../core/serving/sliding-windows.ts';
-import { createStreamSession } from '../../../core/serving/stream-session.ts';
+import { createStreamSession, type SampleFormat } from '../../../core/serving/stream-session.ts';
 import { concat } from '../../fixtures/audio/synthetic.ts';
 import { createFixtureStore, FIXTURE_MODELS_DIR } from '../../fixtures/models/fixture-store.ts';
 import { readModelSource } from '../../fixtures/models/read-models.ts';
@@ -32,20 +32,32 @@ beforeAll(async () => {
   served = await store.load('tiny-blstm');
 });
 
-/** The clip as a stream takes it: float32 in frames of `frame` samples, then the end. */
-function streamed(samples: Float32Array, frame: number, hopSeconds: number) {
+/** The samples' bytes as a client sends them in `format`, little-endian. */
+function encoded(samples: Float32Array, format: SampleFormat): Uint8Array {
+  if (format === 'float32') return new Uint8Array(samples.slice().buffer);
+  const ints = Int16Array.from(samples, (x) => Math.max(-32768, Math.min(32767, Math.round(x * 32768))));
+  return new Uint8Array(ints.buffer);
+}
+
+/** The clip as a stream takes it: in frames of `frameBytes` bytes (a sample may straddle two), then the end. */
+function streamed(
+  samples: Float32Array,
+  frameBytes: number,
+  hopSeconds: number,
+  format: SampleFormat = 'float32',
+) {
   const session = createStreamSession(served, {
     sampleRate: 16_000,
-    format: 'float32',
+    format,
     hopSeconds,
     attention: false,
     minSeconds: 0.5,
     maxSeconds: 600,
   });
-  const bytes = new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
+  const bytes = encoded(samples, format);
   const windows = [];
-  for (let at = 0; at < bytes.length; at += frame * 4)
-    windows.push(...session.push(bytes.subarray(at, at + frame * 4)));
+  for (let at = 0; at < bytes.length; at += frameBytes)
+    windows.push(...session.push(bytes.subarray(at, at + frameBytes)));
   return [...windows, ...session.end()];
 }
 
@@ -61,7 +73,7 @@ describe('a stream and POST ?hop= on the same audio', () => {
           attention: false,
           minSeconds: 0.5,
         });
-        const live = streamed(samples, 1_237, hopSeconds);
+        const live = streamed(samples, 1_237 * 4, hopSeconds);
         const postedWindows = posted.segments.flatMap((segment) => segment.windows);
         expect(live.map((w) => [w.startSeconds, w.endSeconds])).toEqual(
           postedWindows.map((w) => [w.startSeconds, w.endSeconds]),
@@ -71,5 +83,33 @@ describe('a stream and POST ?hop= on the same audio', () => {
         });
       }
     }
+  });
+});
+
+describe('a stream decodes its frames', () => {
+  it.each(['float32', 'pcm16'] as const)('%s split mid-sample as the same bytes in one frame', (format) => {
+    const samples = concat(speech, speech).slice(0, 5 * 16_000);
+    const whole = streamed(samples, 5 * 16_000 * 4, 1, format);
+    expect(whole.length).toBeGreaterThan(1);
+    for (const frameBytes of [1, 3, 1_001]) {
+      const split = streamed(samples, frameBytes, 1, format);
+      expect(split.map((w) => w.prediction?.probabilities)).toEqual(
+        whole.map((w) => w.prediction?.probabilities),
+      );
+    }
+  });
+
+  it('pcm16 as the WAV decoder scales it', () => {
+    const samples = speech.slice(0, 3 * 16_000);
+    const scaled = Float32Array.from(new Int16Array(encoded(samples, 'pcm16').buffer), (x) => x / 32768);
+    const wav = classifySlidingWindows(served, scaled, {
+      hopSeconds: 1,
+      attention: false,
+      minSeconds: 0.5,
+    });
+    const live = streamed(samples, 4_000, 1, 'pcm16');
+    expect(live.map((w) => w.prediction?.probabilities)).toEqual(
+      wav.segments.flatMap((segment) => segment.windows).map((w) => w.prediction?.probabilities),
+    );
   });
 });
