@@ -54,6 +54,18 @@ export function randomEqCurve(dims: number, eq: TrainingConfig['randomEq'], rand
   return curve;
 }
 
+// Padding (and the gap a shift leaves) is all zeros, the training mean: it stays what serving pads with.
+const isPadding = (row: Float32Array) => row.every((value) => value === 0);
+
+/** Adds `curve` to the first curve.length columns of every frame of `example` that is not padding. */
+function addToAudioFrames(example: Float32Array, dims: number, curve: Float64Array): void {
+  for (let at = 0; at < example.length; at += dims) {
+    const row = example.subarray(at, at + dims);
+    if (isPadding(row)) continue;
+    for (let d = 0; d < curve.length; d++) row[d] += curve[d];
+  }
+}
+
 /**
  * Warps `row`'s bands in place: band d takes the value at position d · factor of the original row, linearly
  * interpolated, the top band's value beyond it. `scratch` holds a copy of the row (dims floats).
@@ -105,7 +117,12 @@ export function gatherBatch(
   random: Random,
   /** Per example: 0 reads `features`, k reads `variants[k − 1]`. */
   sources?: Uint8Array,
-): Float32Array {
+  /**
+   * Also returns the batch recoloured (eqConsistency): each clip with a fresh random equaliser curve from
+   * `augmentation.randomEq`'s ranges whatever its probability, on its audio frames only, and the same input noise.
+   */
+  recolour = false,
+): { features: Float32Array; recoloured: Float32Array | null } {
   const { frames, dims } = set;
   // The band warp, equaliser and frequency masks act on the spectral columns only, not on pitch.
   const { bands } = set;
@@ -113,8 +130,6 @@ export function gatherBatch(
   const batch = new Float32Array(indices.length * size);
   const { maxTimeShift, specAugment, noiseStd, randomEq, randomCrop, randomWarp } = augmentation;
   const warpScratch = new Float32Array(bands);
-  // Padding (and the gap a shift leaves) is all zeros, the training mean: it stays what serving pads with.
-  const isPadding = (row: Float32Array) => row.every((value) => value === 0);
   indices.forEach((index, row) => {
     const from = sources?.[index] ? (set.variants?.[sources[index] - 1] ?? set.features) : set.features;
     const source = from.subarray(index * size, (index + 1) * size);
@@ -133,12 +148,7 @@ export function gatherBatch(
       }
     }
     if (randomEq.probability > 0 && random.next() < randomEq.probability) {
-      const curve = randomEqCurve(bands, randomEq, random);
-      for (let frame = 0; frame < frames; frame++) {
-        const row = target.subarray(frame * dims, (frame + 1) * dims);
-        if (isPadding(row)) continue;
-        for (let d = 0; d < bands; d++) row[d] += curve[d];
-      }
+      addToAudioFrames(target, dims, randomEqCurve(bands, randomEq, random));
     }
     for (let mask = 0; mask < specAugment.timeMasks; mask++) {
       const width = Math.min(random.int(specAugment.maxTimeMask + 1), frames);
@@ -153,8 +163,20 @@ export function gatherBatch(
       }
     }
   });
-  if (noiseStd > 0) for (let i = 0; i < batch.length; i++) batch[i] += noiseStd * random.normal();
-  return batch;
+  const recoloured = recolour ? batch.slice() : null;
+  if (recoloured !== null) {
+    for (let at = 0; at < recoloured.length; at += size) {
+      addToAudioFrames(recoloured.subarray(at, at + size), dims, randomEqCurve(bands, randomEq, random));
+    }
+  }
+  if (noiseStd > 0) {
+    for (let i = 0; i < batch.length; i++) {
+      const noise = noiseStd * random.normal();
+      batch[i] += noise;
+      if (recoloured !== null) recoloured[i] += noise;
+    }
+  }
+  return { features: batch, recoloured };
 }
 
 /** A training batch: inputs, soft targets [count × classes], per-example loss weights, dominant labels. */

@@ -189,6 +189,7 @@ function augmentationSummary(training: RunRecord['config']['training']): string 
     mixupAlpha,
     weightDecay,
     randomEq,
+    eqConsistency,
     randomCrop,
     randomWarp,
     lossOverCorpusLabels,
@@ -206,6 +207,9 @@ function augmentationSummary(training: RunRecord['config']['training']): string 
     mixupAlpha > 0 ? `mixup α = ${mixupAlpha}` : '',
     randomEq.probability > 0 && (randomEq.maxTilt > 0 || randomEq.maxRipple > 0)
       ? `random equaliser on ${Math.round(100 * randomEq.probability)} % of clips (tilt ≤ ±${randomEq.maxTilt}, ripples ≤ ${randomEq.maxRipple})`
+      : '',
+    eqConsistency !== null
+      ? `consistency under a fresh equaliser curve on every clip (${eqConsistency.weight} × symmetric KL divergence)`
       : '',
     randomWarp.probability > 0 && randomWarp.maxWarp > 0
       ? `band warp on ${Math.round(100 * randomWarp.probability)} % of clips (factor 1 ± ${randomWarp.maxWarp})`

@@ -1,6 +1,7 @@
 /**
  * One epoch of one fold: its examples drawn and shuffled, each batch gathered (augmented, mixed, taught by the
- * teachers' targets) and one optimizer step taken on it, the corpus adversary's loss included when there is one.
+ * teachers' targets) and one optimizer step taken on it, the corpus adversary's loss and the equaliser
+ * consistency included when the config asks for them.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -33,8 +34,9 @@ export function runEpoch(
   const twoHeaded = model.outputs.length === 2;
   for (let start = 0; start < order.length; start += training.batchSize) {
     const indices = order.slice(start, start + training.batchSize);
+    const gathered = gatherBatch(train, indices, training, random, sources, training.eqConsistency !== null);
     const batch = mixBatch(
-      gatherBatch(train, indices, training, random, sources),
+      gathered.features,
       indices.map((i) => train.labels[i]),
       weights,
       training.mixupAlpha,
@@ -54,7 +56,16 @@ export function runEpoch(
             indices.map((i) => (train.groups as readonly number[])[i]),
             groupLabels,
           );
-    const step = trainStep(model, optimizer, variables, batch, corpora, training, labelMask);
+    const step = trainStep(
+      model,
+      optimizer,
+      variables,
+      batch,
+      corpora,
+      training,
+      labelMask,
+      gathered.recoloured,
+    );
     afterStep?.();
     weightedLoss += step.loss * indices.length;
     correct += step.hits;
@@ -83,7 +94,8 @@ export function blendTeacherTargets(
 /**
  * One optimizer step; returns the batch's mean weighted loss and its numbers of correct predictions. With a
  * corpus head (`corpora`: each example's corpus), its cross-entropy joins the loss; the gradient reversal in
- * the model turns it against the emotion model's representation.
+ * the model turns it against the emotion model's representation. With `recoloured`, the divergence between its
+ * answers and the batch's joins it too. The loss returned is the emotion cross-entropy alone, comparable across runs.
  */
 function trainStep(
   model: tfl.LayersModel,
@@ -94,6 +106,8 @@ function trainStep(
   training: TrainingConfig,
   /** With `lossOverCorpusLabels`: the labels each example's cross-entropy is taken over (allowedLabels). */
   labelMask: Float32Array | null,
+  /** With eqConsistency: the batch recoloured (gatherBatch), whose answers should match the batch's. */
+  recoloured: Float32Array | null,
 ): { loss: number; hits: number; corpusHits: number } {
   const [frames, dims] = model.inputs[0].shape.slice(1) as [number, number];
   const count = batch.labels.length;
@@ -125,6 +139,14 @@ function trainStep(
         emotionLoss = tf.keep(loss);
         loss = tf.add(loss, corpusLoss);
       }
+      if (recoloured !== null && training.eqConsistency !== null) {
+        const other = model.apply(tf.tensor3d(recoloured, [count, frames, dims]), { training: true }) as
+          | tf.Tensor
+          | tf.Tensor[];
+        const divergence = symmetricDivergence(probabilities, Array.isArray(other) ? other[0] : other);
+        emotionLoss ??= tf.keep(loss);
+        loss = tf.add(loss, tf.mul(tf.mean(divergence), training.eqConsistency.weight));
+      }
       if (training.weightDecay === 0) return loss;
       const penalty = tf.addN(variables.filter(isKernel).map((kernel) => tf.sum(tf.square(kernel))));
       return tf.add(loss, tf.mul(penalty, training.weightDecay)) as tf.Scalar;
@@ -138,6 +160,12 @@ function trainStep(
     tf.dispose([hits, corpusHits, emotionLoss].filter((tensor) => tensor !== undefined));
     return result;
   });
+}
+
+/** Per row, ½ (KL(p ‖ q) + KL(q ‖ p)) = ½ Σ (p − q)(log p − log q), probabilities clipped away from 0. */
+function symmetricDivergence(p: tf.Tensor, q: tf.Tensor): tf.Tensor {
+  const logRatio = tf.sub(tf.log(tf.clipByValue(p, EPSILON, 1)), tf.log(tf.clipByValue(q, EPSILON, 1)));
+  return tf.mul(tf.sum(tf.mul(tf.sub(p, q), logRatio), -1), 0.5);
 }
 
 /** Kernels are the weights weight decay applies to: `dense/kernel`, `conv1d/kernel`, `lstm/recurrent_kernel`, … */

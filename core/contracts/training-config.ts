@@ -102,6 +102,17 @@ export const TrainingConfigSchema = z
       })
       .default({ probability: 0, maxTilt: 0, maxRipple: 0 }),
     /**
+     * Consistency under a microphone's colour: every batch is also run with a fresh `randomEq` curve on every clip
+     * (its full ranges, whatever its probability), and `weight` × the symmetric Kullback–Leibler divergence between
+     * the two answers joins the loss. The equaliser alone teaches that a recoloured clip keeps its label; this asks
+     * for the same probabilities, which is what a user whose microphone is darker than a studio's needs. Each step
+     * runs the network twice. null adds nothing.
+     */
+    eqConsistency: z
+      .strictObject({ weight: z.number().gt(0) })
+      .nullable()
+      .default(null),
+    /**
      * A random warp of the bands of each audio frame with this probability: band d takes the value at band
      * position d · factor (linear interpolation, held at the top band), the factor drawn from
      * [1 − maxWarp, 1 + maxWarp]. Speakers' and languages' formants sit at different frequencies, so the model
@@ -210,6 +221,25 @@ export const TrainingConfigSchema = z
         message:
           'expected distillation without lossOverCorpusLabels (the teachers give every label some probability, ' +
           "so a clip's corpus labels could no longer be told from its target), got both",
+      });
+    }
+    if (
+      training.eqConsistency !== null &&
+      training.randomEq.maxTilt === 0 &&
+      training.randomEq.maxRipple === 0
+    ) {
+      context.addIssue({
+        code: 'custom',
+        path: ['eqConsistency'],
+        message:
+          'expected randomEq with a maxTilt or maxRipple above 0 for eqConsistency to draw from, got neither',
+      });
+    }
+    if (training.eqConsistency !== null && training.mixupAlpha > 0) {
+      context.addIssue({
+        code: 'custom',
+        path: ['eqConsistency'],
+        message: `expected eqConsistency without mixup (the recoloured copy is not mixed), got mixupAlpha ${training.mixupAlpha}`,
       });
     }
     const average = training.weightAverage;

@@ -255,8 +255,13 @@ describe('gatherBatch augmentation', () => {
     dims: DIMS,
     bands: DIMS,
   };
+  /** The ramp with its last two frames padding (zeros), as a fitted short clip ends. */
+  const endPadded: FeatureSet = {
+    ...ramp,
+    features: ramp.features.map((value, i) => (Math.floor(i / DIMS) >= FRAMES - 2 ? 0 : value)),
+  };
   const gather = (overrides: TrainingConfigInput, seed = 3) =>
-    gatherBatch(ramp, [0], training(overrides), createRandom(seed));
+    gatherBatch(ramp, [0], training(overrides), createRandom(seed)).features;
 
   it('copies the examples unchanged without augmentation', () => {
     expect(Array.from(gather({ noiseStd: 0 }))).toEqual(Array.from(ramp.features));
@@ -291,7 +296,7 @@ describe('gatherBatch augmentation', () => {
         [0],
         training({ noiseStd: 0, randomCrop: { probability: 1, minFrames: 2 } }),
         createRandom(seed),
-      );
+      ).features;
       const rows = Array.from({ length: FRAMES }, (_, t) =>
         Array.from(batch.subarray(t * DIMS, (t + 1) * DIMS)),
       );
@@ -339,26 +344,49 @@ describe('gatherBatch augmentation', () => {
       // Smooth: neighbouring bands differ by far less than the curve's range.
       for (let d = 1; d < 40; d++) expect(Math.abs(curve[d] - curve[d - 1])).toBeLessThan(0.15);
     }
-    const padded: FeatureSet = {
-      ...ramp,
-      features: ramp.features.map((value, i) => (Math.floor(i / DIMS) >= FRAMES - 2 ? 0 : value)),
-    };
-    const batch = gatherBatch(padded, [0], training({ noiseStd: 0, randomEq: eq }), createRandom(5));
-    const added = Array.from({ length: DIMS }, (_, d) => batch[d] - padded.features[d]);
+    const batch = gatherBatch(
+      endPadded,
+      [0],
+      training({ noiseStd: 0, randomEq: eq }),
+      createRandom(5),
+    ).features;
+    const added = Array.from({ length: DIMS }, (_, d) => batch[d] - endPadded.features[d]);
     expect(added.some((value) => Math.abs(value) > 1e-3)).toBe(true);
     for (let t = 0; t < FRAMES; t++) {
       for (let d = 0; d < DIMS; d++) {
-        const expected = t >= FRAMES - 2 ? 0 : padded.features[t * DIMS + d] + added[d];
+        const expected = t >= FRAMES - 2 ? 0 : endPadded.features[t * DIMS + d] + added[d];
         expect(batch[t * DIMS + d]).toBeCloseTo(expected, 4);
       }
     }
     const off = gatherBatch(
-      padded,
+      endPadded,
       [0],
       training({ noiseStd: 0, randomEq: { ...eq, probability: 0 } }),
       createRandom(5),
+    ).features;
+    expect(Array.from(off)).toEqual(Array.from(endPadded.features));
+  });
+
+  it('recolours a copy of the batch for eqConsistency: a fresh curve on every clip, padding untouched, the same noise', () => {
+    const eq = { probability: 0, maxTilt: 2, maxRipple: 0.5 };
+    const { features, recoloured } = gatherBatch(
+      endPadded,
+      [0],
+      training({ noiseStd: 0.1, randomEq: eq }),
+      createRandom(5),
+      undefined,
+      true,
     );
-    expect(Array.from(off)).toEqual(Array.from(padded.features));
+    if (recoloured === null) throw new Error('expected a recoloured copy');
+    const added = Array.from({ length: DIMS }, (_, d) => recoloured[d] - features[d]);
+    expect(added.some((value) => Math.abs(value) > 1e-3)).toBe(true);
+    for (let t = 0; t < FRAMES; t++) {
+      for (let d = 0; d < DIMS; d++) {
+        const expected = t >= FRAMES - 2 ? 0 : added[d];
+        expect(recoloured[t * DIMS + d] - features[t * DIMS + d]).toBeCloseTo(expected, 4);
+      }
+    }
+    expect(gatherBatch(endPadded, [0], training({ randomEq: eq }), createRandom(5)).recoloured).toBeNull();
   });
 
   it('warps the bands of every frame that is not padding by one factor, keeping a factor of 1 as it was', () => {
@@ -373,23 +401,24 @@ describe('gatherBatch augmentation', () => {
     warpBands(shrunk, 0.5, new Float32Array(4));
     expect(Array.from(shrunk)).toEqual([0, 1, 2, 3]);
 
-    const padded: FeatureSet = {
-      ...ramp,
-      features: ramp.features.map((value, i) => (Math.floor(i / DIMS) >= FRAMES - 2 ? 0 : value)),
-    };
     const warp = { probability: 1, maxWarp: 0.2 };
-    const batch = gatherBatch(padded, [0], training({ noiseStd: 0, randomWarp: warp }), createRandom(3));
-    expect(Array.from(batch)).not.toEqual(Array.from(padded.features));
+    const batch = gatherBatch(
+      endPadded,
+      [0],
+      training({ noiseStd: 0, randomWarp: warp }),
+      createRandom(3),
+    ).features;
+    expect(Array.from(batch)).not.toEqual(Array.from(endPadded.features));
     for (let t = FRAMES - 2; t < FRAMES; t++) {
       expect(Array.from(batch.subarray(t * DIMS, (t + 1) * DIMS)).every((value) => value === 0)).toBe(true);
     }
     const off = gatherBatch(
-      padded,
+      endPadded,
       [0],
       training({ noiseStd: 0, randomWarp: { ...warp, probability: 0 } }),
       createRandom(3),
-    );
-    expect(Array.from(off)).toEqual(Array.from(padded.features));
+    ).features;
+    expect(Array.from(off)).toEqual(Array.from(endPadded.features));
   });
 
   it('bends and masks only the spectral bands, leaving the pitch columns after them as they were', () => {
@@ -408,7 +437,7 @@ describe('gatherBatch augmentation', () => {
           specAugment: { freqMasks: 2, maxFreqMask: 3 },
         }),
         createRandom(seed),
-      );
+      ).features;
       expect(pitchColumns(batch)).toEqual(pitchColumns(ramp.features));
       expect(Array.from(batch.subarray(0, bands))).not.toEqual(Array.from(ramp.features.subarray(0, bands)));
     }
@@ -610,7 +639,7 @@ describe('augmented variants', () => {
       training({ noiseStd: 0 }),
       createRandom(1),
       sources,
-    );
+    ).features;
     expect(Array.from(batch.subarray(0, size))).toEqual(Array.from(base.features.subarray(0, size)));
     expect(Array.from(batch.subarray(size, 2 * size))).toEqual(Array.from(variant.subarray(size, 2 * size)));
     expect(Array.from(batch.subarray(2 * size))).toEqual(Array.from(variant.subarray(5 * size, 6 * size)));
