@@ -57,57 +57,41 @@ export function createWindowFrontEnd(
   const half = nFft / 2;
   // Frames before a frame whose samples a slice must start with for it to see no zero padding in front.
   const lead = Math.ceil(half / hop);
-  const levelFrames = { frameLength: nFft, hop, centred: true };
+  const activityFrames = { frameLength: nFft, hop, centred: true };
   const highPass = createHighPassStream(sampleRate, config.highPassHz);
   let ended = false;
   // The high-passed samples (`filtered.end` of them so far).
   const filtered = createSampleBuffer(1 << 16);
-  // Mel energies of frames melFirst … melEnd − 1, frame-major.
-  let energies = new Float64Array(0);
-  let melFirst = 0;
-  let melEnd = 0;
-  let keepFrom = 0;
-
   /**
-   * Frames first … end − 1 of the audio's frames: their mel energies, from a slice that gives them the audio
-   * before them and the audio after them up to sample `until` (zeros past it).
+   * Frames first … end − 1 of the audio's frames, from a slice that gives them the audio before them and the audio
+   * after them up to sample `until` (zeros past it): the slice's start and end, and where frame `first` is in it.
    */
-  const computeFrames = (first: number, end: number, until = filtered.end): Float64Array => {
+  const sliceFor = (first: number, end: number, until: number) => {
     const from = Math.max(0, (first - lead) * hop);
     const to = Math.min(until, (end - 1) * hop + half);
-    const all = melEnergies.compute(filtered.slice(from, to));
-    const skip = first - from / hop;
-    return all.subarray(skip * nMels, (skip + end - first) * nMels);
+    return { from, to, skip: first - from / hop };
   };
-
-  /**
-   * The energies of frames first … end − 1, computing those not kept yet. Windows come in order of their start,
-   * so frames before `first` are let go; a window before the kept frames has its own computed and not kept.
-   */
-  const energiesOf = (first: number, end: number): Float64Array => {
-    if (first < melFirst) return computeFrames(first, end);
-    if (first >= melEnd) {
-      melFirst = first;
-      melEnd = first;
-    }
-    if (end > melEnd) {
-      const added = computeFrames(melEnd, end);
-      const keptFrom = (first - melFirst) * nMels;
-      const keptTo = (melEnd - melFirst) * nMels;
-      const size = keptTo - keptFrom + added.length;
-      if (size > energies.length) {
-        const grown = new Float64Array(Math.max(size, 2 * energies.length));
-        grown.set(energies.subarray(keptFrom, keptTo));
-        energies = grown;
-      } else {
-        energies.copyWithin(0, keptFrom, keptTo);
-      }
-      energies.set(added, keptTo - keptFrom);
-      melFirst = first;
-      melEnd = end;
-    }
-    return energies.subarray((first - melFirst) * nMels, (end - melFirst) * nMels);
+  const melFrames = (first: number, end: number, until = filtered.end): Float64Array => {
+    const { from, to, skip } = sliceFor(first, end, until);
+    return melEnergies.compute(filtered.slice(from, to)).subarray(skip * nMels, (skip + end - first) * nMels);
   };
+  // Voice activity's levels of the frames, [energy, sum of squares, samples] each: the frame's blocks of samples
+  // are summed in the same order whatever slice holds it, so a frame that ends before the window does has the
+  // levels the window alone would give it.
+  const levelFrames = (first: number, end: number, until = filtered.end): Float64Array => {
+    const { from, to, skip } = sliceFor(first, end, until);
+    const levels = frameLevels(filtered.slice(from, to), activityFrames, false);
+    const packed = new Float64Array(3 * (end - first));
+    for (let frame = 0; frame < end - first; frame++) {
+      packed[3 * frame] = levels.energies[skip + frame];
+      packed[3 * frame + 1] = levels.squares[skip + frame];
+      packed[3 * frame + 2] = levels.lengths[skip + frame];
+    }
+    return packed;
+  };
+  const energies = createFrameCache(nMels, melFrames);
+  const levels = createFrameCache(3, levelFrames);
+  let keepFrom = 0;
 
   return {
     get available() {
@@ -134,20 +118,25 @@ export function createWindowFrontEnd(
       // Frames that end by the window's end are kept for the windows after it; the last (whose samples run past
       // it) read zeros there, as prepareUtterance's do, so that a window never waits for audio after it.
       const sharedEnd = Math.min(end, Math.max(first, Math.floor((to - half) / hop) + 1));
-      const levelsFrom = Math.max(0, (first - lead) * hop);
-      const levels = frameLevels(filtered.slice(levelsFrom, to), levelFrames, false);
-      const skip = first - levelsFrom / hop;
-      const { mask, meanSquare } = speechFramesOf(
-        levels.energies.subarray(skip, skip + frames),
-        levels.squares.subarray(skip, skip + frames),
-        levels.lengths.subarray(skip, skip + frames),
-      );
+      const energy = new Float64Array(frames);
+      const squares = new Float64Array(frames);
+      const lengths = new Uint32Array(frames);
+      const unpack = (packed: Float64Array, offset: number) => {
+        for (let frame = 0; frame < packed.length / 3; frame++) {
+          energy[offset + frame] = packed[3 * frame];
+          squares[offset + frame] = packed[3 * frame + 1];
+          lengths[offset + frame] = packed[3 * frame + 2];
+        }
+      };
+      unpack(levels.frames(first, sharedEnd), 0);
+      if (sharedEnd < end) unpack(levelFrames(sharedEnd, end, to), sharedEnd - first);
+      const { mask, meanSquare } = speechFramesOf(energy, squares, lengths);
       const gainSquared = speechLevelGain(meanSquare) ** 2;
       const data = new Float32Array(frames * nMels);
       const split = (sharedEnd - first) * nMels;
-      melEnergies.toDecibels(energiesOf(first, sharedEnd), gainSquared, data.subarray(0, split));
+      melEnergies.toDecibels(energies.frames(first, sharedEnd), gainSquared, data.subarray(0, split));
       if (sharedEnd < end) {
-        melEnergies.toDecibels(computeFrames(sharedEnd, end, to), gainSquared, data.subarray(split));
+        melEnergies.toDecibels(melFrames(sharedEnd, end, to), gainSquared, data.subarray(split));
       }
       return finishUtterance({ data, frames, dims: nMels }, mask, extractor, config);
     },
@@ -170,4 +159,46 @@ export function createClipFrontEnd(
   // In one push, so that the high-passed clip becomes the buffer as it is.
   frontEnd?.push(samples, true);
   return frontEnd;
+}
+
+/** Per-frame values of a stream of frames, `width` a frame, each computed once and kept while windows need it. */
+interface FrameCache {
+  /** The values of frames first … end − 1, computing those not kept yet (frame-major, `width` a frame). */
+  frames(first: number, end: number): Float64Array;
+}
+
+/**
+ * Windows come in order of their start, so frames before a window's first are let go; a window before the kept
+ * frames has its own computed and not kept.
+ */
+function createFrameCache(width: number, compute: (first: number, end: number) => Float64Array): FrameCache {
+  let values = new Float64Array(0);
+  let keptFirst = 0;
+  let keptEnd = 0;
+  return {
+    frames(first, end) {
+      if (first < keptFirst) return compute(first, end);
+      if (first >= keptEnd) {
+        keptFirst = first;
+        keptEnd = first;
+      }
+      if (end > keptEnd) {
+        const added = compute(keptEnd, end);
+        const keptFrom = (first - keptFirst) * width;
+        const keptTo = (keptEnd - keptFirst) * width;
+        const size = keptTo - keptFrom + added.length;
+        if (size > values.length) {
+          const grown = new Float64Array(Math.max(size, 2 * values.length));
+          grown.set(values.subarray(keptFrom, keptTo));
+          values = grown;
+        } else {
+          values.copyWithin(0, keptFrom, keptTo);
+        }
+        values.set(added, keptTo - keptFrom);
+        keptFirst = first;
+        keptEnd = end;
+      }
+      return values.subarray((first - keptFirst) * width, (end - keptFirst) * width);
+    },
+  };
 }

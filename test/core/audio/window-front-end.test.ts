@@ -115,6 +115,25 @@ describe('createWindowFrontEnd', () => {
     expect(() => pieces.push(clip.subarray(0, 10))).toThrow(/expected no audio after the end/);
   });
 
+  it('gives a window the same features to the bit whatever windows came before it', () => {
+    // One front end keeps each frame's spectrum and levels for the windows after; a fresh one computes them all.
+    const shared = createClipFrontEnd(clip, extractor, config);
+    const windows = [
+      [0, WINDOW],
+      [62 * hop, WINDOW],
+      [62 * hop, WINDOW - 100],
+      [125 * hop, WINDOW + 77],
+      [40 * hop, WINDOW],
+      [300 * hop, Math.round(1.3 * 16_000)],
+    ];
+    for (const [from, length] of windows) {
+      const fresh = createClipFrontEnd(clip, extractor, config)?.prepare(from, length);
+      const kept = shared?.prepare(from, length);
+      expect(kept?.data).toEqual(fresh?.data);
+      expect(kept?.speechFrames).toBe(fresh?.speechFrames);
+    }
+  });
+
   it('takes only windows on the frame grid and inside the clip', () => {
     const frontEnd = createClipFrontEnd(clip, extractor, config);
     expect(frontEnd?.prepare(hop + 1, WINDOW)).toBeNull();
