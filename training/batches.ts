@@ -225,3 +225,9 @@ export function mixBatch(
   });
   return { features: mixed, targets, exampleWeights, labels };
 }
+
+/** Label smoothing in place: each row of `targets` (`classes` wide) becomes (1 − ε)·row + ε / classes. */
+export function smoothTargets(targets: Float32Array, classes: number, epsilon: number): void {
+  if (epsilon === 0) return;
+  for (let i = 0; i < targets.length; i++) targets[i] = (1 - epsilon) * targets[i] + epsilon / classes;
+}

@@ -187,6 +187,7 @@ function augmentationSummary(training: RunRecord['config']['training']): string 
     maxTimeShift,
     specAugment,
     mixupAlpha,
+    labelSmoothing,
     weightDecay,
     randomEq,
     eqConsistency,
@@ -205,6 +206,7 @@ function augmentationSummary(training: RunRecord['config']['training']): string 
       ? `${specAugment.freqMasks} feature mask(s) of ≤ ${specAugment.maxFreqMask} dimensions`
       : '',
     mixupAlpha > 0 ? `mixup α = ${mixupAlpha}` : '',
+    labelSmoothing > 0 ? `label smoothing ε = ${labelSmoothing}` : '',
     randomEq.probability > 0 && (randomEq.maxTilt > 0 || randomEq.maxRipple > 0)
       ? `random equaliser on ${Math.round(100 * randomEq.probability)} % of clips (tilt ≤ ±${randomEq.maxTilt}, ripples ≤ ${randomEq.maxRipple})`
       : '',

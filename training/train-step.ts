@@ -1,12 +1,12 @@
 /**
  * One epoch of one fold: its examples drawn and shuffled, each batch gathered (augmented, mixed, taught by the
- * teachers' targets) and one optimizer step taken on it, the corpus adversary's loss and the equaliser
+ * teachers' targets, smoothed) and one optimizer step taken on it, the corpus adversary's loss and the equaliser
  * consistency included when the config asks for them.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { TrainingConfig } from '../core/contracts/training-config.ts';
-import { epochExamples, gatherBatch, mixBatch, type TrainingBatch } from './batches.ts';
+import { epochExamples, gatherBatch, mixBatch, smoothTargets, type TrainingBatch } from './batches.ts';
 import { allowedLabels, crossEntropyOver, EPSILON, labelsOfGroups } from './corpus-labels.ts';
 import type { Random } from './random.ts';
 import type { FeatureSet } from './training-types.ts';
@@ -45,6 +45,7 @@ export function runEpoch(
     if (train.teacherTargets !== undefined && training.distillation !== null) {
       blendTeacherTargets(batch.targets, train.teacherTargets, indices, training.distillation.weight);
     }
+    smoothTargets(batch.targets, weights.length, training.labelSmoothing);
     // tfjs reuses a seeded dropout layer's seed for every call (one fixed mask), so draw a fresh one per batch.
     for (const layer of dropoutLayers) (layer as unknown as { seed: number }).seed = random.int(2 ** 31 - 1);
     const corpora = twoHeaded ? indices.map((i) => (train.groups as readonly number[])[i]) : null;

@@ -88,6 +88,12 @@ export const TrainingConfigSchema = z
      */
     mixupAlpha: z.number().min(0).default(0),
     /**
+     * Label smoothing: each training target moves this share of its weight to a uniform spread over all the
+     * model's labels, y = (1 − ε)·y + ε / labels, so the network is never asked for certainty. Acted corpora
+     * label every clip with one emotion at full confidence; a new speaker's clip rarely is that clear. 0 disables.
+     */
+    labelSmoothing: z.number().min(0).lt(1).default(0),
+    /**
      * A random equaliser on each training example, with this probability: a smooth curve over the feature columns
      * (read as bands, low to high) added to every frame that is not padding — a tilt drawn from ±`maxTilt` between
      * the first and the last column plus two cosine ripples of amplitude up to `maxRipple`, less the curve's mean.
@@ -233,6 +239,15 @@ export const TrainingConfigSchema = z
         path: ['eqConsistency'],
         message:
           'expected randomEq with a maxTilt or maxRipple above 0 for eqConsistency to draw from, got neither',
+      });
+    }
+    if (training.labelSmoothing > 0 && training.lossOverCorpusLabels) {
+      context.addIssue({
+        code: 'custom',
+        path: ['labelSmoothing'],
+        message:
+          "expected labelSmoothing without lossOverCorpusLabels (a smoothed target holds every label, so a clip's " +
+          'corpus labels could no longer be told from it), got both',
       });
     }
     if (training.eqConsistency !== null && training.mixupAlpha > 0) {

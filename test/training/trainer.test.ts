@@ -11,6 +11,7 @@ import {
   gatherBatch,
   mixBatch,
   randomEqCurve,
+  smoothTargets,
   warpBands,
 } from '../../training/batches.ts';
 import { allowedLabels, crossEntropyOver, labelsOfGroups } from '../../training/corpus-labels.ts';
@@ -534,6 +535,25 @@ describe('weight decay', () => {
     expect(decayed.history[0].loss).toBeGreaterThan(plain.history[0].loss);
     plain.model.dispose();
     decayed.model.dispose();
+  });
+});
+
+describe('label smoothing', () => {
+  it('moves ε of each target row to a uniform spread over the labels, keeping each row a distribution', () => {
+    const targets = Float32Array.from([1, 0, 0, 0.7, 0.3, 0]);
+    smoothTargets(targets, 3, 0.3);
+    expect(Array.from(targets)).toEqual([0.8, 0.1, 0.1, 0.59, 0.31, 0.1].map((v) => expect.closeTo(v, 6)));
+    const untouched = Float32Array.from([1, 0]);
+    smoothTargets(untouched, 2, 0);
+    expect(Array.from(untouched)).toEqual([1, 0]);
+  });
+
+  it('is refused with lossOverCorpusLabels, and outside [0, 1)', () => {
+    const refusal = (settings: object) => TrainingConfigSchema.safeParse(settings).error?.issues[0]?.message;
+    expect(refusal({ labelSmoothing: 0.1, lossOverCorpusLabels: true })).toMatch(
+      /^expected labelSmoothing without lossOverCorpusLabels/,
+    );
+    expect(refusal({ labelSmoothing: 1 })).toMatch(/expected number to be <1/i);
   });
 });
 
