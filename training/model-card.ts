@@ -211,7 +211,7 @@ function augmentationSummary(training: RunRecord['config']['training']): string 
       ? `random equaliser on ${Math.round(100 * randomEq.probability)} % of clips (tilt ≤ ±${randomEq.maxTilt}, ripples ≤ ${randomEq.maxRipple})`
       : '',
     eqConsistency !== null
-      ? `consistency under a fresh equaliser curve on every clip (${eqConsistency.weight} × symmetric KL divergence)`
+      ? `consistency under a fresh equaliser curve on every clip (${eqConsistency.weight} × the mean of the two KL divergences)`
       : '',
     randomWarp.probability > 0 && randomWarp.maxWarp > 0
       ? `band warp on ${Math.round(100 * randomWarp.probability)} % of clips (factor 1 ± ${randomWarp.maxWarp})`

@@ -96,7 +96,8 @@ export function blendTeacherTargets(
  * One optimizer step; returns the batch's mean weighted loss and its numbers of correct predictions. With a
  * corpus head (`corpora`: each example's corpus), its cross-entropy joins the loss; the gradient reversal in
  * the model turns it against the emotion model's representation. With `recoloured`, the divergence between its
- * answers and the batch's joins it too. The loss returned is the emotion cross-entropy alone, comparable across runs.
+ * answers and the batch's joins it too. The loss returned leaves out the corpus head's loss and the consistency
+ * term, so that it compares with runs without them; otherwise it is the whole objective, weight decay included.
  */
 function trainStep(
   model: tfl.LayersModel,
@@ -163,7 +164,7 @@ function trainStep(
   });
 }
 
-/** Per row, ½ (KL(p ‖ q) + KL(q ‖ p)) = ½ Σ (p − q)(log p − log q), probabilities clipped away from 0. */
+/** Per row, the mean of the two KL divergences, ½ (KL(p ‖ q) + KL(q ‖ p)) = ½ Σ (p − q)(log p − log q), clipped. */
 function symmetricDivergence(p: tf.Tensor, q: tf.Tensor): tf.Tensor {
   const logRatio = tf.sub(tf.log(tf.clipByValue(p, EPSILON, 1)), tf.log(tf.clipByValue(q, EPSILON, 1)));
   return tf.mul(tf.sum(tf.mul(tf.sub(p, q), logRatio), -1), 0.5);

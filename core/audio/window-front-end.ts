@@ -1,9 +1,9 @@
 /**
  * The utterance front end (utterance.ts) for the overlapping windows of one long clip or live stream, with every
- * feature frame's spectrum computed once instead of once per window that holds it. Audio is high-passed as it
- * arrives (high-pass.ts's stream: the samples one call on the whole clip gives). A window that starts on a frame
- * measures its frames' levels, finds its speech frames and speech level among them, takes its frames' mel
- * energies (before the noise floor and the log, computed once and kept), scales them by the gain its level asks
+ * feature frame's spectrum and level computed once instead of once per window that holds it. Audio is high-passed
+ * as it arrives (high-pass.ts's stream: the samples one call on the whole clip gives). A window that starts on a
+ * frame takes its frames' levels, finds its speech frames and speech level among them, takes its frames' mel
+ * energies (before the noise floor and the log), scales them by the gain its level asks
  * for, adds the floor, logs them and finishes as prepareUtterance does. Gain, floor and log commute with the
  * transform (a gain g scales every energy by g²), so a window gets prepareUtterance's features on its own samples
  * up to float rounding, but for its start: there its first frames and the high-pass see the audio before it
@@ -89,8 +89,8 @@ export function createWindowFrontEnd(
     }
     return packed;
   };
-  const energies = createFrameCache(nMels, melFrames);
-  const levels = createFrameCache(3, levelFrames);
+  const melCache = createFrameCache(nMels, melFrames);
+  const levelCache = createFrameCache(3, levelFrames);
   let keepFrom = 0;
 
   return {
@@ -128,13 +128,13 @@ export function createWindowFrontEnd(
           lengths[offset + frame] = packed[3 * frame + 2];
         }
       };
-      unpack(levels.frames(first, sharedEnd), 0);
+      unpack(levelCache.frames(first, sharedEnd), 0);
       if (sharedEnd < end) unpack(levelFrames(sharedEnd, end, to), sharedEnd - first);
       const { mask, meanSquare } = speechFramesOf(energy, squares, lengths);
       const gainSquared = speechLevelGain(meanSquare) ** 2;
       const data = new Float32Array(frames * nMels);
       const split = (sharedEnd - first) * nMels;
-      melEnergies.toDecibels(energies.frames(first, sharedEnd), gainSquared, data.subarray(0, split));
+      melEnergies.toDecibels(melCache.frames(first, sharedEnd), gainSquared, data.subarray(0, split));
       if (sharedEnd < end) {
         melEnergies.toDecibels(melFrames(sharedEnd, end, to), gainSquared, data.subarray(split));
       }

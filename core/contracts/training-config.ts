@@ -90,7 +90,9 @@ export const TrainingConfigSchema = z
     /**
      * Label smoothing: each training target moves this share of its weight to a uniform spread over all the
      * model's labels, y = (1 − ε)·y + ε / labels, so the network is never asked for certainty. Acted corpora
-     * label every clip with one emotion at full confidence; a new speaker's clip rarely is that clear. 0 disables.
+     * label every clip with one emotion at full confidence; a new speaker's clip rarely is that clear. The spread
+     * covers every label the model has, any absent from the training side included (their class weight is 0, so
+     * the network learns only to leave them ε / labels). 0 disables.
      */
     labelSmoothing: z.number().min(0).lt(1).default(0),
     /**
@@ -109,10 +111,11 @@ export const TrainingConfigSchema = z
       .default({ probability: 0, maxTilt: 0, maxRipple: 0 }),
     /**
      * Consistency under a microphone's colour: every batch is also run with a fresh `randomEq` curve on every clip
-     * (its full ranges, whatever its probability), and `weight` × the symmetric Kullback–Leibler divergence between
-     * the two answers joins the loss. The equaliser alone teaches that a recoloured clip keeps its label; this asks
-     * for the same probabilities, which is what a user whose microphone is darker than a studio's needs. Each step
-     * runs the network twice. null adds nothing.
+     * (its full ranges, whatever its probability), and `weight` × the mean of the two Kullback–Leibler divergences
+     * between the two answers joins the loss. The equaliser alone teaches that a recoloured clip keeps its label;
+     * this asks for the same probabilities, which is what a user whose microphone is darker than a studio's needs.
+     * Each step runs the network twice, in training mode both times: BatchNorm normalises each pass by its own
+     * batch, its moving statistics are updated by both, and dropout draws the same masks. null adds nothing.
      */
     eqConsistency: z
       .strictObject({ weight: z.number().gt(0) })
@@ -248,6 +251,13 @@ export const TrainingConfigSchema = z
         message:
           "expected labelSmoothing without lossOverCorpusLabels (a smoothed target holds every label, so a clip's " +
           'corpus labels could no longer be told from it), got both',
+      });
+    }
+    if (training.eqConsistency !== null && training.specAugment.freqMasks > 0) {
+      context.addIssue({
+        code: 'custom',
+        path: ['eqConsistency'],
+        message: `expected eqConsistency without feature masks (the recoloured copy would colour the masked bands), got freqMasks ${training.specAugment.freqMasks}`,
       });
     }
     if (training.eqConsistency !== null && training.mixupAlpha > 0) {

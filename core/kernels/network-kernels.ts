@@ -2,7 +2,8 @@
  * JS face of the dense and convolution loops in `network.wasm` (source: `assembly/network.ts`, built by
  * `npm run build:kernels`), for core/network/compiled-network.ts. Instantiation takes an already compiled
  * module because workerd cannot compile wasm at run time: there `import networkWasm from './network.wasm'`
- * gives the module; Node reads the file (`load-node.ts`).
+ * gives the module; Node reads the file (`load-node.ts`). The loops use relaxed SIMD's multiply-add, which V8 runs
+ * by default since 11.4 (Node 22, the workerd we pin, Chrome 114): Node 20's V8 rejects the module.
  *
  * Memory: each layer's weights are copied in once, padded to whole blocks of 8 output columns, and stay for
  * the kernels' lifetime (a served network is loaded once per isolate: 0.5 MB for the default model). Above

@@ -136,7 +136,7 @@ export function createStreamSession(served: ServedModel, options: StreamOptions)
       return new Float32Array(0);
     }
     // The samples' bytes, joined straight into the samples' own buffer: on a little-endian platform that is the
-    // whole decode of float32 (and 16-bit samples are read from its front before being overwritten).
+    // whole decode of float32, and 16-bit samples are scaled there in place.
     const samples = new Float32Array(count);
     const joined = new Uint8Array(samples.buffer, 0, count * bytesPerSample);
     joined.set(carry.subarray(0, carried));
@@ -145,13 +145,13 @@ export function createStreamSession(served: ServedModel, options: StreamOptions)
     carry.set(rest);
     carried = rest.length;
     if (options.format === 'pcm16') {
-      // As the WAV decoder scales 16-bit PCM (exact in f32). Sample i's two bytes sit at 2i, which sample i
-      // overwrites at 4i only after they are read: backwards, every read comes before the write over it.
-      const view = new DataView(samples.buffer);
+      // As the WAV decoder scales 16-bit PCM (exact in f32), in place: going backwards, sample i's write covers
+      // bytes 4i … 4i + 3, which hold samples 2i and 2i + 1, both read already (i ≤ 2i).
       if (LITTLE_ENDIAN) {
         const ints = new Int16Array(samples.buffer, 0, count);
         for (let i = count - 1; i >= 0; i--) samples[i] = ints[i] / 32768;
       } else {
+        const view = new DataView(samples.buffer);
         for (let i = count - 1; i >= 0; i--) samples[i] = view.getInt16(2 * i, true) / 32768;
       }
       return samples;

@@ -73,7 +73,7 @@ function colourChange(trained: tfl.LayersModel, set: FeatureSet): number {
 describe('eqConsistency', () => {
   const base = { epochs: 6, batchSize: 8, learningRate: 0.01, seed: 5, keep: 'last', randomEq: EQ } as const;
 
-  it('moves the answers less under a new colour than the equaliser alone, reporting the cross-entropy', async () => {
+  it('moves the answers less under a new colour than the equaliser alone, training to a finite loss', async () => {
     const before = tf.memory().numTensors;
     const train = synthetic(48, 1, true);
     const test = synthetic(30, 2, false);
@@ -90,13 +90,18 @@ describe('eqConsistency', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('is refused without an equaliser to draw from, or with mixup', () => {
+  it('is refused without an equaliser to draw from, with feature masks or with mixup', () => {
     const refusal = (training: object) => TrainingConfigSchema.safeParse(training).error?.issues[0]?.message;
     expect(refusal({ eqConsistency: { weight: 1 } })).toBe(
       'expected randomEq with a maxTilt or maxRipple above 0 for eqConsistency to draw from, got neither',
     );
     expect(refusal({ eqConsistency: { weight: 1 }, randomEq: EQ, mixupAlpha: 0.2 })).toBe(
       'expected eqConsistency without mixup (the recoloured copy is not mixed), got mixupAlpha 0.2',
+    );
+    expect(
+      refusal({ eqConsistency: { weight: 1 }, randomEq: EQ, specAugment: { freqMasks: 1, maxFreqMask: 2 } }),
+    ).toBe(
+      'expected eqConsistency without feature masks (the recoloured copy would colour the masked bands), got freqMasks 1',
     );
     expect(refusal({ eqConsistency: { weight: 0 }, randomEq: EQ })).toMatch(/expected number to be >0/i);
   });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeAudio } from '../../../core/audio/decode.ts';
+import { encodeWav } from '../../../core/audio/wav-encode.ts';
 import type { ServedModel } from '../../../core/serving/model-store.ts';
 import { classifySlidingWindows } from '../../../core/serving/sliding-windows.ts';
 import { createStreamSession, type SampleFormat } from '../../../core/serving/stream-session.ts';
@@ -39,13 +40,8 @@ function encoded(samples: Float32Array, format: SampleFormat): Uint8Array {
   return new Uint8Array(ints.buffer);
 }
 
-/** The clip as a stream takes it: in frames of `frameBytes` bytes (a sample may straddle two), then the end. */
-function streamed(
-  samples: Float32Array,
-  frameBytes: number,
-  hopSeconds: number,
-  format: SampleFormat = 'float32',
-) {
+/** Bytes as a stream takes them: in frames of `frameBytes` bytes (a sample may straddle two), then the end. */
+function streamedBytes(bytes: Uint8Array, frameBytes: number, hopSeconds: number, format: SampleFormat) {
   const session = createStreamSession(served, {
     sampleRate: 16_000,
     format,
@@ -54,12 +50,19 @@ function streamed(
     minSeconds: 0.5,
     maxSeconds: 600,
   });
-  const bytes = encoded(samples, format);
   const windows = [];
   for (let at = 0; at < bytes.length; at += frameBytes)
     windows.push(...session.push(bytes.subarray(at, at + frameBytes)));
   return [...windows, ...session.end()];
 }
+
+/** The clip as a stream takes it, encoded in `format`. */
+const streamed = (
+  samples: Float32Array,
+  frameBytes: number,
+  hopSeconds: number,
+  format: SampleFormat = 'float32',
+) => streamedBytes(encoded(samples, format), frameBytes, hopSeconds, format);
 
 describe('a stream and POST ?hop= on the same audio', () => {
   it('give the same windows and probabilities to the bit, for clips shorter than a window and longer', () => {
@@ -101,13 +104,14 @@ describe('a stream decodes its frames', () => {
 
   it('pcm16 as the WAV decoder scales it', () => {
     const samples = speech.slice(0, 3 * 16_000);
-    const scaled = Float32Array.from(new Int16Array(encoded(samples, 'pcm16').buffer), (x) => x / 32768);
-    const wav = classifySlidingWindows(served, scaled, {
+    // A 16-bit WAV file read by the decoder POST /v1/classify uses, and its samples' bytes streamed.
+    const file = encodeWav(samples, 16_000);
+    const wav = classifySlidingWindows(served, decodeAudio(file).samples, {
       hopSeconds: 1,
       attention: false,
       minSeconds: 0.5,
     });
-    const live = streamed(samples, 4_000, 1, 'pcm16');
+    const live = streamedBytes(file.subarray(file.length - 2 * samples.length), 4_001, 1, 'pcm16');
     expect(live.map((w) => w.prediction?.probabilities)).toEqual(
       wav.segments.flatMap((segment) => segment.windows).map((w) => w.prediction?.probabilities),
     );
