@@ -1,22 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../cli/run-cli.ts';
-import { makeTempDir } from '../corpora/tiny-corpus.ts';
+import { recordIntoMalformedRecords } from './malformed-records.ts';
 
 const benchColour = (args: string[]) =>
   spawnSync(process.execPath, ['training/bench/colour.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
 
 describe('npm run bench:colour', () => {
   it('with --record, refuses a models/benchmarks.json that cannot take the result before any work, naming it', async () => {
-    const dir = await makeTempDir();
-    await mkdir(join(dir, 'models'));
-    await writeFile(join(dir, 'models/benchmarks.json'), '{"colour": 3, "noise": []}');
-    const outcome = spawnSync(process.execPath, [join(ROOT, 'training/bench/colour.ts'), '--record'], {
-      cwd: dir,
-      encoding: 'utf8',
-    });
+    const outcome = await recordIntoMalformedRecords('training/bench/colour.ts');
     expect(outcome.status).toBe(2);
     expect(outcome.stderr).toContain('expected models/benchmarks.json to hold bench records');
   });
