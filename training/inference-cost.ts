@@ -218,7 +218,9 @@ export function inferenceCost(
   const processors = cpus();
   const loadAverage = loadavg()[0];
   const latency = measureLatency(model, options, compiled);
-  const path = compiled ? 'network compiled to the inference kernels (network.wasm, fused LSTM); ' : '';
+  const kernels =
+    compiled?.precision === 'int16' ? 'network.wasm, 16-bit products' : 'network.wasm, fused LSTM';
+  const path = compiled ? `network compiled to the inference kernels (${kernels}); ` : '';
   return {
     macs,
     msPerClip: { median: round(latency.median, 3), p95: round(latency.p95, 3) },

@@ -4,7 +4,12 @@ import { useResampleKernels } from '../audio/resample.ts';
 import { type CompileOutcome, compileNetwork } from '../network/compiled-network.ts';
 import type { SavedModel } from '../network/saved-model.ts';
 import { createLstmKernels, type LstmKernels } from './lstm-kernels.ts';
-import { createNetworkKernels, type NetworkKernels } from './network-kernels.ts';
+import {
+  createNetworkKernels,
+  type NetworkKernels,
+  type NetworkPrecision,
+  SERVED_PRECISION,
+} from './network-kernels.ts';
 import { createResampleKernels, type WasmResampleKernels } from './resample-kernels.ts';
 import { createSpectrumKernels, type WasmSpectrumKernels } from './spectrum-kernels.ts';
 
@@ -18,8 +23,8 @@ export function loadLstmKernels(): LstmKernels {
 }
 
 /** The dense and convolution loops of compiled networks (core/network/compiled-network.ts). */
-export function loadNetworkKernels(): NetworkKernels {
-  return createNetworkKernels(compile('./network.wasm'));
+export function loadNetworkKernels(precision: NetworkPrecision = 'float32'): NetworkKernels {
+  return createNetworkKernels(compile('./network.wasm'), precision);
 }
 
 /** The resampler's SIMD loops, for `useResampleKernels` (core/audio/resample.ts). */
@@ -44,11 +49,12 @@ export function useFrontEndKernels(): void {
 /**
  * Compiles saved networks as the Worker does (functions/runtime/worker-backend.ts, without its warm-up), on
  * `lstm` (the instance registered for tfjs's LSTMs, so that one wasm memory serves both) and fresh network
- * kernels.
+ * kernels at `precision` (the Worker's by default).
  */
 export function createNetworkCompiler(
   lstm: LstmKernels = loadLstmKernels(),
+  precision: NetworkPrecision = SERVED_PRECISION,
 ): (saved: SavedModel, attentionLayer: string | null) => CompileOutcome {
-  const kernels = { lstm, network: loadNetworkKernels() };
+  const kernels = { lstm, network: loadNetworkKernels(precision) };
   return (saved, attentionLayer) => compileNetwork(saved, kernels, attentionLayer);
 }

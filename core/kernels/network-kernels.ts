@@ -8,8 +8,31 @@
  * Memory: each layer's weights are copied in once, padded to whole blocks of 8 output columns, and stay for
  * the kernels' lifetime (a served network is loaded once per isolate: 0.5 MB for the default model). Above
  * them, one call's input and output. Memory grows to the largest need and stays.
+ *
+ * Precision: `float32` runs the products in floats; `int16` quantises every layer's weights per output column
+ * when they are loaded, and each call's input with one scale (see assembly/network.ts), and also runs LSTM
+ * recurrences (`loadRecurrent`, `recurrence`). The scales keep every 32-bit sum in range, so the only error is the
+ * rounding to 16 bits: about 1e-4 of each input's largest value.
  */
 import { align16 } from './wasm-memory.ts';
+
+/** How the products run: in floats, or on 16-bit integers (about 1.5–2× faster, `npm run bench:window-cpu`). */
+export type NetworkPrecision = 'float32' | 'int16';
+
+/**
+ * The precision served networks run at: in the Worker, `npm run classify`, the benches and training's scores
+ * through the serving path. `npm run bench:precision` measures what it changes in the answers.
+ */
+export const SERVED_PRECISION: NetworkPrecision = 'int16';
+
+/** A layer's 16-bit weights: pair-interleaved int16 at `kernelAt`, column scales at `scaleAt`. */
+interface Int16Weights {
+  kernelAt: number;
+  scaleAt: number;
+  /** Input pairs (inputs / 2, rounded up) and the factor inputs are quantised with. */
+  pairs: number;
+  q: number;
+}
 
 /** A layer's weights in wasm memory, from {@link NetworkKernels.loadDense}. */
 export interface DenseWeights {
@@ -21,6 +44,14 @@ export interface DenseWeights {
   readonly paddedOutputs: number;
   /** Byte address of the padded scale and shift applied after the activation, or 0 for none. */
   readonly affineAt: number;
+  /** The 16-bit copy the products run on, when the kernels' precision is `int16` (then `kernelAt` is unused). */
+  readonly int16: Int16Weights | null;
+}
+
+/** An LSTM direction's recurrent kernel in wasm memory, from {@link NetworkKernels.loadRecurrent}. */
+export interface RecurrentWeights {
+  readonly units: number;
+  readonly weights: Int16Weights;
 }
 
 /** Per output column: y · scale + shift after the activation (a following batch normalisation, folded in). */
@@ -41,6 +72,7 @@ export function pooledRows(rows: number, pool: RowPooling): number {
 }
 
 export interface NetworkKernels {
+  readonly precision: NetworkPrecision;
   /**
    * Copies a layer's kernel ([inputs, outputs] row-major, the Keras layout; a Conv1D's [K, C, filters] is
    * [K·C, filters]) and bias (null: zeros) into the kernels' memory.
@@ -66,6 +98,22 @@ export interface NetworkKernels {
     relu: boolean,
     pool?: RowPooling,
   ): Float32Array;
+  /**
+   * Copies an LSTM direction's recurrent kernel ([units, 4·units], gates i | f | c | o) in, as 16-bit values; only
+   * `int16` kernels run recurrences (float ones run in the fused LSTM kernels, core/kernels/lstm-kernels.ts).
+   */
+  loadRecurrent(recurrentKernel: Float32Array, units: number): RecurrentWeights;
+  /**
+   * One LSTM direction over `xw` [steps, 4·units] (x·W + b, indexed by input time) from a zero state: hidden
+   * states [steps, units] in processing order (t = steps − 1 … 0 when `goBackwards`) and the final cell state.
+   */
+  recurrence(
+    weights: RecurrentWeights,
+    xw: Float32Array,
+    steps: number,
+    goBackwards: boolean,
+    gateActivation: 'sigmoid' | 'hardSigmoid',
+  ): { outputs: Float32Array; finalCell: Float32Array };
   /** Size of the kernels' wasm memory. */
   memoryBytes(): number;
 }
@@ -75,13 +123,31 @@ interface NetworkExports {
   heapBase(): number;
   dense(...args: number[]): void;
   maxPoolRows(...args: number[]): void;
+  quantise(x: number, count: number, q: number, out: number): number;
+  denseInt16(...args: number[]): void;
+  lstmInt16(...args: number[]): void;
 }
 
 /** Output columns per block of the kernel (two f32x4 vectors). */
 const BLOCK = 8;
 const PAGE_BYTES = 65536;
+const INT32_MAX = 2 ** 31 - 1;
 
-export function createNetworkKernels(module: WebAssembly.Module): NetworkKernels {
+/**
+ * The factor both sides of a 16-bit product over `inputs` values are quantised with: |value| ≤ q on each side, so
+ * a sum of inputs · q² stays within 32 bits (q = 4095 for 128 inputs, 2590 for 320).
+ */
+export function int16Factor(inputs: number): number {
+  return Math.min(32767, Math.floor(Math.sqrt(INT32_MAX / inputs)));
+}
+
+export function createNetworkKernels(
+  module: WebAssembly.Module,
+  precision: NetworkPrecision = 'float32',
+): NetworkKernels {
+  if (precision !== 'float32' && precision !== 'int16') {
+    throw new RangeError(`network kernels: expected precision float32 or int16, got ${String(precision)}`);
+  }
   const wasm = new WebAssembly.Instance(module, {}).exports as unknown as NetworkExports;
   let weightsEnd = align16(wasm.heapBase());
 
@@ -90,8 +156,48 @@ export function createNetworkKernels(module: WebAssembly.Module): NetworkKernels
     if (missing > 0) wasm.memory.grow(Math.ceil(missing / PAGE_BYTES));
   };
   const floats = (address: number, count: number) => new Float32Array(wasm.memory.buffer, address, count);
+  /** Reserves `bytes` of weight memory (16-byte aligned) and returns its address. */
+  const reserve = (bytes: number) => {
+    const at = weightsEnd;
+    weightsEnd = align16(at + bytes);
+    ensure(weightsEnd);
+    return at;
+  };
+
+  /**
+   * Quantises a [inputs, outputs] kernel per column into pair-interleaved int16 over `paddedOutputs` columns
+   * (padding 0), with each column's scale divided by `inputFactor`, the factor its inputs will be quantised with.
+   */
+  const loadInt16 = (
+    kernel: Float32Array,
+    inputs: number,
+    outputs: number,
+    paddedOutputs: number,
+    inputFactor: number,
+  ): Int16Weights => {
+    const pairs = Math.ceil(inputs / 2);
+    const q = int16Factor(2 * pairs);
+    const kernelAt = reserve(pairs * paddedOutputs * 4);
+    const scaleAt = reserve(paddedOutputs * 4);
+    const values = new Int16Array(wasm.memory.buffer, kernelAt, 2 * pairs * paddedOutputs);
+    values.fill(0);
+    const scales = floats(scaleAt, paddedOutputs);
+    scales.fill(0);
+    for (let j = 0; j < outputs; j++) {
+      let largest = 0;
+      for (let i = 0; i < inputs; i++) largest = Math.max(largest, Math.abs(kernel[i * outputs + j]));
+      if (largest === 0) continue;
+      const factor = q / largest;
+      for (let i = 0; i < inputs; i++) {
+        values[((i >> 1) * paddedOutputs + j) * 2 + (i & 1)] = Math.round(kernel[i * outputs + j] * factor);
+      }
+      scales[j] = largest / q / inputFactor;
+    }
+    return { kernelAt, scaleAt, pairs, q };
+  };
 
   return {
+    precision,
     memoryBytes: () => wasm.memory.buffer.byteLength,
 
     loadDense(kernel, bias, inputs, outputs, affine) {
@@ -112,15 +218,17 @@ export function createNetworkKernels(module: WebAssembly.Module): NetworkKernels
         );
       }
       const paddedOutputs = Math.ceil(outputs / BLOCK) * BLOCK;
-      const kernelAt = weightsEnd;
-      const biasAt = align16(kernelAt + inputs * paddedOutputs * 4);
-      const affineAt = affine ? align16(biasAt + paddedOutputs * 4) : 0;
-      weightsEnd = align16((affine ? affineAt + paddedOutputs * 4 : biasAt) + paddedOutputs * 4);
-      ensure(weightsEnd);
-      const padded = floats(kernelAt, inputs * paddedOutputs);
-      padded.fill(0);
-      for (let i = 0; i < inputs; i++) {
-        padded.set(kernel.subarray(i * outputs, (i + 1) * outputs), i * paddedOutputs);
+      // The input scale is applied per call (the kernel's `xScale`), so the column scales keep only the weights'.
+      const int16 = precision === 'int16' ? loadInt16(kernel, inputs, outputs, paddedOutputs, 1) : null;
+      const kernelAt = int16 ? 0 : reserve(inputs * paddedOutputs * 4);
+      const biasAt = reserve(paddedOutputs * 4);
+      const affineAt = affine ? reserve(2 * paddedOutputs * 4) : 0;
+      if (!int16) {
+        const padded = floats(kernelAt, inputs * paddedOutputs);
+        padded.fill(0);
+        for (let i = 0; i < inputs; i++) {
+          padded.set(kernel.subarray(i * outputs, (i + 1) * outputs), i * paddedOutputs);
+        }
       }
       const paddedBias = floats(biasAt, paddedOutputs);
       paddedBias.fill(0);
@@ -132,7 +240,7 @@ export function createNetworkKernels(module: WebAssembly.Module): NetworkKernels
         table.set(affine.scale);
         table.set(affine.shift, paddedOutputs);
       }
-      return { inputs, outputs, kernelAt, biasAt, paddedOutputs, affineAt };
+      return { inputs, outputs, kernelAt, biasAt, paddedOutputs, affineAt, int16 };
     },
 
     dense(weights, x, rows, rowStride, relu, pool) {
@@ -158,22 +266,43 @@ export function createNetworkKernels(module: WebAssembly.Module): NetworkKernels
         );
       }
       const xAt = weightsEnd;
-      const denseAt = align16(xAt + needed * 4);
+      // The 16-bit copy of x, with one more value for a pair that runs past an odd-length row.
+      const xqAt = align16(xAt + needed * 4);
+      const denseAt = align16(xqAt + (weights.int16 ? (needed + 1) * 2 : 0));
       const pooledAt = align16(denseAt + rows * paddedOutputs * 4);
       ensure(pooledAt + (pool ? outRows * paddedOutputs * 4 : 0));
       floats(xAt, needed).set(x.subarray(0, needed));
-      wasm.dense(
-        xAt,
-        rows,
-        rowStride,
-        inputs,
-        weights.kernelAt,
-        weights.biasAt,
-        paddedOutputs,
-        denseAt,
-        relu ? 1 : 0,
-        weights.affineAt,
-      );
+      const { int16 } = weights;
+      if (int16) {
+        const xScale = wasm.quantise(xAt, needed, int16.q, xqAt);
+        wasm.denseInt16(
+          xqAt,
+          xScale,
+          rows,
+          rowStride,
+          int16.pairs,
+          int16.kernelAt,
+          int16.scaleAt,
+          weights.biasAt,
+          paddedOutputs,
+          denseAt,
+          relu ? 1 : 0,
+          weights.affineAt,
+        );
+      } else {
+        wasm.dense(
+          xAt,
+          rows,
+          rowStride,
+          inputs,
+          weights.kernelAt,
+          weights.biasAt,
+          paddedOutputs,
+          denseAt,
+          relu ? 1 : 0,
+          weights.affineAt,
+        );
+      }
       if (pool) wasm.maxPoolRows(denseAt, outRows, paddedOutputs, pool.size, pool.stride, pooledAt);
       const padded = floats(pool ? pooledAt : denseAt, outRows * paddedOutputs);
       if (paddedOutputs === outputs) return padded.slice();
@@ -181,6 +310,57 @@ export function createNetworkKernels(module: WebAssembly.Module): NetworkKernels
       for (let r = 0; r < outRows; r++)
         out.set(padded.subarray(r * paddedOutputs, r * paddedOutputs + outputs), r * outputs);
       return out;
+    },
+
+    loadRecurrent(recurrentKernel, units) {
+      if (precision !== 'int16') {
+        throw new Error(
+          'loadRecurrent: expected int16 kernels (float recurrences run in the fused LSTM kernels)',
+        );
+      }
+      if (!(Number.isInteger(units) && units > 0 && units % 4 === 0)) {
+        throw new RangeError(`loadRecurrent: expected units a positive multiple of 4, got ${units}`);
+      }
+      if (recurrentKernel.length !== 4 * units * units) {
+        throw new RangeError(
+          `loadRecurrent: expected a kernel of ${units} × ${4 * units} floats, got ${recurrentKernel.length}`,
+        );
+      }
+      // h is quantised with the same factor as the kernel (|h| ≤ 1), so each column's scale also divides by it.
+      const weights = loadInt16(recurrentKernel, units, 4 * units, 4 * units, int16Factor(units));
+      return { units, weights };
+    },
+
+    recurrence(recurrent, xw, steps, goBackwards, gateActivation) {
+      const { units, weights } = recurrent;
+      if (!(Number.isInteger(steps) && steps > 0)) {
+        throw new RangeError(`recurrence: expected a positive whole number of steps, got ${steps}`);
+      }
+      if (xw.length !== steps * 4 * units) {
+        throw new RangeError(`recurrence: expected xw of ${steps} × ${4 * units} floats, got ${xw.length}`);
+      }
+      const xwAt = weightsEnd;
+      const hAt = align16(xwAt + xw.length * 4);
+      const zAt = align16(hAt + steps * units * 4);
+      const hqAt = align16(zAt + 4 * units * 4);
+      const cAt = align16(hqAt + units * 2);
+      ensure(cAt + units * 4);
+      floats(xwAt, xw.length).set(xw);
+      wasm.lstmInt16(
+        xwAt,
+        weights.kernelAt,
+        weights.scaleAt,
+        hAt,
+        zAt,
+        hqAt,
+        cAt,
+        steps,
+        units,
+        goBackwards ? 1 : 0,
+        gateActivation === 'hardSigmoid' ? 1 : 0,
+        int16Factor(units),
+      );
+      return { outputs: floats(hAt, steps * units).slice(), finalCell: floats(cAt, units).slice() };
     },
   };
 }

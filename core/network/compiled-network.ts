@@ -5,12 +5,14 @@
  * one WebAssembly SIMD call each (core/kernels/network-kernels.ts), a batch norm and max pooling straight after a
  * 1-D convolution into that call (fuseEpilogues), and the rest of the glue (batch norm and pooling elsewhere,
  * softmax, attention's dot product, concatenation) to plain loops; recurrent-ops.ts compiles the recurrences to
- * one fused LSTM call per direction (core/kernels/lstm-kernels.ts). The default model's forward pass is about twenty calls instead of
- * tfjs's hundred-odd kernel launches.
+ * one fused LSTM call per direction (core/kernels/lstm-kernels.ts, or the network kernels' own at `int16`). The default
+ * model's forward pass is about twenty calls instead of tfjs's hundred-odd kernel launches.
  *
  * Compiling reads the weights once and checks every layer, synchronously, so the Worker does it at start-up: a
  * network with a layer or option not listed here is not compiled, with the reason, and keeps running on tfjs. Inference semantics throughout: dropout and
- * noise layers pass their input on. Outputs match tfjs's within float rounding (sums run in another order).
+ * noise layers pass their input on. Outputs match tfjs's within float rounding (sums run in another order) when the
+ * network kernels run at `float32`; at `int16` (the served precision) within the 16-bit rounding of the products'
+ * inputs, about 1e-3 in a probability (`npm run bench:precision`).
  *
  * Supported: InputLayer; Conv1D and Conv2D (stride 1, no dilation, 'same' or 'valid'; conv2d-ops.ts for the
  * 2-D layers); BatchNormalization (last axis); MaxPooling1D and MaxPooling2D ('valid'); GlobalAveragePooling1D/2D,
@@ -21,6 +23,7 @@
  * Dropout, SpatialDropout1D, GaussianNoise, GaussianDropout.
  * Activations: linear, relu, tanh, sigmoid, softmax.
  */
+import type { NetworkPrecision } from '../kernels/network-kernels.ts';
 import { conv2d, globalPooling2d, maxPooling2d } from './conv2d-ops.ts';
 import {
   batchNormAffine,
@@ -64,6 +67,8 @@ export interface CompiledNetworkResult {
 export interface CompiledNetwork {
   /** The input shape without the batch dimension, e.g. [frames, features]. */
   readonly inputShape: readonly number[];
+  /** How its products run (core/kernels/network-kernels.ts). */
+  readonly precision: NetworkPrecision;
   /** Runs one input of that shape. */
   run(input: Float32Array): CompiledNetworkResult;
 }
@@ -138,6 +143,7 @@ function compile(
 
   return {
     inputShape: inputShape as number[],
+    precision: kernels.network.precision,
     run(input) {
       const size = (inputShape as number[]).reduce((a, b) => a * b, 1);
       if (input.length !== size) {

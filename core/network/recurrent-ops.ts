@@ -1,4 +1,7 @@
-/** LSTM and Bidirectional(LSTM) layers compiled to one fused kernel call per direction. */
+/**
+ * LSTM and Bidirectional(LSTM) layers compiled to one fused kernel call per direction: the fused LSTM kernels
+ * (float), or the network kernels' 16-bit recurrence when they run at `int16`.
+ */
 import { denseOp, expectRank } from './layer-ops.ts';
 import {
   type LayerSpec,
@@ -41,6 +44,8 @@ function lstmOf(
   const inputs = kernel.length / (4 * units);
   const project = denseOp(kernels.network, kernel, bias, inputs, 4 * units, 'linear');
   const gateActivation = gates;
+  const int16 =
+    kernels.network.precision === 'int16' ? kernels.network.loadRecurrent(recurrentKernel, units) : null;
   return {
     units,
     run(x) {
@@ -49,12 +54,14 @@ function lstmOf(
       if (width !== inputs)
         throw new Error(`compiled network: '${layer.name}' expected ${inputs} inputs, got ${width}`);
       const xw = project(x.data, steps, inputs);
-      const { outputs, finalCell } = kernels.lstm.forward(
-        xw,
-        recurrentKernel,
-        { batch: 1, steps, units, goBackwards, gateActivation },
-        false,
-      );
+      const { outputs, finalCell } = int16
+        ? kernels.network.recurrence(int16, xw, steps, goBackwards, gateActivation)
+        : kernels.lstm.forward(
+            xw,
+            recurrentKernel,
+            { batch: 1, steps, units, goBackwards, gateActivation },
+            false,
+          );
       return { outputs, steps, lastOutput: outputs.slice((steps - 1) * units), finalCell };
     },
   };

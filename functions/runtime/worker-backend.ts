@@ -1,7 +1,11 @@
 import lstmWasm from '../../core/kernels/lstm.wasm';
 import { createLstmKernels, type LstmKernels } from '../../core/kernels/lstm-kernels.ts';
 import networkWasm from '../../core/kernels/network.wasm';
-import { createNetworkKernels, type NetworkKernels } from '../../core/kernels/network-kernels.ts';
+import {
+  createNetworkKernels,
+  type NetworkKernels,
+  SERVED_PRECISION,
+} from '../../core/kernels/network-kernels.ts';
 import { type CompileOutcome, compileNetwork } from '../../core/network/compiled-network.ts';
 import { registerFastRecurrentLayers } from '../../core/network/fast-lstm.ts';
 import type { SavedModel } from '../../core/network/saved-model.ts';
@@ -37,13 +41,13 @@ export async function prepareWorkerBackend(): Promise<void> {
 
 /**
  * How the Worker runs a served model: compiled from its files to the inference kernels (core/network/
- * compiled-network.ts: dense and convolution layers in `network.wasm`, recurrences in the fused LSTM kernels),
- * probing its attention layer, then run a few times on silence. The Worker does this at start-up, in its global scope,
+ * compiled-network.ts: dense, convolution and recurrent layers in `network.wasm`, on 16-bit integers at
+ * SERVED_PRECISION), probing its attention layer, then run a few times on silence. The Worker does this at start-up, in its global scope,
  * so the first request pays neither the compilation nor the kernels' first-call warm-up (about 100 ms of CPU
  * with tfjs, against the 10 ms a request gets on the free plan).
  */
 export function compileWorkerNetwork(saved: SavedModel, attentionLayer: string | null): CompileOutcome {
-  networkKernels ??= createNetworkKernels(networkWasm);
+  networkKernels ??= createNetworkKernels(networkWasm, SERVED_PRECISION);
   const outcome = compileNetwork(
     saved,
     { lstm: workerLstmKernels(), network: networkKernels },

@@ -153,6 +153,7 @@ describe('measureLatency and inferenceCost', () => {
     const inputs: number[] = [];
     const compiled = {
       inputShape: [6, 3],
+      precision: 'float32' as const,
       run(input: Float32Array) {
         inputs.push(input.length);
         return { output: new Float32Array(3), probe: null };
@@ -162,6 +163,10 @@ describe('measureLatency and inferenceCost', () => {
     expect(inputs).toEqual(new Array(7).fill(6 * 3));
     expect(cost.backend).toBe(
       `network compiled to the inference kernels (network.wasm, fused LSTM); ${describeBackend(backend)}`,
+    );
+    const at16 = inferenceCost(model, backend, { runs: 1, warmup: 0 }, { ...compiled, precision: 'int16' });
+    expect(at16.backend).toBe(
+      `network compiled to the inference kernels (network.wasm, 16-bit products); ${describeBackend(backend)}`,
     );
     model.dispose();
   });

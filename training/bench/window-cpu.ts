@@ -5,12 +5,12 @@
  *   feature frames), and the same with each window computing its own (`shareFrames: false`), as before they shared;
  * - streamed, as GET /v1/stream's session takes it (core/serving/stream-session.ts): float32 frames of 100 ms,
  *   a window every --hop seconds, sharing feature frames, and the same with each window computing its own.
- * For each model folder given it prints the CPU per second of audio of both, and per classified window the front
- * end, the network and the rest (voice activity, aggregation, and for the stream decoding its frames). The models run
- * interleaved in one process, so compare them with each other, not with other runs or machines
- * (`npm run bench:serve` measures inside workerd).
+ * For each model folder given, at each --precision of its network (the served int16 and float32 by default), it
+ * prints the CPU per second of audio of both, and per classified window the front end, the network and the rest
+ * (voice activity, aggregation, and for the stream decoding its frames). The models run interleaved in one process,
+ * so compare them with each other, not with other runs or machines (`npm run bench:serve` measures inside workerd).
  *
- *   npm run bench:window-cpu [-- models/<id> …] [--seconds 30] [--hop 1] [--rounds 15]
+ *   npm run bench:window-cpu [-- models/<id> …] [--seconds 30] [--hop 1] [--rounds 15] [--precision int16|float32|both]
  */
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { decodeAudio } from '../../core/audio/decode.ts';
 import { MAX_HOP_SECONDS, MIN_HOP_SECONDS } from '../../core/contracts/classify-api.ts';
 import { createNetworkCompiler, loadLstmKernels, useFrontEndKernels } from '../../core/kernels/load-node.ts';
+import { type NetworkPrecision, SERVED_PRECISION } from '../../core/kernels/network-kernels.ts';
 import { type ClipClassification, classifyClip } from '../../core/serving/classify-clip.ts';
 import { createModelStore, type ServedModel } from '../../core/serving/model-store.ts';
 import { createStreamSession } from '../../core/serving/stream-session.ts';
@@ -25,7 +26,8 @@ import { readModelFolder } from '../cli/model-folder.ts';
 import { prepareTfjsFallback } from '../cli/node-training.ts';
 import { fail, parseCommandLine } from '../cli/parse-args.ts';
 
-const usage = 'usage: npm run bench:window-cpu [-- models/<id> …] [--seconds S] [--hop S] [--rounds N]';
+const usage =
+  'usage: npm run bench:window-cpu [-- models/<id> …] [--seconds S] [--hop S] [--rounds N] [--precision int16|float32|both]';
 const { values, positionals } = parseCommandLine(
   {
     allowPositionals: true,
@@ -33,6 +35,7 @@ const { values, positionals } = parseCommandLine(
       seconds: { type: 'string', default: '30' },
       hop: { type: 'string', default: '1' },
       rounds: { type: 'string', default: '15' },
+      precision: { type: 'string', default: 'both' },
     },
   },
   usage,
@@ -44,6 +47,7 @@ const { values, positionals } = parseCommandLine(
       seconds: 'seconds of speech classified (the committed clip, repeated)',
       hop: "the stream grid's hop in seconds",
       rounds: 'timed rounds per model and path (the median is printed)',
+      precision: `the networks' precision: int16, float32 or both (served: ${SERVED_PRECISION})`,
     },
   },
 );
@@ -55,6 +59,12 @@ const numberOf = (name: string, value: string, min: number, max: number) => {
 const seconds = numberOf('seconds', values.seconds, 3, 600);
 const hopSeconds = numberOf('hop', values.hop, MIN_HOP_SECONDS, MAX_HOP_SECONDS);
 const rounds = Math.round(numberOf('rounds', values.rounds, 3, 1000));
+const precisions: NetworkPrecision[] =
+  values.precision === 'both'
+    ? [SERVED_PRECISION, SERVED_PRECISION === 'int16' ? 'float32' : 'int16']
+    : values.precision === 'int16' || values.precision === 'float32'
+      ? [values.precision]
+      : fail(`expected --precision int16, float32 or both, got ${values.precision}\n${usage}`);
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** wrangler.toml's MIN_DURATION_SECONDS, which the Worker passes to the stream's windows as their minimum. */
@@ -72,22 +82,33 @@ const folders =
       ];
 useFrontEndKernels();
 const lstm = loadLstmKernels();
-const models: ServedModel[] = [];
+/** A model at one precision, named for the table. */
+interface Entry {
+  label: string;
+  served: ServedModel;
+}
+const models: Entry[] = [];
 for (const folder of folders) {
   const files = await readModelFolder(folder).catch((error: Error) => fail(error.message));
   // The model's own id (a copied folder may be named otherwise).
   const id = String((files.metadata as { id?: unknown }).id ?? basename(folder));
-  const served = await Promise.resolve()
-    .then(() =>
-      createModelStore(
-        { registry: { default: id, models: [id] }, models: { [id]: files } },
-        { prepareBackend: () => prepareTfjsFallback(lstm), compileNetwork: createNetworkCompiler(lstm) },
-      ).load(id),
-    )
-    .catch((error: Error) => fail(`${folder}: ${error.message}`));
-  if (models.some((model) => model.metadata.id === id)) fail(`expected each model once, got ${id} twice`);
-  if (!served.compiled) console.warn(`${id}: ${served.compileNote}, so it runs on tfjs`);
-  models.push(served);
+  for (const precision of precisions) {
+    const served = await Promise.resolve()
+      .then(() =>
+        createModelStore(
+          { registry: { default: id, models: [id] }, models: { [id]: files } },
+          {
+            prepareBackend: () => prepareTfjsFallback(lstm),
+            compileNetwork: createNetworkCompiler(lstm, precision),
+          },
+        ).load(id),
+      )
+      .catch((error: Error) => fail(`${folder}: ${error.message}`));
+    const label = `${id} (${served.compiled ? precision : 'tfjs'})`;
+    if (models.some((model) => model.label === label)) fail(`expected each model once, got ${id} twice`);
+    if (!served.compiled) console.warn(`${id}: ${served.compileNote}, so it runs on tfjs`);
+    models.push({ label, served });
+  }
 }
 
 const clip = decodeAudio(readFileSync(join(ROOT, 'test/fixtures/audio/speech.wav'))).samples;
@@ -142,13 +163,13 @@ interface Timing {
 }
 const timings = new Map<string, Timing[]>();
 for (let round = 0; round < rounds + 2; round++) {
-  for (const served of models) {
+  for (const { label, served } of models) {
     for (const [path, classify] of paths) {
       const start = performance.now();
       const result = classify(served);
       const totalMs = performance.now() - start;
       const { windows } = result;
-      const key = `${served.metadata.id}\u0000${path}`;
+      const key = `${label}\u0000${path}`;
       // The first two rounds warm the JIT and the kernels up.
       const { featuresMs, inferenceMs } = result;
       if (round >= 2) {
@@ -163,26 +184,18 @@ console.log(
   `${seconds} s of speech, median of ${rounds} rounds; ms per classified window: front end / network / rest`,
 );
 const pathWidth = Math.max(...paths.map(([path]) => path.length)) + 2;
-const widths = [
-  Math.max(...models.map((served) => served.metadata.id.length)) + 2,
-  pathWidth,
-  9,
-  19,
-  11,
-  9,
-  6,
-];
+const widths = [Math.max(...models.map(({ label }) => label.length)) + 2, pathWidth, 9, 19, 11, 9, 6];
 const row = (cells: string[]) => cells.map((cell, index) => cell.padEnd(widths[index])).join('');
 console.log(row(['model', 'path', 'windows', 'ms per s of audio', 'front end', 'network', 'rest']));
-for (const served of models) {
+for (const { label } of models) {
   for (const [path] of paths) {
-    const runs = timings.get(`${served.metadata.id}\u0000${path}`) ?? [];
+    const runs = timings.get(`${label}\u0000${path}`) ?? [];
     const windows = runs[0].windows;
     const total = median(runs.map((run) => run.totalMs));
     const features = median(runs.map((run) => run.featuresMs)) / windows;
     const network = median(runs.map((run) => run.inferenceMs)) / windows;
     const rest = median(runs.map((run) => run.totalMs - run.featuresMs - run.inferenceMs)) / windows;
-    const cells = [served.metadata.id, path, String(windows), (total / seconds).toFixed(2)];
+    const cells = [label, path, String(windows), (total / seconds).toFixed(2)];
     console.log(row([...cells, features.toFixed(2), network.toFixed(2), rest.toFixed(2)]));
   }
 }

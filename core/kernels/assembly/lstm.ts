@@ -13,50 +13,10 @@
 //   gates         [batch, steps, 4·units]  saved post-activation gates i, f, g, o, processing order
 // `units` must be a multiple of 4 (the caller checks). Initial states are zero.
 
+import { gateV, HardSigmoid, Sigmoid, tanhV } from './activations';
+
 export function heapBase(): usize {
   return __heap_base;
-}
-
-// exp(x) on 4 lanes: Cephes expf (range reduction by ln 2, degree-5 polynomial), relative error ~1e-7.
-// @ts-ignore: decorator
-@inline function expV(x: v128): v128 {
-  x = f32x4.min(f32x4.max(x, f32x4.splat(-87.0)), f32x4.splat(88.0));
-  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
-  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
-  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
-  let p = f32x4.splat(1.9875691500e-4);
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
-  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
-  const y = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1.0));
-  // 2^n built directly in the exponent bits; n ∈ [−126, 127] after the clamp above.
-  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
-  return f32x4.mul(y, scale);
-}
-
-// @ts-ignore: decorator
-@inline function sigmoidV(x: v128): v128 {
-  return f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), expV(f32x4.neg(x))));
-}
-
-// tfjs-layers' hardSigmoid: clip(0.2·x + 0.5, 0, 1), same f32 operation order.
-// @ts-ignore: decorator
-@inline function hardSigmoidV(x: v128): v128 {
-  const y = f32x4.add(f32x4.splat(0.5), f32x4.mul(f32x4.splat(0.2), x));
-  return f32x4.min(f32x4.max(y, f32x4.splat(0.0)), f32x4.splat(1.0));
-}
-
-// tanh(x) = 1 − 2 / (e^{2x} + 1): absolute error ~1e-7, which is what matters for the gates.
-// @ts-ignore: decorator
-@inline function tanhV(x: v128): v128 {
-  return f32x4.sub(f32x4.splat(1.0), f32x4.div(f32x4.splat(2.0), f32x4.add(expV(f32x4.add(x, x)), f32x4.splat(1.0))));
-}
-
-// @ts-ignore: decorator
-@inline function gateV(x: v128, hard: bool): v128 {
-  return hard ? hardSigmoidV(x) : sigmoidV(x);
 }
 
 // Derivative of the gate activation from its output y: y(1 − y) for sigmoid; 0.2 inside the linear
@@ -131,6 +91,33 @@ function recurrentProjection(
   }
 }
 
+// One step of one batch row's cells: gates from z (i | f | c | o), c = f · c + i · g over the previous c in cRow,
+// h = o · tanh(c); with `save`, what lstmBackward needs. `Gate` is the gates' activation (activations.ts).
+// @ts-ignore: decorator
+@inline function cellStep<Gate>(
+  zRow: usize, cRow: usize, hRow: usize, unitBytes: usize, save: bool, gRow: usize, cSave: usize,
+  tcSave: usize,
+): void {
+  for (let u: usize = 0; u < unitBytes; u += 16) {
+    const i = gateV<Gate>(v128.load(zRow + u));
+    const f = gateV<Gate>(v128.load(zRow + unitBytes + u));
+    const g = tanhV(v128.load(zRow + 2 * unitBytes + u));
+    const o = gateV<Gate>(v128.load(zRow + 3 * unitBytes + u));
+    const cNew = f32x4.add(f32x4.mul(f, v128.load(cRow + u)), f32x4.mul(i, g));
+    const tc = tanhV(cNew);
+    v128.store(cRow + u, cNew);
+    v128.store(hRow + u, f32x4.mul(o, tc));
+    if (save) {
+      v128.store(gRow + u, i);
+      v128.store(gRow + unitBytes + u, f);
+      v128.store(gRow + 2 * unitBytes + u, g);
+      v128.store(gRow + 3 * unitBytes + u, o);
+      v128.store(cSave + u, cNew);
+      v128.store(tcSave + u, tc);
+    }
+  }
+}
+
 /**
  * Runs the whole sequence. `z` [batch, 4·units] and `cState` [batch, units] are scratch. When `save` is
  * set, also writes `gates`, `c` and `tanhC` for `lstmBackward`.
@@ -143,6 +130,8 @@ export function lstmForward(
   const gateBytes = unitBytes * 4;
   const xwStride = <usize>steps * gateBytes;
   const hStride = <usize>steps * unitBytes;
+  // The zero initial cell state, so that the first step reads it as the others read theirs.
+  memory.fill(cState, 0, <usize>batch * unitBytes);
   for (let s = 0; s < steps; s++) {
     const t = reverse ? steps - 1 - s : s;
     const hasPrev = s > 0;
@@ -154,26 +143,11 @@ export function lstmForward(
       const cRow = cState + <usize>b * unitBytes;
       const stepRow = <usize>(b * steps + s);
       const hRow = h + stepRow * unitBytes;
-      for (let u: usize = 0; u < unitBytes; u += 16) {
-        const i = gateV(v128.load(zRow + u), hard);
-        const f = gateV(v128.load(zRow + unitBytes + u), hard);
-        const g = tanhV(v128.load(zRow + 2 * unitBytes + u));
-        const o = gateV(v128.load(zRow + 3 * unitBytes + u), hard);
-        const cPrev = hasPrev ? v128.load(cRow + u) : f32x4.splat(0.0);
-        const cNew = f32x4.add(f32x4.mul(f, cPrev), f32x4.mul(i, g));
-        const tc = tanhV(cNew);
-        v128.store(cRow + u, cNew);
-        v128.store(hRow + u, f32x4.mul(o, tc));
-        if (save) {
-          const gRow = gates + stepRow * gateBytes;
-          v128.store(gRow + u, i);
-          v128.store(gRow + unitBytes + u, f);
-          v128.store(gRow + 2 * unitBytes + u, g);
-          v128.store(gRow + 3 * unitBytes + u, o);
-          v128.store(c + stepRow * unitBytes + u, cNew);
-          v128.store(tanhC + stepRow * unitBytes + u, tc);
-        }
-      }
+      const gRow = gates + stepRow * gateBytes;
+      const cSave = c + stepRow * unitBytes;
+      const tcSave = tanhC + stepRow * unitBytes;
+      if (hard) cellStep<HardSigmoid>(zRow, cRow, hRow, unitBytes, save, gRow, cSave, tcSave);
+      else cellStep<Sigmoid>(zRow, cRow, hRow, unitBytes, save, gRow, cSave, tcSave);
     }
   }
 }

@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadNetworkKernels } from '../../../core/kernels/load-node.ts';
+import { loadLstmKernels, loadNetworkKernels } from '../../../core/kernels/load-node.ts';
+import { createNetworkKernels, int16Factor } from '../../../core/kernels/network-kernels.ts';
 import { createRandom } from '../../../training/random.ts';
 
 const kernels = loadNetworkKernels();
+const int16 = loadNetworkKernels('int16');
 
 function randomFloats(length: number, seed: number): Float32Array {
   const random = createRandom(seed);
@@ -139,5 +142,155 @@ describe('network wasm kernels', () => {
     expect(() => kernels.dense(weights, new Float32Array(6), 3, 2, false, { size: 0, stride: 1 })).toThrow(
       'dense: expected a positive whole pool and stride, got 0, 1',
     );
+  });
+});
+
+describe('network wasm kernels at int16', () => {
+  const largestAbs = (values: ArrayLike<number>) => Math.max(...Array.from(values, Math.abs));
+
+  // Odd inputs (a pair runs past the row), overlapping rows, the 4-row and 8-column blocks' edges.
+  it.each([
+    [1, 1, 1, 1, false],
+    [3, 5, 5, 9, true],
+    [7, 13, 3, 33, true],
+    [47, 64, 64, 256, false],
+    [94, 320, 64, 64, true],
+    [188, 200, 40, 64, false],
+  ])(
+    'compute %i rows of %i inputs (rows %i apart) × %i outputs, relu %s, within the 16-bit rounding',
+    (rows, inputs, rowStride, outputs, relu) => {
+      const seed = rows * 1000 + outputs;
+      const x = randomFloats((rows - 1) * rowStride + inputs, seed);
+      const kernel = randomFloats(inputs * outputs, seed + 1);
+      const bias = randomFloats(outputs, seed + 2);
+      const weights = int16.loadDense(kernel, bias, inputs, outputs);
+      const actual = int16.dense(weights, x, rows, rowStride, relu);
+      const expected = reference(x, rows, rowStride, kernel, bias, inputs, outputs, relu);
+      expect(actual).toHaveLength(rows * outputs);
+      // Each side is rounded to within half a step of its largest value over q, so a sum of `inputs` products
+      // moves by at most inputs · |x|max · |w|max / q; on average by far less, about √inputs of a step.
+      const q = int16Factor(2 * Math.ceil(inputs / 2));
+      const bound = (inputs * largestAbs(x) * largestAbs(kernel)) / q + 1e-5 * Math.sqrt(inputs);
+      let total = 0;
+      actual.forEach((value, i) => {
+        const error = Math.abs(value - expected[i]);
+        total += error;
+        if (!(error <= bound)) expect.fail(`output ${i}: expected ${expected[i]}, got ${value}`);
+      });
+      expect(total / actual.length).toBeLessThan((0.5 * Math.sqrt(inputs)) / q + 1e-6);
+    },
+  );
+
+  it('apply the affine and the pooling as the float kernels do', () => {
+    const [rows, inputs, rowStride, outputs] = [23, 24, 6, 12];
+    const x = randomFloats((rows - 1) * rowStride + inputs, 5);
+    const kernel = randomFloats(inputs * outputs, 6);
+    const bias = randomFloats(outputs, 7);
+    const affine = { scale: randomFloats(outputs, 8), shift: randomFloats(outputs, 9) };
+    const pool = { size: 3, stride: 2 };
+    const floats = kernels.dense(
+      kernels.loadDense(kernel, bias, inputs, outputs, affine),
+      x,
+      rows,
+      rowStride,
+      true,
+      pool,
+    );
+    const ints = int16.dense(
+      int16.loadDense(kernel, bias, inputs, outputs, affine),
+      x,
+      rows,
+      rowStride,
+      true,
+      pool,
+    );
+    expect(ints).toHaveLength(floats.length);
+    for (const [i, value] of ints.entries()) expect(Math.abs(value - floats[i])).toBeLessThan(0.02);
+  });
+
+  it('never overflow a sum: every input and weight at its largest, of one sign or alternating', () => {
+    for (const inputs of [2, 320, 1001, 4096]) {
+      for (const sign of [1, -1]) {
+        const x = Float32Array.from({ length: inputs }, (_, i) => (sign < 0 && i % 2 ? -3 : 3));
+        const kernel = Float32Array.from({ length: inputs * 8 }, () => -0.5);
+        const out = int16.dense(int16.loadDense(kernel, null, inputs, 8), x, 1, inputs, false);
+        const expected = x.reduce((sum, value) => sum - 0.5 * value, 0);
+        for (const value of out) expect(Math.abs(value - expected)).toBeLessThan(1e-5 * inputs);
+      }
+    }
+  });
+
+  it('give the bias alone for an all-zero input or kernel', () => {
+    const bias = Float32Array.of(0.25, -1, 3);
+    const kernel = randomFloats(6, 1);
+    expect(
+      Array.from(int16.dense(int16.loadDense(kernel, bias, 2, 3), new Float32Array(2), 1, 2, false)),
+    ).toEqual([0.25, -1, 3]);
+    const zeros = int16.loadDense(new Float32Array(6), bias, 2, 3);
+    expect(Array.from(int16.dense(zeros, randomFloats(2, 2), 1, 2, false))).toEqual([0.25, -1, 3]);
+  });
+
+  it.each([
+    [64, 47, false, 'sigmoid'],
+    [64, 47, true, 'sigmoid'],
+    [8, 9, true, 'hardSigmoid'],
+    [4, 1, false, 'hardSigmoid'],
+  ] as const)(
+    'run an LSTM direction of %i units over %i steps (backwards %s, %s gates) as the float kernel does',
+    (units, steps, goBackwards, gateActivation) => {
+      const recurrentKernel = randomFloats(4 * units * units, units + steps).map((v) => v * 0.5);
+      const xw = randomFloats(steps * 4 * units, units * steps).map((v) => 2 * v);
+      const want = loadLstmKernels().forward(
+        xw,
+        recurrentKernel,
+        { batch: 1, steps, units, goBackwards, gateActivation },
+        false,
+      );
+      const got = int16.recurrence(
+        int16.loadRecurrent(recurrentKernel, units),
+        xw,
+        steps,
+        goBackwards,
+        gateActivation,
+      );
+      expect(got.outputs).toHaveLength(want.outputs.length);
+      for (const [i, value] of got.outputs.entries())
+        expect(Math.abs(value - want.outputs[i])).toBeLessThan(2e-3);
+      for (const [i, value] of got.finalCell.entries()) {
+        expect(Math.abs(value - want.finalCell[i])).toBeLessThan(5e-3);
+      }
+    },
+  );
+
+  it('say what they expected when a recurrence does not fit, or float kernels are asked for one', () => {
+    expect(() => int16.loadRecurrent(new Float32Array(4 * 36), 6)).toThrow(
+      'loadRecurrent: expected units a positive multiple of 4, got 6',
+    );
+    expect(() => int16.loadRecurrent(new Float32Array(10), 4)).toThrow(
+      'loadRecurrent: expected a kernel of 4 × 16 floats, got 10',
+    );
+    const weights = int16.loadRecurrent(new Float32Array(64), 4);
+    expect(() => int16.recurrence(weights, new Float32Array(15), 1, false, 'sigmoid')).toThrow(
+      'recurrence: expected xw of 1 × 16 floats, got 15',
+    );
+    expect(() => int16.recurrence(weights, new Float32Array(0), 0, false, 'sigmoid')).toThrow(
+      'recurrence: expected a positive whole number of steps, got 0',
+    );
+    expect(() => kernels.loadRecurrent(new Float32Array(64), 4)).toThrow(/expected int16 kernels/);
+    const module = new WebAssembly.Module(
+      readFileSync(new URL('../../../core/kernels/network.wasm', import.meta.url)),
+    );
+    expect(() => createNetworkKernels(module, 'float16' as never)).toThrow(
+      'network kernels: expected precision float32 or int16, got float16',
+    );
+  });
+
+  it('size the 16-bit factor so that no sum of products can leave 32 bits', () => {
+    for (const inputs of [1, 2, 40, 64, 128, 200, 320, 4096, 100_000]) {
+      const q = int16Factor(inputs);
+      expect(q).toBeLessThanOrEqual(32767);
+      expect(inputs * q * q).toBeLessThanOrEqual(2 ** 31 - 1);
+    }
+    expect(int16Factor(128)).toBe(4095);
   });
 });

@@ -12,6 +12,10 @@ import { createRandom } from '../../../training/random.ts';
 import { readModelFiles } from '../../fixtures/models/read-models.ts';
 
 const kernels = { lstm: loadLstmKernels(), network: loadNetworkKernels() };
+/** The served precision: products on 16-bit integers (core/kernels/network-kernels.ts). */
+const int16Kernels = { lstm: kernels.lstm, network: loadNetworkKernels('int16') };
+/** How far an int16 network's outputs may be from tfjs's: the 16-bit rounding of every product's inputs. */
+const INT16_TOLERANCE = 1e-2;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -68,8 +72,8 @@ async function savedOf(model: tfl.LayersModel): Promise<SavedModel> {
   return saved;
 }
 
-function compiled(saved: SavedModel, probe: string | null = null): CompiledNetwork {
-  const outcome = compileNetwork(saved, kernels, probe);
+function compiled(saved: SavedModel, probe: string | null = null, at = kernels): CompiledNetwork {
+  const outcome = compileNetwork(saved, at, probe);
   if (outcome.network === null) throw new Error(`not compiled: ${outcome.unsupported}`);
   return outcome.network;
 }
@@ -80,8 +84,9 @@ async function expectSameAsTfjs(
   probe: string | null = null,
   saved?: SavedModel,
   tolerance = 1e-5,
+  at = kernels,
 ): Promise<void> {
-  const network = compiled(saved ?? (await savedOf(model)), probe);
+  const network = compiled(saved ?? (await savedOf(model)), probe, at);
   expect(network.inputShape).toEqual((model.inputs[0].shape as number[]).slice(1));
   const shape = (model.inputs[0].shape as number[]).slice(1);
   for (const seed of [1, 2, 3]) {
@@ -109,7 +114,9 @@ describe('compileNetwork on the committed models', () => {
     const probe = model.layers.some((layer) => layer.name === 'attention_weights')
       ? 'attention_weights'
       : null;
-    await expectSameAsTfjs(model, probe, readModelFiles(dir));
+    const files = readModelFiles(dir);
+    await expectSameAsTfjs(model, probe, files);
+    await expectSameAsTfjs(model, probe, files, INT16_TOLERANCE, int16Kernels);
   });
 });
 
@@ -284,7 +291,9 @@ describe('compileNetwork layer by layer', () => {
         .apply(both) as tfl.SymbolicTensor[];
       const joined = tfl.layers.concatenate().apply([last, h, c]) as tfl.SymbolicTensor;
       const output = tfl.layers.activation({ activation: 'sigmoid' }).apply(joined) as tfl.SymbolicTensor;
-      await expectSameAsTfjs(tfl.model({ inputs: input, outputs: output }));
+      const model = tfl.model({ inputs: input, outputs: output });
+      await expectSameAsTfjs(model);
+      await expectSameAsTfjs(model, null, undefined, INT16_TOLERANCE, int16Kernels);
     }
   });
 
