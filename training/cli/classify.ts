@@ -1,9 +1,9 @@
 /**
- * `npm run classify -- <file or folder> [more …] [--json] [--segment N] [--model models/<id>] [--labels a,b]`: classifies
- * local WAV and FLAC files with the Worker's own front end, compiled networks and whole-clip rule
- * (core/serving/classify-clip.ts, clip-answer.ts), in Node, without a server. A table on a terminal,
- * one JSON object per line with --json (the fields of POST /v1/classify's answer), a progress bar on stderr for
- * many files, and one line per file it cannot read; the exit status is 2 when any file could not be classified.
+ * `npm run classify -- <file or folder> [more …] [--json | --table] [--segment N] [--model models/<id>] [--labels a,b]`:
+ * classifies local WAV and FLAC files with the Worker's own front end, compiled networks and whole-clip rule
+ * (core/serving/classify-clip.ts, clip-answer.ts), in Node, without a server. A table on a terminal, one JSON object
+ * per line (the fields of POST /v1/classify's answer) in a pipe or with --json, a progress bar on stderr for many
+ * files, and one line per file it cannot read; the exit status is 2 when any file could not be classified.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
@@ -27,8 +27,8 @@ import { prepareTfjsFallback } from './node-training.ts';
 import { fail, parseCommandLine } from './parse-args.ts';
 
 const usage =
-  'usage: npm run classify -- <file.wav|file.flac|folder> [more …] [--json] [--segment N] [--model models/<id>] ' +
-  '[--labels a,b,…]';
+  'usage: npm run classify -- <file.wav|file.flac|folder> [more …] [--json | --table] [--segment N] ' +
+  '[--model models/<id>] [--labels a,b,…]';
 const WRANGLER_TOML = fileURLToPath(new URL('../../wrangler.toml', import.meta.url));
 const AUDIO_EXTENSIONS = ['.wav', '.flac'];
 const LabelsSchema = labelsParameter().unwrap();
@@ -38,6 +38,7 @@ const { values, positionals } = parseCommandLine(
     allowPositionals: true,
     options: {
       json: { type: 'boolean', default: false },
+      table: { type: 'boolean', default: false },
       segment: { type: 'string' },
       model: { type: 'string' },
       labels: { type: 'string' },
@@ -47,9 +48,10 @@ const { values, positionals } = parseCommandLine(
   {
     summary:
       'Classifies WAV and FLAC files (folders are searched) with a model folder, as the Worker does: the whole clip ' +
-      'in windows over its speech, a table on a terminal, or one JSON line per file with --json.',
+      'in windows over its speech, a table on a terminal, one JSON line per file in a pipe.',
     options: {
-      json: "print one JSON object per file (the API's answer) instead of the table",
+      json: "print one JSON object per file (the API's answer), also on a terminal",
+      table: 'print the table, also in a pipe',
       segment: 'also classify consecutive segments of this many seconds (≥ 1), as ?segment= does',
       model: 'the model folder to use (default: the model models/registry.json names as default)',
       labels:
@@ -58,6 +60,9 @@ const { values, positionals } = parseCommandLine(
   },
 );
 if (positionals.length === 0) fail(`expected at least one audio file or folder, got none\n${usage}`);
+if (values.json && values.table) fail(`expected --json or --table, got both\n${usage}`);
+/** JSON lines for a pipe or a file, the table for a person at a terminal, unless asked otherwise. */
+const json = values.json || (!values.table && !process.stdout.isTTY);
 const segmentSeconds = values.segment === undefined ? undefined : Number(values.segment);
 if (segmentSeconds !== undefined && !(Number.isFinite(segmentSeconds) && segmentSeconds >= 1)) {
   fail(`expected --segment to be a number of seconds ≥ 1, got '${values.segment}'\n${usage}`);
@@ -147,7 +152,8 @@ const { labels } = subset;
 const sampleRate = served.extractor.config.sampleRate;
 const inputs = await audioFiles(positionals);
 
-const progress = inputs.length > 1 && process.stderr.isTTY && !values.json;
+// On stderr, so a pipe gets only the answers; not between JSON lines on the same terminal.
+const progress = inputs.length > 1 && process.stderr.isTTY && !(json && process.stdout.isTTY);
 const showProgress = (done: number) => {
   if (!progress) return;
   const width = 30;
@@ -186,7 +192,7 @@ for (const [index, path] of inputs.entries()) {
         segmentSeconds !== undefined ? 'segments' : 'auto',
       );
     const row = { file, durationSeconds: round(samples.length / sampleRate), answer };
-    if (values.json) {
+    if (json) {
       console.log(
         JSON.stringify({
           file,
@@ -208,7 +214,7 @@ for (const [index, path] of inputs.entries()) {
 }
 if (progress) process.stderr.write('\n');
 
-if (!values.json && rows.length > 0) {
+if (!json && rows.length > 0) {
   const header = ['file', 'seconds', 'answer', 'confidence', 'windows'];
   const table = rows.map(({ file, durationSeconds, answer }) => [
     file,

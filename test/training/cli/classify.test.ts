@@ -38,7 +38,8 @@ describe('npm run classify', () => {
     const registry = JSON.parse(await readFile(join(ROOT, 'models/registry.json'), 'utf8')) as {
       default: string;
     };
-    const outcome = await runCli('classify', [join(folder, 'clips')]);
+    // Its output is a pipe here, which gets JSON lines unless the table is asked for.
+    const outcome = await runCli('classify', [join(folder, 'clips'), '--table']);
     expect(outcome.code, outcome.stderr).toBe(0);
     const lines = outcome.stdout.trim().split('\n');
     expect(lines[0]).toMatch(new RegExp(`^model ${registry.default} `));
@@ -115,16 +116,34 @@ describe('npm run classify', () => {
   });
 
   it('names an unreadable file, classifies the rest and exits 2', async () => {
-    const outcome = await runCli('classify', [SPEECH, join(folder, 'broken.wav'), '--model', TINY]);
+    const outcome = await runCli('classify', [
+      SPEECH,
+      join(folder, 'broken.wav'),
+      '--model',
+      TINY,
+      '--table',
+    ]);
     expect(outcome.code).toBe(2);
     expect(outcome.stderr).toMatch(/broken\.wav: cannot classify: .+/);
     expect(outcome.stderr).toContain('1 of 2 files could not be classified');
     expect(outcome.stdout).toMatch(/speech\.wav +3\.15 /);
   });
 
+  it('writes JSON lines into a pipe without being asked', async () => {
+    const outcome = await runCli('classify', [SPEECH, '--model', TINY]);
+    expect(outcome.code, outcome.stderr).toBe(0);
+    const [line, ...rest] = outcome.stdout.trim().split('\n');
+    expect(rest).toEqual([]);
+    expect(JSON.parse(line)).toMatchObject({
+      file: expect.stringMatching(/speech\.wav$/),
+      outcome: 'classified',
+    });
+  });
+
   it.each([
     [['--segment', '0.5', 'x.wav'], "expected --segment to be a number of seconds ≥ 1, got '0.5'"],
     [[], 'expected at least one audio file or folder, got none'],
+    [['x.wav', '--json', '--table'], 'expected --json or --table, got both'],
     [['/nowhere/at/all.wav'], 'expected an audio file or folder at /nowhere/at/all.wav, got nothing'],
     [['x.wav', '--model', '/nowhere'], 'expected a model folder at /nowhere, got nothing'],
     [
