@@ -79,7 +79,9 @@ export const DimensionsSchema = z
     id: 'Dimensions',
     description:
       `Arousal and valence read from the probabilities, not from a model of their own: ${DIMENSIONS_SOURCE}. ` +
-      'Null for a model with a label the table lacks.',
+      'Null for a model with a label the table lacks. How well they agree with held-out clips (Pearson r and mean ' +
+      "error of the true label's values against the predicted label's, per record of the served model, unseen " +
+      'speakers and unseen corpora): the API page of the site, /api/#dimension-agreement.',
   });
 
 export const AttentionSchema = z

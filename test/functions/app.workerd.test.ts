@@ -201,6 +201,10 @@ describe('GET /openapi.json and /docs', () => {
         'TimelineWindow',
       ]),
     );
+    // Arousal and valence say where they come from and where their agreement with held-out clips is shown.
+    const { Dimensions } = document.components.schemas as Record<string, { description?: string }>;
+    expect(Dimensions.description).toContain('NRC VAD Lexicon v1');
+    expect(Dimensions.description).toContain('/api/#dimension-agreement');
   });
 
   it('serves a readable HTML page of the same document', async () => {
