@@ -22,7 +22,10 @@ export function loadLstmKernels(): LstmKernels {
   return createLstmKernels(compile('./lstm.wasm'));
 }
 
-/** The dense and convolution loops of compiled networks (core/network/compiled-network.ts). */
+/**
+ * The network kernels of compiled networks (core/network/compiled-network.ts), at float32 unless asked: the
+ * precision tfjs's outputs are compared at. `createNetworkCompiler` defaults to the served one instead.
+ */
 export function loadNetworkKernels(precision: NetworkPrecision = 'float32'): NetworkKernels {
   return createNetworkKernels(compile('./network.wasm'), precision);
 }

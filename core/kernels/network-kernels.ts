@@ -1,22 +1,23 @@
 /**
- * JS face of the dense and convolution loops in `network.wasm` (source: `assembly/network.ts`, built by
- * `npm run build:kernels`), for core/network/compiled-network.ts. Instantiation takes an already compiled
+ * JS face of the dense, convolution and 16-bit recurrence loops in `network.wasm` (source: `assembly/network.ts`,
+ * built by `npm run build:kernels`), for core/network/compiled-network.ts. Instantiation takes an already compiled
  * module because workerd cannot compile wasm at run time: there `import networkWasm from './network.wasm'`
- * gives the module; Node reads the file (`load-node.ts`). The loops use relaxed SIMD's multiply-add, which V8 runs
- * by default since 11.4 (Node 22, the workerd we pin, Chrome 114): Node 20's V8 rejects the module.
+ * gives the module; Node reads the file (`load-node.ts`). The float loops use relaxed SIMD's multiply-add, which V8
+ * runs by default since 11.4 (Node 22, the workerd we pin, Chrome 114): Node 20's V8 rejects the module.
  *
  * Memory: each layer's weights are copied in once, padded to whole blocks of 8 output columns, and stay for
- * the kernels' lifetime (a served network is loaded once per isolate: 0.5 MB for the default model). Above
- * them, one call's input and output. Memory grows to the largest need and stays.
+ * the kernels' lifetime (a served network is loaded once per isolate: the default model's memory is 384 KiB at
+ * int16, 512 KiB at float32). Above them, one call's input and output. Memory grows to the largest need and stays.
  *
  * Precision: `float32` runs the products in floats; `int16` quantises every layer's weights per output column
  * when they are loaded, and each call's input with one scale (see assembly/network.ts), and also runs LSTM
- * recurrences (`loadRecurrent`, `recurrence`). The scales keep every 32-bit sum in range, so the only error is the
- * rounding to 16 bits: about 1e-4 of each input's largest value.
+ * recurrences (`loadRecurrent`, `recurrence`). Values become 16-bit integers of magnitude at most q
+ * ({@link int16Factor}: 2590–8191 for the default model's layers, 12 to 13 bits of resolution), which keeps every
+ * 32-bit sum in range, so the only error is that rounding: within 1 / (2q) of each input's largest value.
  */
 import { align16 } from './wasm-memory.ts';
 
-/** How the products run: in floats, or on 16-bit integers (about 1.5–2× faster, `npm run bench:window-cpu`). */
+/** How the products run: in floats, or on 16-bit integers (the served network about 1.3× faster, bench:window-cpu). */
 export type NetworkPrecision = 'float32' | 'int16';
 
 /**
@@ -29,8 +30,9 @@ export const SERVED_PRECISION: NetworkPrecision = 'int16';
 interface Int16Weights {
   kernelAt: number;
   scaleAt: number;
-  /** Input pairs (inputs / 2, rounded up) and the factor inputs are quantised with. */
+  /** Input pairs: inputs / 2, rounded up. */
   pairs: number;
+  /** The factor both the weights and each call's inputs are quantised with ({@link int16Factor}). */
   q: number;
 }
 
@@ -315,7 +317,7 @@ export function createNetworkKernels(
     loadRecurrent(recurrentKernel, units) {
       if (precision !== 'int16') {
         throw new Error(
-          'loadRecurrent: expected int16 kernels (float recurrences run in the fused LSTM kernels)',
+          `loadRecurrent: expected int16 kernels, got ${precision} (float recurrences run in the fused LSTM kernels)`,
         );
       }
       if (!(Number.isInteger(units) && units > 0 && units % 4 === 0)) {
@@ -358,7 +360,7 @@ export function createNetworkKernels(
         units,
         goBackwards ? 1 : 0,
         gateActivation === 'hardSigmoid' ? 1 : 0,
-        int16Factor(units),
+        weights.q,
       );
       return { outputs: floats(hAt, steps * units).slice(), finalCell: floats(cAt, units).slice() };
     },

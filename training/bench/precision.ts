@@ -72,7 +72,9 @@ for (const folder of folders) {
   const [float32, int16] = await Promise.all(PRECISIONS.map(serve)).catch((error: Error) =>
     fail(`${folder}: ${error.message}`),
   );
-  if (!float32.compiled || !int16.compiled) fail(`${folder}: ${int16.compileNote}; nothing to compare`);
+  for (const served of [float32, int16]) {
+    if (!served.compiled) fail(`${folder}: ${served.compileNote}; nothing to compare`);
+  }
   models.push({ id, served: { float32, int16 } });
 }
 

@@ -104,7 +104,7 @@ for (const folder of folders) {
         ).load(id),
       )
       .catch((error: Error) => fail(`${folder}: ${error.message}`));
-    const label = `${id} (${served.compiled ? precision : 'tfjs'})`;
+    const label = `${id} (${precision}${served.compiled ? '' : ', not compiled: tfjs'})`;
     if (models.some((model) => model.label === label)) fail(`expected each model once, got ${id} twice`);
     if (!served.compiled) console.warn(`${id}: ${served.compileNote}, so it runs on tfjs`);
     models.push({ label, served });

@@ -1,15 +1,15 @@
-// Dense layers and 1-D convolutions of a network's inference in WebAssembly SIMD: one call per layer, so a
-// served network pays about twenty calls per clip instead of tfjs's hundred-odd kernel launches.
-// core/network/compiled-network.ts runs the layers; ../network-kernels.ts is the JS face that lays out
+// Dense layers, 1-D convolutions and (at 16 bits) LSTM recurrences of a network's inference in WebAssembly SIMD:
+// one call per layer, so a served network pays about twenty calls per clip instead of tfjs's hundred-odd kernel
+// launches. core/network/compiled-network.ts runs the layers; ../network-kernels.ts is the JS face that lays out
 // memory and calls this. A Conv1D is the same product as a Dense layer over overlapping rows: with the input
 // zero-padded, row t's window of K frames × C channels is K·C consecutive floats from t·C, and the Keras kernel
 // [K, C, filters] is a [K·C, filters] matrix.
 //
-// Buffers are row-major f32 at byte addresses in this memory.
+// Buffers are row-major at byte addresses in this memory: f32, or int16 where a function says so.
 //
-// The products accumulate with relaxed SIMD's multiply-add: one instruction where the processor fuses it (FMA), a
-// multiply and an add where it does not, so the last bit of a sum may differ between machines, never within one.
-// It makes the served network about an eighth faster (`npm run bench:window-cpu`).
+// The float products accumulate with relaxed SIMD's multiply-add: one instruction where the processor fuses it
+// (FMA), a multiply and an add where it does not, so the last bit of a sum may differ between machines, never
+// within one. The 16-bit ones (below) are what the Worker serves.
 
 import { gateV, HardSigmoid, Sigmoid, tanhV } from './activations';
 
@@ -160,20 +160,22 @@ export function maxPoolRows(x: usize, outRows: i32, width: i32, pool: i32, strid
 
 /**
  * out[i] = round(x[i] · q / m) as int16, m the largest |x[i]| over `count` floats; returns m / q, the scale that
- * turns a quantised value back into a float (0 when every x is 0). One int16 zero follows the last value, so a
- * pair that runs one past an odd-length input reads 0.
+ * turns a quantised value back into a float. One int16 zero follows the last value, so a pair that runs one past
+ * an odd-length input reads 0. An input whose largest value is below 1e-30 (where q / m would overflow) counts as
+ * zeros and returns 0; one with a NaN or an infinity returns NaN, so the layer's outputs are NaN as the float
+ * kernels' would be.
  */
 export function quantise(x: usize, count: i32, q: f32, out: usize): f32 {
-  // pmax, one instruction, where max's NaN rules take several; the input holds no NaN.
+  // max, not pmax: a NaN must survive the scan.
   let largest = f32x4.splat(0);
   let i = 0;
-  for (; i + 4 <= count; i += 4) largest = f32x4.pmax(largest, f32x4.abs(v128.load(x + (<usize>i << 2))));
+  for (; i + 4 <= count; i += 4) largest = f32x4.max(largest, f32x4.abs(v128.load(x + (<usize>i << 2))));
   let m = max(max(f32x4.extract_lane(largest, 0), f32x4.extract_lane(largest, 1)), max(f32x4.extract_lane(largest, 2), f32x4.extract_lane(largest, 3)));
   for (let k = i; k < count; k++) m = max(m, abs<f32>(load<f32>(x + (<usize>k << 2))));
   store<i16>(out + (<usize>count << 1), 0);
-  if (m == 0) {
+  if (!(m >= 1e-30 && m < Infinity)) {
     memory.fill(out, 0, <usize>count << 1);
-    return 0;
+    return m < 1e-30 ? 0 : NaN;
   }
   const factor = f32x4.splat(q / m);
   // Rounded to nearest by adding 1.5 · 2²³, whose sum keeps the integer in its low bits (|x · q / m| ≤ q < 2²²).

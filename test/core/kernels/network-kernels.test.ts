@@ -213,11 +213,24 @@ describe('network wasm kernels at int16', () => {
       for (const sign of [1, -1]) {
         const x = Float32Array.from({ length: inputs }, (_, i) => (sign < 0 && i % 2 ? -3 : 3));
         const kernel = Float32Array.from({ length: inputs * 8 }, () => -0.5);
-        const out = int16.dense(int16.loadDense(kernel, null, inputs, 8), x, 1, inputs, false);
+        // Five rows of the same values: the 4-row blocks and the row after them.
+        const rows = Float32Array.from({ length: 5 * inputs }, (_, i) => x[i % inputs]);
+        const out = int16.dense(int16.loadDense(kernel, null, inputs, 8), rows, 5, inputs, false);
+        expect(out).toHaveLength(5 * 8);
         const expected = x.reduce((sum, value) => sum - 0.5 * value, 0);
         for (const value of out) expect(Math.abs(value - expected)).toBeLessThan(1e-5 * inputs);
       }
     }
+  });
+
+  it('give NaN for an input with a NaN or an infinity, as the float kernels do, and the bias for a vanishing one', () => {
+    const weights = int16.loadDense(randomFloats(6, 3), Float32Array.of(1, 2, 3), 2, 3);
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY]) {
+      const out = int16.dense(weights, Float32Array.of(0.5, bad), 1, 2, false);
+      expect(Array.from(out).every(Number.isNaN)).toBe(true);
+    }
+    const tiny = int16.dense(weights, Float32Array.of(1e-38, -1e-37), 1, 2, false);
+    expect(Array.from(tiny)).toEqual([1, 2, 3]);
   });
 
   it('give the bias alone for an all-zero input or kernel', () => {
@@ -234,7 +247,8 @@ describe('network wasm kernels at int16', () => {
     [64, 47, false, 'sigmoid'],
     [64, 47, true, 'sigmoid'],
     [8, 9, true, 'hardSigmoid'],
-    [4, 1, false, 'hardSigmoid'],
+    [12, 30, false, 'sigmoid'],
+    [4, 5, false, 'hardSigmoid'],
   ] as const)(
     'run an LSTM direction of %i units over %i steps (backwards %s, %s gates) as the float kernel does',
     (units, steps, goBackwards, gateActivation) => {
