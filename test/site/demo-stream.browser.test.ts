@@ -42,10 +42,14 @@ describe('demo recorder over the WebSocket', () => {
       });
       const sockets: string[] = [];
       let binaryFrames = 0;
+      const serverMessages: { type: string; final?: boolean; top?: { label: string } | null }[] = [];
       page.on('websocket', (socket) => {
         sockets.push(socket.url());
         socket.on('framesent', (frame) => {
           if (typeof frame.payload !== 'string') binaryFrames++;
+        });
+        socket.on('framereceived', (frame) => {
+          if (typeof frame.payload === 'string') serverMessages.push(JSON.parse(frame.payload));
         });
       });
       await page.goto(`${worker.origin}/demo/`);
@@ -67,6 +71,12 @@ describe('demo recorder over the WebSocket', () => {
       const latest = await page.locator('#latest .latest-caption').textContent();
       expect(latest).toMatch(/^Window \d+ /);
       await expect(page.locator('#latest .latency').textContent()).resolves.toMatch(/after its last sample/);
+      // The page's summary of the session gives the label of the server's own final summary of the stream.
+      const final = serverMessages.find((message) => message.type === 'summary' && message.final);
+      expect(final?.top?.label).toBeDefined();
+      await expect(page.locator('#summary .summary-line').textContent()).resolves.toMatch(
+        new RegExp(`^Session: ${final?.top?.label} `),
+      );
     } finally {
       await browser.close();
     }

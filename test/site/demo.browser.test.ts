@@ -12,6 +12,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { decodeWav } from '../../core/audio/wav.ts';
 import { encodeWav } from '../../core/audio/wav-encode.ts';
+import { aggregateWindows } from '../../core/serving/timeline.ts';
 import { launchBrowser, SCREENSHOT_DIR } from './support/browser.ts';
 import { FAKE_MODELS, fakeClassify, type ReceivedClip } from './support/fake-classify.ts';
 import { type SiteServer, startSiteServer } from './support/site-server.ts';
@@ -137,18 +138,28 @@ describe('demo recorder', () => {
         lastResult.labels.map((label) => [label, `${(lastResult.probabilities[label] * 100).toFixed(0)} %`]),
       );
 
-      // The summary names the most frequent top emotion among the classified clips.
-      const tops = exchanges.flatMap((exchange) =>
-        exchange.body.speechDetected ? [(exchange.body.top as { label: string }).label] : [],
+      // The summary combines the classified clips as the API combines a long clip's windows.
+      const classified = exchanges.flatMap((exchange) =>
+        exchange.body.speechDetected
+          ? [
+              exchange.body as {
+                labels: string[];
+                probabilities: Record<string, number>;
+                speechSeconds: number;
+              },
+            ]
+          : [],
       );
-      const counts = new Map<string, number>();
-      for (const top of tops) counts.set(top, (counts.get(top) ?? 0) + 1);
-      const mostFrequent = Math.max(...counts.values());
+      const { labels } = lastResult;
+      const combined = aggregateWindows(
+        classified.map((body) => Float32Array.from(labels, (label) => body.probabilities[label])),
+        classified.map((body) => body.speechSeconds),
+      );
+      const expected = labels[combined.indexOf(Math.max(...combined))];
       const summary = await page.locator('#summary .summary-line').textContent();
       expect(summary).toMatch(
-        new RegExp(`Most frequent top emotion: (\\w+) \\(${mostFrequent} of ${tops.length} `),
+        new RegExp(`^Session: ${expected} \\d+ % \\(top in \\d+ of ${classified.length} `),
       );
-      expect(counts.get(summary?.match(/emotion: (\w+)/)?.[1] ?? '')).toBe(mostFrequent);
       expect(await page.locator('#summary .probability').count()).toBe(lastResult.labels.length);
 
       if (site !== undefined) {
@@ -174,9 +185,7 @@ describe('demo recorder', () => {
       const { info } = decodeWav(new Uint8Array(exchanges[0].wav));
       expect(info.sampleRate).toBe(16_000);
       expect(await timelineKinds(page)).toHaveLength(exchanges.length);
-      await expect(page.locator('#summary .summary-line').textContent()).resolves.toContain(
-        'Most frequent top emotion',
-      );
+      await expect(page.locator('#summary .summary-line').textContent()).resolves.toContain('Session: ');
       await expect(page.locator('#status').textContent()).resolves.toMatch(
         new RegExp(`^Done: ${exchanges.length} answers? \\(\\d+\\.\\d s of audio\\), \\d+ classified\\.$`),
       );
@@ -207,9 +216,7 @@ describe('demo recorder', () => {
       await page.locator('#status[data-state="done"]').waitFor({ timeout: 30_000 });
       const exchanges = await recorder.settled();
       expect(exchanges.length).toBeGreaterThan(0);
-      await expect(page.locator('#summary .summary-line').textContent()).resolves.toContain(
-        'Most frequent top emotion',
-      );
+      await expect(page.locator('#summary .summary-line').textContent()).resolves.toContain('Session: ');
       await expect(page.locator('#example').isEnabled()).resolves.toBe(true);
     } finally {
       await browser.close();

@@ -1,3 +1,4 @@
+import { aggregateWindows } from '../../../core/serving/timeline.ts';
 import type { ClassifyOutcome } from './classify-client.ts';
 
 /** One sent clip and what came back, placed on the session's time axis. */
@@ -11,41 +12,45 @@ export interface Cycle {
 }
 
 export interface SessionSummary {
-  /** Clips sent, and those that came back with speech and probabilities. */
+  /** Clips sent (or windows streamed), and those that came back with speech and probabilities. */
   clips: number;
   classified: number;
   labels: string[];
-  /** Mean probability per label over the classified clips. */
-  meanProbabilities: Record<string, number>;
-  /** The label that was top most often (ties go to the higher mean probability); null with no classified clip. */
-  mostFrequentTop: { label: string; count: number } | null;
+  /**
+   * The session's probabilities by the rule that answers a whole clip (core/serving/timeline.ts): the classified
+   * windows' or clips' log-probabilities averaged, weighted by their seconds of speech: for a stream, the rule of
+   * the server's own summary over the same windows.
+   */
+  probabilities: Record<string, number>;
+  /** Its top label, and how many classified windows or clips had that label on top; null with none classified. */
+  top: { label: string; confidence: number; count: number } | null;
 }
 
-/** Aggregates a finished session: only clips with speech and probabilities count towards the means. */
+/** Aggregates a finished session: only windows or clips with speech and probabilities count. */
 export function summarise(cycles: readonly Cycle[]): SessionSummary {
   const responses = cycles.flatMap((cycle) =>
     cycle.outcome.kind === 'result' ? [cycle.outcome.response] : [],
   );
   const labels = responses[0]?.labels ?? [];
-  const meanProbabilities = Object.fromEntries(
-    labels.map((label) => [
-      label,
-      responses.reduce((sum, response) => sum + (response.probabilities[label] ?? 0), 0) / responses.length,
-    ]),
-  );
-  const topCounts = new Map<string, number>();
-  for (const response of responses)
-    topCounts.set(response.top.label, (topCounts.get(response.top.label) ?? 0) + 1);
-  let mostFrequentTop: SessionSummary['mostFrequentTop'] = null;
-  for (const [label, count] of topCounts) {
-    const better =
-      mostFrequentTop === null ||
-      count > mostFrequentTop.count ||
-      (count === mostFrequentTop.count &&
-        (meanProbabilities[label] ?? 0) > (meanProbabilities[mostFrequentTop.label] ?? 0));
-    if (better) mostFrequentTop = { label, count };
+  const weighted = responses.filter((response) => response.speechSeconds > 0);
+  if (weighted.length === 0) {
+    return { clips: cycles.length, classified: responses.length, labels, probabilities: {}, top: null };
   }
-  return { clips: cycles.length, classified: responses.length, labels, meanProbabilities, mostFrequentTop };
+  const aggregate = aggregateWindows(
+    weighted.map((response) => Float32Array.from(labels, (label) => response.probabilities[label] ?? 0)),
+    weighted.map((response) => response.speechSeconds),
+  );
+  const probabilities = Object.fromEntries(labels.map((label, i) => [label, aggregate[i]]));
+  const best = aggregate.indexOf(Math.max(...aggregate));
+  const label = labels[best];
+  const count = responses.filter((response) => response.top.label === label).length;
+  return {
+    clips: cycles.length,
+    classified: responses.length,
+    labels,
+    probabilities,
+    top: { label, confidence: aggregate[best], count },
+  };
 }
 
 /**

@@ -169,7 +169,7 @@ export function renderLegend(legend: HTMLElement, labels: readonly string[]): vo
 export function renderSummary(container: HTMLElement, summary: SessionSummary): void {
   container.hidden = false;
   const body = container.querySelector<HTMLElement>('[data-summary-body]') ?? container;
-  if (summary.mostFrequentTop === null) {
+  if (summary.top === null) {
     body.replaceChildren(
       element(
         'p',
@@ -179,14 +179,19 @@ export function renderSummary(container: HTMLElement, summary: SessionSummary): 
     );
     return;
   }
-  const { label, count } = summary.mostFrequentTop;
+  const { label, confidence, count } = summary.top;
   body.replaceChildren(
     element(
       'p',
       'summary-line',
-      `Most frequent top emotion: ${label} (${count} of ${summary.classified} classified windows or clips; ${summary.clips} answers).`,
+      `Session: ${label} ${(confidence * 100).toFixed(0)} % (top in ${count} of ${summary.classified} classified windows or clips; ${summary.clips} answers).`,
     ),
-    element('p', 'summary-caption', 'Mean probability per emotion over the classified windows or clips:'),
-    probabilityList(summary.labels, summary.meanProbabilities, label),
+    element(
+      'p',
+      'summary-caption',
+      "The classified windows' or clips' probabilities, combined as the API combines a long clip's windows " +
+        '(weighted by their seconds of speech):',
+    ),
+    probabilityList(summary.labels, summary.probabilities, label),
   );
 }

@@ -111,6 +111,8 @@ export function fakeClassify(received: ReceivedClip[]): RouteHandler {
       labels: FAKE_LABELS,
       outcome: speechDetected ? 'classified' : 'no_speech',
       speechDetected,
+      // As the API does: the seconds of speech the answer rests on (here the whole clip's when it has speech).
+      speechSeconds: speechDetected ? info.durationSeconds : 0,
       durationSeconds: info.durationSeconds,
       probabilities: speechDetected ? probabilities : null,
       top: speechDetected ? { label: best, confidence: probabilities[best] } : null,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { aggregateWindows } from '../../../../core/serving/timeline.ts';
 import type { ClassifyOutcome } from '../../../../site/src/demo/classify-client.ts';
 import {
   type Cycle,
@@ -31,25 +32,35 @@ const cycles = (outcomes: ClassifyOutcome[]): Cycle[] =>
   outcomes.map((outcome, index) => ({ index, startSeconds: 3 * index, endSeconds: 3 * index + 3, outcome }));
 
 describe('summarise', () => {
-  it('averages probabilities over classified clips only and counts top labels', () => {
+  it("combines the classified clips as the API combines a clip's windows, and counts the top label", () => {
     const summary = summarise(
       cycles([result(0.9, 0.1), { kind: 'no-speech', message: 'none' }, result(0.6, 0.4), result(0.3, 0.7)]),
     );
     expect(summary.clips).toBe(4);
     expect(summary.classified).toBe(3);
-    expect(summary.meanProbabilities.angry).toBeCloseTo(0.6);
-    expect(summary.meanProbabilities.happy).toBeCloseTo(0.4);
-    expect(summary.mostFrequentTop).toEqual({ label: 'angry', count: 2 });
+    const expected = aggregateWindows(
+      [Float32Array.of(0.9, 0.1), Float32Array.of(0.6, 0.4), Float32Array.of(0.3, 0.7)],
+      [2, 2, 2],
+    );
+    expect(summary.probabilities.angry).toBeCloseTo(expected[0], 6);
+    expect(summary.probabilities.happy).toBeCloseTo(expected[1], 6);
+    expect(summary.top).toEqual({ label: 'angry', confidence: expected[0], count: 2 });
   });
 
-  it('breaks a tie in top counts by the higher mean probability', () => {
-    const summary = summarise(cycles([result(0.55, 0.45), result(0.1, 0.9)]));
-    expect(summary.mostFrequentTop).toEqual({ label: 'happy', count: 1 });
+  it('weights each by its seconds of speech, as the whole-clip rule does, not by its top label', () => {
+    const weighted = (angry: number, speechSeconds: number): ClassifyOutcome => {
+      const outcome = result(angry, 1 - angry);
+      if (outcome.kind === 'result') outcome.response.speechSeconds = speechSeconds;
+      return outcome;
+    };
+    // Two short clips lean angry, one long clip is clearly happy: the long clip's speech decides.
+    const summary = summarise(cycles([weighted(0.6, 0.5), weighted(0.6, 0.5), weighted(0.1, 3)]));
+    expect(summary.top).toMatchObject({ label: 'happy', count: 1 });
   });
 
   it('has no top emotion when nothing was classified', () => {
     const summary = summarise(cycles([{ kind: 'unreachable', message: 'down' }]));
-    expect(summary).toMatchObject({ clips: 1, classified: 0, labels: [], mostFrequentTop: null });
+    expect(summary).toMatchObject({ clips: 1, classified: 0, labels: [], top: null });
   });
 });
 
