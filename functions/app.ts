@@ -19,6 +19,8 @@ export interface AppOptions {
   prepareBackend(): Promise<void>;
   /** Compiles each loaded network to the inference kernels (ModelStoreOptions); absent: tfjs runs them. */
   compileNetwork?: ModelStoreOptions['compileNetwork'];
+  /** Bytes of the inference kernels' memories, for GET /healthz?memory=1; absent: 0 (none are used). */
+  kernelBytes?(): number;
 }
 
 /**
@@ -79,7 +81,7 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
     }),
   );
 
-  registerHealthRoute(app, store);
+  registerHealthRoute(app, store, options.kernelBytes ?? (() => 0));
   registerModelsRoute(app, store);
   registerClassifyRoute(app, store);
   registerStreamRoute(app, store);

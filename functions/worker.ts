@@ -7,8 +7,8 @@
 import type { ModelSource } from '../core/serving/model-source.ts';
 import { createApp } from './app.ts';
 import { initWasmBackend } from './runtime/wasm-backend.ts';
-import { prepareWorkerAudio } from './runtime/worker-audio.ts';
-import { compileWorkerNetwork, prepareWorkerBackend } from './runtime/worker-backend.ts';
+import { audioKernelBytes, prepareWorkerAudio } from './runtime/worker-audio.ts';
+import { compileWorkerNetwork, networkKernelBytes, prepareWorkerBackend } from './runtime/worker-backend.ts';
 
 /**
  * `compiled` (deployed): each network compiled to the inference kernels, tfjs on WASM SIMD with the fused LSTM
@@ -24,5 +24,6 @@ export function createWorker(models: ModelSource, network: NetworkPath = 'compil
     models,
     prepareBackend: network === 'stock' ? initWasmBackend : prepareWorkerBackend,
     ...(network === 'compiled' ? { compileNetwork: compileWorkerNetwork } : {}),
+    kernelBytes: () => audioKernelBytes() + networkKernelBytes(),
   });
 }

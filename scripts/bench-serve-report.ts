@@ -154,6 +154,22 @@ export function printServeReport(
         `${change(loadOf(r).memory.start.wasmBytes, loadOf(r).memory.end.wasmBytes, mib)} (${mib(loadOf(r).memory.peak.wasmBytes)})`,
     ],
     [
+      'kernel memory start → end',
+      (r) => change(loadOf(r).memory.start.kernelBytes, loadOf(r).memory.end.kernelBytes, mib),
+    ],
+    [
+      'isolate heap start → end (peak)',
+      (r) =>
+        `${change(loadOf(r).memory.start.heapUsedBytes, loadOf(r).memory.end.heapUsedBytes, mib)} (${mib(loadOf(r).memory.peak.heapUsedBytes)})`,
+    ],
+    [
+      'heap troughs, first → last third',
+      (r) => {
+        const troughs = loadOf(r).memory.heapTroughs;
+        return troughs === null ? 'no readings' : change(troughs.first, troughs.last, mib);
+      },
+    ],
+    [
       'workerd RSS start → end (peak)',
       (r) =>
         `${change(loadOf(r).memory.start.workerdRssBytes, loadOf(r).memory.end.workerdRssBytes, mib)} (${mib(loadOf(r).memory.peak.workerdRssBytes)})`,
@@ -163,14 +179,17 @@ export function printServeReport(
     [
       'memory',
       (r) =>
-        loadOf(r).memory.flat ? 'flat (tensor count back to start)' : 'NOT flat (tensors did not come back)',
+        loadOf(r).memory.flat
+          ? 'flat (tensor count back to start, isolate heap troughs level)'
+          : 'NOT flat (tensors did not come back, or the isolate heap troughs rose)',
     ],
   ])}
-    tensors and wasm heap: GET /healthz?memory=1 inside the Worker (the heap is tfjs's; our kernels' own small
-    wasm memories are not in it); RSS: /proc of the workerd running the Worker, not wrangler's proxy. RSS climbs
-    per request even for a one-line Worker (about 8 KiB per request under bare workerd, 30-55 KiB under wrangler
-    dev): native memory of the runtime, outside the isolate, whose JS heap stays flat after GC. Judge leaks by
-    the tensor count and the heaps, not by RSS.
+    tensors, wasm heap and kernel memory: GET /healthz?memory=1 inside the Worker (the wasm heap is tfjs's, the
+    kernel memory our inference kernels'); isolate heap: the Worker's JavaScript heap in use, from wrangler dev's
+    inspector (Runtime.getHeapUsage), whose troughs are the level each collection falls back to; RSS: /proc of the
+    workerd running the Worker, not wrangler's proxy. RSS climbs per request even for a one-line Worker (about
+    8 KiB per request under bare workerd, 30-55 KiB under wrangler dev): native memory of the runtime, outside the
+    isolate. Judge leaks by the tensor count and the heaps, not by RSS.
   `);
   }
 }
@@ -194,8 +213,10 @@ export function serveFailures(results: VariantResult[]): string[] {
       );
     }
     if (!load.memory.flat) {
+      const troughs = load.memory.heapTroughs;
       failures.push(
-        `${r.network}: tensors went ${load.memory.start.tensors} → ${load.memory.end.tensors} over the load run`,
+        `${r.network}: tensors went ${load.memory.start.tensors} → ${load.memory.end.tensors} and the isolate ` +
+          `heap's troughs ${troughs === null ? 'were not read' : `${troughs.first} → ${troughs.last} bytes`} over the load run`,
       );
     }
   }

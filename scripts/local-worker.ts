@@ -143,6 +143,8 @@ export function freePort(): Promise<number> {
 
 export interface RunningWorker {
   origin: string;
+  /** The port of wrangler dev's inspector (DevTools protocol), for the isolate's heap (scripts/isolate-heap.ts). */
+  inspectorPort: number;
   /** Milliseconds from spawning wrangler to the first answer from /healthz. */
   startupMs: number;
   /** Process group id of wrangler and the workerd it runs (the spawned process's pid). */
@@ -240,6 +242,8 @@ export async function startWorker(
   },
 ): Promise<RunningWorker> {
   const origin = `http://127.0.0.1:${options.port}`;
+  // A port of its own: the default one (9229) would clash between two wrangler devs.
+  const inspectorPort = await freePort();
   const args = [
     'wrangler',
     'dev',
@@ -249,6 +253,8 @@ export async function startWorker(
     '127.0.0.1',
     '--port',
     String(options.port),
+    '--inspector-port',
+    String(inspectorPort),
   ];
   const spawned = performance.now();
   // Its own process group, so stop() ends wrangler and the workerd it spawned by this one id.
@@ -300,7 +306,14 @@ export async function startWorker(
     await stop();
     throw new Error(`${(error as Error).message}\n${output}`);
   }
-  return { origin, startupMs: performance.now() - spawned, pid: group, log: () => output, stop };
+  return {
+    origin,
+    inspectorPort,
+    startupMs: performance.now() - spawned,
+    pid: group,
+    log: () => output,
+    stop,
+  };
 }
 
 /** The deployable Worker on `modelsDir`, built under `workDir` and started under wrangler dev on a free port. */

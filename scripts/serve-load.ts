@@ -1,8 +1,10 @@
 /**
  * The serving bench's load run (scripts/bench-serve.ts): requests at a fixed concurrency against a running Worker,
- * their errors, latency and in-Worker CPU, and memory inside (tfjs) and outside (workerd's RSS) the Worker over time.
+ * their errors, latency and in-Worker CPU, and memory over time: inside the Worker (tfjs and the inference kernels),
+ * the isolate's JavaScript heap (through the inspector) and outside it (workerd's RSS).
  */
 import type { HealthMemory } from '../core/contracts/health-api.ts';
+import { type HeapProbe, openHeapProbe } from './isolate-heap.ts';
 import { type RunningWorker, workerdOf } from './local-worker.ts';
 
 /** Any single request (classify or health probe) slower than this counts as a network error. */
@@ -36,12 +38,16 @@ export const spread = (values: readonly number[]) => ({
   p95: quantile(values, 0.95),
 });
 
-/** One memory reading: inside the Worker (tfjs) and outside (workerd's RSS). */
+/** One memory reading: inside the Worker (tfjs, the kernels), its isolate's heap, and outside (workerd's RSS). */
 export interface MemorySnapshot {
   atMs: number;
   tensors: number;
   tensorBytes: number;
   wasmBytes: number | null;
+  /** The inference kernels' WebAssembly memories. */
+  kernelBytes: number;
+  /** The isolate's JavaScript heap in use (Runtime.getHeapUsage); null when the inspector did not answer. */
+  heapUsedBytes: number | null;
   /** The workerd running the Worker; null when /proc or the process is not found. */
   workerdPid: number | null;
   /** Its resident set. */
@@ -50,7 +56,11 @@ export interface MemorySnapshot {
   workerdPeakRssBytes: number | null;
 }
 
-async function snapshot(worker: RunningWorker, since: number): Promise<MemorySnapshot> {
+async function snapshot(
+  worker: RunningWorker,
+  heap: HeapProbe | null,
+  since: number,
+): Promise<MemorySnapshot> {
   const response = await fetch(`${worker.origin}/healthz?memory=1`, {
     signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
   });
@@ -66,6 +76,8 @@ async function snapshot(worker: RunningWorker, since: number): Promise<MemorySna
     tensors: body.memory.tensors,
     tensorBytes: body.memory.tensorBytes,
     wasmBytes: body.memory.wasmBytes,
+    kernelBytes: body.memory.kernelBytes,
+    heapUsedBytes: heap === null ? null : (await heap.read()).usedBytes,
     workerdPid: workerd?.pid ?? null,
     workerdRssBytes: workerd?.rssBytes ?? null,
     workerdPeakRssBytes: workerd?.peakRssBytes ?? null,
@@ -92,9 +104,19 @@ export interface LoadResult {
   cpuMsPerRequest: { median: number; p95: number };
   memory: {
     start: MemorySnapshot;
-    peak: { tensors: number; wasmBytes: number | null; workerdRssBytes: number | null };
+    peak: {
+      tensors: number;
+      wasmBytes: number | null;
+      heapUsedBytes: number | null;
+      workerdRssBytes: number | null;
+    };
     end: MemorySnapshot;
-    /** Tensor count at the end equals the count after warm-up. */
+    /** The isolate heap's lowest reading in the first and in the last third of the run; null without readings. */
+    heapTroughs: { first: number; last: number } | null;
+    /**
+     * Tensor count at the end equals the count after warm-up, and the heap's trough in the last third of the run is
+     * within HEAP_GROWTH_ALLOWED of the first third's: a leak lifts the level every collection falls back to.
+     */
     flat: boolean;
     /** Every reading, start and end included, about every 250 ms. */
     samples: MemorySnapshot[];
@@ -117,7 +139,8 @@ export async function loadRun(
 ): Promise<LoadResult> {
   const began = performance.now();
   const deadline = Date.now() + loadTimeoutMs;
-  const start = await snapshot(worker, began);
+  const heap = await openHeapProbe(worker.inspectorPort);
+  const start = await snapshot(worker, heap, began);
   const samples: MemorySnapshot[] = [start];
   const statuses: Record<string, number> = {};
   const errorSamples: string[] = [];
@@ -172,7 +195,7 @@ export async function loadRun(
       await new Promise((wait) => setTimeout(wait, PROBE_INTERVAL_MS));
       if (!running) break;
       try {
-        samples.push(await snapshot(worker, began));
+        samples.push(await snapshot(worker, heap, began));
       } catch (error) {
         probeErrors++;
         noteError(`health probe: ${(error as Error).message}`);
@@ -184,14 +207,16 @@ export async function loadRun(
   running = false;
   await probing;
   const wallMs = performance.now() - began;
-  const end = await snapshot(worker, began);
+  const end = await snapshot(worker, heap, began);
   samples.push(end);
+  heap.close();
 
   const peakOf = (pick: (s: MemorySnapshot) => number | null) => {
     const values = samples.map(pick).filter((value): value is number => value !== null);
     return values.length === 0 ? null : Math.max(...values);
   };
   const workerdHighWater = peakOf((s) => s.workerdPeakRssBytes);
+  const heapTroughs = troughsOf(samples);
   return {
     requests: loadRequests,
     concurrency,
@@ -211,12 +236,32 @@ export async function loadRun(
       peak: {
         tensors: peakOf((s) => s.tensors) ?? start.tensors,
         wasmBytes: peakOf((s) => s.wasmBytes),
+        heapUsedBytes: peakOf((s) => s.heapUsedBytes),
         // The sampled RSS can miss a short spike; the kernel's high-water mark cannot (it covers start-up too).
         workerdRssBytes: peakOf((s) => s.workerdRssBytes),
       },
       end: { ...end, workerdPeakRssBytes: workerdHighWater },
-      flat: end.tensors === start.tensors,
+      heapTroughs,
+      flat:
+        end.tensors === start.tensors &&
+        heapTroughs !== null &&
+        heapTroughs.last <=
+          heapTroughs.first * (1 + HEAP_GROWTH_ALLOWED.fraction) + HEAP_GROWTH_ALLOWED.bytes,
       samples,
     },
   };
+}
+
+/**
+ * How far the heap's trough may rise over a load run and still count as flat: a quarter plus 8 MiB, since a young
+ * generation that happens to be full at the last reading lifts it without any leak.
+ */
+export const HEAP_GROWTH_ALLOWED = { fraction: 0.25, bytes: 8 * 2 ** 20 };
+
+/** The lowest heap reading in the first and in the last third of the samples (the level collections return to). */
+function troughsOf(samples: readonly MemorySnapshot[]): { first: number; last: number } | null {
+  const readings = samples.map((s) => s.heapUsedBytes).filter((value): value is number => value !== null);
+  if (readings.length < 3) return null;
+  const third = Math.floor(readings.length / 3);
+  return { first: Math.min(...readings.slice(0, third)), last: Math.min(...readings.slice(-third)) };
 }

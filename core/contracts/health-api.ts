@@ -4,7 +4,8 @@ import { queryFlag } from './query-flag.ts';
 
 export const HealthQuerySchema = z.object({
   memory: queryFlag('memory').meta({
-    description: '1 or true: add the tfjs memory figures of this isolate (for load tests and leak checks).',
+    description:
+      '1 or true: add the memory figures of this isolate: tfjs and the inference kernels (for load tests and leak checks).',
   }),
 });
 
@@ -20,6 +21,14 @@ export const HealthMemorySchema = z
     wasmBytes: z.number().int().nullable().meta({
       description: 'Size of the tfjs WASM heap (it grows, never shrinks); null while no WASM backend is up.',
     }),
+    kernelBytes: z
+      .number()
+      .int()
+      .meta({
+        description:
+          "Total size of the inference kernels' WebAssembly memories (network, LSTM, resampler, frame features): " +
+          'the compiled networks and the front end run there (they grow, never shrink).',
+      }),
   })
   .meta({ id: 'HealthMemory' });
 

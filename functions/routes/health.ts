@@ -29,7 +29,7 @@ export const healthRoute = createRoute({
  * Reads the isolate's tfjs memory without bringing a backend up: `tf.memory()` would initialise one, so it is
  * only called once the active backend exists; before that the engine's own counters are the same figures.
  */
-export function readHealthMemory(): HealthMemory {
+export function readHealthMemory(kernelBytes: number): HealthMemory {
   const engine = tf.engine();
   const name = engine.backendName ?? null;
   const backend = name === null ? undefined : engine.registry[name];
@@ -41,12 +41,20 @@ export function readHealthMemory(): HealthMemory {
     tensors: numTensors,
     tensorBytes: numBytes,
     wasmBytes: heap === undefined ? null : heap.buffer.byteLength,
+    kernelBytes,
   };
 }
 
-export function registerHealthRoute(app: OpenAPIHono<AppEnv>, store: ModelStore): void {
+export function registerHealthRoute(
+  app: OpenAPIHono<AppEnv>,
+  store: ModelStore,
+  kernelBytes: () => number,
+): void {
   app.openapi(healthRoute, (c) => {
     const body = { status: 'ok' as const, models: store.list().length };
-    return c.json(c.req.valid('query').memory ? { ...body, memory: readHealthMemory() } : body, 200);
+    return c.json(
+      c.req.valid('query').memory ? { ...body, memory: readHealthMemory(kernelBytes()) } : body,
+      200,
+    );
   });
 }

@@ -40,6 +40,11 @@ export function prepareWorkerAudio(): WorkerAudioKernels {
   return kernels;
 }
 
+/** Bytes of the front end kernels' memories (0 before prepareWorkerAudio). */
+export function audioKernelBytes(): number {
+  return kernels === undefined ? 0 : kernels.resample.memoryBytes() + kernels.spectrum.memoryBytes();
+}
+
 function warmUp(): void {
   const extractor = createFeatureExtractor('full');
   for (const [rate, channels] of [

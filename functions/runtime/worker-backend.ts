@@ -46,6 +46,11 @@ export async function prepareWorkerBackend(): Promise<void> {
  * so the first request pays neither the compilation nor the kernels' first-call warm-up (about 100 ms of CPU
  * with tfjs, against the 10 ms a request gets on the free plan).
  */
+/** Bytes of the network and LSTM kernels' memories created so far (0 before the first model compiles). */
+export function networkKernelBytes(): number {
+  return (networkKernels?.memoryBytes() ?? 0) + (lstmKernels?.memoryBytes() ?? 0);
+}
+
 export function compileWorkerNetwork(saved: SavedModel, attentionLayer: string | null): CompileOutcome {
   networkKernels ??= createNetworkKernels(networkWasm, SERVED_PRECISION);
   const outcome = compileNetwork(

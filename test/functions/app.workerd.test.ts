@@ -38,7 +38,7 @@ describe('GET /healthz', () => {
     expect(await response.json()).toEqual({ status: 'ok', models: 2 });
   });
 
-  it('adds the tfjs memory with memory=1: compiled models classify without bringing tfjs up', async () => {
+  it("adds tfjs's and the kernels' memory with memory=1: compiled models classify without bringing tfjs up", async () => {
     const memory = async () => {
       const response = await call('/healthz?memory=1');
       expect(response.status).toBe(200);
@@ -48,7 +48,15 @@ describe('GET /healthz', () => {
     };
     await expectClassification(await postClassify(speechWav()));
     const warm = await memory();
-    expect(warm).toEqual({ backend: null, tensors: 0, tensorBytes: 0, wasmBytes: null });
+    expect(warm).toEqual({
+      backend: null,
+      tensors: 0,
+      tensorBytes: 0,
+      wasmBytes: null,
+      kernelBytes: expect.any(Number),
+    });
+    // The network, LSTM, resampler and feature kernels' memories: at least a page each, then steady.
+    expect(warm?.kernelBytes).toBeGreaterThanOrEqual(4 * 65536);
     await expectClassification(await postClassify(speechWav(), { query: 'attention=1&segment=1' }));
     expect(await memory()).toEqual(warm);
     expect((await call('/healthz?memory=0').then((response) => response.json())) as object).toEqual({

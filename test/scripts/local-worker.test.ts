@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openHeapProbe } from '../../scripts/isolate-heap.ts';
 import { type Bundle, ROOT, type RunningWorker, startLocalWorker } from '../../scripts/local-worker.ts';
 import expected from '../fixtures/models/expected-speech.json' with { type: 'json' };
 
@@ -50,5 +51,17 @@ describe('the deployable bundle', () => {
     Object.values(body.probabilities).forEach((probability, i) => {
       expect(Math.abs(probability - reference[i])).toBeLessThan(1e-4);
     });
+  });
+
+  it("lets the serving bench read the isolate's heap through wrangler dev's inspector", async () => {
+    const probe = await openHeapProbe(worker.inspectorPort);
+    try {
+      const usage = await probe.read();
+      // The Worker's code, tfjs and two tiny models: a few MiB in use, within a heap at least as large.
+      expect(usage.usedBytes).toBeGreaterThan(1024 * 1024);
+      expect(usage.totalBytes).toBeGreaterThanOrEqual(usage.usedBytes);
+    } finally {
+      probe.close();
+    }
   });
 });

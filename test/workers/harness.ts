@@ -4,8 +4,12 @@ import { expect } from 'vitest';
 import type { ErrorEnvelope } from '../../core/contracts/api-errors.ts';
 import type { ClassifyResponse } from '../../core/contracts/classify-api.ts';
 import { createApp } from '../../functions/app.ts';
-import { prepareWorkerAudio } from '../../functions/runtime/worker-audio.ts';
-import { compileWorkerNetwork, prepareWorkerBackend } from '../../functions/runtime/worker-backend.ts';
+import { audioKernelBytes, prepareWorkerAudio } from '../../functions/runtime/worker-audio.ts';
+import {
+  compileWorkerNetwork,
+  networkKernelBytes,
+  prepareWorkerBackend,
+} from '../../functions/runtime/worker-backend.ts';
 import { bundledModels } from '../fixtures/models/bundled.ts';
 
 export { env };
@@ -18,6 +22,7 @@ export const app = createApp({
   models: bundledModels,
   prepareBackend: prepareWorkerBackend,
   compileNetwork: compileWorkerNetwork,
+  kernelBytes: () => audioKernelBytes() + networkKernelBytes(),
 });
 
 export const ALLOWED_ORIGIN = 'http://localhost:4321';
