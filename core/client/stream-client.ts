@@ -50,6 +50,11 @@ export interface StreamClient {
   readonly windows: readonly WindowMessage[];
   /** Sends mono samples in [−1, 1] at `sampleRate` (queued by the socket until it is open). */
   send(samples: Float32Array): void;
+  /**
+   * Bytes sent but not yet handed to the network: waiting for the socket to open, or in its buffer. A caller
+   * sending faster than real time (a file) can wait while this is high instead of holding the whole file in memory.
+   */
+  readonly bufferedBytes: number;
   /** The running summary. */
   summary(): Promise<SummaryMessage>;
   /** Ends the stream: resolves with the final summary once the server has sent the last window. */
@@ -134,9 +139,14 @@ export function openStream(options: StreamClientOptions): StreamClient {
     // A close event follows with the code; until then, nothing more to say.
   });
 
+  const byteLength = (data: string | ArrayBuffer) =>
+    typeof data === 'string' ? new TextEncoder().encode(data).length : data.byteLength;
   return {
     ready,
     windows,
+    get bufferedBytes() {
+      return socket.bufferedAmount + queued.reduce((sum, data) => sum + byteLength(data), 0);
+    },
     send(samples) {
       // Long arrays (a whole file) go in pieces, well under the server's message limit.
       for (let at = 0; at < samples.length; at += MAX_FRAME_SAMPLES) {

@@ -55,6 +55,9 @@ export const streamRoute = createRoute({
     'start, MAX_STREAM_SECONDS of audio or twice that on the clock, MAX_STREAM_BYTES, or STREAM_IDLE_SECONDS ' +
     'without audio), 1009 (a message ' +
     'over MAX_STREAM_MESSAGE_BYTES) or 1011 (internal). Limits come from [vars] and are repeated in `ready`. ' +
+    'Flow: messages are handled one at a time, in order, each to the end (audio synchronously) before the next, ' +
+    'so the Worker holds no backlog of its own; audio sent faster than real time (a whole file at once) is ' +
+    'classified as fast as it comes, and MAX_STREAM_BYTES and MAX_STREAM_SECONDS bound what one stream costs. ' +
     'Every message, as AsyncAPI 3.0: GET /asyncapi.json.',
   request: { query: StreamQuerySchema },
   responses: {

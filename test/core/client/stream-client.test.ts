@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { openStream } from '../../../core/client/stream-client.ts';
 
-/** A WebSocket that only records where it was opened. */
+/** A WebSocket that only records where it was opened, and never opens. */
 function recordingSocket(opened: string[]): typeof WebSocket {
   return class {
     static readonly OPEN = 1;
     readyState = 0;
     binaryType = 'blob';
+    bufferedAmount = 0;
     constructor(url: URL) {
       opened.push(url.toString());
     }
@@ -33,5 +34,20 @@ describe('openStream', () => {
       'wss://ser.example/v1/stream',
       'ws://127.0.0.1:8787/v1/stream?model=tiny-cnn&labels=sad%2Cangry&attention=1',
     ]);
+  });
+
+  it('counts what waits for the socket, so a fast sender can pace itself', () => {
+    const float = openStream({ baseUrl: 'http://h', sampleRate: 16_000, WebSocket: recordingSocket([]) });
+    expect(float.bufferedBytes).toBe(0);
+    float.send(new Float32Array(16_000));
+    expect(float.bufferedBytes).toBe(64_000);
+    const pcm = openStream({
+      baseUrl: 'http://h',
+      sampleRate: 16_000,
+      format: 'pcm16',
+      WebSocket: recordingSocket([]),
+    });
+    pcm.send(new Float32Array(16_000));
+    expect(pcm.bufferedBytes).toBe(32_000);
   });
 });
