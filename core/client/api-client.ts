@@ -28,6 +28,8 @@ export interface ClassifyOptions {
   labels?: readonly string[];
   /** Cut the clip into segments of this many seconds, each with its own result in `timeline`. */
   segment?: number;
+  /** Classify a window of the model's input every this many seconds, as GET /v1/stream does (not with segment). */
+  hop?: number;
   /** Attention weights over time, for models that have them. */
   attention?: boolean;
   /** A 422 error instead of a 200 answer for a clip that is too short or has no speech. */
@@ -105,6 +107,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       if (classifyOptions.model !== undefined) query.set('model', classifyOptions.model);
       if (classifyOptions.labels !== undefined) query.set('labels', classifyOptions.labels.join(','));
       if (classifyOptions.segment !== undefined) query.set('segment', String(classifyOptions.segment));
+      if (classifyOptions.hop !== undefined) query.set('hop', String(classifyOptions.hop));
       if (classifyOptions.attention) query.set('attention', '1');
       if (classifyOptions.strict) query.set('strict', '1');
       const search = query.size > 0 ? `?${query}` : '';
