@@ -156,4 +156,11 @@ const rows = [...tallies].map(([key, tally]) => {
   ];
 });
 const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => row[i].length)) + 2);
-for (const row of [header, ...rows]) console.log(row.map((cell, i) => cell.padEnd(widths[i])).join(''));
+for (const row of [header, ...rows]) {
+  console.log(
+    row
+      .map((cell, i) => cell.padEnd(widths[i]))
+      .join('')
+      .trimEnd(),
+  );
+}

@@ -88,20 +88,28 @@ function recordingFallback() {
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
+/** A pipeline on a scripted socket: the POST pipelines it made, its cycles and the modes it announced. */
+function scriptedPipeline() {
+  const { made, fallback } = recordingFallback();
+  const cycles: Cycle[] = [];
+  const modes: string[] = [];
+  const pipeline = createStreamPipeline({
+    baseUrl: 'http://h',
+    sampleRate: 16_000,
+    hopSeconds: 1,
+    fallback,
+    onCycle: (cycle) => cycles.push(cycle),
+    onMode: (mode) => modes.push(mode.kind === 'post' ? `post: ${mode.reason}` : 'stream'),
+    WebSocket: ScriptedSocket as unknown as typeof WebSocket,
+  });
+  return { pipeline, socket: ScriptedSocket.last as ScriptedSocket, made, cycles, modes };
+}
+
 describe('the demo stream pipeline', () => {
   it('goes to POSTs, with the audio that waited, when the socket closes before it is ready', async () => {
-    const { made, fallback } = recordingFallback();
-    const modes: string[] = [];
-    const pipeline = createStreamPipeline({
-      baseUrl: 'http://h',
-      sampleRate: 16_000,
-      hopSeconds: 1,
-      fallback,
-      onMode: (mode) => modes.push(mode.kind === 'post' ? `post: ${mode.reason}` : 'stream'),
-      WebSocket: ScriptedSocket as unknown as typeof WebSocket,
-    });
+    const { pipeline, socket, made, modes } = scriptedPipeline();
     pipeline.push(new Float32Array(8000));
-    ScriptedSocket.last?.drop(1006);
+    socket.drop(1006);
     await settle();
     expect(modes).toEqual(['post: the stream closed (1006 )']);
     expect(made).toEqual([{ startSeconds: 0, firstIndex: 0, pushed: 8000 }]);
@@ -111,19 +119,7 @@ describe('the demo stream pipeline', () => {
   });
 
   it('says so and goes on by POST from where the stream stopped when a ready stream breaks', async () => {
-    const { made, fallback } = recordingFallback();
-    const cycles: Cycle[] = [];
-    const modes: string[] = [];
-    const pipeline = createStreamPipeline({
-      baseUrl: 'http://h',
-      sampleRate: 16_000,
-      hopSeconds: 1,
-      fallback,
-      onCycle: (cycle) => cycles.push(cycle),
-      onMode: (mode) => modes.push(mode.kind),
-      WebSocket: ScriptedSocket as unknown as typeof WebSocket,
-    });
-    const socket = ScriptedSocket.last as ScriptedSocket;
+    const { pipeline, socket, made, cycles, modes } = scriptedPipeline();
     socket.open();
     socket.receive(READY);
     await settle();
@@ -132,7 +128,7 @@ describe('the demo stream pipeline', () => {
     socket.receive(window(1));
     socket.drop(1011, 'internal_error');
     await settle();
-    expect(modes).toEqual(['stream', 'post']);
+    expect(modes).toEqual(['stream', 'post: the stream closed (1011 internal_error); going on with clips']);
     expect(cycles.map((cycle) => cycle.outcome.kind)).toEqual(['result', 'result', 'server-error']);
     expect(cycles[2]).toMatchObject({ index: 2, startSeconds: 4, endSeconds: 4 });
     expect(made).toEqual([{ startSeconds: 4, firstIndex: 3, pushed: 0 }]);
