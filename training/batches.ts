@@ -3,17 +3,35 @@ import type { TrainingConfig } from '../core/contracts/training-config.ts';
 import type { Random } from './random.ts';
 import type { FeatureSet } from './training-types.ts';
 
-/** Per-class loss weights (see TrainingConfigSchema.classWeights); classes absent from training get 0. */
-export function classWeights(
+/**
+ * Each training example's loss weight (see TrainingConfigSchema.classWeights): `balanced` gives n / (classes
+ * present · n_class), `none` 1, and `balanced-per-corpus` m / (cells · m_cell), a cell being one label of one group
+ * (corpus) and m counting what an epoch draws (epochExamples: at most `perGroup` of each group), so that every
+ * cell weighs the same in every epoch. Examples without a group count as one group.
+ */
+export function exampleLossWeights(
   labels: readonly number[],
-  numClasses: number,
-  mode: 'balanced' | 'none',
+  groups: readonly number[] | undefined,
+  mode: 'balanced' | 'balanced-per-corpus' | 'none',
+  perGroup: number | null,
 ): number[] {
-  if (mode === 'none') return new Array(numClasses).fill(1);
-  const counts = new Array(numClasses).fill(0);
-  for (const label of labels) counts[label]++;
-  const present = counts.filter((count) => count > 0).length;
-  return counts.map((count) => (count === 0 ? 0 : labels.length / (present * count)));
+  if (mode === 'none') return labels.map(() => 1);
+  const perCorpus = mode === 'balanced-per-corpus';
+  const groupOf = (index: number) => (perCorpus ? (groups?.[index] ?? 0) : 0);
+  const cellOf = (index: number) => `${groupOf(index)}:${labels[index]}`;
+  const groupSizes = new Map<number, number>();
+  const cellSizes = new Map<string, number>();
+  labels.forEach((_, i) => {
+    groupSizes.set(groupOf(i), (groupSizes.get(groupOf(i)) ?? 0) + 1);
+    cellSizes.set(cellOf(i), (cellSizes.get(cellOf(i)) ?? 0) + 1);
+  });
+  // The share of a group an epoch draws; all of it for the plain balance, as before the cap existed.
+  const drawn = (group: number) =>
+    perCorpus && perGroup !== null ? Math.min(1, perGroup / (groupSizes.get(group) as number)) : 1;
+  const epochSize = [...groupSizes].reduce((sum, [group, size]) => sum + size * drawn(group), 0);
+  return labels.map(
+    (_, i) => epochSize / (cellSizes.size * (cellSizes.get(cellOf(i)) as number) * drawn(groupOf(i))),
+  );
 }
 
 /** The examples of one epoch: all, or at most `perGroup` of each group drawn from the generator. */
@@ -188,25 +206,25 @@ export interface TrainingBatch {
 }
 
 /**
- * One-hot targets and class weights for `labels`; with `alpha` > 0, mixup (see TrainingConfigSchema): each
- * example blended with a random partner of the batch. `labels` stay the dominant (first) example's.
+ * One-hot targets over `classes` for `labels`, each example with its loss weight; with `alpha` > 0, mixup (see
+ * TrainingConfigSchema): each example blended with a random partner of the batch, in features, targets and weight.
+ * `labels` stay the dominant (first) example's.
  */
 export function mixBatch(
   features: Float32Array,
   labels: number[],
-  classWeight: readonly number[],
+  weights: readonly number[],
+  classes: number,
   alpha: number,
   random: Random,
 ): TrainingBatch {
   const count = labels.length;
-  const classes = classWeight.length;
   const size = features.length / count;
   const targets = new Float32Array(count * classes);
-  const exampleWeights = new Float32Array(count);
+  const exampleWeights = Float32Array.from(weights);
   if (alpha === 0) {
     labels.forEach((label, i) => {
       targets[i * classes + label] = 1;
-      exampleWeights[i] = classWeight[label];
     });
     return { features, targets, exampleWeights, labels };
   }
@@ -221,7 +239,7 @@ export function mixBatch(
     }
     targets[i * classes + label] += lambda;
     targets[i * classes + labels[partner]] += 1 - lambda;
-    exampleWeights[i] = lambda * classWeight[label] + (1 - lambda) * classWeight[labels[partner]];
+    exampleWeights[i] = lambda * weights[i] + (1 - lambda) * weights[partner];
   });
   return { features: mixed, targets, exampleWeights, labels };
 }

@@ -17,14 +17,16 @@ export function runEpoch(
   variables: tf.Variable[],
   dropoutLayers: tfl.layers.Layer[],
   train: FeatureSet,
-  weights: number[],
+  /** Each training example's loss weight (exampleLossWeights). */
+  lossWeights: readonly number[],
+  classes: number,
   training: TrainingConfig,
   random: Random,
   /** Called after every optimizer step (weight averaging), or null. */
   afterStep: (() => void) | null,
 ): { loss: number; acc: number; corpusAcc?: number } {
   const order = random.shuffle(epochExamples(train, training.maxExamplesPerGroup, random));
-  const groupLabels = training.lossOverCorpusLabels ? labelsOfGroups(train, weights.length) : null;
+  const groupLabels = training.lossOverCorpusLabels ? labelsOfGroups(train, classes) : null;
   const variants = train.variants ?? [];
   const sources = new Uint8Array(train.labels.length);
   if (variants.length > 0) for (const index of order) sources[index] = random.int(variants.length + 1);
@@ -38,14 +40,15 @@ export function runEpoch(
     const batch = mixBatch(
       gathered.features,
       indices.map((i) => train.labels[i]),
-      weights,
+      indices.map((i) => lossWeights[i]),
+      classes,
       training.mixupAlpha,
       random,
     );
     if (train.teacherTargets !== undefined && training.distillation !== null) {
       blendTeacherTargets(batch.targets, train.teacherTargets, indices, training.distillation.weight);
     }
-    smoothTargets(batch.targets, weights.length, training.labelSmoothing);
+    smoothTargets(batch.targets, classes, training.labelSmoothing);
     // tfjs reuses a seeded dropout layer's seed for every call (one fixed mask), so draw a fresh one per batch.
     for (const layer of dropoutLayers) (layer as unknown as { seed: number }).seed = random.int(2 ** 31 - 1);
     const corpora = twoHeaded ? indices.map((i) => (train.groups as readonly number[])[i]) : null;

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { TrainingConfig } from '../core/contracts/training-config.ts';
-import { classWeights } from './batches.ts';
+import { exampleLossWeights } from './batches.ts';
 import { type AdversarialModel, attachCorpusAdversary, reversalScaleAt } from './corpus-adversary.ts';
 import { EPSILON } from './corpus-labels.ts';
 import { epochCheckpoints, fingerprintOf } from './epoch-checkpoints.ts';
@@ -69,7 +69,12 @@ export async function trainFold(options: TrainFoldOptions): Promise<TrainedFold>
   // Passing the variables in a fixed order keeps the optimizer's slots aligned across checkpoints.
   const variables = trained.trainableWeights.map((weight) => weight.read() as tf.Variable);
   const dropoutLayers = trained.layers.filter((layer) => layer.getClassName() === 'Dropout');
-  const exampleWeights = classWeights(train.labels, numClasses, training.classWeights);
+  const lossWeights = exampleLossWeights(
+    train.labels,
+    train.groups,
+    training.classWeights,
+    training.maxExamplesPerGroup,
+  );
   const checkpoint = options.checkpointDir == null ? null : epochCheckpoints(options.checkpointDir);
   const fingerprint = fingerprintOf(options);
 
@@ -126,7 +131,8 @@ export async function trainFold(options: TrainFoldOptions): Promise<TrainedFold>
         variables,
         dropoutLayers,
         train,
-        exampleWeights,
+        lossWeights,
+        numClasses,
         training,
         random,
         epoch >= averageFrom ? () => (average = addToAverage(average, snapshot(trained))) : null,

@@ -61,8 +61,12 @@ export const TrainingConfigSchema = z
     learningRate: z.number().positive().default(1e-3),
     /** `sgd` is SGD with momentum 0.9. */
     optimizer: z.enum(['adam', 'rmsprop', 'sgd']).default('adam'),
-    /** `balanced` weighs each example's loss by n / (classes · n_class), as scikit-learn's class_weight. */
-    classWeights: z.enum(['balanced', 'none']).default('balanced'),
+    /**
+     * `balanced` weighs each example's loss by n / (classes · n_class), as scikit-learn's class_weight;
+     * `balanced-per-corpus` by n / (cells · n_cell), a cell being one label of one corpus, so that every
+     * corpus's every label weighs the same, whatever the corpus's size and its own label counts.
+     */
+    classWeights: z.enum(['balanced', 'balanced-per-corpus', 'none']).default('balanced'),
     noiseStd: z.number().min(0).default(0.1),
     /**
      * Each training example is shifted in time by up to this many frames either way (zero-filled, i.e. the

@@ -6,8 +6,8 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initTrainingBackend } from '../../training/backend.ts';
 import {
-  classWeights,
   epochExamples,
+  exampleLossWeights,
   gatherBatch,
   mixBatch,
   randomEqCurve,
@@ -175,10 +175,37 @@ describe('trainFold', () => {
   });
 });
 
-describe('classWeights', () => {
-  it('balances classes as n / (classes present · count) and gives absent classes 0', () => {
-    expect(classWeights([0, 0, 0, 1], 3, 'balanced')).toEqual([4 / 6, 2, 0]);
-    expect(classWeights([0, 0, 0, 1], 3, 'none')).toEqual([1, 1, 1]);
+describe('exampleLossWeights', () => {
+  it('balances classes as n / (classes present · count), or weighs every example 1', () => {
+    expect(exampleLossWeights([0, 0, 0, 1], undefined, 'balanced', null)).toEqual([4 / 6, 4 / 6, 4 / 6, 2]);
+    expect(exampleLossWeights([0, 0, 0, 1], [0, 1, 1, 1], 'none', null)).toEqual([1, 1, 1, 1]);
+    // The plain balance counts the whole training set, capped per group or not.
+    expect(exampleLossWeights([0, 0, 0, 1], [0, 0, 0, 1], 'balanced', 1)).toEqual([4 / 6, 4 / 6, 4 / 6, 2]);
+  });
+
+  it('balances every label of every corpus as n / (cells · count) with balanced-per-corpus', () => {
+    // Corpus 0: three of label 0; corpus 1: one of label 0, two of label 1. Three cells of 6 clips.
+    const weights = exampleLossWeights([0, 0, 0, 0, 1, 1], [0, 0, 0, 1, 1, 1], 'balanced-per-corpus', null);
+    expect(weights).toEqual([6 / 9, 6 / 9, 6 / 9, 2, 1, 1]);
+    expect(weights.reduce((a, b) => a + b) / weights.length).toBeCloseTo(1, 12);
+    // Without groups it is the plain balance over labels.
+    expect(exampleLossWeights([0, 0, 0, 1], undefined, 'balanced-per-corpus', null)).toEqual([
+      4 / 6,
+      4 / 6,
+      4 / 6,
+      2,
+    ]);
+  });
+
+  it('counts what an epoch draws of each corpus when maxExamplesPerGroup caps it', () => {
+    // Corpus 0: 8 clips of label 0, of which an epoch draws 4; corpus 1: 2 of label 0 and 2 of label 1, all drawn.
+    const labels = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1];
+    const groups = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1];
+    const weights = exampleLossWeights(labels, groups, 'balanced-per-corpus', 4);
+    // An epoch of 8 clips in 3 cells: corpus 0's clips weigh 8 / (3 · 8 · ½), corpus 1's 8 / (3 · 2).
+    expect(weights).toEqual([...new Array(8).fill(2 / 3), ...new Array(4).fill(4 / 3)]);
+    // So the 4 clips drawn of corpus 0's cell weigh 8/3, as each of corpus 1's cells does.
+    expect(4 * weights[0]).toBeCloseTo(2 * weights[8], 12);
   });
 });
 
@@ -562,8 +589,8 @@ describe('mixBatch', () => {
   const labels = [0, 1, 2];
   const weights = [1, 2, 4];
 
-  it('gives one-hot targets and class weights without mixup, and the features untouched', () => {
-    const batch = mixBatch(features, labels, weights, 0, createRandom(1));
+  it("gives one-hot targets and the examples' weights without mixup, and the features untouched", () => {
+    const batch = mixBatch(features, labels, weights, 3, 0, createRandom(1));
     expect(batch.features).toBe(features);
     expect(Array.from(batch.targets)).toEqual([1, 0, 0, 0, 1, 0, 0, 0, 1]);
     expect(Array.from(batch.exampleWeights)).toEqual([1, 2, 4]);
@@ -571,7 +598,7 @@ describe('mixBatch', () => {
 
   it('blends each example with a partner by the same λ ≥ ½ in features, targets and weights', () => {
     for (let seed = 0; seed < 20; seed++) {
-      const batch = mixBatch(features, labels, weights, 0.4, createRandom(seed));
+      const batch = mixBatch(features, labels, weights, 3, 0.4, createRandom(seed));
       for (let i = 0; i < labels.length; i++) {
         const lambda = batch.targets[i * 3 + labels[i]];
         const row = Array.from(batch.targets.subarray(i * 3, i * 3 + 3));
