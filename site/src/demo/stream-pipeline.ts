@@ -52,13 +52,16 @@ function windowAnswer(ready: ReadyMessage, window: WindowMessage): ClassifyOutco
  * The live pipeline: audio goes to GET /v1/stream as it is pushed and every window comes back as a cycle the
  * moment the server has classified it. Until the socket is ready, audio waits. If it does not get ready, all
  * audio goes through the POST pipeline instead (`fallback`), as the page did before streaming; if it breaks
- * later, the page says so and the audio from then on goes by POST.
+ * later (or fails to end), the page says so and the audio from the end of the last window answered goes by POST.
  */
 export function createStreamPipeline(options: StreamPipelineOptions): ClipPipeline {
   const cycles: Cycle[] = [];
   const waiting: Float32Array[] = [];
   /** When audio went out on the socket: [samples sent up to the end of a block, time]. */
   const marks: [number, number][] = [];
+  /** Audio sent on the socket that no window has reached the end of yet: the fallback's if the stream breaks. */
+  const unanswered: { start: number; block: Float32Array }[] = [];
+  let answeredUpTo = 0;
   let pushed = 0;
   let sentToStream = 0;
   let fallback: ClipPipeline | null = null;
@@ -69,6 +72,22 @@ export function createStreamPipeline(options: StreamPipelineOptions): ClipPipeli
     cycles.push(cycle);
     options.onCycle?.(cycle);
   };
+  const answered = (window: WindowMessage) => {
+    answeredUpTo = Math.max(answeredUpTo, Math.round(window.endSeconds * options.sampleRate));
+    while (unanswered.length > 0 && unanswered[0].start + unanswered[0].block.length <= answeredUpTo) {
+      unanswered.shift();
+    }
+  };
+  /** A cycle that says the stream failed, at the end of the last window it answered. */
+  const reportFailure = (code: string, message: string) => {
+    const at = answeredUpTo / options.sampleRate;
+    report({
+      index: (cycles.at(-1)?.index ?? -1) + 1,
+      startSeconds: at,
+      endSeconds: at,
+      outcome: { kind: 'server-error', status: 0, code, message },
+    });
+  };
   const latencyOf = (window: WindowMessage) => {
     const end = window.endSeconds * options.sampleRate - 0.5;
     const mark = marks.find(([samples]) => samples >= end);
@@ -76,14 +95,18 @@ export function createStreamPipeline(options: StreamPipelineOptions): ClipPipeli
   };
   const sendToStream = (block: Float32Array) => {
     client.send(block);
+    unanswered.push({ start: sentToStream, block: block.slice() });
     sentToStream += block.length;
     marks.push([sentToStream, performance.now()]);
   };
+  /** From here on audio goes by POST, starting with what the stream took but did not answer. */
   const useFallback = (reason: string) => {
     if (fallback) return;
-    const startSeconds = sentToStream / options.sampleRate;
-    fallback = options.fallback(startSeconds, (cycles.at(-1)?.index ?? -1) + 1);
+    fallback = options.fallback(answeredUpTo / options.sampleRate, (cycles.at(-1)?.index ?? -1) + 1);
     options.onMode?.({ kind: 'post', reason });
+    for (const { start, block } of unanswered.splice(0)) {
+      fallback.push(block.subarray(Math.max(0, answeredUpTo - start)));
+    }
     for (const block of waiting.splice(0)) fallback.push(block);
   };
 
@@ -96,6 +119,7 @@ export function createStreamPipeline(options: StreamPipelineOptions): ClipPipeli
     WebSocket: options.WebSocket,
     onWindow: (window) => {
       if (readyMessage === null) return;
+      answered(window);
       report({
         index: window.index,
         startSeconds: window.startSeconds,
@@ -129,12 +153,7 @@ export function createStreamPipeline(options: StreamPipelineOptions): ClipPipeli
   void client.closed.then(({ code, reason }) => {
     if (finishing || readyMessage === null || fallback) return;
     const message = `the stream closed (${code}${reason ? ` ${reason}` : ''}); going on with clips`;
-    report({
-      index: (cycles.at(-1)?.index ?? -1) + 1,
-      startSeconds: cycles.at(-1)?.endSeconds ?? 0,
-      endSeconds: sentToStream / options.sampleRate,
-      outcome: { kind: 'server-error', status: 0, code: 'stream_closed', message },
-    });
+    reportFailure('stream_closed', message);
     useFallback(message);
   });
 
@@ -155,12 +174,9 @@ export function createStreamPipeline(options: StreamPipelineOptions): ClipPipeli
         } catch (error) {
           const message =
             error instanceof StreamClientError ? `${error.code}: ${error.message}` : String(error);
-          report({
-            index: (cycles.at(-1)?.index ?? -1) + 1,
-            startSeconds: cycles.at(-1)?.endSeconds ?? 0,
-            endSeconds: sentToStream / options.sampleRate,
-            outcome: { kind: 'server-error', status: 0, code: 'stream_failed', message },
-          });
+          reportFailure('stream_failed', message);
+          // The audio no window answered still gets its answer, by POST.
+          useFallback(message);
         }
       }
       const fromPosts = fallback ? await fallback.finish() : [];

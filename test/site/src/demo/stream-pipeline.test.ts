@@ -136,4 +136,38 @@ describe('the demo stream pipeline', () => {
     expect(made[0].pushed).toBe(16_000);
     expect((await pipeline.finish()).map((cycle) => cycle.index)).toEqual([0, 1, 2]);
   });
+
+  it('gives the POSTs the audio the stream took but no window answered when it breaks', async () => {
+    const { pipeline, socket, made, cycles } = scriptedPipeline();
+    socket.open();
+    socket.receive(READY);
+    await settle();
+    // 5.5 s sent in two blocks; the windows answered end at 4 s.
+    pipeline.push(new Float32Array(5 * 16_000));
+    pipeline.push(new Float32Array(8000));
+    socket.receive(window(0));
+    socket.receive(window(1));
+    socket.drop(1011, 'internal_error');
+    await settle();
+    expect(cycles[2]).toMatchObject({ startSeconds: 4, endSeconds: 4, outcome: { code: 'stream_closed' } });
+    expect(made).toEqual([{ startSeconds: 4, firstIndex: 3, pushed: 1.5 * 16_000 }]);
+  });
+
+  it('gives the POSTs what no window answered when the stream fails to end', async () => {
+    const { pipeline, socket, made, cycles, modes } = scriptedPipeline();
+    socket.open();
+    socket.receive(READY);
+    await settle();
+    pipeline.push(new Float32Array(4.5 * 16_000));
+    socket.receive(window(0));
+    const finished = pipeline.finish();
+    await settle();
+    socket.receive({ type: 'error', error: { code: 'internal_error', message: 'boom' } });
+    socket.drop(1011, 'internal_error');
+    await finished;
+    expect(cycles.map((cycle) => cycle.outcome.kind)).toEqual(['result', 'server-error']);
+    expect(cycles[1]).toMatchObject({ startSeconds: 3, endSeconds: 3, outcome: { code: 'stream_failed' } });
+    expect(modes.at(-1)).toBe('post: internal_error: boom');
+    expect(made).toEqual([{ startSeconds: 3, firstIndex: 2, pushed: 1.5 * 16_000 }]);
+  });
 });
