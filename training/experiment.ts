@@ -119,6 +119,13 @@ export const ExperimentConfigSchema = z
         message: `expected per-speaker normalisation with a speaker-independent protocol (${SPEAKER_NORMALISED_PROTOCOLS.join(', ')}), got ${config.protocol}`,
       });
     }
+    if (config.model.architecture === 'svm' && config.waveformAugmentation.copies > 0) {
+      context.addIssue({
+        code: 'custom',
+        path: ['waveformAugmentation', 'copies'],
+        message: `expected no augmented copies with the svm, which trains on every clip once, got ${config.waveformAugmentation.copies}`,
+      });
+    }
     if (config.utterance?.pitch !== undefined && !config.features.set.endsWith('+pitch')) {
       context.addIssue({
         code: 'custom',

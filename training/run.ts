@@ -140,7 +140,7 @@ export async function runExperiment(
   if (config.model.architecture === 'svm') {
     // Seconds of work: one process does it all, with no checkpoints and nothing to ship.
     if (part) return null;
-    const { outcomes, parameters } = svmFolds(config.model, data, split, log);
+    const { outcomes, parameters } = svmFolds(config.model, data, split, config.normalisation, log);
     const modelDir = join(options.modelsDir, config.id);
     await rm(modelDir, { recursive: true, force: true });
     await mkdir(modelDir, { recursive: true });

@@ -1,16 +1,24 @@
 /**
  * An experiment whose model is an SVM (seed paper 003's classical baseline): each clip becomes its utterance
  * statistics (mean, standard deviation, minimum and maximum of every feature over its frames, as the `baseline`
- * network's first layer computes them), standardised with the training side's statistics, and each fold trains
+ * network's first layer computes them; with `per-speaker` normalisation, of its frames z-scored by its speaker's
+ * statistics first, as the networks' inputs are), standardised with the training side's statistics, and each fold trains
  * a one-vs-rest SVM (training/svm.ts) on its training side and scores its test side as the networks' folds are
  * scored. Validation speakers are not used: the SVM has no epochs to choose.
  */
 import type { FeatureMatrix } from '../core/audio/feature-set.ts';
+import { applyNormalisation } from '../core/audio/normalise.ts';
 import type { SvmModelConfig } from '../core/contracts/model-configs.ts';
 import type { FoldMetrics } from '../core/contracts/run-record.ts';
 import type { FoldOutcome } from './cross-validation.ts';
 import { scoreTestFold } from './evaluation/metrics.ts';
-import type { ExperimentData, splitFor } from './experiment.ts';
+import {
+  type ExampleItem,
+  type ExperimentConfig,
+  type ExperimentData,
+  normalisationOf,
+  type splitFor,
+} from './experiment.ts';
 import { svmProbabilities, trainSvm } from './svm.ts';
 import type { TrainingLog } from './training-types.ts';
 
@@ -39,14 +47,31 @@ export function utteranceStatistics(matrix: FeatureMatrix): Float64Array {
   return out;
 }
 
+/**
+ * Each clip's utterance statistics; with `per-speaker`, of its frames z-scored by its speaker's statistics over all
+ * of their clips first. Those span every fold, so they are made once.
+ */
+export function svmInputs(
+  items: readonly ExampleItem[],
+  normalisation: ExperimentConfig['normalisation'],
+): Float64Array[] {
+  const bySpeaker = normalisation === 'per-speaker' ? normalisationOf({ normalisation }, items, []) : null;
+  return items.map((item) =>
+    utteranceStatistics(
+      typeof bySpeaker === 'function' ? applyNormalisation(item.features, bySpeaker(item)) : item.features,
+    ),
+  );
+}
+
 /** Every fold of `split` with an SVM; returns the outcomes and the stored numbers of the last fold's machine. */
 export function svmFolds(
   model: SvmModelConfig,
   data: ExperimentData,
   split: ReturnType<typeof splitFor>,
+  normalisation: ExperimentConfig['normalisation'],
   log: TrainingLog,
 ): { outcomes: FoldOutcome<FoldMetrics>[]; parameters: number } {
-  const statistics = data.items.map((item) => utteranceStatistics(item.features));
+  const statistics = svmInputs(data.items, normalisation);
   const classes = data.labels.length;
   let parameters = 0;
   const outcomes = split.folds.map((fold) => {

@@ -51,3 +51,20 @@ describe('utterance.pitch', () => {
     );
   });
 });
+
+describe('an svm model', () => {
+  it('is refused with augmented copies, which it would never train on', () => {
+    const svm = (copies: number) =>
+      ExperimentConfigSchema.safeParse({
+        ...recipe,
+        model: { architecture: 'svm' },
+        waveformAugmentation: { copies },
+      });
+    expect(svm(0).success).toBe(true);
+    const refused = svm(2);
+    expect(refused.success).toBe(false);
+    expect(refused.error?.issues[0].message).toBe(
+      'expected no augmented copies with the svm, which trains on every clip once, got 2',
+    );
+  });
+});

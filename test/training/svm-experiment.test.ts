@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TrainingBackend } from '../../training/backend.ts';
 import { initTrainingBackend } from '../../training/backend.ts';
-import { ExperimentConfigSchema } from '../../training/experiment.ts';
+import { type ExampleItem, ExperimentConfigSchema } from '../../training/experiment.ts';
 import { runExperiment } from '../../training/run.ts';
 import { readRunRecord } from '../../training/run-record-files.ts';
-import { utteranceStatistics } from '../../training/svm-experiment.ts';
+import { svmInputs, utteranceStatistics } from '../../training/svm-experiment.ts';
 import { makeTempDir, tinyEmodb } from './corpora/tiny-corpus.ts';
 
 describe('utteranceStatistics', () => {
@@ -16,6 +16,43 @@ describe('utteranceStatistics', () => {
     Array.from(stats).forEach((value, k) => {
       expect(value).toBeCloseTo(expected[k], 5);
     });
+  });
+});
+
+describe('svmInputs', () => {
+  /** A clip of `speaker` whose two features ramp from `from` over four frames, `offset` added to both. */
+  const clip = (speaker: string, from: number, offset: number) =>
+    ({
+      corpus: 'emodb',
+      speaker,
+      features: {
+        data: Float32Array.from({ length: 8 }, (_, k) => from + Math.floor(k / 2) + offset),
+        frames: 4,
+        dims: 2,
+      },
+      variants: [],
+    }) as unknown as ExampleItem;
+  // Speaker b says what speaker a says, 10 units up (a louder microphone, a higher voice).
+  const items = [clip('a', 0, 0), clip('a', 4, 0), clip('b', 0, 10), clip('b', 4, 10)];
+
+  it("are the clips' own statistics with training-set normalisation", () => {
+    const inputs = svmInputs(items, 'training-set');
+    expect(Array.from(inputs[2])).toEqual(Array.from(utteranceStatistics(items[2].features)));
+    expect(inputs[2][0] - inputs[0][0]).toBeCloseTo(10, 5);
+  });
+
+  it('take away what a speaker has on every clip with per-speaker normalisation', () => {
+    const inputs = svmInputs(items, 'per-speaker');
+    for (const [a, b] of [
+      [0, 2],
+      [1, 3],
+    ]) {
+      Array.from(inputs[a]).forEach((value, k) => {
+        expect(inputs[b][k]).toBeCloseTo(value, 5);
+      });
+    }
+    // The two clips of a speaker still differ: only the speaker's own statistics are gone.
+    expect(inputs[1][0] - inputs[0][0]).toBeGreaterThan(1);
   });
 });
 
