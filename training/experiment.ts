@@ -119,6 +119,17 @@ export const ExperimentConfigSchema = z
         message: `expected per-speaker normalisation with a speaker-independent protocol (${SPEAKER_NORMALISED_PROTOCOLS.join(', ')}), got ${config.protocol}`,
       });
     }
+    if (
+      config.model.architecture === 'svm' &&
+      config.model.kernel === 'linear' &&
+      Array.isArray(config.model.gamma)
+    ) {
+      context.addIssue({
+        code: 'custom',
+        path: ['model', 'gamma'],
+        message: `expected no γ candidates with the linear kernel, which has no γ, got ${config.model.gamma.length}`,
+      });
+    }
     if (config.model.architecture === 'svm' && config.waveformAugmentation.copies > 0) {
       context.addIssue({
         code: 'custom',

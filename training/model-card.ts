@@ -3,8 +3,10 @@
  * its protocol, what it costs to run, and how it was made.
  */
 
+import type { SvmModelConfig } from '../core/contracts/model-configs.ts';
 import { inputSeconds, type RunRecord } from '../core/contracts/run-record.ts';
 import { TrainingConfigSchema } from '../core/contracts/training-config.ts';
+import { svmCandidates } from './svm.ts';
 import { keptWeightsPhrase } from './weight-average.ts';
 
 /** Labels with test items: all of the model's labels within a corpus, the shared ones across corpora. */
@@ -124,8 +126,8 @@ export function renderModelCard(record: RunRecord): string {
       ...(model.architecture === 'svm'
         ? [
             `- Trained by SMO on each fold's utterance statistics (mean, standard deviation, minimum and maximum of every ` +
-              `feature), standardised with the training side's; ${model.kernel} kernel, C = ${model.c}` +
-              `${model.kernel === 'rbf' ? `, γ = ${model.gamma ?? '1 / features'}` : ''}; one-vs-rest, Platt-scaled probabilities. ` +
+              `feature), standardised with the training side's; ${model.kernel} kernel, ${svmHyperparameters(model)}; ` +
+              `one-vs-rest, Platt-scaled probabilities. ` +
               `No epochs, no validation speakers.`,
           ]
         : [
@@ -227,4 +229,17 @@ function augmentationSummary(training: RunRecord['config']['training']): string 
       : '',
   ].filter((part) => part !== '');
   return parts.length === 0 ? 'none' : parts.join('; ');
+}
+
+/** C and γ as the config gives them: one value each, or the candidates each fold chose from. */
+function svmHyperparameters(model: SvmModelConfig): string {
+  const values = (value: number | null | readonly (number | null)[]) => {
+    const list = Array.isArray(value) ? value : [value];
+    const text = list
+      .map((item) => (item === null ? '1 / features' : Number(item.toPrecision(3))))
+      .join(', ');
+    return list.length > 1 ? `∈ {${text}}` : `= ${text}`;
+  };
+  const text = `C ${values(model.c)}${model.kernel === 'rbf' ? `, γ ${values(model.gamma)}` : ''}`;
+  return svmCandidates(model).length > 1 ? `${text} (each fold's choice in the notes)` : text;
 }

@@ -26,6 +26,7 @@ import {
 import { loadModel, saveModel } from './model-io.ts';
 import { attentionLayerName } from './models/index.ts';
 import { collectEnvironment, writeModelCard, writeRunRecord } from './run-record-files.ts';
+import { svmCandidates } from './svm.ts';
 import { svmFolds } from './svm-experiment.ts';
 import { predictProbabilities, trainFold } from './trainer.ts';
 import type { TrainingLog } from './training-types.ts';
@@ -140,7 +141,7 @@ export async function runExperiment(
   if (config.model.architecture === 'svm') {
     // Seconds of work: one process does it all, with no checkpoints and nothing to ship.
     if (part) return null;
-    const { outcomes, parameters } = svmFolds(config.model, data, split, config.normalisation, log);
+    const { outcomes, parameters, chosen } = svmFolds(config.model, data, split, config, log);
     const modelDir = join(options.modelsDir, config.id);
     await rm(modelDir, { recursive: true, force: true });
     await mkdir(modelDir, { recursive: true });
@@ -149,6 +150,12 @@ export async function runExperiment(
       notes: [
         'An SVM on utterance statistics (training/svm-experiment.ts): no network and no served weights; the folder ' +
           'keeps its cross-validated scores only. Parameters: support vectors × statistics of the last fold, plus biases.',
+        ...(svmCandidates(config.model).length > 1
+          ? [
+              `C and γ chosen in each fold by ${config.model.searchFolds} speaker-grouped folds of its training side ` +
+                `(nested; the fold's test speakers take no part): ${chosen.map((choice, k) => `fold ${k + 1} ${choice}`).join('; ')}.`,
+            ]
+          : []),
       ],
       startedAt,
       featureSeconds,

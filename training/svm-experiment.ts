@@ -8,10 +8,11 @@
  */
 import type { FeatureMatrix } from '../core/audio/feature-set.ts';
 import { applyNormalisation } from '../core/audio/normalise.ts';
-import type { SvmModelConfig } from '../core/contracts/model-configs.ts';
+import type { SvmConfig, SvmModelConfig } from '../core/contracts/model-configs.ts';
 import type { FoldMetrics } from '../core/contracts/run-record.ts';
 import type { FoldOutcome } from './cross-validation.ts';
 import { scoreTestFold } from './evaluation/metrics.ts';
+import { speakerId } from './evaluation/splits.ts';
 import {
   type ExampleItem,
   type ExperimentConfig,
@@ -19,7 +20,8 @@ import {
   normalisationOf,
   type splitFor,
 } from './experiment.ts';
-import { svmProbabilities, trainSvm } from './svm.ts';
+import { createRandom } from './random.ts';
+import { svmCandidates, svmProbabilities, trainSvm } from './svm.ts';
 import type { TrainingLog } from './training-types.ts';
 
 /** Mean, standard deviation, minimum and maximum of each feature over the frames: 4 × dims values. */
@@ -63,15 +65,67 @@ export function svmInputs(
   );
 }
 
+const describeCandidate = (candidate: SvmConfig) =>
+  `C = ${candidate.c}${candidate.kernel === 'rbf' ? `, γ = ${candidate.gamma === null ? '1 / features' : Number(candidate.gamma.toPrecision(3))}` : ''}`;
+
+/**
+ * The candidate with the best mean UA over `groups` speaker-grouped folds of the training rows (speakers dealt
+ * round-robin after a seeded shuffle); the first in grid order on a tie.
+ */
+export function chooseSvm(
+  candidates: readonly SvmConfig[],
+  rows: readonly Float64Array[],
+  labels: readonly number[],
+  speakers: readonly string[],
+  classNames: readonly string[],
+  groups: number,
+  seed: number,
+): { chosen: SvmConfig; scores: number[] } {
+  if (candidates.length === 1) return { chosen: candidates[0], scores: [] };
+  const shuffled = createRandom(seed).shuffle([...new Set(speakers)].sort());
+  const count = Math.min(groups, shuffled.length);
+  if (count < 2) {
+    throw new Error(`svm: expected at least 2 training speakers to choose C and γ, got ${shuffled.length}`);
+  }
+  const groupOf = new Map(shuffled.map((speaker, k) => [speaker, k % count]));
+  const scores = candidates.map((candidate) => {
+    let sum = 0;
+    for (let group = 0; group < count; group++) {
+      const inner = rows.map((_, i) => i).filter((i) => groupOf.get(speakers[i]) !== group);
+      const held = rows.map((_, i) => i).filter((i) => groupOf.get(speakers[i]) === group);
+      const machine = trainSvm(
+        inner.map((i) => rows[i]),
+        inner.map((i) => labels[i]),
+        classNames.length,
+        candidate,
+      );
+      const probabilities = new Float32Array(held.length * classNames.length);
+      held.forEach((i, row) => {
+        probabilities.set(svmProbabilities(machine, rows[i]), row * classNames.length);
+      });
+      sum += scoreTestFold(
+        classNames,
+        held.map((i) => labels[i]),
+        probabilities,
+        false,
+      ).ua;
+    }
+    return sum / count;
+  });
+  return { chosen: candidates[scores.indexOf(Math.max(...scores))], scores };
+}
+
 /** Every fold of `split` with an SVM; returns the outcomes and the stored numbers of the last fold's machine. */
 export function svmFolds(
   model: SvmModelConfig,
   data: ExperimentData,
   split: ReturnType<typeof splitFor>,
-  normalisation: ExperimentConfig['normalisation'],
+  options: Pick<ExperimentConfig, 'normalisation' | 'seed'>,
   log: TrainingLog,
-): { outcomes: FoldOutcome<FoldMetrics>[]; parameters: number } {
-  const statistics = svmInputs(data.items, normalisation);
+): { outcomes: FoldOutcome<FoldMetrics>[]; parameters: number; chosen: string[] } {
+  const statistics = svmInputs(data.items, options.normalisation);
+  const candidates = svmCandidates(model);
+  const chosen: string[] = [];
   const classes = data.labels.length;
   let parameters = 0;
   const outcomes = split.folds.map((fold) => {
@@ -91,7 +145,26 @@ export function svmFolds(
         (value, j) => (value - mean[j]) / Math.max(Math.sqrt(spread[j]), 1e-8),
       );
     const label = (index: number) => data.labels.indexOf(data.items[index].canonical);
-    const machine = trainSvm(train.map(standardise), train.map(label), classes, model);
+    const rows = train.map(standardise);
+    const choice = chooseSvm(
+      candidates,
+      rows,
+      train.map(label),
+      train.map((index) => speakerId(data.items[index])),
+      data.labels,
+      model.searchFolds,
+      options.seed,
+    );
+    if (candidates.length > 1) {
+      const grid = candidates.map(
+        (candidate, k) => `${describeCandidate(candidate)}: ${(100 * choice.scores[k]).toFixed(1)}`,
+      );
+      log(
+        `fold ${fold.index + 1}/${split.folds.length} inner UA % ${grid.join('; ')} → ${describeCandidate(choice.chosen)}`,
+      );
+    }
+    chosen.push(describeCandidate(choice.chosen));
+    const machine = trainSvm(rows, train.map(label), classes, choice.chosen);
     parameters = machine.binaries.reduce((sum, binary) => sum + binary.support.length, 0) * width + classes;
     const truth = fold.test.map(label);
     const probabilities = new Float32Array(fold.test.length * classes);
@@ -117,5 +190,5 @@ export function svmFolds(
       evaluation: metrics,
     };
   });
-  return { outcomes, parameters };
+  return { outcomes, parameters, chosen };
 }

@@ -5,7 +5,7 @@
  * decisions, then normalised over the classes) as probabilities. Inputs are feature vectors, e.g. utterance
  * statistics; standardise them first, as for any SVM. Pure TypeScript, float64, no dependencies.
  */
-import type { SvmConfig } from '../core/contracts/model-configs.ts';
+import type { SvmConfig, SvmModelConfig } from '../core/contracts/model-configs.ts';
 
 interface BinaryModel {
   /** Support vectors' indices into the training rows, and their coefficients αᵢyᵢ. */
@@ -25,6 +25,14 @@ export interface SvmModel {
   rows: Float64Array[];
   gamma: number;
   binaries: BinaryModel[];
+}
+
+/** The (C, γ) pairs a model config lists, C first: one pair, or the grid each fold chooses from. */
+export function svmCandidates(model: SvmModelConfig): SvmConfig[] {
+  const { architecture: _, searchFolds: __, ...fixed } = model;
+  const cs = Array.isArray(model.c) ? model.c : [model.c];
+  const gammas = Array.isArray(model.gamma) ? model.gamma : [model.gamma];
+  return cs.flatMap((c) => gammas.map((gamma) => ({ ...fixed, c, gamma })));
 }
 
 function kernelOf(config: SvmConfig, gamma: number): (a: Float64Array, b: Float64Array) => number {

@@ -20,8 +20,20 @@ export const SvmConfigSchema = z.strictObject({
 
 export type SvmConfig = z.output<typeof SvmConfigSchema>;
 
-/** The SVM as an experiment's `model` (training/svm-experiment.ts trains it in place of a network). */
-export const SvmModelConfigSchema = SvmConfigSchema.extend({ architecture: z.literal('svm') });
+/**
+ * The SVM as an experiment's `model` (training/svm-experiment.ts trains it in place of a network). `c` and `gamma`
+ * may list candidates: each fold then chooses the pair with the best UA over `searchFolds` speaker-grouped folds of
+ * its own training side (nested cross-validation: the test speakers play no part in the choice).
+ */
+export const SvmModelConfigSchema = SvmConfigSchema.extend({
+  architecture: z.literal('svm'),
+  c: z.union([z.number().positive(), z.array(z.number().positive()).min(1)]).default(1),
+  gamma: z
+    .union([z.number().positive().nullable(), z.array(z.number().positive().nullable()).min(1)])
+    .default(null),
+  /** Speaker groups of each fold's training side that choose among the candidates; unused with one pair. */
+  searchFolds: z.number().int().min(2).default(5),
+});
 
 export type SvmModelConfig = z.output<typeof SvmModelConfigSchema>;
 

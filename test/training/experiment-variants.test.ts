@@ -67,4 +67,15 @@ describe('an svm model', () => {
       'expected no augmented copies with the svm, which trains on every clip once, got 2',
     );
   });
+
+  it('is refused with γ candidates for the linear kernel, which has no γ', () => {
+    const refused = ExperimentConfigSchema.safeParse({
+      ...recipe,
+      model: { architecture: 'svm', kernel: 'linear', gamma: [0.1, 1] },
+    });
+    expect(refused.success).toBe(false);
+    expect(refused.error?.issues[0].message).toBe(
+      'expected no γ candidates with the linear kernel, which has no γ, got 2',
+    );
+  });
 });

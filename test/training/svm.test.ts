@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { SvmConfigSchema } from '../../core/contracts/model-configs.ts';
+import { SvmConfigSchema, SvmModelConfigSchema } from '../../core/contracts/model-configs.ts';
 import { createRandom } from '../../training/random.ts';
-import { svmDecisions, svmProbabilities, trainSvm } from '../../training/svm.ts';
+import { svmCandidates, svmDecisions, svmProbabilities, trainSvm } from '../../training/svm.ts';
+import { chooseSvm } from '../../training/svm-experiment.ts';
 
 /** `count` points per class around each centre, with Gaussian spread `spread`. */
 function blobs(centres: number[][], count: number, spread: number, seed: number) {
@@ -102,5 +103,59 @@ describe('svm', () => {
     const { rows, labels } = blobs([[0], [3]], 5, 0.1, 5);
     const model = trainSvm(rows, labels, 2, config);
     expect(() => svmDecisions(model, Float64Array.of(1, 2))).toThrow('svm: expected 1 features, got 2');
+  });
+});
+
+describe('svm candidates', () => {
+  it('lists one pair, or every C with every γ, C first', () => {
+    const pairs = (model: object) =>
+      svmCandidates(SvmModelConfigSchema.parse({ architecture: 'svm', ...model })).map(({ c, gamma }) => [
+        c,
+        gamma,
+      ]);
+    expect(pairs({ c: 3 })).toEqual([[3, null]]);
+    expect(pairs({ c: [1, 10], gamma: [null, 0.5] })).toEqual([
+      [1, null],
+      [1, 0.5],
+      [10, null],
+      [10, 0.5],
+    ]);
+  });
+
+  it('are chosen by speaker-grouped folds of the training rows: the γ that can draw an XOR wins', () => {
+    // Two classes on the diagonals of a square: no near-linear kernel separates them.
+    const { rows, labels: corners } = blobs(
+      [
+        [-2, -2],
+        [2, 2],
+        [-2, 2],
+        [2, -2],
+      ],
+      24,
+      0.4,
+      3,
+    );
+    const labels = corners.map((corner) => (corner < 2 ? 0 : 1));
+    const speakers = rows.map((_, i) => `s${i % 6}`);
+    const candidates = svmCandidates(
+      SvmModelConfigSchema.parse({ architecture: 'svm', c: 10, gamma: [1e-6, 1] }),
+    );
+    const { chosen, scores } = chooseSvm(candidates, rows, labels, speakers, ['a', 'b'], 3, 1);
+    expect(chosen.gamma).toBe(1);
+    expect(scores[1]).toBeGreaterThan(0.9);
+    expect(scores[0]).toBeLessThan(0.75);
+    // One pair is taken as it is, with nothing trained to choose it.
+    expect(chooseSvm(candidates.slice(0, 1), rows, labels, speakers, ['a', 'b'], 3, 1)).toEqual({
+      chosen: candidates[0],
+      scores: [],
+    });
+  });
+
+  it('cannot be chosen from one speaker, and says so', () => {
+    const candidates = svmCandidates(SvmModelConfigSchema.parse({ architecture: 'svm', c: [1, 10] }));
+    const rows = [Float64Array.of(0), Float64Array.of(1)];
+    expect(() => chooseSvm(candidates, rows, [0, 1], ['s', 's'], ['a', 'b'], 5, 1)).toThrow(
+      'svm: expected at least 2 training speakers to choose C and γ, got 1',
+    );
   });
 });
