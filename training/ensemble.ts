@@ -139,8 +139,14 @@ export async function ensembleExperiments(
   const { labels } = reference;
   const leavingCorpusOut = reference.protocol === 'leave-one-corpus-out';
   const truth = members[0].truth;
+  // Members normalised by each test speaker's own clips have heard that speaker: the protocol says so.
+  const perSpeaker = configs.filter((config) => config.normalisation === 'per-speaker').length;
+  const normalisation =
+    perSpeaker === 0
+      ? ''
+      : `, per-speaker normalisation${perSpeaker < configs.length ? ` (${perSpeaker} of ${configs.length} members)` : ''}`;
   return {
-    protocol: reference.protocol,
+    protocol: `${reference.protocol}${normalisation}`,
     labels,
     testClips: truth.map((fold) => fold.length),
     members: members.map(({ id, probabilities }) => ({
@@ -204,7 +210,8 @@ export function mergeHeldOutReports(
     ua: reports.flatMap((report) => pick(report).ua),
   });
   return {
-    protocol: 'leave-one-corpus-out',
+    // Each report's protocol is leave-one-corpus-out with the members' normalisation, the same for every corpus.
+    protocol: reports[0].protocol,
     labels: [...new Set(reports.flatMap((report) => report.labels))],
     testClips: reports.flatMap((report) => report.testClips),
     members: reports[0].members.map((_, m) => scores((report) => report.members[m])),

@@ -87,6 +87,19 @@ describe('ensembleExperiments', () => {
       for (const ua of scores.ua) expect(ua).toBeGreaterThanOrEqual(0);
     }
 
+    // A member that has heard the test speakers (their own statistics) is named in the protocol.
+    const perSpeaker = config('tiny-e', data, { normalisation: 'per-speaker' });
+    await runExperiment(perSpeaker, {
+      modelsDir: join(work, 'models'),
+      cacheDir: runsDir,
+      ship: 'fold-1',
+      backend,
+      log: () => {},
+    });
+    expect((await ensembleExperiments([members[0], perSpeaker], { runsDir, log: () => {} })).protocol).toBe(
+      'loso, per-speaker normalisation (1 of 2 members)',
+    );
+
     const shuffled = config('tiny-c', data, { protocol: 'random-stratified' });
     await expect(ensembleExperiments([members[0], shuffled], { runsDir, log: () => {} })).rejects.toThrow(
       "expected 'tiny-c' to have the test folds of 'tiny-a' (same corpora, protocol and seed), got others",
