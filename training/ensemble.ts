@@ -204,14 +204,19 @@ export function mergeHeldOutReports(
       `ensemble: expected one report per held-out corpus, got ${reports.length} for ${corpora.length}`,
     );
   }
+  const protocols = [...new Set(reports.map((report) => report.protocol))];
+  if (protocols.length > 1) {
+    throw new Error(
+      `ensemble: expected every held-out report to have one protocol, got ${protocols.join(' and ')}`,
+    );
+  }
   const recipe = (id: string, corpus: string) => id.replace(new RegExp(`-loco-${corpus}$`), '');
   const scores = (pick: (report: EnsembleReport) => FoldScores) => ({
     id: recipe(pick(reports[0]).id, corpora[0]),
     ua: reports.flatMap((report) => pick(report).ua),
   });
   return {
-    // Each report's protocol is leave-one-corpus-out with the members' normalisation, the same for every corpus.
-    protocol: reports[0].protocol,
+    protocol: protocols[0],
     labels: [...new Set(reports.flatMap((report) => report.labels))],
     testClips: reports.flatMap((report) => report.testClips),
     members: reports[0].members.map((_, m) => scores((report) => report.members[m])),

@@ -127,7 +127,7 @@ export const ExperimentConfigSchema = z
       context.addIssue({
         code: 'custom',
         path: ['model', 'gamma'],
-        message: `expected no γ candidates with the linear kernel, which has no γ, got ${config.model.gamma.length}`,
+        message: `expected no γ candidates with the linear kernel, which has no γ, got ${config.model.gamma.length} candidates`,
       });
     }
     if (config.model.architecture === 'svm' && config.waveformAugmentation.copies > 0) {

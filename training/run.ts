@@ -152,7 +152,7 @@ export async function runExperiment(
           'keeps its cross-validated scores only. Parameters: support vectors × statistics of the last fold, plus biases.',
         ...(svmCandidates(config.model).length > 1
           ? [
-              `C and γ chosen in each fold by ${config.model.searchFolds} speaker-grouped folds of its training side ` +
+              `${config.model.kernel === 'rbf' ? 'C and γ' : 'C'} chosen in each fold by speaker-grouped folds of its training side ` +
                 `(nested; the fold's test speakers take no part): ${chosen.map((choice, k) => `fold ${k + 1} ${choice}`).join('; ')}.`,
             ]
           : []),

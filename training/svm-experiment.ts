@@ -65,12 +65,24 @@ export function svmInputs(
   );
 }
 
+/** Standardises a row with the mean and (population) spread of each column over `rows`. */
+export function standardiserOf(rows: readonly Float64Array[]): (row: Float64Array) => Float64Array {
+  const width = rows[0].length;
+  const mean = new Float64Array(width);
+  const spread = new Float64Array(width);
+  for (const row of rows) for (let j = 0; j < width; j++) mean[j] += row[j] / rows.length;
+  for (const row of rows) for (let j = 0; j < width; j++) spread[j] += (row[j] - mean[j]) ** 2 / rows.length;
+  return (row) =>
+    Float64Array.from(row, (value, j) => (value - mean[j]) / Math.max(Math.sqrt(spread[j]), 1e-8));
+}
+
 const describeCandidate = (candidate: SvmConfig) =>
   `C = ${candidate.c}${candidate.kernel === 'rbf' ? `, γ = ${candidate.gamma === null ? '1 / features' : Number(candidate.gamma.toPrecision(3))}` : ''}`;
 
 /**
  * The candidate with the best mean UA over `groups` speaker-grouped folds of the training rows (speakers dealt
- * round-robin after a seeded shuffle); the first in grid order on a tie.
+ * round-robin after a seeded shuffle, whatever the outer protocol; at most one group per speaker), each inner
+ * fold standardised with its own training rows' statistics; the first in grid order on a tie.
  */
 export function chooseSvm(
   candidates: readonly SvmConfig[],
@@ -80,8 +92,8 @@ export function chooseSvm(
   classNames: readonly string[],
   groups: number,
   seed: number,
-): { chosen: SvmConfig; scores: number[] } {
-  if (candidates.length === 1) return { chosen: candidates[0], scores: [] };
+): { chosen: SvmConfig; scores: number[]; groups: number } {
+  if (candidates.length === 1) return { chosen: candidates[0], scores: [], groups: 0 };
   const shuffled = createRandom(seed).shuffle([...new Set(speakers)].sort());
   const count = Math.min(groups, shuffled.length);
   if (count < 2) {
@@ -93,15 +105,16 @@ export function chooseSvm(
     for (let group = 0; group < count; group++) {
       const inner = rows.map((_, i) => i).filter((i) => groupOf.get(speakers[i]) !== group);
       const held = rows.map((_, i) => i).filter((i) => groupOf.get(speakers[i]) === group);
+      const standardise = standardiserOf(inner.map((i) => rows[i]));
       const machine = trainSvm(
-        inner.map((i) => rows[i]),
+        inner.map((i) => standardise(rows[i])),
         inner.map((i) => labels[i]),
         classNames.length,
         candidate,
       );
       const probabilities = new Float32Array(held.length * classNames.length);
       held.forEach((i, row) => {
-        probabilities.set(svmProbabilities(machine, rows[i]), row * classNames.length);
+        probabilities.set(svmProbabilities(machine, standardise(rows[i])), row * classNames.length);
       });
       sum += scoreTestFold(
         classNames,
@@ -112,7 +125,7 @@ export function chooseSvm(
     }
     return sum / count;
   });
-  return { chosen: candidates[scores.indexOf(Math.max(...scores))], scores };
+  return { chosen: candidates[scores.indexOf(Math.max(...scores))], scores, groups: count };
 }
 
 /** Every fold of `split` with an SVM; returns the outcomes and the stored numbers of the last fold's machine. */
@@ -122,7 +135,12 @@ export function svmFolds(
   split: ReturnType<typeof splitFor>,
   options: Pick<ExperimentConfig, 'normalisation' | 'seed'>,
   log: TrainingLog,
-): { outcomes: FoldOutcome<FoldMetrics>[]; parameters: number; chosen: string[] } {
+): {
+  outcomes: FoldOutcome<FoldMetrics>[];
+  parameters: number;
+  /** Each fold's C (and γ), with the inner folds that chose it when there were candidates. */
+  chosen: string[];
+} {
   const statistics = svmInputs(data.items, options.normalisation);
   const candidates = svmCandidates(model);
   const chosen: string[] = [];
@@ -132,20 +150,9 @@ export function svmFolds(
     const started = performance.now();
     // Both sides standardised with the training side's statistics, as the networks' inputs are.
     const train = [...fold.train, ...fold.validation];
-    const width = statistics[0].length;
-    const mean = new Float64Array(width);
-    const spread = new Float64Array(width);
-    for (const index of train) for (let j = 0; j < width; j++) mean[j] += statistics[index][j] / train.length;
-    for (const index of train) {
-      for (let j = 0; j < width; j++) spread[j] += (statistics[index][j] - mean[j]) ** 2 / train.length;
-    }
-    const standardise = (index: number) =>
-      Float64Array.from(
-        statistics[index],
-        (value, j) => (value - mean[j]) / Math.max(Math.sqrt(spread[j]), 1e-8),
-      );
+    const standardise = standardiserOf(train.map((index) => statistics[index]));
     const label = (index: number) => data.labels.indexOf(data.items[index].canonical);
-    const rows = train.map(standardise);
+    const rows = train.map((index) => standardise(statistics[index]));
     const choice = chooseSvm(
       candidates,
       rows,
@@ -163,13 +170,16 @@ export function svmFolds(
         `fold ${fold.index + 1}/${split.folds.length} inner UA % ${grid.join('; ')} → ${describeCandidate(choice.chosen)}`,
       );
     }
-    chosen.push(describeCandidate(choice.chosen));
+    chosen.push(
+      `${describeCandidate(choice.chosen)}${candidates.length > 1 ? ` (${choice.groups} inner folds)` : ''}`,
+    );
     const machine = trainSvm(rows, train.map(label), classes, choice.chosen);
-    parameters = machine.binaries.reduce((sum, binary) => sum + binary.support.length, 0) * width + classes;
+    parameters =
+      machine.binaries.reduce((sum, binary) => sum + binary.support.length, 0) * rows[0].length + classes;
     const truth = fold.test.map(label);
     const probabilities = new Float32Array(fold.test.length * classes);
     fold.test.forEach((index, row) => {
-      probabilities.set(svmProbabilities(machine, standardise(index)), row * classes);
+      probabilities.set(svmProbabilities(machine, standardise(statistics[index])), row * classes);
     });
     const metrics = scoreTestFold(
       data.labels,

@@ -63,8 +63,9 @@ export const TrainingConfigSchema = z
     optimizer: z.enum(['adam', 'rmsprop', 'sgd']).default('adam'),
     /**
      * `balanced` weighs each example's loss by n / (classes · n_class), as scikit-learn's class_weight;
-     * `balanced-per-corpus` by n / (cells · n_cell), a cell being one label of one corpus, so that every
-     * corpus's every label weighs the same, whatever the corpus's size and its own label counts.
+     * `balanced-per-corpus` by n / (cells · n_cell), a cell being one label of one corpus and n counting what an
+     * epoch draws (`maxExamplesPerGroup`), so that every corpus's every label weighs the same, whatever the
+     * corpus's size and its own label counts; `none` weighs every example 1.
      */
     classWeights: z.enum(['balanced', 'balanced-per-corpus', 'none']).default('balanced'),
     noiseStd: z.number().min(0).default(0.1),

@@ -179,4 +179,22 @@ describe('mergeHeldOutReports', () => {
       'expected one report per held-out corpus, got 0 for 1',
     );
   });
+
+  it("keeps the members' normalisation in the protocol, and refuses reports that differ in it", () => {
+    const perSpeaker = (corpus: string) => ({
+      ...report(corpus, [0.3, 0.4, 0.5], 10, ['sad']),
+      protocol: 'leave-one-corpus-out, per-speaker normalisation',
+    });
+    expect(mergeHeldOutReports([perSpeaker('ased'), perSpeaker('urdu')], ['ased', 'urdu']).protocol).toBe(
+      'leave-one-corpus-out, per-speaker normalisation',
+    );
+    expect(() =>
+      mergeHeldOutReports(
+        [perSpeaker('ased'), report('urdu', [0.3, 0.4, 0.5], 10, ['sad'])],
+        ['ased', 'urdu'],
+      ),
+    ).toThrow(
+      'expected every held-out report to have one protocol, got leave-one-corpus-out, per-speaker normalisation and leave-one-corpus-out',
+    );
+  });
 });

@@ -75,7 +75,7 @@ describe('an svm model', () => {
     });
     expect(refused.success).toBe(false);
     expect(refused.error?.issues[0].message).toBe(
-      'expected no γ candidates with the linear kernel, which has no γ, got 2',
+      'expected no γ candidates with the linear kernel, which has no γ, got 2 candidates',
     );
   });
 });

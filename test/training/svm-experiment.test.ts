@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TrainingBackend } from '../../training/backend.ts';
@@ -91,5 +92,34 @@ describe('an experiment with an svm model', () => {
     });
     expect(existsSync(join(folder, 'MODEL_CARD.md'))).toBe(true);
     expect(existsSync(join(folder, 'metadata.json'))).toBe(false);
+  }, 60_000);
+
+  it('chooses C and γ in each fold from candidates, per speaker, and says which in the record and the card', async () => {
+    const data = await tinyEmodb();
+    const work = await makeTempDir('ser-svm-search-');
+    const config = ExperimentConfigSchema.parse({
+      id: 'tiny-svm-search',
+      corpora: [{ corpus: 'emodb', path: data }],
+      protocol: 'loso',
+      normalisation: 'per-speaker',
+      clipSeconds: 0.5,
+      validationSpeakers: 0,
+      model: { architecture: 'svm', kernel: 'rbf', c: [0.1, 10], gamma: [null, 0.5] },
+    });
+    const lines: string[] = [];
+    const record = await runExperiment(config, {
+      modelsDir: join(work, 'models'),
+      cacheDir: join(work, 'runs'),
+      ship: 'fold-1',
+      backend,
+      log: (line) => lines.push(line),
+    });
+    expect(record?.task.normalisation).toBe('per-speaker');
+    // Three speakers: each fold's two training speakers are the inner folds.
+    expect(lines.filter((line) => line.includes('inner UA %'))).toHaveLength(3);
+    const note = record?.notes.find((line) => line.startsWith('C and γ chosen in each fold'));
+    expect(note).toMatch(/fold 1 C = (0\.1|10), γ = (1 \/ features|0\.5) \(2 inner folds\)/);
+    const card = await readFile(join(work, 'models', 'tiny-svm-search', 'MODEL_CARD.md'), 'utf8');
+    expect(card).toContain("C ∈ {0.1, 10}, γ ∈ {1 / features, 0.5} (each fold's choice in the notes)");
   }, 60_000);
 });

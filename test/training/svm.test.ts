@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SvmConfigSchema, SvmModelConfigSchema } from '../../core/contracts/model-configs.ts';
 import { createRandom } from '../../training/random.ts';
 import { svmCandidates, svmDecisions, svmProbabilities, trainSvm } from '../../training/svm.ts';
-import { chooseSvm } from '../../training/svm-experiment.ts';
+import { chooseSvm, standardiserOf } from '../../training/svm-experiment.ts';
 
 /** `count` points per class around each centre, with Gaussian spread `spread`. */
 function blobs(centres: number[][], count: number, spread: number, seed: number) {
@@ -148,7 +148,10 @@ describe('svm candidates', () => {
     expect(chooseSvm(candidates.slice(0, 1), rows, labels, speakers, ['a', 'b'], 3, 1)).toEqual({
       chosen: candidates[0],
       scores: [],
+      groups: 0,
     });
+    // No more inner folds than speakers.
+    expect(chooseSvm(candidates, rows, labels, speakers, ['a', 'b'], 10, 1).groups).toBe(6);
   });
 
   it('cannot be chosen from one speaker, and says so', () => {
@@ -157,5 +160,17 @@ describe('svm candidates', () => {
     expect(() => chooseSvm(candidates, rows, [0, 1], ['s', 's'], ['a', 'b'], 5, 1)).toThrow(
       'svm: expected at least 2 training speakers to choose C and γ, got 1',
     );
+  });
+});
+
+describe('standardiserOf', () => {
+  it('gives each column zero mean and unit spread over the rows it was made from, and leaves constant columns at 0', () => {
+    const rows = [Float64Array.of(1, 5), Float64Array.of(3, 5), Float64Array.of(5, 5)];
+    const standardise = standardiserOf(rows);
+    const out = rows.map(standardise);
+    expect(out.map((row) => row[0])).toEqual([-Math.sqrt(1.5), 0, Math.sqrt(1.5)]);
+    expect(out.map((row) => row[1])).toEqual([0, 0, 0]);
+    // Other rows are placed on the same scale.
+    expect(standardise(Float64Array.of(7, 6))[0]).toBeCloseTo(2 * Math.sqrt(1.5), 12);
   });
 });

@@ -596,6 +596,11 @@ describe('mixBatch', () => {
     expect(Array.from(batch.exampleWeights)).toEqual([1, 2, 4]);
   });
 
+  it("keeps each example's own weight, not its class's", () => {
+    const batch = mixBatch(Float32Array.from([0, 0, 1, 1]), [0, 0], [0.5, 2], 3, 0, createRandom(1));
+    expect(Array.from(batch.exampleWeights)).toEqual([0.5, 2]);
+  });
+
   it('blends each example with a partner by the same λ ≥ ½ in features, targets and weights', () => {
     for (let seed = 0; seed < 20; seed++) {
       const batch = mixBatch(features, labels, weights, 3, 0.4, createRandom(seed));

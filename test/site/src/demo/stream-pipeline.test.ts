@@ -72,25 +72,31 @@ const window = (index: number): WindowMessage => ({
 /** A POST pipeline that records where it starts and what it is given. */
 function recordingFallback() {
   const made: { startSeconds: number; firstIndex: number; pushed: number }[] = [];
+  /** The first sample each fallback was given. */
+  const firstSamples: number[] = [];
   const fallback = (startSeconds: number, firstIndex: number): ClipPipeline => {
     const entry = { startSeconds, firstIndex, pushed: 0 };
     made.push(entry);
     return {
       push: (samples) => {
+        if (entry.pushed === 0) firstSamples.push(samples[0]);
         entry.pushed += samples.length;
       },
       pushedSeconds: () => entry.pushed / 16_000,
       finish: async () => [],
     };
   };
-  return { made, fallback };
+  return { made, fallback, firstSamples };
 }
+
+/** `length` samples whose values are their own positions from `start`, so a slice shows where it came from. */
+const ramp = (start: number, length: number) => Float32Array.from({ length }, (_, k) => start + k);
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** A pipeline on a scripted socket: the POST pipelines it made, its cycles and the modes it announced. */
 function scriptedPipeline() {
-  const { made, fallback } = recordingFallback();
+  const { made, fallback, firstSamples } = recordingFallback();
   const cycles: Cycle[] = [];
   const modes: string[] = [];
   const pipeline = createStreamPipeline({
@@ -102,7 +108,7 @@ function scriptedPipeline() {
     onMode: (mode) => modes.push(mode.kind === 'post' ? `post: ${mode.reason}` : 'stream'),
     WebSocket: ScriptedSocket as unknown as typeof WebSocket,
   });
-  return { pipeline, socket: ScriptedSocket.last as ScriptedSocket, made, cycles, modes };
+  return { pipeline, socket: ScriptedSocket.last as ScriptedSocket, made, cycles, modes, firstSamples };
 }
 
 describe('the demo stream pipeline', () => {
@@ -138,27 +144,28 @@ describe('the demo stream pipeline', () => {
   });
 
   it('gives the POSTs the audio the stream took but no window answered when it breaks', async () => {
-    const { pipeline, socket, made, cycles } = scriptedPipeline();
+    const { pipeline, socket, made, cycles, firstSamples } = scriptedPipeline();
     socket.open();
     socket.receive(READY);
     await settle();
-    // 5.5 s sent in two blocks; the windows answered end at 4 s.
-    pipeline.push(new Float32Array(5 * 16_000));
-    pipeline.push(new Float32Array(8000));
+    // 5.5 s sent in two blocks, each sample its own index; the windows answered end at 4 s.
+    pipeline.push(ramp(0, 5 * 16_000));
+    pipeline.push(ramp(5 * 16_000, 8000));
     socket.receive(window(0));
     socket.receive(window(1));
     socket.drop(1011, 'internal_error');
     await settle();
     expect(cycles[2]).toMatchObject({ startSeconds: 4, endSeconds: 4, outcome: { code: 'stream_closed' } });
     expect(made).toEqual([{ startSeconds: 4, firstIndex: 3, pushed: 1.5 * 16_000 }]);
+    expect(firstSamples).toEqual([4 * 16_000]);
   });
 
   it('gives the POSTs what no window answered when the stream fails to end', async () => {
-    const { pipeline, socket, made, cycles, modes } = scriptedPipeline();
+    const { pipeline, socket, made, cycles, modes, firstSamples } = scriptedPipeline();
     socket.open();
     socket.receive(READY);
     await settle();
-    pipeline.push(new Float32Array(4.5 * 16_000));
+    pipeline.push(ramp(0, 4.5 * 16_000));
     socket.receive(window(0));
     const finished = pipeline.finish();
     await settle();
@@ -169,5 +176,6 @@ describe('the demo stream pipeline', () => {
     expect(cycles[1]).toMatchObject({ startSeconds: 3, endSeconds: 3, outcome: { code: 'stream_failed' } });
     expect(modes.at(-1)).toBe('post: internal_error: boom');
     expect(made).toEqual([{ startSeconds: 3, firstIndex: 2, pushed: 1.5 * 16_000 }]);
+    expect(firstSamples).toEqual([3 * 16_000]);
   });
 });
