@@ -122,12 +122,12 @@ export const ExperimentConfigSchema = z
     if (
       config.model.architecture === 'svm' &&
       config.model.kernel === 'linear' &&
-      Array.isArray(config.model.gamma)
+      config.model.gamma !== null
     ) {
       context.addIssue({
         code: 'custom',
         path: ['model', 'gamma'],
-        message: `expected no γ candidates with the linear kernel, which has no γ, got ${config.model.gamma.length} candidates`,
+        message: `expected no γ with the linear kernel, which has none, got ${JSON.stringify(config.model.gamma)}`,
       });
     }
     if (config.model.architecture === 'svm' && config.waveformAugmentation.copies > 0) {
