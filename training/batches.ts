@@ -7,7 +7,8 @@ import type { FeatureSet } from './training-types.ts';
  * Each training example's loss weight (see TrainingConfigSchema.classWeights): `balanced` gives n / (classes
  * present · n_class), `none` 1, and `balanced-per-corpus` m / (cells · m_cell), a cell being one label of one group
  * (corpus) and m counting what an epoch draws (epochExamples: at most `perGroup` of each group), so that every
- * cell weighs the same in an epoch on average (a capped group's draw varies from epoch to epoch). Examples without a group count as one group.
+ * cell weighs the same in an epoch on average (a capped group's draw varies from epoch to epoch). Examples without
+ * a group count as one group.
  */
 export function exampleLossWeights(
   labels: readonly number[],

@@ -6,7 +6,7 @@
 import type { SvmModelConfig } from '../core/contracts/model-configs.ts';
 import { inputSeconds, type RunRecord } from '../core/contracts/run-record.ts';
 import { TrainingConfigSchema } from '../core/contracts/training-config.ts';
-import { svmCandidates } from './svm.ts';
+import { svmCandidates, svmValueText } from './svm.ts';
 import { keptWeightsPhrase } from './weight-average.ts';
 
 /** Labels with test items: all of the model's labels within a corpus, the shared ones across corpora. */
@@ -235,9 +235,7 @@ function augmentationSummary(training: RunRecord['config']['training']): string 
 function svmHyperparameters(model: SvmModelConfig): string {
   const values = (value: number | null | readonly (number | null)[]) => {
     const list = Array.isArray(value) ? value : [value];
-    const text = list
-      .map((item) => (item === null ? '1 / features' : Number(item.toPrecision(3))))
-      .join(', ');
+    const text = list.map(svmValueText).join(', ');
     return list.length > 1 ? `∈ {${text}}` : `= ${text}`;
   };
   const text = `C ${values(model.c)}${model.kernel === 'rbf' ? `, γ ${values(model.gamma)}` : ''}`;

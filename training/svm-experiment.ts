@@ -2,8 +2,8 @@
  * An experiment whose model is an SVM (seed paper 003's classical baseline): each clip becomes its utterance
  * statistics (mean, standard deviation, minimum and maximum of every feature over its frames, as the `baseline`
  * network's first layer computes them; with `per-speaker` normalisation, of its frames z-scored by its speaker's
- * statistics first, as the networks' inputs are), standardised with the training side's statistics, and each fold trains
- * a one-vs-rest SVM (training/svm.ts) on its training side and scores its test side as the networks' folds are
+ * statistics first, as the networks' inputs are), standardised with the training side's statistics, and each fold
+ * trains a one-vs-rest SVM (training/svm.ts) on its training side and scores its test side as the networks' folds are
  * scored. Validation speakers are not used: the SVM has no epochs to choose.
  */
 import type { FeatureMatrix } from '../core/audio/feature-set.ts';
@@ -21,7 +21,7 @@ import {
   type splitFor,
 } from './experiment.ts';
 import { createRandom } from './random.ts';
-import { svmCandidates, svmProbabilities, trainSvm } from './svm.ts';
+import { svmCandidates, svmProbabilities, svmValueText, trainSvm } from './svm.ts';
 import type { TrainingLog } from './training-types.ts';
 
 /** Mean, standard deviation, minimum and maximum of each feature over the frames: 4 × dims values. */
@@ -77,7 +77,7 @@ export function standardiserOf(rows: readonly Float64Array[]): (row: Float64Arra
 }
 
 const describeCandidate = (candidate: SvmConfig) =>
-  `C = ${candidate.c}${candidate.kernel === 'rbf' ? `, γ = ${candidate.gamma === null ? '1 / features' : Number(candidate.gamma.toPrecision(3))}` : ''}`;
+  `C = ${svmValueText(candidate.c)}${candidate.kernel === 'rbf' ? `, γ = ${svmValueText(candidate.gamma)}` : ''}`;
 
 /**
  * The candidate with the best mean UA over `groups` speaker-grouped folds of the training rows (speakers dealt

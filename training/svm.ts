@@ -27,6 +27,10 @@ export interface SvmModel {
   binaries: BinaryModel[];
 }
 
+/** A C or γ as the records and logs print it: three significant digits, `1 / features` for γ's default. */
+export const svmValueText = (value: number | null) =>
+  value === null ? '1 / features' : String(Number(value.toPrecision(3)));
+
 /** The (C, γ) pairs a model config lists, C first: one pair, or the grid each fold chooses from. */
 export function svmCandidates(model: SvmModelConfig): SvmConfig[] {
   const { architecture: _, searchFolds: __, ...fixed } = model;

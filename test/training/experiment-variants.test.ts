@@ -82,4 +82,25 @@ describe('an svm model', () => {
       'expected no γ with the linear kernel, which has none, got 0.5',
     );
   });
+
+  it('is refused with an empty candidate list, a candidate out of range or fewer than two inner folds', () => {
+    const svm = (model: object) =>
+      ExperimentConfigSchema.safeParse({ ...recipe, model: { architecture: 'svm', ...model } });
+    for (const bad of [{ c: [] }, { c: [1, -1] }, { gamma: [] }, { gamma: [0] }, { searchFolds: 1 }]) {
+      const refused = svm(bad);
+      expect(refused.success, JSON.stringify(bad)).toBe(false);
+      expect(refused.error?.issues[0].path[0]).toBe('model');
+    }
+  });
+});
+
+describe('classWeights', () => {
+  it('takes balanced-per-corpus and refuses a mode it does not know, naming the ones it does', () => {
+    const weighted = (classWeights: string) =>
+      ExperimentConfigSchema.safeParse({ ...recipe, training: { classWeights } });
+    expect(weighted('balanced-per-corpus').success).toBe(true);
+    const refused = weighted('per-corpus');
+    expect(refused.success).toBe(false);
+    expect(refused.error?.issues[0].message).toMatch(/balanced-per-corpus/);
+  });
 });
